@@ -1,0 +1,10 @@
+import { Kafka, logLevel } from 'kafkajs';
+const kafka = new Kafka({ brokers: ['127.0.0.1:19092'], logLevel: logLevel.WARN });
+const admin = kafka.admin(); await admin.connect();
+console.log(await admin.fetchTopicMetadata({ topics: ['backoffice.application-commands'] }).then(m => m.topics[0].partitions.length));
+const p = kafka.producer({ idempotent: true, maxInFlightRequests: 1 }); await p.connect();
+const t0 = Date.now();
+for (let i = 0; i < 20; i++) await p.sendBatch({ topicMessages: [{ topic: 'backoffice.application-commands', messages: Array.from({ length: 500 }, (_, j) => ({ key: 'k' + j, value: Buffer.alloc(300) })) }] });
+console.log('produced 10000 in', Date.now() - t0);
+const offs = await admin.fetchTopicOffsets('backoffice.application-commands'); console.log(offs);
+await p.disconnect(); await admin.disconnect();

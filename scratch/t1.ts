@@ -1,0 +1,10 @@
+import avro from 'avsc';
+import { loadSchema } from '../src/schemas/avro-files.ts';
+const s = loadSchema('ApplicationCommand');
+const t = avro.Type.forSchema(s as any);
+console.log(JSON.stringify(s).length);
+const v = { commandId: 'a', applicationId: 'b', issuedAt: Date.now(), payload: { 'platform.backoffice.WithdrawApplication': { applicantId: 'x' } } };
+console.log(t.isValid(v), t.fromBuffer(t.toBuffer(v)));
+const e = avro.Type.forSchema(loadSchema('ApplicationEvent') as any);
+const n = avro.Type.forSchema(loadSchema('NotificationRequested') as any);
+console.log(JSON.stringify(loadSchema('NotificationRequested')));

@@ -1,0 +1,74 @@
+import { z } from 'zod';
+
+const csv = z.string().trim().min(1).transform((value) => value.split(',').map((part) => part.trim()).filter(Boolean));
+const bool = z.enum(['true', 'false']).transform((value) => value === 'true');
+const topic = (name: string) => z.string().trim().regex(/^[a-zA-Z0-9._-]{1,249}$/, 'must be a valid Kafka topic name').default(name);
+const port = z.coerce.number().int().min(0).max(65535);
+
+/**
+ * Every setting the service reads, with its default. KAFKA_BROKERS, SCHEMA_REGISTRY_URL and
+ * DATABASE_URL are optional only because `npm start` fills each missing one with an embedded
+ * part; the service itself always receives all three.
+ */
+export const configSchema = z.object({
+  KAFKA_BROKERS: csv.optional(),
+  SCHEMA_REGISTRY_URL: z.url().optional(),
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
+  HTTP_HOST: z.string().default('0.0.0.0'),
+  HTTP_PORT: port.default(8080),
+  AUTH_PUBLIC_KEY: z.string().includes('BEGIN PUBLIC KEY', { message: 'must be a PEM public key (SPKI)' }).optional(),
+  AUTH_JWKS_URL: z.url().optional(),
+  AUTH_ISSUER: z.string().min(1).default('backoffice-dev'),
+  AUTH_AUDIENCE: z.string().min(1).default('backoffice'),
+  KAFKA_CLIENT_ID: z.string().min(1).default('backoffice-approval-processor'),
+  KAFKA_GROUP_ID: z.string().min(1).default('backoffice-approval-processor'),
+  KAFKA_IDEMPOTENT_PRODUCER: bool.default(true),
+  TOPIC_COMMANDS: topic('backoffice.application-commands'),
+  TOPIC_EVENTS: topic('backoffice.application-events'),
+  TOPIC_LISTINGS_RESTAURANT: topic('backoffice.listings.restaurant'),
+  TOPIC_LISTINGS_PERFORMANCE: topic('backoffice.listings.performance'),
+  TOPIC_LISTINGS_EXHIBITION: topic('backoffice.listings.exhibition'),
+  TOPIC_NOTIFICATIONS: topic('backoffice.notifications'),
+  TOPIC_DLQ: topic('backoffice.application-commands.dlq'),
+  PROCESSOR_PARTITIONS_CONCURRENTLY: z.coerce.number().int().min(1).max(64).default(3),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  EMBEDDED_DATA_DIR: z.string().default('.data'),
+});
+
+export type Config = z.infer<typeof configSchema>;
+export type ServiceConfig = Config & { KAFKA_BROKERS: string[]; SCHEMA_REGISTRY_URL: string; DATABASE_URL: string };
+
+export class ConfigError extends Error {}
+
+/** Parses the environment; the first problem becomes one message that names the variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const blanksRemoved = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
+  const parsed = configSchema.safeParse(blanksRemoved);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const variable = String(issue.path[0] ?? 'environment');
+    const value = env[variable];
+    throw new ConfigError(`Invalid configuration: ${variable} ${issue.message}${value === undefined ? '' : ` (got "${value}")`}`);
+  }
+  if (parsed.data.AUTH_PUBLIC_KEY && parsed.data.AUTH_JWKS_URL) {
+    throw new ConfigError('Invalid configuration: AUTH_PUBLIC_KEY and AUTH_JWKS_URL are exclusive; set one');
+  }
+  return parsed.data;
+}
+
+export function topicsOf(config: Config) {
+  return {
+    commands: config.TOPIC_COMMANDS,
+    events: config.TOPIC_EVENTS,
+    listings: {
+      RESTAURANT: config.TOPIC_LISTINGS_RESTAURANT,
+      PERFORMANCE: config.TOPIC_LISTINGS_PERFORMANCE,
+      EXHIBITION: config.TOPIC_LISTINGS_EXHIBITION,
+    },
+    notifications: config.TOPIC_NOTIFICATIONS,
+    dlq: config.TOPIC_DLQ,
+  } as const;
+}
+export type Topics = ReturnType<typeof topicsOf>;
+export const allTopics = (topics: Topics): string[] =>
+  [topics.commands, topics.events, ...Object.values(topics.listings), topics.notifications, topics.dlq];

@@ -1,0 +1,70 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { freePort, waitForPort } from './ports.ts';
+
+export interface EmbeddedBroker {
+  brokers: string[];
+  port: number;
+  pid: number;
+  stop(): Promise<void>;
+}
+
+/**
+ * The go-mokapi binary speaks the Kafka wire protocol. It only serves topics declared in the
+ * AsyncAPI file it starts with (topics created at run time break its fetch path), and the
+ * channels carry no message schema, since it would otherwise validate and refuse Avro bytes.
+ */
+function asyncApiDocument(port: number, topics: string[], partitions: number): string {
+  const channels = Object.fromEntries(topics.map((topic, index) => [
+    `topic${index}`, { address: topic, bindings: { kafka: { partitions } } },
+  ]));
+  return JSON.stringify({
+    asyncapi: '3.0.0',
+    info: { title: 'backoffice embedded broker', version: '1.0.0' },
+    servers: { broker: { host: `127.0.0.1:${port}`, protocol: 'kafka' } },
+    channels,
+  }, null, 2);
+}
+
+function mokapiBinary(): string {
+  const require = createRequire(import.meta.url);
+  // The .bin wrapper is a node process whose child survives a kill; run the binary itself.
+  const pkg = require.resolve(`@go-mokapi/${process.platform}-${process.arch === 'x64' ? 'x64' : process.arch}/package.json`);
+  return join(dirname(pkg), 'bin', 'mokapi');
+}
+
+export async function startBroker(options: { dir: string; topics: string[]; partitions: number; port?: number }): Promise<EmbeddedBroker> {
+  mkdirSync(options.dir, { recursive: true });
+  for (let attempt = 1; ; attempt++) {
+    const port = options.port || await freePort();
+    const apiPort = await freePort();
+    const file = join(options.dir, `asyncapi-${port}.json`);
+    writeFileSync(file, asyncApiDocument(port, options.topics, options.partitions));
+    const child: ChildProcess = spawn(mokapiBinary(), [
+      '--log-level=error', '--mcp-server-enabled=false', '--health-enabled=false', `--api-port=${apiPort}`, file,
+    ], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr!.on('data', (chunk: Buffer) => { stderr = (stderr + chunk.toString()).slice(-2000); });
+    let exited: string | null = null;
+    child.once('exit', (code, signal) => { exited = `mokapi exited (${code ?? signal}): ${stderr.trim()}`; });
+    try {
+      await waitForPort(port, 10_000, () => exited);
+    } catch (error) {
+      child.kill('SIGKILL');
+      if (options.port || attempt >= 3) throw error;
+      continue;
+    }
+    return {
+      brokers: [`127.0.0.1:${port}`],
+      port,
+      pid: child.pid!,
+      stop: () => new Promise<void>((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+    };
+  }
+}

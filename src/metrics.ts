@@ -1,0 +1,42 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** One registry per service instance, so tests can run several in one process. */
+export function createMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  return {
+    registry,
+    commands: new Counter({
+      name: 'commands_total', help: 'Commands taken off the command topic, by command type and outcome (accepted, rejected, duplicate, dlq).',
+      labelNames: ['type', 'outcome'] as const, registers: [registry],
+    }),
+    rejections: new Counter({
+      name: 'command_rejections_total', help: 'CommandRejected outcomes by code.', labelNames: ['code'] as const, registers: [registry],
+    }),
+    dlq: new Counter({
+      name: 'dlq_messages_total', help: 'Records sent to the dead-letter topic, by reason.', labelNames: ['reason'] as const, registers: [registry],
+    }),
+    latency: new Histogram({
+      name: 'command_processing_seconds', help: 'From the command record timestamp on the broker to its outcome events published.',
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers: [registry],
+    }),
+    batchSize: new Histogram({
+      name: 'processor_batch_commands', help: 'Commands applied per database transaction.',
+      buckets: [1, 5, 10, 50, 100, 250, 500, 1000, 2500], registers: [registry],
+    }),
+    transactionSeconds: new Histogram({
+      name: 'processor_transaction_seconds', help: 'Duration of a batch transaction.',
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5], registers: [registry],
+    }),
+    retries: new Counter({
+      name: 'processor_retries_total', help: 'Batch steps retried after a dependency failed.', labelNames: ['step'] as const, registers: [registry],
+    }),
+    outboxBacklog: new Gauge({ name: 'outbox_backlog', help: 'Outbox rows not yet published.', registers: [registry] }),
+    httpDuration: new Histogram({
+      name: 'http_request_duration_seconds', help: 'HTTP read API request duration by route and status.',
+      labelNames: ['method', 'route', 'status'] as const, buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1], registers: [registry],
+    }),
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;

@@ -1,0 +1,15 @@
+/** The pure core of the approval processor: rules in, events out, no I/O. */
+export { decide } from './decide.ts';
+export { evolve } from './evolve.ts';
+export type { EvolveMeta } from './evolve.ts';
+export { evolveListing } from './listing.ts';
+export type { ApprovedEvent, ListingMeta } from './listing.ts';
+export { LISTING_ID_NAMESPACE, listingIdFor, uuidV5 } from './listing-id.ts';
+export {
+  LIMITS, checkRejectionReason, validateAddress, validateApplicantId, validateBusinessHours, validateContact,
+  validateDetails, validateInfoChangeDetails, validateListingDetails, validateNote, validateSpecific,
+  validateSubmission,
+} from './validate.ts';
+export type { DetailsContext, ReasonCheck, Submission } from './validate.ts';
+export { codePointLength, isCalendarDate } from './formats.ts';
+export type * from './types.ts';

@@ -1,0 +1,31 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * Namespace of listing ids derived from application ids. Fixed forever: changing it would give
+ * an already published listing a different id when its approval is replayed.
+ */
+export const LISTING_ID_NAMESPACE = '7f7ef740-dff6-4b4d-91b2-56255c2145a1';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** RFC 9562 version 5 (SHA-1, name-based) UUID: the same name always yields the same id. */
+export function uuidV5(name: string, namespace: string): string {
+  if (!UUID.test(namespace)) throw new Error(`uuidV5: namespace ${namespace} is not a UUID`);
+  const bytes = createHash('sha1')
+    .update(Buffer.from(namespace.replaceAll('-', ''), 'hex'))
+    .update(name, 'utf8')
+    .digest()
+    .subarray(0, 16);
+  bytes[6] = (bytes[6]! & 0x0f) | 0x50; // version 5
+  bytes[8] = (bytes[8]! & 0x3f) | 0x80; // RFC variant
+  const hex = bytes.toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/**
+ * The id of the listing an approved NEW_LISTING application creates. Derived, not random, so a
+ * redelivered or replayed approval names the same listing and the decider stays pure.
+ */
+export function listingIdFor(applicationId: string): string {
+  return uuidV5(applicationId, LISTING_ID_NAMESPACE);
+}

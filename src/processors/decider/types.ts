@@ -1,0 +1,118 @@
+import type {
+  Address, AgeRating, ApplicationKind, Contact, ContentType, DayHours, RejectionCode,
+} from '../../schemas/avro-types.ts';
+
+export type { Address, AgeRating, ApplicationKind, Contact, ContentType, DayHours, RejectionCode };
+
+/**
+ * Domain shapes of the approval rules. They mirror the Avro records (src/schemas maps between
+ * the two) but use plain discriminated unions instead of avsc's wrapped union branches, so the
+ * decider reads like the rules it encodes.
+ */
+
+export type ApplicationStatus = 'PENDING' | 'APPROVED' | 'REJECTED' | 'WITHDRAWN';
+
+export type ContentSpecific =
+  | { type: 'RESTAURANT'; cuisine: string; seatCapacity: number }
+  | { type: 'PERFORMANCE'; venue: string; startDate: string; endDate: string; runtimeMinutes: number; ageRating: AgeRating }
+  | { type: 'EXHIBITION'; venue: string; startDate: string; endDate: string; ticketPriceKrw: number };
+
+export interface ListingDetails {
+  type: 'LISTING';
+  name: string;
+  description: string;
+  contact: Contact;
+  address: Address;
+  businessHours: DayHours[];
+  specific: ContentSpecific;
+}
+
+/** null keeps the listing's current value. */
+export interface InfoChangeDetails {
+  type: 'INFO_CHANGE';
+  contact: Contact | null;
+  address: Address | null;
+  businessHours: DayHours[] | null;
+}
+
+export type ApplicationDetails = ListingDetails | InfoChangeDetails;
+
+export interface Application {
+  id: string;
+  applicantId: string;
+  kind: ApplicationKind;
+  listingId: string | null;
+  contentType: ContentType;
+  status: ApplicationStatus;
+  details: ApplicationDetails;
+  version: number;
+  createdAt: number;
+  updatedAt: number;
+  decidedAt: number | null;
+  decidedBy: string | null;
+  rejectionReason: string | null;
+  decisionNote: string | null;
+}
+
+export interface Listing {
+  id: string;
+  ownerId: string;
+  contentType: ContentType;
+  name: string;
+  description: string;
+  contact: Contact;
+  address: Address;
+  businessHours: DayHours[];
+  specific: ContentSpecific;
+  sourceApplicationId: string;
+  version: number;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** The shell verifies the admin token before deciding; the decider sees only the verdict. */
+export type AdminAuth =
+  | { ok: true; adminId: string }
+  | { ok: false; adminId: string | null; reason: string };
+
+export interface CommandMeta {
+  commandId: string;
+  applicationId: string;
+  issuedAt: number;
+}
+
+export type CommandBody =
+  | { type: 'SubmitApplication'; applicantId: string; kind: ApplicationKind; listingId: string | null; contentType: ContentType; details: ApplicationDetails }
+  | { type: 'AmendApplication'; applicantId: string; details: ApplicationDetails }
+  | { type: 'WithdrawApplication'; applicantId: string }
+  | { type: 'ApproveApplication'; admin: AdminAuth; note: string | null }
+  | { type: 'RejectApplication'; admin: AdminAuth; reason: string };
+
+export type Command = CommandMeta & CommandBody;
+export type CommandType = Command['type'];
+
+export interface ApplicationSnapshot {
+  applicantId: string;
+  kind: ApplicationKind;
+  listingId: string | null;
+  contentType: ContentType;
+  details: ApplicationDetails;
+}
+
+export type DomainEvent =
+  | { type: 'ApplicationSubmitted'; application: ApplicationSnapshot }
+  | { type: 'ApplicationAmended'; applicantId: string; details: ApplicationDetails }
+  | { type: 'ApplicationWithdrawn'; applicantId: string }
+  | { type: 'ApplicationApproved'; adminId: string; note: string | null; listingId: string; application: ApplicationSnapshot }
+  | { type: 'ApplicationRejected'; adminId: string; reason: string }
+  | { type: 'CommandRejected'; commandType: CommandType; code: RejectionCode; message: string };
+
+/** What else the decider must know besides the application itself. */
+export interface DecisionContext {
+  /** The listing the command concerns: for an INFO_CHANGE, the one named by listingId. */
+  listing: Listing | null;
+  /** Id of a PENDING INFO_CHANGE application on that listing other than this one, if any. */
+  pendingChangeId: string | null;
+  /** Clock reading of the shell, used for timestamps in evolve. */
+  now: number;
+}

@@ -1,0 +1,95 @@
+import type { Topics } from '../config.ts';
+import { detailsToWire, listingToWire } from '../schemas/details.ts';
+import type * as Avro from '../schemas/avro-types.ts';
+import type { AdminActionRow, ApplicationEventRow } from '../store/batch-store.ts';
+import { uuidV5 } from './decider/index.ts';
+import type { Application, ApplicationSnapshot, Command, DomainEvent, Listing } from './decider/types.ts';
+
+/** Namespace of every id derived from a commandId, so a redelivered command yields the same ids. */
+const EVENT_ID_NAMESPACE = 'c0b5a3a4-4f1e-4c51-9a51-2f8f6d0a8e11';
+
+export const derivedId = (commandId: string, purpose: string) => uuidV5(`${commandId}/${purpose}`, EVENT_ID_NAMESPACE);
+
+export interface OutgoingMessage { eventId: string; topic: string; key: string; value: object }
+
+export interface Outcome {
+  events: ApplicationEventRow[];
+  adminActions: AdminActionRow[];
+  messages: OutgoingMessage[];
+}
+
+export interface DecidedCommand {
+  command: Command;
+  /** The application after the command (or before it, when the command was refused). */
+  application: Application | null;
+  events: DomainEvent[];
+  listing: Listing | null;
+  at: number;
+}
+
+const NS = 'platform.backoffice.';
+
+function snapshotToWire(snapshot: ApplicationSnapshot): Avro.ApplicationSnapshot {
+  return { ...snapshot, details: detailsToWire(snapshot.details) };
+}
+
+function eventPayload(event: DomainEvent): Avro.ApplicationEvent['payload'] {
+  const { type, ...body } = event;
+  switch (event.type) {
+    case 'ApplicationSubmitted': return { [`${NS}${type}`]: { application: snapshotToWire(event.application) } } as Avro.ApplicationEvent['payload'];
+    case 'ApplicationAmended': return { [`${NS}${type}`]: { applicantId: event.applicantId, details: detailsToWire(event.details) } } as Avro.ApplicationEvent['payload'];
+    case 'ApplicationApproved': return { [`${NS}${type}`]: { adminId: event.adminId, note: event.note, listingId: event.listingId, application: snapshotToWire(event.application) } } as Avro.ApplicationEvent['payload'];
+    default: return { [`${NS}${type}`]: body } as Avro.ApplicationEvent['payload'];
+  }
+}
+
+function listingMessage(decided: DecidedCommand, listing: Listing, topics: Topics, eventId: string): OutgoingMessage {
+  const published = listing.version === 1;
+  const value: Avro.ListingEvent = {
+    eventId, listingId: listing.id, ownerId: listing.ownerId, contentType: listing.contentType, applicationId: decided.command.applicationId,
+    version: listing.version, occurredAt: decided.at,
+    payload: (published
+      ? { [`${NS}ListingPublished`]: { listing: listingToWire(listing) } }
+      : { [`${NS}ListingInfoChanged`]: { contact: listing.contact, address: listing.address, businessHours: listing.businessHours } }) as Avro.ListingEvent['payload'],
+  };
+  return { eventId, topic: topics.listings[listing.contentType], key: listing.id, value };
+}
+
+function notification(decided: DecidedCommand, template: Avro.NotificationRequested['template'], reason: string | null, topics: Topics): OutgoingMessage {
+  const application = decided.application!;
+  const eventId = derivedId(decided.command.commandId, `notification/${template}`);
+  const value: Avro.NotificationRequested = {
+    notificationId: eventId, recipientId: application.applicantId, template, applicationId: application.id,
+    contentType: application.contentType, reason, occurredAt: decided.at,
+  };
+  return { eventId, topic: topics.notifications, key: application.applicantId, value };
+}
+
+/** Everything one decided command leaves behind: history rows, audit rows and outgoing messages. */
+export function outcomeOf(decided: DecidedCommand, topics: Topics): Outcome {
+  const { command, at } = decided;
+  const outcome: Outcome = { events: [], adminActions: [], messages: [] };
+  const iso = new Date(at).toISOString();
+  decided.events.forEach((event, index) => {
+    const eventId = derivedId(command.commandId, `event/${index}`);
+    const version = decided.application?.version ?? 0;
+    outcome.events.push({ event_id: eventId, application_id: command.applicationId, command_id: command.commandId, version, type: event.type, payload: event, occurred_at: iso });
+    const value: Avro.ApplicationEvent = { eventId, commandId: command.commandId, applicationId: command.applicationId, version, occurredAt: at, payload: eventPayload(event) };
+    outcome.messages.push({ eventId, topic: topics.events, key: command.applicationId, value });
+
+    if (event.type === 'ApplicationSubmitted') outcome.messages.push(notification(decided, 'APPLICATION_RECEIVED', null, topics));
+    if (event.type === 'ApplicationApproved') {
+      outcome.adminActions.push({ admin_id: event.adminId, application_id: command.applicationId, action: 'APPROVE', reason: event.note, command_id: command.commandId, at: iso });
+      outcome.messages.push(listingMessage(decided, decided.listing!, topics, derivedId(command.commandId, 'listing')));
+      outcome.messages.push(notification(decided, 'APPLICATION_APPROVED', null, topics));
+    }
+    if (event.type === 'ApplicationRejected') {
+      outcome.adminActions.push({ admin_id: event.adminId, application_id: command.applicationId, action: 'REJECT', reason: event.reason, command_id: command.commandId, at: iso });
+      outcome.messages.push(notification(decided, 'APPLICATION_REJECTED', event.reason, topics));
+    }
+    if (event.type === 'CommandRejected' && event.code === 'FORBIDDEN' && (command.type === 'ApproveApplication' || command.type === 'RejectApplication')) {
+      outcome.adminActions.push({ admin_id: command.admin.adminId, application_id: command.applicationId, action: 'DENIED', reason: event.message, command_id: command.commandId, at: iso });
+    }
+  });
+  return outcome;
+}

@@ -1,0 +1,105 @@
+import type { DatabaseTransactionConnection } from 'slonik';
+import { rowsOf, sql } from './db.ts';
+import type { Application, Listing } from '../processors/decider/types.ts';
+import { applicationFromRow, applicationToRow, listingFromRow, listingToRow } from './rows.ts';
+
+export interface ProcessedCommandRow {
+  command_id: string; payload_hash: string; application_id: string; command_type: string; outcome: string;
+  source_partition: number; source_offset: string; processed_at: string;
+}
+export interface AdminActionRow { admin_id: string | null; application_id: string; action: 'APPROVE' | 'REJECT' | 'DENIED'; reason: string | null; command_id: string; at: string }
+export interface ApplicationEventRow { event_id: string; application_id: string; command_id: string; version: number; type: string; payload: unknown; occurred_at: string }
+export interface OutboxMessage { event_id: string; source_partition: number; topic: string; key: string | null; value: Buffer | null; headers: Record<string, string> }
+export interface StoredOutboxMessage extends OutboxMessage { id: string }
+
+export interface BatchWrite {
+  applications: Application[];
+  listings: Listing[];
+  processed: ProcessedCommandRow[];
+  adminActions: AdminActionRow[];
+  events: ApplicationEventRow[];
+  outbox: OutboxMessage[];
+}
+
+const asRecords = (rows: object[]) => sql.jsonb(rows as unknown as object);
+
+export async function knownCommands(tx: DatabaseTransactionConnection, commandIds: string[]): Promise<Map<string, string>> {
+  if (commandIds.length === 0) return new Map();
+  const rows = await rowsOf(tx, sql.unsafe`
+    SELECT command_id, encode(payload_hash, 'hex') AS payload_hash FROM processed_commands WHERE command_id = ANY(${sql.array(commandIds, 'uuid')})`);
+  return new Map(rows.map((row) => [row.command_id as string, row.payload_hash as string]));
+}
+
+/** Locks in id order so that concurrent batches never wait on each other in a cycle. */
+export async function lockApplications(tx: DatabaseTransactionConnection, ids: string[]): Promise<Map<string, Application>> {
+  if (ids.length === 0) return new Map();
+  const rows = await rowsOf(tx, sql.unsafe`SELECT * FROM applications WHERE id = ANY(${sql.array(ids, 'uuid')}) ORDER BY id FOR UPDATE`);
+  return new Map(rows.map((row) => [row.id as string, applicationFromRow(row)]));
+}
+
+/**
+ * Locks the listings first, then reads their pending changes: a concurrent batch submitting a
+ * change for the same listing waits on the lock and then sees this batch's committed rows.
+ */
+export async function lockListings(tx: DatabaseTransactionConnection, ids: string[]): Promise<{ listings: Map<string, Listing>; pendingChanges: Map<string, string> }> {
+  if (ids.length === 0) return { listings: new Map(), pendingChanges: new Map() };
+  const idArray = sql.array(ids, 'uuid');
+  const rows = await rowsOf(tx, sql.unsafe`SELECT * FROM listings WHERE id = ANY(${idArray}) ORDER BY id FOR UPDATE`);
+  const pending = await rowsOf(tx, sql.unsafe`
+    SELECT listing_id, id FROM applications WHERE listing_id = ANY(${idArray}) AND status = 'PENDING' AND kind = 'INFO_CHANGE'`);
+  return {
+    listings: new Map(rows.map((row) => [row.id as string, listingFromRow(row)])),
+    pendingChanges: new Map(pending.map((row) => [row.listing_id as string, row.id as string])),
+  };
+}
+
+/** Every table of a batch in one statement each; returns the outbox rows actually inserted. */
+export async function writeBatch(tx: DatabaseTransactionConnection, batch: BatchWrite): Promise<StoredOutboxMessage[]> {
+  if (batch.applications.length > 0) {
+    await tx.query(sql.unsafe`
+      INSERT INTO applications
+      SELECT * FROM jsonb_populate_recordset(NULL::applications, ${asRecords(batch.applications.map(applicationToRow))})
+      ON CONFLICT (id) DO UPDATE SET
+        listing_id = EXCLUDED.listing_id, status = EXCLUDED.status, details = EXCLUDED.details, version = EXCLUDED.version,
+        updated_at = EXCLUDED.updated_at, decided_at = EXCLUDED.decided_at, decided_by = EXCLUDED.decided_by,
+        rejection_reason = EXCLUDED.rejection_reason, decision_note = EXCLUDED.decision_note`);
+  }
+  if (batch.listings.length > 0) {
+    await tx.query(sql.unsafe`
+      INSERT INTO listings
+      SELECT * FROM jsonb_populate_recordset(NULL::listings, ${asRecords(batch.listings.map(listingToRow))})
+      ON CONFLICT (id) DO UPDATE SET
+        contact = EXCLUDED.contact, address = EXCLUDED.address, business_hours = EXCLUDED.business_hours,
+        source_application_id = EXCLUDED.source_application_id, version = EXCLUDED.version, updated_at = EXCLUDED.updated_at`);
+  }
+  if (batch.processed.length > 0) {
+    await tx.query(sql.unsafe`
+      INSERT INTO processed_commands (command_id, payload_hash, application_id, command_type, outcome, source_partition, source_offset, processed_at)
+      SELECT command_id, decode(payload_hash, 'hex'), application_id, command_type, outcome, source_partition, source_offset, processed_at
+      FROM jsonb_to_recordset(${asRecords(batch.processed)}) AS r(command_id uuid, payload_hash text, application_id uuid, command_type text,
+        outcome text, source_partition integer, source_offset bigint, processed_at timestamptz)`);
+  }
+  if (batch.adminActions.length > 0) {
+    await tx.query(sql.unsafe`
+      INSERT INTO admin_action_log (admin_id, application_id, action, reason, command_id, at)
+      SELECT admin_id, application_id, action, reason, command_id, at
+      FROM jsonb_to_recordset(${asRecords(batch.adminActions)}) AS r(admin_id text, application_id uuid, action text, reason text, command_id uuid, at timestamptz)`);
+  }
+  if (batch.events.length > 0) {
+    await tx.query(sql.unsafe`
+      INSERT INTO application_events (event_id, application_id, command_id, version, type, payload, occurred_at)
+      SELECT event_id, application_id, command_id, version, type, payload, occurred_at
+      FROM jsonb_to_recordset(${asRecords(batch.events)}) AS r(event_id uuid, application_id uuid, command_id uuid, version integer, type text, payload jsonb, occurred_at timestamptz)
+      ON CONFLICT (event_id) DO NOTHING`);
+  }
+  if (batch.outbox.length === 0) return [];
+  const outboxRecords = batch.outbox.map((message) => ({ ...message, value: message.value?.toString("base64") ?? null }));
+  const inserted = await rowsOf(tx, sql.unsafe`
+    INSERT INTO outbox (event_id, source_partition, topic, key, value, headers)
+    SELECT event_id, source_partition, topic, key, decode(value, 'base64'), headers
+    FROM jsonb_to_recordset(${asRecords(outboxRecords)}) AS r(event_id uuid, source_partition integer, topic text, key text, value text, headers jsonb)
+    ON CONFLICT (event_id) DO NOTHING
+    RETURNING id, event_id`);
+  const byEventId = new Map(batch.outbox.map((message) => [message.event_id, message]));
+  return inserted.map((row) => ({ ...byEventId.get(row.event_id as string)!, id: String(row.id) }));
+}

@@ -1,0 +1,13 @@
+import { createPool, sql, type CommonQueryMethods, type DatabasePool, type QuerySqlToken } from 'slonik';
+
+export { sql };
+export type Database = DatabasePool;
+
+export const connectDatabase = (url: string, maximumPoolSize = 10): Promise<Database> =>
+  createPool(url, { maximumPoolSize, statementTimeout: 30_000, connectionTimeout: 5_000, idleInTransactionSessionTimeout: 60_000 });
+
+export type Row = Record<string, unknown>;
+
+/** Untyped rows of a hand-written query; rows.ts maps them to domain values. */
+export const rowsOf = async (connection: CommonQueryMethods, query: QuerySqlToken): Promise<Row[]> =>
+  (await connection.any(query)) as Row[];

@@ -1,0 +1,23 @@
+import type { Database } from './db.ts';
+import { rowsOf, sql } from './db.ts';
+import type { StoredOutboxMessage } from './batch-store.ts';
+
+/** What a crash left between the database commit and the publish, oldest first. */
+export async function unpublished(db: Database, partition: number, limit: number): Promise<StoredOutboxMessage[]> {
+  const rows = await rowsOf(db, sql.unsafe`
+    SELECT id, event_id, source_partition, topic, key, value, headers FROM outbox
+    WHERE source_partition = ${partition} AND published_at IS NULL ORDER BY id LIMIT ${limit}`);
+  return rows.map((row) => ({
+    id: String(row.id), event_id: row.event_id as string, source_partition: row.source_partition as number, topic: row.topic as string,
+    key: row.key as string | null, value: row.value as Buffer | null, headers: row.headers as Record<string, string>,
+  }));
+}
+
+export async function markPublished(db: Database, ids: string[]): Promise<void> {
+  if (ids.length === 0) return;
+  await db.query(sql.unsafe`UPDATE outbox SET published_at = now() WHERE id = ANY(${sql.array(ids, 'int8')})`);
+}
+
+export async function outboxBacklog(db: Database): Promise<number> {
+  return Number(await db.oneFirst(sql.unsafe`SELECT count(*) FROM outbox WHERE published_at IS NULL`));
+}
