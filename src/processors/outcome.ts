@@ -25,6 +25,8 @@ export interface DecidedCommand {
   events: DomainEvent[];
   listing: Listing | null;
   at: number;
+  /** Seed of the derived ids; the commandId unless one command yields outcomes twice (a reused key). */
+  idScope?: string;
 }
 
 const NS = 'platform.backoffice.';
@@ -57,7 +59,7 @@ function listingMessage(decided: DecidedCommand, listing: Listing, topics: Topic
 
 function notification(decided: DecidedCommand, template: Avro.NotificationRequested['template'], reason: string | null, topics: Topics): OutgoingMessage {
   const application = decided.application!;
-  const eventId = derivedId(decided.command.commandId, `notification/${template}`);
+  const eventId = derivedId(decided.idScope ?? decided.command.commandId, `notification/${template}`);
   const value: Avro.NotificationRequested = {
     notificationId: eventId, recipientId: application.applicantId, template, applicationId: application.id,
     contentType: application.contentType, reason, occurredAt: decided.at,
@@ -68,10 +70,11 @@ function notification(decided: DecidedCommand, template: Avro.NotificationReques
 /** Everything one decided command leaves behind: history rows, audit rows and outgoing messages. */
 export function outcomeOf(decided: DecidedCommand, topics: Topics): Outcome {
   const { command, at } = decided;
+  const scope = decided.idScope ?? command.commandId;
   const outcome: Outcome = { events: [], adminActions: [], messages: [] };
   const iso = new Date(at).toISOString();
   decided.events.forEach((event, index) => {
-    const eventId = derivedId(command.commandId, `event/${index}`);
+    const eventId = derivedId(scope, `event/${index}`);
     const version = decided.application?.version ?? 0;
     outcome.events.push({ event_id: eventId, application_id: command.applicationId, command_id: command.commandId, version, type: event.type, payload: event, occurred_at: iso });
     const value: Avro.ApplicationEvent = { eventId, commandId: command.commandId, applicationId: command.applicationId, version, occurredAt: at, payload: eventPayload(event) };
@@ -80,7 +83,7 @@ export function outcomeOf(decided: DecidedCommand, topics: Topics): Outcome {
     if (event.type === 'ApplicationSubmitted') outcome.messages.push(notification(decided, 'APPLICATION_RECEIVED', null, topics));
     if (event.type === 'ApplicationApproved') {
       outcome.adminActions.push({ admin_id: event.adminId, application_id: command.applicationId, action: 'APPROVE', reason: event.note, command_id: command.commandId, at: iso });
-      outcome.messages.push(listingMessage(decided, decided.listing!, topics, derivedId(command.commandId, 'listing')));
+      outcome.messages.push(listingMessage(decided, decided.listing!, topics, derivedId(scope, 'listing')));
       outcome.messages.push(notification(decided, 'APPLICATION_APPROVED', null, topics));
     }
     if (event.type === 'ApplicationRejected') {

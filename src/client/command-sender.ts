@@ -1,0 +1,41 @@
+import { randomUUID } from 'node:crypto';
+import { Partitioners, type Kafka, type Producer } from 'kafkajs';
+import type { Topics } from '../config.ts';
+import { commandToWire, type UnverifiedCommand } from '../schemas/commands.ts';
+import type { Serde } from '../schemas/serde.ts';
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+export type CommandInput = DistributiveOmit<UnverifiedCommand, 'commandId' | 'issuedAt'> & { commandId?: string; issuedAt?: number };
+
+/** What producer services, the admin UI, the CLI and the tests use to put commands on the topic. */
+export class CommandSender {
+  private readonly producer: Producer;
+  private readonly serde: Serde;
+  private readonly topics: Topics;
+
+  constructor(kafka: Kafka, serde: Serde, topics: Topics) {
+    this.producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, maxInFlightRequests: 1 });
+    this.serde = serde;
+    this.topics = topics;
+  }
+
+  connect = () => this.producer.connect();
+  disconnect = () => this.producer.disconnect();
+
+  /** Encodes with the registered command schema; key = applicationId keeps an application on one partition. */
+  encode(input: CommandInput): { command: UnverifiedCommand; value: Buffer } {
+    const command = { ...input, commandId: input.commandId ?? randomUUID(), issuedAt: input.issuedAt ?? Date.now() } as UnverifiedCommand;
+    return { command, value: this.serde.encode(this.topics.commands, commandToWire(command)) };
+  }
+
+  async send(inputs: CommandInput[]): Promise<UnverifiedCommand[]> {
+    const encoded = inputs.map((input) => this.encode(input));
+    await this.producer.send({ topic: this.topics.commands, acks: -1, messages: encoded.map(({ command, value }) => ({ key: command.applicationId, value })) });
+    return encoded.map(({ command }) => command);
+  }
+
+  /** Raw records, for tools that re-inject dead letters or tests that send hostile bytes. */
+  async sendRaw(records: { key: string | Buffer | null; value: Buffer | null; partition?: number }[]): Promise<void> {
+    await this.producer.send({ topic: this.topics.commands, acks: -1, messages: records });
+  }
+}

@@ -1,0 +1,68 @@
+import express, { type NextFunction, type Request, type Response } from 'express';
+import type { TokenVerifier } from '../auth/tokens.ts';
+import type { Logger } from '../logger.ts';
+import type { Metrics } from '../metrics.ts';
+import type { Database } from '../store/db.ts';
+import { problemHandler, sendProblem } from './problem.ts';
+import { adminRoutes } from './routes/admin.ts';
+import { applicationRoutes } from './routes/applications.ts';
+import { listingRoutes } from './routes/listings.ts';
+import { opsRoutes, type Readiness } from './routes/ops.ts';
+import { ownerRoutes } from './routes/owners.ts';
+
+export interface HttpDeps {
+  db: Database;
+  verifier: TokenVerifier;
+  metrics: Metrics;
+  readiness: Readiness;
+  logger: Logger;
+}
+
+/** The route pattern a request matched (never the raw path, which would explode label cardinality). */
+const routeLabel = (req: Request) => (req.route === undefined ? 'unmatched' : `${req.baseUrl}${String((req.route as { path: unknown }).path)}`);
+
+function recordDuration(metrics: Metrics) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const stop = metrics.httpDuration.startTimer();
+    let recorded = false;
+    const record = () => {
+      if (recorded) return;
+      recorded = true;
+      stop({ method: req.method, route: routeLabel(req), status: String(res.statusCode) });
+    };
+    res.once('finish', record);
+    res.once('close', record);
+    next();
+  };
+}
+
+/**
+ * The read API: thin routes over PostgreSQL. Errors are RFC 9457 problem documents; bad
+ * input is always a 4xx, never a 5xx. The caller owns the server (`app.listen`).
+ */
+export function createHttpApp(deps: HttpDeps): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  // node:querystring: a repeated parameter becomes an array, which validation refuses.
+  app.set('query parser', 'simple');
+
+  app.use(recordDuration(deps.metrics));
+  app.use((_req, res, next) => {
+    res.set('X-Content-Type-Options', 'nosniff');
+    next();
+  });
+
+  app.use(opsRoutes(deps));
+  app.use((_req, res, next) => {
+    res.set('Cache-Control', 'private, no-store');
+    next();
+  });
+  app.use(applicationRoutes(deps));
+  app.use(ownerRoutes(deps));
+  app.use(listingRoutes(deps));
+  app.use(adminRoutes(deps));
+
+  app.use((req, res) => sendProblem(req, res, 'not-found', 'There is no resource at this path.'));
+  app.use(problemHandler(deps.logger));
+  return app;
+}

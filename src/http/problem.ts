@@ -1,0 +1,103 @@
+import type { ErrorRequestHandler, Request, Response } from 'express';
+import { ConnectionError, StatementTimeoutError, BackendTerminatedError } from 'slonik';
+import type { Logger } from '../logger.ts';
+
+/** RFC 9457 problem details. `type` is stable: clients may switch on it. */
+export interface ProblemBody {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  instance?: string;
+}
+
+export const PROBLEM_TYPE_BASE = 'https://backoffice.example/problems/';
+
+const KINDS = {
+  'invalid-request': { status: 400, title: 'Invalid request' },
+  unauthorized: { status: 401, title: 'Unauthorized' },
+  forbidden: { status: 403, title: 'Forbidden' },
+  'not-found': { status: 404, title: 'Not found' },
+  'method-not-allowed': { status: 405, title: 'Method not allowed' },
+  'service-unavailable': { status: 503, title: 'Service unavailable' },
+  'internal-error': { status: 500, title: 'Internal server error' },
+} as const;
+
+export type ProblemKind = keyof typeof KINDS;
+
+export const problemType = (kind: ProblemKind) => `${PROBLEM_TYPE_BASE}${kind}`;
+
+/** Thrown (or passed to next) by handlers; the error handler turns it into a response. */
+export class HttpProblem extends Error {
+  readonly kind: ProblemKind;
+  readonly detail: string;
+  readonly headers: Record<string, string>;
+
+  constructor(kind: ProblemKind, detail: string, headers: Record<string, string> = {}) {
+    super(`${KINDS[kind].title}: ${detail}`);
+    this.name = 'HttpProblem';
+    this.kind = kind;
+    this.detail = detail;
+    this.headers = headers;
+  }
+
+  get status(): number {
+    return KINDS[this.kind].status;
+  }
+}
+
+export const badRequest = (detail: string) => new HttpProblem('invalid-request', detail);
+export const forbidden = (detail: string) => new HttpProblem('forbidden', detail);
+export const notFound = (detail: string) => new HttpProblem('not-found', detail);
+
+/** The request path without the query string, bounded so a huge URL does not echo back whole. */
+const instanceOf = (req: Request) => {
+  const path = req.originalUrl.split('?')[0] ?? '/';
+  return path.length > 512 ? `${path.slice(0, 512)}…` : path;
+};
+
+export function sendProblem(req: Request, res: Response, kind: ProblemKind, detail: string, headers: Record<string, string> = {}): void {
+  const { status, title } = KINDS[kind];
+  const body: ProblemBody = { type: problemType(kind), title, status, detail, instance: instanceOf(req) };
+  res.status(status).set(headers).set('Content-Type', 'application/problem+json; charset=utf-8').send(JSON.stringify(body));
+}
+
+/** What express or a body-less client error carries: `status`/`statusCode` and `expose`. */
+const clientErrorStatus = (error: unknown): number | null => {
+  if (typeof error !== 'object' || error === null) return null;
+  const candidate = (error as { status?: unknown; statusCode?: unknown }).status ?? (error as { statusCode?: unknown }).statusCode;
+  return typeof candidate === 'number' && candidate >= 400 && candidate < 500 ? candidate : null;
+};
+
+const isDatabaseUnavailable = (error: unknown) =>
+  error instanceof ConnectionError || error instanceof BackendTerminatedError || error instanceof StatementTimeoutError;
+
+/**
+ * The last middleware: known problems as they are, client errors raised by express itself (a
+ * path that does not URL-decode, for instance) as 400, an unreachable database as 503, and
+ * everything else as a 500 that says nothing about internals and is logged in full.
+ */
+export function problemHandler(logger: Logger): ErrorRequestHandler {
+  return (error: unknown, req, res, next) => {
+    if (res.headersSent) {
+      next(error);
+      return;
+    }
+    if (error instanceof HttpProblem) {
+      sendProblem(req, res, error.kind, error.detail, error.headers);
+      return;
+    }
+    const clientStatus = clientErrorStatus(error);
+    if (clientStatus !== null) {
+      sendProblem(req, res, clientStatus === 404 ? 'not-found' : 'invalid-request', 'The request could not be understood.');
+      return;
+    }
+    if (isDatabaseUnavailable(error)) {
+      logger.warn({ err: error, method: req.method, path: req.path }, 'http request failed: database unavailable');
+      sendProblem(req, res, 'service-unavailable', 'The service cannot reach its database; try again shortly.', { 'Retry-After': '5' });
+      return;
+    }
+    logger.error({ err: error, method: req.method, path: req.path }, 'http request failed');
+    sendProblem(req, res, 'internal-error', 'An unexpected error occurred.');
+  };
+}

@@ -1,0 +1,43 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import type { TokenVerifier } from '../../auth/tokens.ts';
+import type { Database } from '../../store/db.ts';
+import { listAdminActions } from '../../store/read/admin-actions.ts';
+import { applicationStats } from '../../store/read/stats.ts';
+import { authenticate, requireMaster } from '../auth.ts';
+import { encodeIdCursor } from '../cursor.ts';
+import { adminAction, identifier, idCursor, instant, limit, parseParams, uuid } from '../params.ts';
+import { badRequest } from '../problem.ts';
+import { adminActionView } from '../views.ts';
+import { GET_ONLY, sendPage } from './shared.ts';
+
+const adminActionsQuery = z.object({
+  adminId: identifier.optional(),
+  action: adminAction.optional(),
+  applicationId: uuid.optional(),
+  from: instant.optional(),
+  to: instant.optional(),
+  limit,
+  cursor: idCursor,
+});
+
+/** MASTER-only views: the audit log and the counters. */
+export function adminRoutes(deps: { db: Database; verifier: TokenVerifier }): Router {
+  const router = Router();
+  const auth = authenticate(deps.verifier);
+
+  router.route('/admin-actions').get(auth, requireMaster, async (req, res) => {
+    const query = parseParams(adminActionsQuery, req.query, 'query');
+    if (query.from !== undefined && query.to !== undefined && query.from > query.to) {
+      throw badRequest('query parameter \'from\' must not be after \'to\'.');
+    }
+    const page = await listAdminActions(deps.db, query, { limit: query.limit, after: query.cursor });
+    sendPage(res, page, adminActionView, encodeIdCursor);
+  }).all(GET_ONLY);
+
+  router.route('/stats').get(auth, requireMaster, async (_req, res) => {
+    res.json(await applicationStats(deps.db));
+  }).all(GET_ONLY);
+
+  return router;
+}

@@ -1,0 +1,161 @@
+import type { Topics } from '../config.ts';
+import type { Serde } from '../schemas/serde.ts';
+import type { Database } from '../store/db.ts';
+import {
+  knownCommands, lockApplications, lockListings, writeBatch,
+  type BatchWrite, type OutboxMessage, type StoredOutboxMessage,
+} from '../store/batch-store.ts';
+import { decide, evolve, evolveListing, uuidV5 } from './decider/index.ts';
+import type { Application, Command, DomainEvent, Listing } from './decider/types.ts';
+import { isUuid, type Prepared } from './envelope.ts';
+import { outcomeOf, type DecidedCommand } from './outcome.ts';
+
+export type CommandResult =
+  | { outcome: 'accepted' | 'rejected'; type: Command['type']; code?: string; timestamp: string }
+  | { outcome: 'duplicate'; type: Command['type']; timestamp: string }
+  | { outcome: 'dlq'; type: 'unknown'; code: string; timestamp: string };
+
+export interface BatchResult {
+  published: StoredOutboxMessage[];
+  results: CommandResult[];
+}
+
+const isRejection = (event: DomainEvent): event is Extract<DomainEvent, { type: 'CommandRejected' }> => event.type === 'CommandRejected';
+
+const DLQ_ID_NAMESPACE = '5b0e3f0c-8c1e-4d7a-bb1b-6f2f0f4bb7d9';
+
+/** The applications and listings a batch sees, kept current as its commands are applied in order. */
+class BatchView {
+  readonly applications: Map<string, Application>;
+  readonly listings: Map<string, Listing>;
+  readonly pendingChanges: Map<string, string>;
+  readonly changedApplications = new Set<string>();
+  readonly changedListings = new Set<string>();
+
+  constructor(applications: Map<string, Application>, listings: Map<string, Listing>, pendingChanges: Map<string, string>) {
+    this.applications = applications;
+    this.listings = listings;
+    this.pendingChanges = pendingChanges;
+  }
+
+  listingIdOf(command: Command): string | null {
+    if (command.type === 'SubmitApplication') return command.listingId;
+    return this.applications.get(command.applicationId)?.listingId ?? null;
+  }
+
+  apply(command: Command, at: number): { application: Application | null; events: DomainEvent[]; listing: Listing | null } {
+    const before = this.applications.get(command.applicationId) ?? null;
+    const listingId = this.listingIdOf(command);
+    const pending = listingId ? this.pendingChanges.get(listingId) ?? null : null;
+    const events = decide(before, command, {
+      listing: listingId ? this.listings.get(listingId) ?? null : null,
+      pendingChangeId: pending === command.applicationId ? null : pending,
+      now: at,
+    });
+    let application = before;
+    let listing: Listing | null = null;
+    for (const event of events) {
+      application = evolve(application, event, { applicationId: command.applicationId, at });
+      if (event.type === 'ApplicationApproved') {
+        listing = evolveListing(this.listings.get(event.listingId) ?? null, event, { applicationId: command.applicationId, at });
+        this.listings.set(listing.id, listing);
+        this.changedListings.add(listing.id);
+      }
+    }
+    if (application && application !== before) {
+      this.applications.set(application.id, application);
+      this.changedApplications.add(application.id);
+      this.trackPendingChange(before, application);
+    }
+    return { application, events, listing };
+  }
+
+  private trackPendingChange(before: Application | null, after: Application): void {
+    if (after.kind !== 'INFO_CHANGE' || !after.listingId) return;
+    if (after.status === 'PENDING') this.pendingChanges.set(after.listingId, after.id);
+    else if (before?.status === 'PENDING' && this.pendingChanges.get(after.listingId) === after.id) this.pendingChanges.delete(after.listingId);
+  }
+}
+
+function deadLetterMessage(prepared: Extract<Prepared, { kind: 'dead-letter' }>, topics: Topics): OutboxMessage {
+  const { record } = prepared;
+  return {
+    event_id: uuidV5(`${topics.commands}/${record.partition}/${record.offset}`, DLQ_ID_NAMESPACE),
+    source_partition: record.partition,
+    topic: topics.dlq,
+    key: record.key?.toString('utf8') ?? null,
+    value: record.value && record.value.length > 0 ? record.value : null,
+    headers: {
+      'error.code': prepared.code,
+      'error.message': prepared.message.slice(0, 1000),
+      'source.topic': topics.commands,
+      'source.partition': String(record.partition),
+      'source.offset': record.offset,
+    },
+  };
+}
+
+/**
+ * Applies one partition's records in one transaction: dedupe by commandId, lock and load what
+ * they touch, decide in offset order, then write state, history, audit and outbox together.
+ */
+export async function applyBatch(prepared: Prepared[], deps: { db: Database; serde: Serde; topics: Topics }): Promise<BatchResult> {
+  const { topics } = deps;
+  const commands = prepared.filter((p): p is Extract<Prepared, { kind: 'command' }> => p.kind === 'command');
+  const at = Date.now();
+  const atIso = new Date(at).toISOString();
+
+  return deps.db.transaction(async (tx) => {
+    const known = await knownCommands(tx, commands.map((p) => p.command.commandId));
+    const applications = await lockApplications(tx, [...new Set(commands.map((p) => p.command.applicationId))].sort());
+    const listingIds = new Set<string>();
+    for (const { command } of commands) {
+      const listingId = command.type === 'SubmitApplication' ? command.listingId : applications.get(command.applicationId)?.listingId;
+      if (listingId && isUuid(listingId)) listingIds.add(listingId);
+    }
+    const { listings, pendingChanges } = await lockListings(tx, [...listingIds].sort());
+    const view = new BatchView(applications, listings, pendingChanges);
+
+    const write: BatchWrite = { applications: [], listings: [], processed: [], adminActions: [], events: [], outbox: [] };
+    const results: CommandResult[] = [];
+    for (const item of prepared) {
+      if (item.kind === 'dead-letter') {
+        write.outbox.push(deadLetterMessage(item, topics));
+        results.push({ outcome: 'dlq', type: 'unknown', code: item.code, timestamp: item.record.timestamp });
+        continue;
+      }
+      const { command, payloadHash, record } = item;
+      const seenHash = known.get(command.commandId);
+      if (seenHash === payloadHash) {
+        results.push({ outcome: 'duplicate', type: command.type, timestamp: record.timestamp });
+        continue;
+      }
+      let decided: DecidedCommand;
+      if (seenHash !== undefined) {
+        const reused: DomainEvent = { type: 'CommandRejected', commandType: command.type, code: 'IDEMPOTENCY_KEY_REUSED', message: 'this commandId was already used for a different command' };
+        decided = { command, application: view.applications.get(command.applicationId) ?? null, events: [reused], listing: null, at, idScope: `${command.commandId}/reused/${payloadHash}` };
+      } else {
+        known.set(command.commandId, payloadHash);
+        decided = { command, ...view.apply(command, at), at };
+      }
+      const outcome = outcomeOf(decided, topics);
+      write.events.push(...outcome.events);
+      write.adminActions.push(...outcome.adminActions);
+      for (const message of outcome.messages) {
+        write.outbox.push({ event_id: message.eventId, source_partition: record.partition, topic: message.topic, key: message.key, value: deps.serde.encode(message.topic, message.value), headers: {} });
+      }
+      const rejection = decided.events.find(isRejection);
+      if (seenHash === undefined) {
+        write.processed.push({
+          command_id: command.commandId, payload_hash: payloadHash, application_id: command.applicationId, command_type: command.type,
+          outcome: rejection ? `REJECTED:${rejection.code}` : 'ACCEPTED', source_partition: record.partition, source_offset: record.offset, processed_at: atIso,
+        });
+      }
+      results.push({ outcome: rejection ? 'rejected' : 'accepted', type: command.type, ...(rejection && { code: rejection.code }), timestamp: record.timestamp });
+    }
+    write.applications = [...view.changedApplications].map((id) => view.applications.get(id)!);
+    write.listings = [...view.changedListings].map((id) => view.listings.get(id)!);
+    const published = await writeBatch(tx, write);
+    return { published, results };
+  });
+}

@@ -1,0 +1,113 @@
+import type { Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
+import type { Logger } from '../logger.ts';
+import type { Metrics } from '../metrics.ts';
+import type { Topics } from '../config.ts';
+import type { Serde } from '../schemas/serde.ts';
+import type { TokenVerifier } from '../auth/tokens.ts';
+import type { Database } from '../store/db.ts';
+import { applyBatch, type BatchResult } from './batch.ts';
+import { prepare, type CommandRecord } from './envelope.ts';
+import type { OutboxRelay } from './relay.ts';
+
+export interface ProcessorDeps {
+  consumer: Consumer;
+  relay: OutboxRelay;
+  db: Database;
+  serde: Serde;
+  verifier: TokenVerifier;
+  topics: Topics;
+  metrics: Metrics;
+  logger: Logger;
+  partitionsConcurrently: number;
+  /** Upper bound of commands per transaction; kafkajs batches are split into chunks of this size. */
+  maxBatch: number;
+}
+
+export interface ProcessorHealth {
+  joined: boolean;
+  /** The step that is failing and being retried, if any. */
+  stalled: string | null;
+}
+
+const BACKOFF_MS = [100, 250, 500, 1000, 2000, 5000];
+
+function chunks<T>(items: T[], size: number): T[][] {
+  const result: T[][] = [];
+  for (let index = 0; index < items.length; index += size) result.push(items.slice(index, index + size));
+  return result;
+}
+
+const toRecord = (partition: number) => (message: KafkaMessage): CommandRecord => ({
+  partition, offset: message.offset, key: message.key, value: message.value, timestamp: message.timestamp,
+});
+
+/**
+ * The imperative shell: per-partition batches, each applied in one transaction, its outbox
+ * published, and only then its offsets committed. A failing dependency pauses the partition
+ * (retry with backoff, heartbeats kept) instead of skipping or committing past unapplied work.
+ */
+export async function runProcessor(deps: ProcessorDeps): Promise<{ health: ProcessorHealth }> {
+  const { consumer, relay, topics, metrics, logger } = deps;
+  const health: ProcessorHealth = { joined: false, stalled: null };
+  consumer.on(consumer.events.GROUP_JOIN, () => {
+    relay.forgetDrained();
+    health.joined = true;
+  });
+  consumer.on(consumer.events.CRASH, () => { health.joined = false; });
+  consumer.on(consumer.events.STOP, () => { health.joined = false; });
+
+  async function retrying<T>(step: string, payload: EachBatchPayload, work: () => Promise<T>): Promise<T | undefined> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const result = await work();
+        if (health.stalled === step) health.stalled = null;
+        return result;
+      } catch (error) {
+        if (!payload.isRunning() || payload.isStale()) return undefined;
+        health.stalled = step;
+        metrics.retries.inc({ step });
+        logger.warn({ err: error, step, partition: payload.batch.partition, attempt }, 'processor step failed; retrying');
+        await new Promise((resolve) => setTimeout(resolve, BACKOFF_MS[Math.min(attempt, BACKOFF_MS.length - 1)]));
+        await payload.heartbeat().catch(() => {});
+      }
+    }
+  }
+
+  function record(result: BatchResult, partition: number): void {
+    const now = Date.now();
+    for (const item of result.results) {
+      metrics.commands.inc({ type: item.type, outcome: item.outcome });
+      if (item.outcome === 'dlq') metrics.dlq.inc({ reason: item.code });
+      else if ('code' in item && item.code) metrics.rejections.inc({ code: item.code });
+      metrics.latency.observe((now - Number(item.timestamp)) / 1000);
+    }
+    metrics.batchSize.observe(result.results.length);
+    logger.debug({ partition, commands: result.results.length, published: result.published.length }, 'batch applied');
+  }
+
+  async function eachBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch } = payload;
+    const partition = batch.partition;
+    if (await retrying('drain-outbox', payload, () => relay.drainLeftovers(partition)) === undefined) return;
+    for (const messages of chunks(batch.messages, deps.maxBatch)) {
+      if (!payload.isRunning() || payload.isStale()) return;
+      const records = messages.map(toRecord(partition));
+      const prepared = await retrying('decode', payload, () => Promise.all(records.map((r) => prepare(r, deps.serde, deps.verifier))));
+      if (!prepared) return;
+      const started = process.hrtime.bigint();
+      const result = await retrying('database', payload, () => applyBatch(prepared, deps));
+      if (!result) return;
+      metrics.transactionSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
+      if (await retrying('publish', payload, () => relay.publish(result.published).then(() => true)) === undefined) return;
+      const last = messages[messages.length - 1]!.offset;
+      if (await retrying('commit', payload, () => consumer.commitOffsets([{ topic: batch.topic, partition, offset: (BigInt(last) + 1n).toString() }]).then(() => true)) === undefined) return;
+      payload.resolveOffset(last);
+      record(result, partition);
+      await payload.heartbeat();
+    }
+  }
+
+  await consumer.subscribe({ topics: [topics.commands], fromBeginning: true });
+  await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, partitionsConsumedConcurrently: deps.partitionsConcurrently, eachBatch });
+  return { health };
+}

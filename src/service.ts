@@ -1,0 +1,72 @@
+import type { Server } from 'node:http';
+import { Partitioners } from 'kafkajs';
+import { createTokenVerifier } from './auth/tokens.ts';
+import { topicsOf, type ServiceConfig } from './config.ts';
+import { createHttpApp } from './http/app.ts';
+import { createKafka } from './kafka.ts';
+import type { Logger } from './logger.ts';
+import { createMetrics, type Metrics } from './metrics.ts';
+import { runProcessor } from './processors/processor.ts';
+import { OutboxRelay } from './processors/relay.ts';
+import { connectSerde } from './schemas/serde.ts';
+import { connectDatabase, sql } from './store/db.ts';
+import { migrate } from './store/migrate.ts';
+
+export interface RunningService {
+  httpPort: number;
+  metrics: Metrics;
+  stop(): Promise<void>;
+}
+
+/** Maximum commands per database transaction. */
+const MAX_BATCH = 1000;
+
+/** The same code path in production and on the embedded stack: only addresses differ. */
+export async function startService(config: ServiceConfig, logger: Logger): Promise<RunningService> {
+  await migrate(config.DATABASE_URL, logger);
+  const db = await connectDatabase(config.DATABASE_URL, config.PROCESSOR_PARTITIONS_CONCURRENTLY + 5);
+  const topics = topicsOf(config);
+  const serde = await connectSerde(config.SCHEMA_REGISTRY_URL, topics);
+  const verifier = createTokenVerifier({
+    publicKeyPem: config.AUTH_PUBLIC_KEY, jwksUrl: config.AUTH_JWKS_URL, issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE,
+  });
+  const metrics = createMetrics();
+  const kafka = createKafka(config, logger);
+  // Idempotence needs a broker that tracks sequences per batch; see README on the embedded broker.
+  const producer = kafka.producer({
+    idempotent: config.KAFKA_IDEMPOTENT_PRODUCER, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner,
+  });
+  await producer.connect();
+  const consumer = kafka.consumer({ groupId: config.KAFKA_GROUP_ID, sessionTimeout: 10_000, heartbeatInterval: 1000, maxBytesPerPartition: 1_048_576 });
+  await consumer.connect();
+  const relay = new OutboxRelay(producer, db);
+  const { health } = await runProcessor({
+    consumer, relay, db, serde, verifier, topics, metrics, logger: logger.child({ component: 'processor' }),
+    partitionsConcurrently: config.PROCESSOR_PARTITIONS_CONCURRENTLY, maxBatch: MAX_BATCH,
+  });
+
+  const readiness = async () => {
+    const database = await db.oneFirst(sql.unsafe`SELECT 1`).then(() => true, () => false);
+    const checks = { database, consumerJoined: health.joined, stalledStep: health.stalled ?? 'none' };
+    return { ready: database && health.joined && health.stalled === null, checks };
+  };
+  const app = createHttpApp({ db, verifier, metrics, readiness, logger: logger.child({ component: 'http' }) });
+  const server: Server = await new Promise((resolve) => {
+    const listening = app.listen(config.HTTP_PORT, config.HTTP_HOST, () => resolve(listening));
+  });
+  const httpPort = (server.address() as { port: number }).port;
+  logger.info({ httpPort, topics: topics.commands, groupId: config.KAFKA_GROUP_ID }, 'service started');
+
+  return {
+    httpPort,
+    metrics,
+    async stop() {
+      // Stop fetching and let the batch in hand finish, publish and commit before closing.
+      await consumer.disconnect();
+      await producer.disconnect();
+      await new Promise<void>((resolve) => { server.close(() => resolve()); server.closeAllConnections(); });
+      await db.end();
+      logger.info('service stopped');
+    },
+  };
+}

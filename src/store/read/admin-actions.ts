@@ -1,0 +1,56 @@
+import type { CommonQueryMethods } from 'slonik';
+import { rowsOf, sql, type Row } from '../db.ts';
+import { pageOf, whereAll, type Page } from './keyset.ts';
+
+export type AdminAction = 'APPROVE' | 'REJECT' | 'DENIED';
+
+/** One row of `admin_action_log`. The id is a bigint, kept as its decimal text. */
+export interface AdminActionEntry {
+  id: string;
+  adminId: string | null;
+  applicationId: string;
+  action: AdminAction;
+  reason: string | null;
+  commandId: string;
+  at: number;
+}
+
+export interface AdminActionFilter {
+  adminId?: string | undefined;
+  action?: AdminAction | undefined;
+  applicationId?: string | undefined;
+  /** Inclusive lower bound on `at`, ISO 8601. */
+  from?: string | undefined;
+  /** Exclusive upper bound on `at`, ISO 8601. */
+  to?: string | undefined;
+}
+
+const entryOf = (row: Row): AdminActionEntry => ({
+  id: row.id as string, adminId: row.admin_id as string | null, applicationId: row.application_id as string,
+  action: row.action as AdminAction, reason: row.reason as string | null, commandId: row.command_id as string, at: row.at as number,
+});
+
+const COLUMNS = sql.fragment`id::text AS id, admin_id, application_id, action, reason, command_id, at`;
+
+/** The audit log in the order decisions were written (id ascending), one page after id `after`. */
+export async function listAdminActions(
+  db: CommonQueryMethods, filter: AdminActionFilter, page: { limit: number; after: string | null },
+): Promise<Page<AdminActionEntry, string>> {
+  const conditions = [];
+  if (filter.adminId !== undefined) conditions.push(sql.fragment`admin_id = ${filter.adminId}`);
+  if (filter.action !== undefined) conditions.push(sql.fragment`action = ${filter.action}`);
+  if (filter.applicationId !== undefined) conditions.push(sql.fragment`application_id = ${filter.applicationId}::uuid`);
+  if (filter.from !== undefined) conditions.push(sql.fragment`at >= ${filter.from}::timestamptz`);
+  if (filter.to !== undefined) conditions.push(sql.fragment`at < ${filter.to}::timestamptz`);
+  if (page.after !== null) conditions.push(sql.fragment`id > ${page.after}::bigint`);
+  const rows = await rowsOf(db, sql.unsafe`
+    SELECT ${COLUMNS} FROM admin_action_log WHERE ${whereAll(conditions)} ORDER BY admin_action_log.id LIMIT ${page.limit + 1}`);
+  return pageOf(rows, page.limit, entryOf, (row) => row.id as string);
+}
+
+/** Every decision taken on one application, in order. */
+export async function actionsOfApplication(db: CommonQueryMethods, applicationId: string): Promise<AdminActionEntry[]> {
+  const rows = await rowsOf(db, sql.unsafe`
+    SELECT ${COLUMNS} FROM admin_action_log WHERE application_id = ${applicationId}::uuid ORDER BY admin_action_log.id`);
+  return rows.map(entryOf);
+}
