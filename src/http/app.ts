@@ -10,6 +10,8 @@ import { listingRoutes } from './routes/listings.ts';
 import { opsRoutes, type Readiness } from './routes/ops.ts';
 import { ownerRoutes } from './routes/owners.ts';
 
+export type { Readiness };
+
 export interface HttpDeps {
   db: Database;
   verifier: TokenVerifier;

@@ -11,7 +11,6 @@ export interface Reply {
   status: number;
   headers: Headers;
   contentType: string;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   body: any;
 }
 

@@ -1,0 +1,37 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { pino } from 'pino';
+import { loadConfig, topicsOf, type ServiceConfig } from '../config.ts';
+import { stackFile } from '../embedded/stack.ts';
+import { createKafka } from '../kafka.ts';
+import { connectSerde } from '../schemas/serde.ts';
+import { CommandSender } from '../client/command-sender.ts';
+
+export interface CliContext {
+  config: ServiceConfig;
+  privateKeyFile: string | null;
+}
+
+/** Addresses from the environment, else from the stack file `npm start` wrote for the embedded stack. */
+export function cliContext(): CliContext {
+  const config = loadConfig();
+  const file = stackFile(config);
+  const stack = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) as Record<string, string | null> : {};
+  const merged = loadConfig({ ...stack, ...Object.fromEntries(Object.entries(process.env).filter(([, v]) => v !== undefined && v !== '')) } as Record<string, string>);
+  if (!merged.KAFKA_BROKERS || !merged.SCHEMA_REGISTRY_URL) {
+    throw new Error(`No broker or registry address: set KAFKA_BROKERS and SCHEMA_REGISTRY_URL, or run \`npm start\` first (it writes ${file}).`);
+  }
+  return { config: merged as ServiceConfig, privateKeyFile: stack.privateKeyFile ?? null };
+}
+
+export async function withSender<T>(context: CliContext, work: (sender: CommandSender) => Promise<T>): Promise<T> {
+  const logger = pino({ level: 'error' });
+  const topics = topicsOf(context.config);
+  const serde = await connectSerde(context.config.SCHEMA_REGISTRY_URL, topics);
+  const sender = new CommandSender(createKafka(context.config, logger, '-cli'), serde, topics);
+  await sender.connect();
+  try {
+    return await work(sender);
+  } finally {
+    await sender.disconnect();
+  }
+}
