@@ -1,8 +1,8 @@
-import type { Server } from 'node:http';
 import { Partitioners } from 'kafkajs';
 import { createTokenVerifier } from './auth/tokens.ts';
 import { topicsOf, type ServiceConfig } from './config.ts';
 import { createHttpApp } from './http/app.ts';
+import { listen } from './http/listen.ts';
 import { createKafka } from './kafka.ts';
 import type { Logger } from './logger.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
@@ -51,9 +51,7 @@ export async function startService(config: ServiceConfig, logger: Logger): Promi
     return { ready: database && health.joined && health.stalled === null, checks };
   };
   const app = createHttpApp({ db, verifier, metrics, readiness, logger: logger.child({ component: 'http' }) });
-  const server: Server = await new Promise((resolve) => {
-    const listening = app.listen(config.HTTP_PORT, config.HTTP_HOST, () => resolve(listening));
-  });
+  const server = await listen(app, config.HTTP_PORT, config.HTTP_HOST);
   const httpPort = (server.address() as { port: number }).port;
   logger.info({ httpPort, topics: topics.commands, groupId: config.KAFKA_GROUP_ID }, 'service started');
 
