@@ -1,16 +1,29 @@
 import { createServer, connect } from 'node:net';
 
-/** A port the OS just handed out, for children (broker, database) that need one named up front. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+function canBind(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = createServer();
     server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
+}
+
+/**
+ * Ports for children (broker, database) that must be told theirs up front. An OS-assigned port
+ * is released before the child binds it, so two test workers could be handed the same one;
+ * instead each process takes ports from its own block below the ephemeral range (32768+).
+ */
+const BLOCK = 200;
+const blockStart = 20_000 + ((Number(process.env.JEST_WORKER_ID) || (process.pid % 50) + 10) % 60) * BLOCK;
+let next = 0;
+
+export async function freePort(): Promise<number> {
+  for (let tried = 0; tried < BLOCK; tried++) {
+    const port = blockStart + (next++ % BLOCK);
+    if (await canBind(port)) return port;
+  }
+  throw new Error(`no free port in ${blockStart}..${blockStart + BLOCK - 1}`);
 }
 
 /** Resolves once something accepts TCP connections on the port, or rejects after timeoutMs. */
