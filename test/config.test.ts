@@ -1,0 +1,36 @@
+import { ConfigError, loadConfig } from '../src/config.ts';
+
+const fails = (env: Record<string, string>) => {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as Error).message;
+  }
+  throw new Error('expected the configuration to be refused');
+};
+
+test('defaults fill everything but the addresses', () => {
+  const config = loadConfig({});
+  expect(config).toMatchObject({ HTTP_PORT: 8080, TOPIC_COMMANDS: 'backoffice.application-commands', KAFKA_IDEMPOTENT_PRODUCER: true });
+  expect(config.KAFKA_BROKERS).toBeUndefined();
+});
+
+test('addresses are parsed', () => {
+  const config = loadConfig({ KAFKA_BROKERS: 'a:9092, b:9092', DATABASE_URL: 'postgres://u:p@h:5432/d', SCHEMA_REGISTRY_URL: 'http://r:8081' });
+  expect(config.KAFKA_BROKERS).toEqual(['a:9092', 'b:9092']);
+});
+
+test.each([
+  [{ HTTP_PORT: '99999' }, 'HTTP_PORT'],
+  [{ HTTP_PORT: 'eighty' }, 'HTTP_PORT'],
+  [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL'],
+  [{ SCHEMA_REGISTRY_URL: 'not a url' }, 'SCHEMA_REGISTRY_URL'],
+  [{ TOPIC_EVENTS: 'bad topic!' }, 'TOPIC_EVENTS'],
+  [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+  [{ KAFKA_IDEMPOTENT_PRODUCER: 'yes' }, 'KAFKA_IDEMPOTENT_PRODUCER'],
+  [{ AUTH_PUBLIC_KEY: 'abc' }, 'AUTH_PUBLIC_KEY'],
+  [{ AUTH_PUBLIC_KEY: '-----BEGIN PUBLIC KEY-----', AUTH_JWKS_URL: 'https://idp/jwks' }, 'AUTH_PUBLIC_KEY and AUTH_JWKS_URL'],
+])('%j fails with one message naming %s', (env, variable) => {
+  expect(fails(env)).toContain(`Invalid configuration: ${variable}`);
+});
