@@ -1,32 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { startTestStack, type TestStack } from './support/stack.ts';
-import { startPipeline, type Pipeline } from './support/pipeline.ts';
+import { pipelineSuite } from './support/suite.ts';
 import { approve, forCommand, payloadOf, submitNew, withdraw } from './support/commands.ts';
 import { infoChangeHours, restaurantDetails } from './fixtures/details.ts';
 import type { CommandInput } from '../src/client/command-sender.ts';
 
-let stack: TestStack;
-let pipeline: Pipeline;
-let adminToken: string;
+const suite = pipelineSuite('admin-rules');
+const run = (input: CommandInput) => suite.run(input);
 
-beforeAll(async () => {
-  stack = await startTestStack();
-  pipeline = await startPipeline(stack);
-  adminToken = await stack.token('MASTER', 'admin-rules');
-});
-
-afterAll(async () => {
-  await pipeline?.stop();
-  await stack?.stop();
-});
-
-async function run(input: CommandInput) {
-  const [command] = await pipeline.sender.send([input]);
-  const [message] = await pipeline.reader.waitFor(forCommand(pipeline.topics.events, command!.commandId));
-  return { command: command!, ...payloadOf(message!) };
-}
-
-const row = async (id: string) => (await stack.db.query('SELECT status, version, details FROM applications WHERE id = $1', [id])).rows[0];
+const row = async (id: string) => (await suite.stack.db.query('SELECT status, version, details FROM applications WHERE id = $1', [id])).rows[0];
 
 test('amend and withdraw only by the applicant, only while PENDING', async () => {
   const submitted = await run(submitNew('owner-a'));
@@ -54,7 +35,7 @@ test('a change request for a missing listing or somebody else\'s listing is refu
   expect(missing).toMatchObject({ body: { code: 'LISTING_NOT_FOUND' } });
 
   const submitted = await run(submitNew('owner-c'));
-  const approved = await run(approve(submitted.command.applicationId, adminToken));
+  const approved = await run(approve(submitted.command.applicationId, suite.adminToken));
   const foreign = await run({ type: 'SubmitApplication', applicationId: randomUUID(), applicantId: 'owner-d', kind: 'INFO_CHANGE', listingId: approved.body.listingId, contentType: 'RESTAURANT', details: infoChangeHours() });
   expect(foreign).toMatchObject({ body: { code: 'FORBIDDEN' } });
 });
@@ -62,18 +43,18 @@ test('a change request for a missing listing or somebody else\'s listing is refu
 test('a commandId reused with a different payload is IDEMPOTENCY_KEY_REUSED and applies nothing', async () => {
   const original = await run(submitNew('owner-e'));
   const reusedId = original.command.commandId;
-  const [reused] = await pipeline.sender.send([{ ...withdraw(original.command.applicationId, 'owner-e'), commandId: reusedId }]);
-  const outcomes = await pipeline.reader.waitFor(forCommand(pipeline.topics.events, reused!.commandId), 2);
+  const [reused] = await suite.pipeline.sender.send([{ ...withdraw(original.command.applicationId, 'owner-e'), commandId: reusedId }]);
+  const outcomes = await suite.pipeline.reader.waitFor(forCommand(suite.pipeline.topics.events, reused!.commandId), 2);
   expect(payloadOf(outcomes[1]!)).toMatchObject({ type: 'CommandRejected', body: { code: 'IDEMPOTENCY_KEY_REUSED' } });
   expect(await row(original.command.applicationId)).toMatchObject({ status: 'PENDING', version: 1 });
 });
 
 test('the database itself refuses a second PENDING change for a listing', async () => {
   const submitted = await run(submitNew('owner-f'));
-  const approved = await run(approve(submitted.command.applicationId, adminToken));
+  const approved = await run(approve(submitted.command.applicationId, suite.adminToken));
   await run({ type: 'SubmitApplication', applicationId: randomUUID(), applicantId: 'owner-f', kind: 'INFO_CHANGE', listingId: approved.body.listingId, contentType: 'RESTAURANT', details: infoChangeHours() });
-  const pending = (await stack.db.query("SELECT * FROM applications WHERE listing_id = $1 AND status = 'PENDING'", [approved.body.listingId])).rows[0];
-  await expect(stack.db.query(
+  const pending = (await suite.stack.db.query("SELECT * FROM applications WHERE listing_id = $1 AND status = 'PENDING'", [approved.body.listingId])).rows[0];
+  await expect(suite.stack.db.query(
     `INSERT INTO applications (id, applicant_id, kind, listing_id, content_type, status, details, version, created_at, updated_at)
      VALUES ($1, 'owner-f', 'INFO_CHANGE', $2, 'RESTAURANT', 'PENDING', $3, 1, now(), now())`,
     [randomUUID(), approved.body.listingId, pending.details],

@@ -2,11 +2,13 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { freePort, waitForPort } from './ports.ts';
+import { freePort, listensOn, waitForPort } from './ports.ts';
 
 export interface EmbeddedBroker {
   brokers: string[];
   port: number;
+  /** mokapi's HTTP API (/api/metrics has consumer group commits and lag per partition). */
+  apiPort: number;
   pid: number;
   stop(): Promise<void>;
 }
@@ -26,6 +28,17 @@ function asyncApiDocument(port: number, topics: string[], partitions: number): s
     servers: { broker: { host: `127.0.0.1:${port}`, protocol: 'kafka' } },
     channels,
   }, null, 2);
+}
+
+/** The port answers; make sure it is our child that answers, not another run's broker. */
+async function waitUntilListening(pid: number, port: number, exited: () => string | null): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while (!listensOn(pid, port)) {
+    const failure = exited();
+    if (failure) throw new Error(failure);
+    if (Date.now() > deadline) throw new Error(`port ${port} answers, but not from mokapi (pid ${pid})`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
 
 function mokapiBinary(): string {
@@ -51,6 +64,7 @@ export async function startBroker(options: { dir: string; topics: string[]; part
     child.once('exit', (code, signal) => { exited = `mokapi exited (${code ?? signal}): ${stderr.trim()}`; });
     try {
       await waitForPort(port, 10_000, () => exited);
+      await waitUntilListening(child.pid!, port, () => exited);
     } catch (error) {
       child.kill('SIGKILL');
       if (options.port || attempt >= 3) throw error;
@@ -63,6 +77,7 @@ export async function startBroker(options: { dir: string; topics: string[]; part
     return {
       brokers: [`127.0.0.1:${port}`],
       port,
+      apiPort,
       pid: child.pid!,
       stop: () => new Promise<void>((resolve) => {
         if (child.exitCode !== null || child.signalCode !== null) return resolve();

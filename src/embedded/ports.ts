@@ -1,4 +1,5 @@
 import { createServer, connect } from 'node:net';
+import { existsSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
 
 function canBind(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -40,5 +41,33 @@ export async function waitForPort(port: number, timeoutMs: number, abort?: () =>
     if (open) return;
     if (Date.now() > deadline) throw new Error(`nothing listens on port ${port} after ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** Inodes of the sockets listening on `port` (IPv4 and IPv6), from /proc/net. */
+function listeningInodes(port: number): string[] {
+  const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
+  return ['/proc/net/tcp', '/proc/net/tcp6'].flatMap((file) => {
+    if (!existsSync(file)) return [];
+    return readFileSync(file, 'utf8').split('\n').slice(1).map((line) => line.trim().split(/\s+/))
+      .filter((cols) => cols[1]?.endsWith(`:${hexPort}`) && cols[3] === '0A')
+      .map((cols) => cols[9]!);
+  });
+}
+
+/**
+ * Whether process `pid` is the one listening on `port`. A second run on the same machine may
+ * start a child on the same port at the same moment; the loser exits, but a connect test alone
+ * would succeed against the winner. Without /proc (not Linux) it cannot tell and says yes.
+ */
+export function listensOn(pid: number, port: number): boolean {
+  if (!existsSync('/proc/net/tcp')) return true;
+  const inodes = new Set(listeningInodes(port).map((inode) => `socket:[${inode}]`));
+  try {
+    return readdirSync(`/proc/${pid}/fd`).some((fd) => {
+      try { return inodes.has(readlinkSync(`/proc/${pid}/fd/${fd}`)); } catch { return false; }
+    });
+  } catch {
+    return false;
   }
 }
