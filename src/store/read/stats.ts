@@ -32,3 +32,13 @@ export async function applicationStats(db: CommonQueryMethods): Promise<Applicat
   }
   return stats;
 }
+
+/** PENDING applications and the age of the oldest one in seconds (null when none); served by applications_by_status. */
+export async function pendingSummary(db: CommonQueryMethods): Promise<{ count: number; oldestAgeSeconds: number | null }> {
+  const rows = await rowsOf(db, sql.unsafe`
+    SELECT count(*)::int AS n, extract(epoch FROM now() - min(created_at))::float8 AS oldest
+    FROM applications WHERE status = 'PENDING'`);
+  const row = rows[0];
+  const oldest = row?.oldest as number | null | undefined;
+  return { count: (row?.n as number | undefined) ?? 0, oldestAgeSeconds: oldest === null || oldest === undefined ? null : Math.max(0, oldest) };
+}

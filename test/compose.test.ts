@@ -1,0 +1,437 @@
+import { execFile } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { pino } from 'pino';
+import { parse } from 'yaml';
+import { allTopics, configSchema, loadConfig, topicsOf, type Config } from '../src/config.ts';
+import { freePort } from '../src/embedded/ports.ts';
+import { createHttpApp } from '../src/http/app.ts';
+import type { Database } from '../src/store/db.ts';
+import type { TokenVerifier } from '../src/auth/tokens.ts';
+import { createMetrics } from '../src/metrics.ts';
+
+/**
+ * Docker cannot run here, so docker-compose.yml, the Dockerfile and deploy/ are checked by reading
+ * them: against src/config.ts (every setting the service needs is given and valid), against each
+ * other (ports, hosts, credentials, mounted files), and against src/metrics.ts (every metric the
+ * dashboard and the alerts query exists). The topic-init script and the image's HEALTHCHECK are run
+ * for real, with a stub kafka-topics.sh and a live app.
+ */
+
+const ROOT = resolve(new URL('..', import.meta.url).pathname);
+const read = (path: string) => readFileSync(join(ROOT, path), 'utf8');
+const run = promisify(execFile);
+
+// --- compose interpolation (the subset compose implements for ${...}) -------------------------------
+
+/** `$$` is a literal `$`; `${X}`, `${X:-d}`, `${X-d}`, `${X:?e}`, `${X?e}`, `$X` as compose resolves them. */
+function interpolate(text: string, env: Record<string, string>): string {
+  return text.replace(/\$(\$|\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?)([-?])((?:[^{}]|\{[^{}]*\})*))?\}|([A-Za-z_][A-Za-z0-9_]*))/g,
+    (whole, dollar: string, name?: string, colon?: string, op?: string, word?: string, bare?: string) => {
+      if (dollar === '$') return '$';
+      if (bare !== undefined) return env[bare] ?? '';
+      const value = env[name!];
+      const unset = value === undefined || (colon === ':' && value === '');
+      if (op === '-') return unset ? interpolate(word ?? '', env) : value!;
+      if (op === '?') {
+        if (unset) throw new Error(`required variable ${name} is missing: ${word}`);
+        return value!;
+      }
+      return value ?? '';
+    });
+}
+
+const deepInterpolate = (node: unknown, env: Record<string, string>): unknown => {
+  if (typeof node === 'string') return interpolate(node, env);
+  if (Array.isArray(node)) return node.map((child) => deepInterpolate(child, env));
+  if (node !== null && typeof node === 'object') return Object.fromEntries(Object.entries(node).map(([key, value]) => [key, deepInterpolate(value, env)]));
+  return node;
+};
+
+// --- the files ---------------------------------------------------------------------------------------
+
+interface Service {
+  image?: string;
+  build?: { context: string; dockerfile?: string };
+  environment?: Record<string, string | number | boolean | null> | string[];
+  ports?: (string | number)[];
+  volumes?: string[];
+  depends_on?: Record<string, { condition: string }> | string[];
+  healthcheck?: { test: string[] | string };
+  entrypoint?: string[];
+  command?: string[] | string;
+}
+interface Compose { services: Record<string, Service>; volumes?: Record<string, unknown> }
+
+const TEST_PUBLIC_KEY = '-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE\n-----END PUBLIC KEY-----';
+const rawCompose = parse(read('docker-compose.yml')) as Compose;
+/** As compose resolves it for someone who exported only AUTH_PUBLIC_KEY. */
+const compose = deepInterpolate(rawCompose, { AUTH_PUBLIC_KEY: TEST_PUBLIC_KEY }) as Compose;
+const services = compose.services;
+
+const environmentOf = (service: Service): Record<string, string> => {
+  const env = service.environment ?? {};
+  if (Array.isArray(env)) {
+    return Object.fromEntries(env.map((entry) => {
+      const at = entry.indexOf('=');
+      return at < 0 ? [entry, ''] : [entry.slice(0, at), entry.slice(at + 1)];
+    }));
+  }
+  return Object.fromEntries(Object.entries(env).map(([key, value]) => [key, value === null ? '' : String(value)]));
+};
+
+/** "8080:8080", "127.0.0.1:5432:5432", "8080-8082:8080/tcp" -> host ports and the container port. */
+function parsePort(entry: string | number): { hostPorts: number[]; container: number } {
+  const parts = String(entry).replace(/\/(tcp|udp)$/, '').split(':');
+  const container = Number(parts.at(-1));
+  const host = parts.length >= 2 ? parts.at(-2)! : '';
+  const [from, to] = host.split('-').map(Number);
+  const hostPorts = host === '' ? [] : Array.from({ length: (to ?? from!) - from! + 1 }, (_, index) => from! + index);
+  return { hostPorts, container };
+}
+
+/** Bind mounts: host path (relative to the compose file) -> container path. */
+const bindMounts = (service: Service) => (service.volumes ?? [])
+  .map((entry) => entry.split(':'))
+  .filter(([source]) => source!.startsWith('.') || source!.startsWith('/'))
+  .map(([source, target]) => ({ source: join(ROOT, source!), target: target! }));
+
+/** The host file behind a container path of `service`, through its bind mounts. */
+function hostPathOf(service: Service, containerPath: string): string | null {
+  for (const { source, target } of bindMounts(service)) {
+    if (containerPath === target) return source;
+    if (containerPath.startsWith(`${target}/`)) return join(source, containerPath.slice(target.length + 1));
+  }
+  return null;
+}
+
+const SERVICE = 'backoffice';
+const serviceEnv = environmentOf(services[SERVICE]!);
+const config: Config = loadConfig(serviceEnv);
+
+/** The value the service uses when a variable is not set (undefined when it has none). */
+const defaultOf = (name: string) => (configSchema.shape as Record<string, { safeParse(input: unknown): { data?: unknown } }>)[name]!.safeParse(undefined).data;
+
+// --- PromQL ------------------------------------------------------------------------------------------
+
+const PROMQL_WORDS = new Set(['by', 'without', 'on', 'ignoring', 'group_left', 'group_right', 'and', 'or', 'unless', 'bool', 'offset', 'inf', 'nan']);
+/** Prometheus adds these per target itself. */
+const SCRAPE_METRICS = new Set(['up', 'scrape_duration_seconds', 'scrape_samples_scraped']);
+
+/** Metric names a PromQL expression selects (functions, keywords, labels and durations removed). */
+function metricNames(expr: string): string[] {
+  const stripped = expr
+    .replace(/"(?:[^"\\]|\\.)*"/g, '""')
+    .replace(/\{[^}]*\}/g, ' ')
+    .replace(/\[[^\]]*\]/g, ' ')
+    .replace(/\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)/g, ' ');
+  return [...stripped.matchAll(/[A-Za-z_:][A-Za-z0-9_:]*/g)]
+    .filter((match) => !/^\s*\(/.test(stripped.slice(match.index! + match[0].length)))
+    .map((match) => match[0])
+    .filter((name) => !PROMQL_WORDS.has(name.toLowerCase()));
+}
+
+/** Every series name the service exposes: its registry, histograms with their _bucket/_sum/_count. */
+async function exposedMetrics(): Promise<Set<string>> {
+  const names = new Set<string>();
+  for (const metric of await createMetrics().registry.getMetricsAsJSON()) {
+    names.add(metric.name);
+    if (String(metric.type) === 'histogram') ['_bucket', '_sum', '_count'].forEach((suffix) => names.add(`${metric.name}${suffix}`));
+    if (String(metric.type) === 'summary') ['_sum', '_count'].forEach((suffix) => names.add(`${metric.name}${suffix}`));
+  }
+  return names;
+}
+
+// --- the tests ---------------------------------------------------------------------------------------
+
+describe('docker-compose.yml: the service', () => {
+  test('every variable it sets is a setting of src/config.ts, and the result is a valid configuration', () => {
+    const known = new Set(Object.keys(configSchema.shape));
+    expect(Object.keys(serviceEnv).filter((name) => !known.has(name))).toEqual([]);
+    expect(() => loadConfig(serviceEnv)).not.toThrow();
+  });
+
+  test('every setting it needs is set or has a default; exactly one token verification key is given', () => {
+    const exclusive = ['AUTH_PUBLIC_KEY', 'AUTH_JWKS_URL'];
+    const noDefault = Object.keys(configSchema.shape).filter((name) => defaultOf(name) === undefined);
+    // Without these three the service would start embedded parts instead of using the containers.
+    expect(noDefault).toEqual(expect.arrayContaining(['KAFKA_BROKERS', 'SCHEMA_REGISTRY_URL', 'DATABASE_URL']));
+    const missing = noDefault.filter((name) => !exclusive.includes(name) && !serviceEnv[name]);
+    expect(missing).toEqual([]);
+    expect(exclusive.filter((name) => serviceEnv[name])).toHaveLength(1);
+    expect(config.AUTH_PUBLIC_KEY).toBe(TEST_PUBLIC_KEY);
+  });
+
+  test('without AUTH_PUBLIC_KEY exported, compose refuses to start with a message naming it', () => {
+    expect(() => deepInterpolate(rawCompose, {})).toThrow(/AUTH_PUBLIC_KEY/);
+  });
+
+  test('it waits for healthy Kafka, registry and PostgreSQL and for the topics to exist', () => {
+    const dependsOn = services[SERVICE]!.depends_on as Record<string, { condition: string }>;
+    expect(dependsOn).toEqual({
+      kafka: { condition: 'service_healthy' },
+      'topic-init': { condition: 'service_completed_successfully' },
+      'schema-registry': { condition: 'service_healthy' },
+      postgres: { condition: 'service_healthy' },
+    });
+    for (const [name, { condition }] of Object.entries(dependsOn)) {
+      if (condition === 'service_healthy') expect({ name, healthcheck: services[name]?.healthcheck?.test }).toEqual({ name, healthcheck: expect.anything() });
+    }
+  });
+});
+
+describe('docker-compose.yml: addresses line up', () => {
+  test('HTTP_PORT is the container port published, the port Prometheus scrapes and the one the image exposes', () => {
+    const published = (services[SERVICE]!.ports ?? []).map(parsePort);
+    expect(published.map((p) => p.container)).toEqual([config.HTTP_PORT]);
+    expect(published[0]!.hostPorts).toContain(8080);
+    const prometheus = parse(read('deploy/prometheus/prometheus.yml')) as { scrape_configs: { job_name: string; metrics_path?: string; dns_sd_configs?: { names: string[]; port: number }[]; static_configs?: { targets: string[] }[] }[] };
+    const job = prometheus.scrape_configs.find((scrape) => scrape.job_name === SERVICE)!;
+    expect(job.metrics_path ?? '/metrics').toBe('/metrics');
+    expect(job.dns_sd_configs).toEqual([expect.objectContaining({ names: [SERVICE], port: config.HTTP_PORT })]);
+    const dockerfile = read('Dockerfile');
+    expect(dockerfile).toMatch(new RegExp(`^EXPOSE ${config.HTTP_PORT}$`, 'm'));
+    expect(dockerfile).toMatch(new RegExp(`HTTP_PORT=${config.HTTP_PORT}\\b`));
+  });
+
+  test('KAFKA_BROKERS are advertised listeners of the kafka service, on ports it listens on', () => {
+    const kafka = environmentOf(services.kafka!);
+    const listeners = new Map(kafka.KAFKA_LISTENERS!.split(',').map((entry) => {
+      const [, name, port] = /^([A-Z_]+):\/\/[^:]*:(\d+)$/.exec(entry)!;
+      return [name!, Number(port)];
+    }));
+    const advertised = new Map(kafka.KAFKA_ADVERTISED_LISTENERS!.split(',').map((entry) => {
+      const [, name, address] = /^([A-Z_]+):\/\/(.+)$/.exec(entry)!;
+      return [address!, name!];
+    }));
+    const check = (address: string) => {
+      const name = advertised.get(address);
+      expect({ address, advertisedAs: name }).toEqual({ address, advertisedAs: expect.any(String) });
+      expect(listeners.get(name!)).toBe(Number(address.split(':')[1]));
+      return name!;
+    };
+    for (const broker of config.KAFKA_BROKERS!) {
+      expect(broker.split(':')[0]).toBe('kafka');
+      check(broker);
+    }
+    check(environmentOf(services['schema-registry']!).SCHEMA_REGISTRY_KAFKASTORE_BOOTSTRAP_SERVERS!.replace(/^PLAINTEXT:\/\//, ''));
+    check(environmentOf(services['topic-init']!).BOOTSTRAP_SERVERS!);
+    // The host-side listener is published on the port it advertises, for the CLI on the host.
+    const external = [...advertised].find(([address]) => address.startsWith('localhost:'))!;
+    const externalPort = Number(external[0].split(':')[1]);
+    expect(services.kafka!.ports!.map(parsePort)).toContainEqual({ hostPorts: [externalPort], container: listeners.get(external[1]) });
+    // KRaft: the quorum voter is this node, on its controller listener.
+    expect(kafka.KAFKA_CONTROLLER_QUORUM_VOTERS).toBe(`${kafka.KAFKA_NODE_ID}@kafka:${listeners.get(kafka.KAFKA_CONTROLLER_LISTENER_NAMES!)}`);
+    expect(kafka.KAFKA_PROCESS_ROLES).toBe('broker,controller');
+  });
+
+  test('SCHEMA_REGISTRY_URL is the registry service on its listener port', () => {
+    const url = new URL(config.SCHEMA_REGISTRY_URL!);
+    expect(url.hostname).toBe('schema-registry');
+    const listener = new URL(environmentOf(services['schema-registry']!).SCHEMA_REGISTRY_LISTENERS!);
+    expect(url.port).toBe(listener.port);
+    expect(services['schema-registry']!.ports!.map(parsePort).map((p) => p.container)).toContain(Number(listener.port));
+  });
+
+  test('DATABASE_URL is the postgres service, its port and its user, password and database', () => {
+    const url = new URL(config.DATABASE_URL!);
+    const postgres = environmentOf(services.postgres!);
+    expect(url.hostname).toBe('postgres');
+    expect(Number(url.port || 5432)).toBe(Number(postgres.PGPORT ?? 5432));
+    expect(services.postgres!.ports!.map(parsePort).map((p) => p.container)).toContain(Number(url.port || 5432));
+    expect({ user: decodeURIComponent(url.username), password: decodeURIComponent(url.password), database: url.pathname.slice(1) })
+      .toEqual({ user: postgres.POSTGRES_USER, password: postgres.POSTGRES_PASSWORD, database: postgres.POSTGRES_DB });
+  });
+
+  test('Grafana\'s datasource is the prometheus service on the port it serves', () => {
+    const datasources = parse(read('deploy/grafana/provisioning/datasources/prometheus.yml')) as { datasources: { uid: string; type: string; url: string }[] };
+    const [datasource] = datasources.datasources;
+    const url = new URL(datasource!.url);
+    expect(url.hostname).toBe('prometheus');
+    expect(services.prometheus!.ports!.map(parsePort).map((p) => p.container)).toContain(Number(url.port));
+  });
+});
+
+describe('docker-compose.yml: topics, images and files', () => {
+  test('topic-init creates exactly the topics the service uses, each with partitions, idempotently', async () => {
+    const init = services['topic-init']!;
+    const env = environmentOf(init);
+    const topics = env.TOPICS!.split(/\s+/).filter(Boolean);
+    expect([...topics].sort()).toEqual([...allTopics(topicsOf(config))].sort());
+    expect(Number(env.PARTITIONS)).toBeGreaterThanOrEqual(3);
+
+    // Run its script with bash, a stub kafka-topics.sh recording every call.
+    const dir = mkdtempSync(join(tmpdir(), 'topic-init-'));
+    try {
+      const log = join(dir, 'calls.log');
+      writeFileSync(join(dir, 'kafka-topics.sh'), `#!/bin/bash\necho "$*" >> ${log}\n`);
+      chmodSync(join(dir, 'kafka-topics.sh'), 0o755);
+      const script = Array.isArray(init.command) ? init.command[0]! : init.command!;
+      expect(init.entrypoint).toEqual(['/bin/bash', '-c']);
+      await run('/bin/bash', ['-c', script], { env: { ...env, KAFKA_BIN: dir, PATH: process.env.PATH } });
+      const calls = readFileSync(log, 'utf8').trim().split('\n');
+      const creates = calls.filter((call) => call.includes('--create'));
+      expect(creates.map((call) => /--topic (\S+)/.exec(call)![1]).sort()).toEqual([...topics].sort());
+      for (const call of creates) {
+        expect(call).toContain(`--bootstrap-server ${env.BOOTSTRAP_SERVERS}`);
+        expect(call).toContain('--if-not-exists');
+        expect(call).toContain(`--partitions ${env.PARTITIONS}`);
+        expect(call).toContain('--replication-factor 1');
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('every image is pinned to a version, none is latest', () => {
+    const dockerfile = read('Dockerfile');
+    const args = Object.fromEntries([...dockerfile.matchAll(/^ARG (\w+)=(\S+)$/gm)].map((m) => [m[1]!, m[2]!]));
+    const bases = [...dockerfile.matchAll(/^FROM (\S+)/gm)].map((m) => m[1]!.replace(/^\$\{(\w+)\}$/, (_, name: string) => args[name] ?? name));
+    const images = [...Object.values(services).filter((s) => !s.build).map((s) => s.image!), ...bases];
+    expect(images.length).toBeGreaterThanOrEqual(8);
+    for (const image of images) {
+      const tag = /:([^/:@]+)$/.exec(image)?.[1];
+      expect({ image, pinned: tag !== undefined && tag !== 'latest' && /\d+\.\d+/.test(tag) }).toEqual({ image, pinned: true });
+    }
+    expect(bases[0]).toMatch(/^node:24\.\d+\.\d+/);
+    expect(services.kafka!.image).toMatch(/^apache\/kafka:/);
+    expect(services['schema-registry']!.image).toMatch(/^confluentinc\/cp-schema-registry:/);
+    expect(services.postgres!.image).toMatch(/^postgres:/);
+  });
+
+  test('every mounted file, the build context and every provisioned file exist', () => {
+    for (const [name, service] of Object.entries(services)) {
+      for (const { source } of bindMounts(service)) expect({ name, source, exists: existsSync(source) }).toEqual({ name, source, exists: true });
+      if (service.build) {
+        expect(statSync(join(ROOT, service.build.context)).isDirectory()).toBe(true);
+        expect(existsSync(join(ROOT, service.build.context, service.build.dockerfile ?? 'Dockerfile'))).toBe(true);
+      }
+      for (const entry of service.volumes ?? []) {
+        const [source] = entry.split(':');
+        if (!source!.startsWith('.') && !source!.startsWith('/')) expect(Object.keys(compose.volumes ?? {})).toContain(source);
+      }
+    }
+    // Prometheus: its rule files are mounted.
+    const prometheus = parse(read('deploy/prometheus/prometheus.yml')) as { rule_files?: string[] };
+    for (const file of prometheus.rule_files ?? []) expect(existsSync(hostPathOf(services.prometheus!, file) ?? '/nonexistent')).toBe(true);
+    // Grafana: provisioning mounted where Grafana reads it; the provider's folder holds the dashboard.
+    const grafana = services.grafana!;
+    const provisioning = hostPathOf(grafana, '/etc/grafana/provisioning')!;
+    expect(readdirSync(join(provisioning, 'datasources')).filter((f) => f.endsWith('.yml'))).not.toHaveLength(0);
+    const providers = readdirSync(join(provisioning, 'dashboards')).filter((f) => f.endsWith('.yml'));
+    expect(providers).not.toHaveLength(0);
+    for (const file of providers) {
+      for (const provider of (parse(readFileSync(join(provisioning, 'dashboards', file), 'utf8')) as { providers: { options: { path: string } }[] }).providers) {
+        const folder = hostPathOf(grafana, provider.options.path);
+        expect(folder).not.toBeNull();
+        expect(readdirSync(folder!).filter((f) => f.endsWith('.json'))).toContain('backoffice.json');
+      }
+    }
+    expect(existsSync(hostPathOf(grafana, environmentOf(grafana).GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH!) ?? '/nonexistent')).toBe(true);
+  });
+});
+
+describe('dashboard and alerts', () => {
+  const dashboard = JSON.parse(read('deploy/grafana/dashboards/backoffice.json')) as {
+    uid: string; panels: { type: string; title: string; datasource?: { uid: string }; targets?: { expr: string }[] }[];
+  };
+  const datasourceUid = (parse(read('deploy/grafana/provisioning/datasources/prometheus.yml')) as { datasources: { uid: string }[] }).datasources[0]!.uid;
+  const queries = dashboard.panels.flatMap((panel) => (panel.targets ?? []).map((target) => ({ panel: panel.title, expr: target.expr })));
+
+  test('every panel queries the provisioned datasource', () => {
+    const panels = dashboard.panels.filter((panel) => panel.type !== 'row');
+    expect(panels.length).toBeGreaterThanOrEqual(10);
+    for (const panel of panels) expect({ panel: panel.title, uid: panel.datasource?.uid }).toEqual({ panel: panel.title, uid: datasourceUid });
+  });
+
+  test('every metric the dashboard queries is one the service exposes', async () => {
+    const exposed = await exposedMetrics();
+    const used = new Set<string>();
+    for (const { panel, expr } of queries) {
+      const names = metricNames(expr);
+      expect({ panel, expr, names: names.length > 0 }).toEqual({ panel, expr, names: true });
+      for (const name of names) {
+        used.add(name);
+        expect({ panel, name, exposed: exposed.has(name) || SCRAPE_METRICS.has(name) }).toEqual({ panel, name, exposed: true });
+      }
+    }
+    // What the dashboard must show: throughput by outcome, latency, lag, outbox backlog, DLQ rate, pending and the oldest one's age.
+    expect([...used]).toEqual(expect.arrayContaining([
+      'commands_total', 'command_processing_seconds_bucket', 'consumer_lag_messages', 'outbox_backlog', 'dlq_messages_total',
+      'applications_pending', 'applications_oldest_pending_age_seconds', 'processor_transaction_seconds_bucket', 'http_request_duration_seconds_bucket',
+    ]));
+    expect(queries.some(({ expr }) => /sum by \(outcome\)\s*\(rate\(commands_total/.test(expr))).toBe(true);
+  });
+
+  test('every metric the alert rules use is one the service exposes', async () => {
+    const exposed = await exposedMetrics();
+    const rules = (parse(read('deploy/prometheus/alerts.yml')) as { groups: { rules: { alert: string; expr: string }[] }[] }).groups.flatMap((group) => group.rules);
+    expect(rules.length).toBeGreaterThanOrEqual(5);
+    for (const rule of rules) {
+      for (const name of metricNames(rule.expr)) expect({ alert: rule.alert, name, exposed: exposed.has(name) || SCRAPE_METRICS.has(name) }).toEqual({ alert: rule.alert, name, exposed: true });
+    }
+  });
+
+  test('the PromQL reader finds metrics and skips functions, labels and ranges', () => {
+    expect(metricNames('histogram_quantile(0.95, sum by (le, route) (rate(http_request_duration_seconds_bucket{job="x"}[$__rate_interval])))'))
+      .toEqual(['http_request_duration_seconds_bucket']);
+    expect(metricNames('max(a_total) > 0 and sum(rate(b_total[5m])) == 0')).toEqual(['a_total', 'b_total']);
+    expect(metricNames('up{job="backoffice"} == 0')).toEqual(['up']);
+  });
+});
+
+describe('Dockerfile', () => {
+  const dockerfile = read('Dockerfile');
+  const instructions = dockerfile.replace(/\\\n/g, ' ').split('\n').filter((line) => line.trim() !== '' && !line.startsWith('#'));
+
+  test('multi-stage on Node 24, production dependencies only, non-root, runs the sources with node', () => {
+    expect(instructions.filter((line) => line.startsWith('FROM '))).toHaveLength(2);
+    // Production dependencies only, at the locked versions (the lockfile may not change).
+    expect(dockerfile).toMatch(/npm (ci|install) --omit=dev\b/);
+    expect(dockerfile).toMatch(/npm ls --omit=dev/);
+    const user = instructions.filter((line) => line.startsWith('USER ')).at(-1);
+    expect(user).toBeDefined();
+    expect(user).not.toMatch(/^USER (root|0)(:|$)/);
+    expect(instructions.at(-1)).toBe('CMD ["node", "src/main.ts"]');
+    expect(JSON.parse(read('package.json')).scripts.start).toBe('node src/main.ts');
+  });
+
+  test('what it copies exists and is not excluded by .dockerignore', () => {
+    const ignored = read('.dockerignore').split('\n').map((line) => line.trim()).filter((line) => line !== '' && !line.startsWith('#') && !line.startsWith('!'));
+    const sources = instructions.filter((line) => line.startsWith('COPY ') && !line.includes('--from='))
+      .flatMap((line) => line.split(/\s+/).slice(1, -1).filter((part) => !part.startsWith('--')));
+    expect(sources).toEqual(expect.arrayContaining(['package.json', 'package-lock.json', 'src', 'avro']));
+    for (const source of sources) {
+      expect({ source, exists: existsSync(join(ROOT, source)) }).toEqual({ source, exists: true });
+      const excluding = ignored.filter((pattern) => new RegExp(`^${pattern.replace(/[.+^$()|]/g, '\\$&').replace(/\*/g, '[^/]*')}(/|$)`).test(source));
+      expect({ source, excluding }).toEqual({ source, excluding: [] });
+    }
+    // Secrets and local state stay out of the build context.
+    expect(ignored).toEqual(expect.arrayContaining(['.env', 'node_modules', '.data', '.git']));
+  });
+
+  test('its HEALTHCHECK command succeeds against a live service and fails when nothing answers', async () => {
+    const healthcheck = instructions.find((line) => line.startsWith('HEALTHCHECK '))!;
+    expect(healthcheck).toContain('/healthz');
+    const command = JSON.parse(/CMD (\[.*\])$/.exec(healthcheck)![1]!) as string[];
+    expect(command.slice(0, 2)).toEqual(['node', '-e']);
+    const app = createHttpApp({
+      db: {} as Database, verifier: {} as TokenVerifier, metrics: createMetrics(), logger: pino({ level: 'silent' }),
+      readiness: async () => ({ ready: true, checks: {} }),
+    });
+    const server = await new Promise<Server>((resolve) => { const s = app.listen(0, '127.0.0.1', () => resolve(s)); });
+    try {
+      const port = (server.address() as AddressInfo).port;
+      const probe = (httpPort: number) => run(process.execPath, ['-e', command[2]!], { env: { HTTP_PORT: String(httpPort) }, timeout: 10_000 })
+        .then(() => 0, (error: { code?: number }) => error.code ?? -1);
+      expect(await probe(port)).toBe(0);
+      expect(await probe(await freePort())).toBe(1);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+});
