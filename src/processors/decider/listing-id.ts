@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /**
  * Namespace of listing ids derived from application ids. Fixed forever: changing it would give
@@ -8,14 +8,23 @@ export const LISTING_ID_NAMESPACE = '7f7ef740-dff6-4b4d-91b2-56255c2145a1';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** Namespace bytes by namespace text: a handful of constants, parsed once each. */
+const namespaceBytes = new Map<string, Buffer>();
+
+function bytesOf(namespace: string): Buffer {
+  let bytes = namespaceBytes.get(namespace);
+  if (bytes === undefined) {
+    if (!UUID.test(namespace)) throw new Error(`uuidV5: namespace ${namespace} is not a UUID`);
+    bytes = Buffer.from(namespace.replaceAll('-', ''), 'hex');
+    if (namespaceBytes.size < 64) namespaceBytes.set(namespace, bytes);
+  }
+  return bytes;
+}
+
 /** RFC 9562 version 5 (SHA-1, name-based) UUID: the same name always yields the same id. */
 export function uuidV5(name: string, namespace: string): string {
-  if (!UUID.test(namespace)) throw new Error(`uuidV5: namespace ${namespace} is not a UUID`);
-  const bytes = createHash('sha1')
-    .update(Buffer.from(namespace.replaceAll('-', ''), 'hex'))
-    .update(name, 'utf8')
-    .digest()
-    .subarray(0, 16);
+  // One-shot crypto.hash: a Hash object per id (createHash, two updates, digest) cost ~3x as much.
+  const bytes = hash('sha1', Buffer.concat([bytesOf(namespace), Buffer.from(name, 'utf8')]), 'buffer').subarray(0, 16);
   bytes[6] = (bytes[6]! & 0x0f) | 0x50; // version 5
   bytes[8] = (bytes[8]! & 0x3f) | 0x80; // RFC variant
   const hex = bytes.toString('hex');
