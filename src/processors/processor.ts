@@ -103,7 +103,10 @@ export async function runProcessor(deps: ProcessorDeps): Promise<{ health: Proce
         if (health.stalled === step) health.stalled = null;
         return result;
       } catch (error) {
-        if (!payload.isRunning() || payload.isStale()) return undefined;
+        if (!payload.isRunning() || payload.isStale()) {
+          logger.debug({ err: error, step, partition: payload.batch.partition }, 'processor step abandoned: stopping, or the partition moved');
+          return undefined;
+        }
         // Given back unwrapped, so that kafkajs' runner recognises it and rejoins at once.
         const rejoin = rejoinCause(error);
         if (rejoin) throw rejoin;
@@ -144,7 +147,10 @@ export async function runProcessor(deps: ProcessorDeps): Promise<{ health: Proce
       metrics.transactionSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
       if (await retrying('publish', payload, () => relay.publish(result.published).then(() => true)) === undefined) return;
       const last = messages[messages.length - 1]!.offset;
-      if (await retrying('commit', payload, () => consumer.commitOffsets([{ topic: batch.topic, partition, offset: (BigInt(last) + 1n).toString() }]).then(() => true)) === undefined) return;
+      // Through the batch payload: consumer.commitOffsets() silently skips the commit once a
+      // graceful stop has begun, which would leave the batch just applied uncommitted.
+      const commit = { topics: [{ topic: batch.topic, partitions: [{ partition, offset: (BigInt(last) + 1n).toString() }] }] };
+      if (await retrying('commit', payload, () => payload.commitOffsetsIfNecessary(commit).then(() => true)) === undefined) return;
       payload.resolveOffset(last);
       record(result, partition);
       await payload.heartbeat();

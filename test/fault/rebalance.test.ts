@@ -1,0 +1,92 @@
+import { serviceEnv, ServiceProcess } from '../support/fault/process.ts';
+import { random, loadProducer, sendPaced } from '../support/fault/load.ts';
+import { startFaultStack, type FaultStack } from '../support/fault/stack.ts';
+import { buildLoad, expectClean, expectationOf, handshakeWatch, observe, report, seedFor, summarize, waitConverged } from '../support/fault/scenario.ts';
+import type { ChaosProxy } from '../support/fault/proxy.ts';
+import { compare } from '../support/fault/oracle.ts';
+
+/**
+ * Scenario 4: two processor instances in one consumer group; one of them is SIGKILLed and
+ * restarted again and again while commands flow, so partitions move back and forth between
+ * them (the survivor takes them over, the restarted one takes its share back) mid-batch.
+ */
+
+const COMMANDS = Number(process.env.FAULT_REBALANCE_COMMANDS ?? 10_000);
+const KILLS = Number(process.env.FAULT_REBALANCE_KILLS ?? 6);
+
+let stack: FaultStack;
+let watch: ChaosProxy | undefined;
+const processes: ServiceProcess[] = [];
+
+beforeAll(async () => {
+  stack = await startFaultStack();
+});
+afterAll(async () => {
+  for (const child of processes) await child.destroy();
+  await watch?.close();
+  await stack?.stop();
+});
+
+test(`two instances, one SIGKILLed ${KILLS} times under ${COMMANDS} commands: partitions move, nothing lost or applied twice`, async () => {
+  const seed = seedFor(4);
+  const rnd = random(seed);
+  const records = await buildLoad(stack, seed, COMMANDS);
+  const { proxy, env: viaProxy, preload } = await handshakeWatch(stack);
+  watch = proxy;
+  const env = serviceEnv(stack.config, viaProxy);
+  const start = async (name: string) => {
+    const child = await ServiceProcess.start({ name: `${name}-${processes.length}`, env, logDir: stack.dir, preload });
+    processes.push(child);
+    return child;
+  };
+  const survivor = await start('survivor');
+  await survivor.waitReady();
+  let victim = await start('victim');
+  await victim.waitReady();
+
+  const producer = loadProducer(stack.kafka);
+  await producer.connect();
+  let sendingDone = false;
+  const sending = sendPaced(producer, stack.topics.commands, records, { ratePerSecond: Number(process.env.FAULT_REBALANCE_RATE ?? 100), chunk: 50 })
+    .finally(() => { sendingDone = true; });
+
+  const joinTimes: number[] = [];
+  let kills = 0;
+  let duringStartup = 0;
+  while (kills < KILLS || !sendingDone) {
+    // Mostly once the restarted instance has joined and taken partitions back; sometimes before.
+    if (kills % 3 !== 2) joinTimes.push(await victim.waitReady(90_000));
+    else duringStartup += 1;
+    await new Promise((resolve) => setTimeout(resolve, Math.round(kills % 3 === 2 ? 500 + rnd() * 2000 : 2000 + rnd() * 6000)));
+    const dying = victim;
+    expect(await proxy.outsideHandshake(() => { dying.kill('SIGKILL'); return true; }, 30_000)).toBe(true);
+    expect((await victim.waitExit(10_000)).signal).toBe('SIGKILL');
+    kills += 1;
+    victim = await start('victim');
+  }
+  await sending;
+  await producer.disconnect();
+  const lastFaultAt = Date.now();
+  await victim.waitReady();
+
+  const { expectation, log } = await expectationOf(stack);
+  const convergence = await waitConverged(stack, expectation, 240_000);
+  const recoverMs = Date.now() - lastFaultAt;
+  const observed = await observe(stack);
+  const verdict = compare(expectation, observed, stack.topics);
+  const sorted = [...joinTimes].sort((a, b) => a - b);
+  report(summarize({
+    scenario: '4-rebalance', seed, faultsInjected: kills,
+    faults: `2 instances in one group; one SIGKILLed ${kills} times (${duringStartup} before it had joined; none inside the JoinGroup-SyncGroup handshake) and restarted each time`,
+    recoverMs, sent: records.length,
+  }, expectation, verdict, {
+    converged: convergence.converged, logRecords: log.length, survivorAlive: survivor.alive,
+    restartedInstanceReadyMs: { median: sorted[Math.floor(sorted.length / 2)] ?? null, max: sorted[sorted.length - 1] ?? null },
+  }), verdict);
+
+  expect(convergence.converged).toBe(true);
+  expect(kills).toBeGreaterThanOrEqual(KILLS);
+  expect(survivor.alive).toBe(true);
+  expectClean(verdict, expectation, observed, records.length);
+  for (const child of processes) expect(child.errorLines()).toEqual([]);
+}, 600_000);

@@ -1,0 +1,154 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, readFileSync, type WriteStream } from 'node:fs';
+import { join } from 'node:path';
+import type { ServiceConfig } from '../../../src/config.ts';
+import { osPort } from './ports.ts';
+
+const REPO = new URL('../../../', import.meta.url).pathname;
+
+/** Every child started by this module, so a failing suite never leaves a processor behind. */
+const children = new Set<ChildProcess>();
+process.once('exit', () => { for (const child of children) child.kill('SIGKILL'); });
+
+export interface Exit { code: number | null; signal: NodeJS.Signals | null }
+
+/** The environment `node src/main.ts` needs to start nothing embedded and only the service. */
+export function serviceEnv(config: ServiceConfig, overrides: Record<string, string> = {}): Record<string, string> {
+  return {
+    KAFKA_BROKERS: config.KAFKA_BROKERS.join(','),
+    SCHEMA_REGISTRY_URL: config.SCHEMA_REGISTRY_URL,
+    DATABASE_URL: config.DATABASE_URL,
+    AUTH_PUBLIC_KEY: config.AUTH_PUBLIC_KEY!,
+    AUTH_ISSUER: config.AUTH_ISSUER,
+    AUTH_AUDIENCE: config.AUTH_AUDIENCE,
+    HTTP_HOST: '127.0.0.1',
+    KAFKA_GROUP_ID: config.KAFKA_GROUP_ID,
+    KAFKA_IDEMPOTENT_PRODUCER: 'false',
+    LOG_LEVEL: process.env.FAULT_LOG_LEVEL ?? 'warn',
+    ...overrides,
+  };
+}
+
+/**
+ * The service as a real operating-system process (`node src/main.ts`), the way it runs in
+ * production: killed with real signals, its output kept in a log file for the post-mortem.
+ */
+export class ServiceProcess {
+  readonly name: string;
+  readonly httpPort: number;
+  readonly pid: number;
+  readonly logFile: string;
+  readonly exited: Promise<Exit>;
+  readonly startedAt = Date.now();
+  private readonly child: ChildProcess;
+  private exit: Exit | null = null;
+
+  private constructor(name: string, httpPort: number, child: ChildProcess, logFile: string, log: WriteStream) {
+    this.name = name;
+    this.httpPort = httpPort;
+    this.child = child;
+    this.pid = child.pid!;
+    this.logFile = logFile;
+    this.exited = new Promise<Exit>((resolve) => {
+      child.once('exit', (code, signal) => {
+        this.exit = { code, signal };
+        children.delete(child);
+        log.end();
+        resolve(this.exit);
+      });
+    });
+  }
+
+  /** Starts `node [--import preload] src/main.ts` with exactly `env` (plus PATH and HOME). */
+  static async start(options: { name: string; env: Record<string, string>; logDir: string; preload?: string }): Promise<ServiceProcess> {
+    const httpPort = await osPort();
+    const logFile = join(options.logDir, `${options.name}-${Date.now()}.log`);
+    const log = createWriteStream(logFile);
+    log.on('error', () => {});
+    const args = [...(options.preload ? ['--import', options.preload] : []), 'src/main.ts'];
+    const child = spawn(process.execPath, args, {
+      cwd: REPO,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...options.env, HTTP_PORT: String(httpPort) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    children.add(child);
+    child.stdout!.pipe(log, { end: false });
+    child.stderr!.pipe(log, { end: false });
+    return new ServiceProcess(options.name, httpPort, child, logFile, log);
+  }
+
+  get alive(): boolean {
+    return this.exit === null;
+  }
+
+  kill(signal: NodeJS.Signals): void {
+    if (this.alive) this.child.kill(signal);
+  }
+
+  /** GET /readyz; null while nothing answers (starting, or gone). */
+  async readyz(timeoutMs = 2000): Promise<{ status: number; body: { status: string; checks: Record<string, unknown> } } | null> {
+    try {
+      const response = await fetch(`http://127.0.0.1:${this.httpPort}/readyz`, { signal: AbortSignal.timeout(timeoutMs) });
+      return { status: response.status, body: await response.json() as { status: string; checks: Record<string, unknown> } };
+    } catch {
+      return null;
+    }
+  }
+
+  async metricsText(): Promise<string> {
+    const response = await fetch(`http://127.0.0.1:${this.httpPort}/metrics`, { signal: AbortSignal.timeout(5000) });
+    return response.text();
+  }
+
+  /** Resolves once /readyz answers 200; fails early if the process dies. */
+  async waitReady(timeoutMs = 60_000): Promise<number> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      if (!this.alive) throw new Error(`${this.name} exited (${JSON.stringify(this.exit)}) before it was ready; log:\n${this.logTail()}`);
+      const reply = await this.readyz();
+      if (reply?.status === 200) return Date.now() - this.startedAt;
+      if (Date.now() > deadline) throw new Error(`${this.name} not ready after ${timeoutMs} ms (last ${JSON.stringify(reply)}); log:\n${this.logTail()}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
+  /** Resolves with the exit, or rejects when the process is still running after timeoutMs. */
+  async waitExit(timeoutMs: number): Promise<Exit> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${this.name} still running ${timeoutMs} ms later; log:\n${this.logTail()}`)), timeoutMs);
+    });
+    try {
+      return await Promise.race([this.exited, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** SIGKILL and wait: for clean-up, never part of a scenario's measurements. */
+  async destroy(): Promise<void> {
+    this.kill('SIGKILL');
+    await this.exited;
+  }
+
+  logTail(lines = 40): string {
+    try {
+      return readFileSync(this.logFile, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+    } catch {
+      return '(no log)';
+    }
+  }
+
+  /**
+   * Log lines at level error or fatal (pino: 50, 60) from the service itself, for assertions
+   * that nothing blew up; kafkajs logs every retried protocol error (rebalances) as an error.
+   */
+  errorLines(): string[] {
+    try {
+      return readFileSync(this.logFile, 'utf8').split('\n')
+        .filter((line) => /"level":(50|60)/.test(line) && !line.includes('"component":"kafkajs"') || /Unhandled|uncaught/i.test(line));
+    } catch {
+      return [];
+    }
+  }
+}

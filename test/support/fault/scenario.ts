@@ -1,0 +1,161 @@
+import { createTokenVerifier } from '../../../src/auth/tokens.ts';
+import { allTopics } from '../../../src/config.ts';
+import { ChaosProxy } from './proxy.ts';
+import { compare, replay, type Expectation, type Observed, type Verdict } from './oracle.ts';
+import type { FaultStack } from './stack.ts';
+import { generateLoad, type LoadRecord } from './load.ts';
+import { brokerGroups, groupPosition, readTopics, type RawRecord } from './topics.ts';
+
+/** Seeds are printed with every summary; FAULT_SEED replays a run's exact load. */
+export const seedFor = (scenario: number) => Number(process.env.FAULT_SEED ?? Date.now() % 1_000_000) * 10 + scenario;
+
+export async function buildLoad(stack: FaultStack, seed: number, records: number): Promise<LoadRecord[]> {
+  const tokens = {
+    masters: await Promise.all(['admin-kim', 'admin-park'].map((subject) => stack.token('MASTER', subject, { expiresInSeconds: 86_400 }))),
+    owner: await stack.token('OWNER', 'owner-sneaky', { expiresInSeconds: 86_400 }),
+    expired: await stack.token('MASTER', 'admin-retired', { issuedAt: new Date(Date.now() - 7_200_000), expiresInSeconds: 60 }),
+  };
+  return generateLoad({ seed, records, partitions: 3, topics: stack.topics, serde: stack.serde, tokens });
+}
+
+/** Counts in processed_commands and the outbox, for progress and convergence. */
+export async function progress(stack: FaultStack): Promise<{ processed: number; unpublished: number }> {
+  const [row] = await stack.query<{ processed: string; unpublished: string }>(
+    'SELECT (SELECT count(*) FROM processed_commands) AS processed, (SELECT count(*) FROM outbox WHERE published_at IS NULL) AS unpublished');
+  return { processed: Number(row!.processed), unpublished: Number(row!.unpublished) };
+}
+
+/**
+ * Resolves once the group's committed position moves past where it is now (work resumed after
+ * a restart, a rebalance or an outage), or once nothing is left to commit; returns the wait.
+ */
+export async function waitResumed(stack: FaultStack, timeoutMs: number): Promise<number> {
+  const started = Date.now();
+  const before = await groupPosition(stack.kafka, stack.broker.apiPort, stack.config.KAFKA_GROUP_ID, stack.topics.commands);
+  for (;;) {
+    const now = await groupPosition(stack.kafka, stack.broker.apiPort, stack.config.KAFKA_GROUP_ID, stack.topics.commands);
+    if (now.committed > before.committed || now.committed === now.end) return Date.now() - started;
+    if (Date.now() - started > timeoutMs) throw new Error(`no committed progress within ${timeoutMs} ms (committed ${now.committed} of ${now.end})`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** The oracle's expectation from the command topic as the broker holds it. */
+export async function expectationOf(stack: FaultStack): Promise<{ expectation: Expectation; log: RawRecord[] }> {
+  const log = (await readTopics(stack.kafka, [stack.topics.commands])
+    .catch(async (error: Error) => { throw new Error(`${error.message}; broker: ${await brokerState(stack)}`); })).get(stack.topics.commands)!;
+  const verifier = createTokenVerifier({ publicKeyPem: stack.keys.publicKeyPem, issuer: stack.config.AUTH_ISSUER, audience: stack.config.AUTH_AUDIENCE });
+  return { expectation: await replay(log, { serde: stack.serde, verifier, topics: stack.topics }), log };
+}
+
+/**
+ * Waits until the database holds every distinct command of the log and the outbox is empty,
+ * polling PostgreSQL; returns how long that took. Times out rather than hanging on a loss.
+ */
+export async function waitConverged(stack: FaultStack, expectation: Expectation, timeoutMs: number): Promise<{ ms: number; converged: boolean }> {
+  const started = Date.now();
+  for (;;) {
+    const now = await progress(stack).catch(() => null);
+    if (now && now.processed >= expectation.processed.size && now.unpublished === 0) {
+      // Dead letters are outbox rows too: all of them written means the last records were handled.
+      const [row] = await stack.query<{ n: string }>(`SELECT count(*) AS n FROM outbox WHERE topic = $1`, [stack.topics.dlq]);
+      if (Number(row!.n) >= expectation.deadLetters.size) return { ms: Date.now() - started, converged: true };
+    }
+    if (Date.now() - started > timeoutMs) return { ms: Date.now() - started, converged: false };
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+/** Why the broker is not answering, for error messages: its exit, or its view of the groups. */
+export async function brokerState(stack: FaultStack): Promise<string> {
+  return stack.broker.exitReason() ?? JSON.stringify(await brokerGroups(stack.broker.apiPort));
+}
+
+export async function observe(stack: FaultStack): Promise<Observed> {
+  const published = await readTopics(stack.kafka, allTopics(stack.topics).filter((topic) => topic !== stack.topics.commands))
+    .catch(async (error: Error) => { throw new Error(`${error.message}; broker: ${await brokerState(stack)}`); });
+  const [processed, applications, listings, adminActions, history, [outbox]] = await Promise.all([
+    stack.query('SELECT command_id, outcome, source_partition, source_offset::text FROM processed_commands'),
+    stack.query('SELECT * FROM applications'),
+    stack.query('SELECT * FROM listings'),
+    stack.query('SELECT command_id, action, admin_id, application_id, reason FROM admin_action_log'),
+    stack.query('SELECT event_id, command_id, version, type FROM application_events'),
+    stack.query('SELECT count(*) AS n FROM outbox WHERE published_at IS NULL'),
+  ]);
+  return {
+    processed: processed as Observed['processed'], applications, listings, adminActions: adminActions as Observed['adminActions'],
+    history: history as Observed['history'], unpublishedOutbox: Number(outbox!.n), published: [...published.values()].flat(),
+  };
+}
+
+export interface Summary {
+  scenario: string;
+  seed: number;
+  commandsSent: number;
+  distinctCommands: number;
+  redeliveries: number;
+  reusedKeys: number;
+  faultsInjected: number;
+  faults: string;
+  lost: number;
+  appliedTwice: number;
+  eventsMissing: number;
+  eventsOutOfOrder: number;
+  eventsUnexpected: number;
+  duplicatesPublished: number;
+  dlqCount: number;
+  stateMismatches: number;
+  auditMismatches: number;
+  rejections: Record<string, number>;
+  recoverMs: number;
+  [extra: string]: unknown;
+}
+
+/** The scenario's figures as one JSON line on stdout, the source of docs/reliability.md. */
+export function report(summary: Summary, verdict: Verdict): void {
+  process.stdout.write(`FAULT-SUMMARY ${JSON.stringify(summary)}\n`);
+  if (verdict.problems.length > 0) process.stdout.write(`FAULT-PROBLEMS ${summary.scenario}\n  ${verdict.problems.join('\n  ')}\n`);
+}
+
+export function summarize(base: { scenario: string; seed: number; faultsInjected: number; faults: string; recoverMs: number; sent: number }, expectation: Expectation, verdict: Verdict, extra: Record<string, unknown> = {}): Summary {
+  return {
+    scenario: base.scenario, seed: base.seed, commandsSent: base.sent, distinctCommands: expectation.processed.size,
+    redeliveries: expectation.redeliveries, reusedKeys: expectation.reusedKeys,
+    faultsInjected: base.faultsInjected, faults: base.faults,
+    lost: verdict.lost, appliedTwice: verdict.appliedTwice, eventsMissing: verdict.eventsMissing, eventsOutOfOrder: verdict.eventsOutOfOrder,
+    eventsUnexpected: verdict.eventsUnexpected, duplicatesPublished: verdict.duplicatesPublished, dlqCount: verdict.dlqCount,
+    stateMismatches: verdict.stateMismatches, auditMismatches: verdict.auditMismatches, rejections: expectation.rejections,
+    recoverMs: base.recoverMs, ...extra,
+  };
+}
+
+/** The assertions every scenario ends with. */
+export function expectClean(verdict: Verdict, expectation: Expectation, observed: Observed, sent: number): void {
+  expect(expectation.records).toBeGreaterThanOrEqual(sent);
+  expect({
+    lost: verdict.lost, appliedTwice: verdict.appliedTwice, eventsMissing: verdict.eventsMissing, eventsUnexpected: verdict.eventsUnexpected,
+    eventsOutOfOrder: verdict.eventsOutOfOrder, stateMismatches: verdict.stateMismatches, auditMismatches: verdict.auditMismatches,
+    unpublishedOutbox: observed.unpublishedOutbox, problems: verdict.problems,
+  }).toEqual({
+    lost: 0, appliedTwice: 0, eventsMissing: 0, eventsUnexpected: 0, eventsOutOfOrder: 0, stateMismatches: 0, auditMismatches: 0,
+    unpublishedOutbox: 0, problems: [],
+  });
+  expect(verdict.dlqCount).toBe(expectation.deadLetters.size);
+}
+
+export const REDIRECT_PRELOAD = new URL('./redirect.ts', import.meta.url).pathname;
+
+/**
+ * A proxy that injects nothing, between the processors and the broker, so that a scenario can
+ * see the group handshake and kill outside it (see ChaosProxy.outsideHandshake): go-mokapi
+ * never recovers a group whose leader dies between JoinGroup and SyncGroup.
+ */
+export async function handshakeWatch(stack: FaultStack): Promise<{ proxy: ChaosProxy; env: Record<string, string>; preload: string }> {
+  const proxy = new ChaosProxy(stack.broker.port);
+  const port = await proxy.listen();
+  return {
+    proxy,
+    preload: REDIRECT_PRELOAD,
+    env: { KAFKA_BROKERS: `127.0.0.1:${port}`, FAULT_REDIRECT_FROM: String(stack.broker.port), FAULT_REDIRECT_TO: String(port) },
+  };
+}

@@ -1,0 +1,132 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { pino } from 'pino';
+import { Kafka, logLevel } from 'kafkajs';
+import { allTopics, loadConfig, topicsOf, type ServiceConfig, type Topics } from '../../../src/config.ts';
+import { startBroker, type EmbeddedBroker } from '../../../src/embedded/broker.ts';
+import { devKeys, type DevKeys } from '../../../src/embedded/keys.ts';
+import { osPort } from './ports.ts';
+import { startPostgres, type EmbeddedDatabase } from '../../../src/embedded/postgres.ts';
+import { startRegistry } from '../../../src/registry/server.ts';
+import { migrate } from '../../../src/store/migrate.ts';
+import { mintToken, type Role } from '../../../src/auth/tokens.ts';
+import { connectSerde, type Serde } from '../../../src/schemas/serde.ts';
+
+/**
+ * A fault scenario's own real stack: go-mokapi broker, development registry, signing keys and
+ * a fresh migrated database, either on the run's shared PostgreSQL server or on a server of
+ * its own that the scenario may stop and start (same data directory, same port).
+ */
+export interface FaultStack {
+  dir: string;
+  config: ServiceConfig;
+  topics: Topics;
+  broker: EmbeddedBroker;
+  keys: DevKeys;
+  serde: Serde;
+  /** kafkajs client for the test's own producers and readers: always straight to the broker. */
+  kafka: Kafka;
+  /** Queries on a fresh connection each time, so they work across a database restart. */
+  query<T extends pg.QueryResultRow = Record<string, any>>(text: string, values?: unknown[]): Promise<T[]>;
+  token(role: Role, subject: string, options?: { expiresInSeconds?: number; issuedAt?: Date }): Promise<string>;
+  /** Only with `ownPostgres`: the scenario's database server. */
+  postgres: { stop(): Promise<void>; start(): Promise<void> } | null;
+  /** Whether the broker process still runs (a scenario must never lose it: topics are in memory). */
+  brokerAlive(): boolean;
+  stop(): Promise<void>;
+}
+
+async function startOwnBroker(dir: string, topics: string[], partitions: number): Promise<EmbeddedBroker> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startBroker({ dir, topics, partitions, port: await osPort() });
+    } catch (error) {
+      if (attempt >= 5) throw error;
+    }
+  }
+}
+
+export async function startFaultStack(options: { partitions?: number; ownPostgres?: boolean } = {}): Promise<FaultStack> {
+  const dir = mkdtempSync(join(tmpdir(), 'backoffice-fault-'));
+  const stops: (() => Promise<void>)[] = [];
+  let brokerExit: () => string | null = () => null;
+  const stopAll = async () => {
+    const exit = stops.length > 0 ? brokerExit() : null;
+    if (exit) process.stdout.write(`FAULT-BROKER-DIED ${exit}\n`); for (const stop of stops.reverse()) await stop().catch(() => {}); if (!process.env.FAULT_KEEP) rmSync(dir, { recursive: true, force: true }); };
+  try {
+    let serverUrl: string;
+    let postgres: FaultStack['postgres'] = null;
+    if (options.ownPostgres) {
+      // The server runs as the `postgres` OS user when started as root: its directory must be its own.
+      const dataDir = mkdtempSync(join(tmpdir(), 'backoffice-fault-pg-'));
+      stops.push(async () => rmSync(dataDir, { recursive: true, force: true }));
+      const port = await osPort();
+      let server: EmbeddedDatabase | null = await startPostgres({ dataDir, port, persistent: true });
+      serverUrl = server.url;
+      stops.push(async () => { await server?.stop(); });
+      postgres = {
+        async stop() { await server?.stop(); server = null; },
+        async start() { server = await startPostgres({ dataDir, port, persistent: true }); },
+      };
+    } else {
+      const base = process.env.TEST_POSTGRES_URL;
+      if (!base) throw new Error('TEST_POSTGRES_URL is not set: run the suites through jest (globalSetup starts PostgreSQL)');
+      serverUrl = base;
+    }
+    const databaseName = `f_${randomUUID().replace(/-/g, '')}`;
+    const admin = new pg.Client({ connectionString: serverUrl });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${databaseName}`);
+    await admin.end();
+    const databaseUrl = serverUrl.replace(/\/[^/]*$/, `/${databaseName}`);
+    await migrate(databaseUrl, pino({ level: 'silent' }));
+
+    const keys = await devKeys(dir);
+    const provisional = loadConfig({});
+    const broker = await startOwnBroker(dir, allTopics(topicsOf(provisional)), options.partitions ?? 3);
+    stops.push(() => broker.stop());
+    brokerExit = () => broker.exitReason();
+    const registry = await startRegistry({ port: 0, file: join(dir, 'registry.json') });
+    stops.push(() => registry.close());
+    const config = loadConfig({
+      KAFKA_BROKERS: broker.brokers.join(','),
+      SCHEMA_REGISTRY_URL: registry.url,
+      DATABASE_URL: databaseUrl,
+      AUTH_PUBLIC_KEY: keys.publicKeyPem,
+      KAFKA_IDEMPOTENT_PRODUCER: 'false',
+      KAFKA_GROUP_ID: `fault-${randomUUID()}`,
+    }) as ServiceConfig;
+    const topics = topicsOf(config);
+    const serde = await connectSerde(config.SCHEMA_REGISTRY_URL, topics);
+    const kafka = new Kafka({
+      clientId: 'fault-test', brokers: config.KAFKA_BROKERS, logLevel: logLevel.NOTHING,
+      retry: { retries: 10, initialRetryTime: 100, maxRetryTime: 2000 },
+    });
+
+    return {
+      dir, config, topics, broker, keys, serde, kafka, postgres,
+      brokerAlive() {
+        try { process.kill(broker.pid, 0); return true; } catch { return false; }
+      },
+      async query(text, values) {
+        const client = new pg.Client({ connectionString: databaseUrl });
+        await client.connect();
+        try {
+          return (await client.query(text, values)).rows;
+        } finally {
+          await client.end();
+        }
+      },
+      token: (role, subject, tokenOptions = {}) => mintToken({
+        privateKeyPem: keys.privateKeyPem, subject, role, issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE, ...tokenOptions,
+      }),
+      stop: stopAll,
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
