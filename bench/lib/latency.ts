@@ -1,0 +1,142 @@
+import { Partitioners, type Kafka, type PartitionMetadata } from 'kafkajs';
+import { CommandSender } from '../../src/client/command-sender.ts';
+import type { Topics } from '../../src/config.ts';
+import type { Serde } from '../../src/schemas/serde.ts';
+import { encodeAll } from './kafka.ts';
+import { plan, type Tokens } from './workload.ts';
+
+export interface LatencyResult {
+  offeredPerSecond: number;
+  achievedPerSecond: number;
+  sent: number;
+  measured: number;
+  missing: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+  /** Mean interval between two looks at the events topic: the resolution of each figure. */
+  pollIntervalMs: number;
+}
+
+const POLL_MS = 20;
+
+export const percentile = (sorted: number[], p: number) =>
+  sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+
+/**
+ * Submit-to-outcome-event latency at a steady offered load: the mixed stream is sent at `rate`
+ * commands/s (small batches every few ms, paced against the wall clock, so a slow send does not
+ * lower the offered load), and the end of each command is the instant its ApplicationEvent is on
+ * the events topic.
+ *
+ * That instant is read from the topic's high watermarks, not with a consumer: go-mokapi holds an
+ * empty fetch for ~100 ms ticks (measured: a consumer hop adds p50 ~50 ms, p99 ~100 ms with
+ * maxWaitTimeInMs >= 300), and with a shorter maxWait it answers at once and the consumer spins
+ * (~1 core of the machine's 2). Each partition of the events topic receives the events of the
+ * commands of the same partition (same key, same partitioner, same partition count) in their
+ * order, one event per command that decodes and is not a duplicate, and nothing else writes
+ * there meanwhile; so when partition p's watermark grows by k, the next k such commands sent to p
+ * are done. The watermarks are polled every POLL_MS (ListOffsets answers at once), which bounds
+ * the error of each figure by one poll interval (reported) plus the ListOffsets round trip. The first `warmupSeconds` are not counted.
+ */
+export async function measureLatency(options: {
+  kafka: Kafka; serde: Serde; topics: Topics; tokens: Tokens; rate: number; seconds: number; warmupSeconds: number; seed: number; partitions: number;
+}): Promise<LatencyResult> {
+  const { kafka, rate, topics } = options;
+  const commands = plan(Math.round(rate * options.seconds), options.tokens, options.seed);
+  const partitioner = Partitioners.DefaultPartitioner();
+  const partitionMetadata = Array.from({ length: options.partitions }, (_, partitionId) => ({ partitionId, leader: 0 })) as unknown as PartitionMetadata[];
+  const partitionOf = (key: string) => partitioner({ topic: topics.commands, partitionMetadata, message: { key, value: null } });
+
+  const sender = new CommandSender(kafka, options.serde, topics);
+  const admin = kafka.admin();
+  let watching = true;
+  await sender.connect();
+  await admin.connect();
+  try {
+    const high = async () => new Map((await admin.fetchTopicOffsets(topics.events)).map((p) => [p.partition, Number(p.high)]));
+    const base = await high();
+    // Per events partition: the send instants of the commands whose event lands there, in order.
+    const expected = new Map<number, { sentAt: number }[]>();
+    const slots: ({ sentAt: number } | null)[] = commands.map((planned) => {
+      if (planned.expect.events === 0) return null;
+      const slot = { sentAt: NaN };
+      const partition = partitionOf(planned.applicationId);
+      const list = expected.get(partition) ?? [];
+      list.push(slot);
+      expected.set(partition, list);
+      return slot;
+    });
+    const arrivals = new Map<{ sentAt: number }, number>();
+    const total = slots.filter((slot) => slot !== null).length;
+
+    let polls = 0;
+    const watchStarted = performance.now();
+    const watcher = (async () => {
+      while (watching && arrivals.size < total) {
+        let offsets: Map<number, number>;
+        try {
+          offsets = await high();
+        } catch {
+          // A dropped connection (seen once: ECONNRESET under load): the admin client reconnects.
+          await new Promise((resolve) => setTimeout(resolve, 50));
+          continue;
+        }
+        const now = performance.now();
+        polls += 1;
+        for (const [partition, list] of expected) {
+          const arrived = (offsets.get(partition) ?? 0) - (base.get(partition) ?? 0);
+          for (let index = 0; index < Math.min(arrived, list.length); index++) {
+            if (!arrivals.has(list[index]!)) arrivals.set(list[index]!, now);
+          }
+        }
+        // At most one look every POLL_MS: back to back, kafkajs' admin client cost the driver
+        // ~0.4 cores (and the broker as much) at ~130 looks/s, disturbing what it measures.
+        await new Promise((resolve) => setTimeout(resolve, Math.max(1, POLL_MS - (performance.now() - now))));
+      }
+    })();
+    watcher.catch(() => {});
+
+    const records = encodeAll(sender, commands);
+    const started = performance.now();
+    let sent = 0;
+    while (sent < commands.length) {
+      const due = Math.min(commands.length, Math.floor(((performance.now() - started) / 1000) * rate) + 1);
+      if (due <= sent) {
+        await new Promise((resolve) => setTimeout(resolve, 1));
+        continue;
+      }
+      const now = performance.now();
+      for (let index = sent; index < due; index++) {
+        const slot = slots[index];
+        if (slot) slot.sentAt = now;
+      }
+      await sender.sendRaw(records.slice(sent, due));
+      sent = due;
+    }
+    const sendSeconds = (performance.now() - started) / 1000;
+    const deadline = performance.now() + 30_000;
+    while (arrivals.size < total && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    watching = false;
+    await watcher;
+    const pollIntervalMs = (performance.now() - watchStarted) / Math.max(1, polls);
+
+    const warmupEnd = started + options.warmupSeconds * 1000;
+    const latencies: number[] = [];
+    for (const slot of slots) {
+      if (!slot || slot.sentAt < warmupEnd) continue;
+      const arrived = arrivals.get(slot);
+      if (arrived !== undefined) latencies.push(arrived - slot.sentAt);
+    }
+    latencies.sort((a, b) => a - b);
+    return {
+      offeredPerSecond: rate, achievedPerSecond: commands.length / sendSeconds, sent: commands.length, measured: latencies.length, missing: total - arrivals.size,
+      p50: percentile(latencies, 50), p90: percentile(latencies, 90), p99: percentile(latencies, 99), max: latencies.at(-1) ?? NaN, pollIntervalMs,
+    };
+  } finally {
+    watching = false;
+    await admin.disconnect().catch(() => {});
+    await sender.disconnect().catch(() => {});
+  }
+}

@@ -1,0 +1,86 @@
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { allTopics, loadConfig, topicsOf, type Topics } from '../../src/config.ts';
+import { startBroker, type EmbeddedBroker } from '../../src/embedded/broker.ts';
+import { devKeys, type DevKeys } from '../../src/embedded/keys.ts';
+import { startPostgres, type EmbeddedDatabase } from '../../src/embedded/postgres.ts';
+import { startRegistry, type RunningRegistry } from '../../src/registry/server.ts';
+import { migrate } from '../../src/store/migrate.ts';
+
+export const PARTITIONS = 6;
+/** A topic of its own for measuring one bare produce-to-consume hop through the broker. */
+export const HOP_TOPIC = 'bench.hop';
+export const ISSUER = 'backoffice-dev';
+export const AUDIENCE = 'backoffice';
+
+/** The processor's topics (the defaults) and the naive peer's own output topics on the same broker. */
+export const processorTopics: Topics = topicsOf(loadConfig({}));
+export const naiveTopics: Topics = {
+  commands: processorTopics.commands,
+  events: `naive.${processorTopics.events}`,
+  listings: {
+    RESTAURANT: `naive.${processorTopics.listings.RESTAURANT}`,
+    PERFORMANCE: `naive.${processorTopics.listings.PERFORMANCE}`,
+    EXHIBITION: `naive.${processorTopics.listings.EXHIBITION}`,
+  },
+  notifications: `naive.${processorTopics.notifications}`,
+  dlq: `naive.${processorTopics.dlq}`,
+};
+
+export interface BenchStack {
+  dir: string;
+  postgres: EmbeddedDatabase;
+  /** pid of the postmaster, whose process tree is the database's CPU. */
+  postgresPid: number;
+  broker: EmbeddedBroker;
+  registry: RunningRegistry;
+  keys: DevKeys;
+  /** A fresh, migrated database on the one server. */
+  database(name: string): Promise<string>;
+  stop(): Promise<void>;
+}
+
+/**
+ * One PostgreSQL server (fsync on, as in production: per-command commits pay for it), one
+ * go-mokapi broker with every topic of both implementations declared, one registry, dev keys.
+ */
+export async function startBenchStack(): Promise<BenchStack> {
+  const dir = mkdtempSync(join(tmpdir(), 'backoffice-bench-'));
+  // As root, PostgreSQL runs as the `postgres` user, who must be able to reach its data directory.
+  chmodSync(dir, 0o755);
+  const stops: (() => Promise<void>)[] = [() => Promise.resolve(rmSync(dir, { recursive: true, force: true }))];
+  const stop = async () => {
+    for (const step of stops.reverse()) await step().catch((error) => console.error('bench: stopping a part failed:', error));
+  };
+  try {
+    const postgres = await startPostgres({ dataDir: join(dir, 'pg'), persistent: true });
+    stops.push(() => postgres.stop());
+    const postgresPid = Number(readFileSync(join(dir, 'pg', 'pgdata', 'postmaster.pid'), 'utf8').split('\n')[0]);
+    const topics = [...new Set([...allTopics(processorTopics), ...allTopics(naiveTopics), HOP_TOPIC])];
+    // go-mokapi indexes every record for its dashboard search, by default in the shared directory
+    // /tmp/mokapi-bleve-index: measured, that caps produce at ~60-200 records/s and crashes the
+    // broker (bleve panic) when another mokapi runs on the machine. The broker inherits our
+    // environment, so this turns the index off without changing src/embedded/broker.ts.
+    process.env.MOKAPI_API_SEARCH_ENABLED = 'false';
+    const broker = await startBroker({ dir: join(dir, 'broker'), topics, partitions: PARTITIONS });
+    stops.push(() => broker.stop());
+    const registry = await startRegistry({ port: 0, file: join(dir, 'registry.json') });
+    stops.push(() => registry.close());
+    const keys = await devKeys(join(dir, 'keys'));
+    const logger = pino({ level: 'warn' });
+    return {
+      dir, postgres, postgresPid, broker, registry, keys,
+      async database(name) {
+        const url = await postgres.createDatabase(name);
+        await migrate(url, logger);
+        return url;
+      },
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

