@@ -97,7 +97,8 @@ test('a processor stopped mid-stream resumes from committed offsets: nothing los
   await sending;
   const { startService } = await import('../src/service.ts');
   const { pino } = await import('pino');
-  suite.pipeline.service = await startService(suite.stack.config, pino({ level: 'silent' }));
+  const logLines: string[] = [];
+  suite.pipeline.service = await startService(suite.stack.config, pino({ level: 'debug' }, { write: (line: string) => { logLines.push(line); } }));
 
   await eventually(async () => {
     const { rows } = await suite.stack.db.query('SELECT count(*) FROM applications WHERE id = ANY($1)', [ids]);
@@ -110,4 +111,9 @@ test('a processor stopped mid-stream resumes from committed offsets: nothing los
   expect(rows).toEqual([{ version: 1, n: ids.length }]);
   const processed = await suite.stack.db.query('SELECT count(*)::int AS n FROM processed_commands WHERE application_id = ANY($1)', [ids]);
   expect(processed.rows[0].n).toBe(ids.length);
+  // Every applied command is logged as JSON with where it came from.
+  const [probe] = await suite.pipeline.sender.send([submitNew('owner-log')]);
+  await suite.pipeline.reader.waitFor(forCommand(suite.pipeline.topics.events, probe!.commandId));
+  const entry = await eventually(async () => logLines.map((line) => JSON.parse(line)).find((e) => e.msg === 'command processed' && e.commandId === probe!.commandId));
+  expect(entry).toMatchObject({ applicationId: probe!.applicationId, partition: expect.any(Number), offset: expect.any(String), outcome: 'accepted', type: 'SubmitApplication' });
 });

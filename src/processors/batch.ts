@@ -10,10 +10,13 @@ import type { Application, Command, DomainEvent, Listing } from './decider/types
 import { isUuid, type Prepared } from './envelope.ts';
 import { outcomeOf, type DecidedCommand } from './outcome.ts';
 
-export type CommandResult =
-  | { outcome: 'accepted' | 'rejected'; type: Command['type']; code?: string; timestamp: string }
-  | { outcome: 'duplicate'; type: Command['type']; timestamp: string }
-  | { outcome: 'dlq'; type: 'unknown'; code: string; timestamp: string };
+/** Where a record came from, for logs that an operator can follow back to the topic. */
+interface RecordRef { offset: string; timestamp: string; commandId?: string; applicationId?: string }
+
+export type CommandResult = RecordRef & (
+  | { outcome: 'accepted' | 'rejected'; type: Command['type']; code?: string }
+  | { outcome: 'duplicate'; type: Command['type'] }
+  | { outcome: 'dlq'; type: 'unknown'; code: string });
 
 export interface BatchResult {
   published: StoredOutboxMessage[];
@@ -121,13 +124,14 @@ export async function applyBatch(prepared: Prepared[], deps: { db: Database; ser
     for (const item of prepared) {
       if (item.kind === 'dead-letter') {
         write.outbox.push(deadLetterMessage(item, topics));
-        results.push({ outcome: 'dlq', type: 'unknown', code: item.code, timestamp: item.record.timestamp });
+        results.push({ outcome: 'dlq', type: 'unknown', code: item.code, offset: item.record.offset, timestamp: item.record.timestamp });
         continue;
       }
       const { command, payloadHash, record } = item;
+      const ref = { offset: record.offset, timestamp: record.timestamp, commandId: command.commandId, applicationId: command.applicationId };
       const seenHash = known.get(command.commandId);
       if (seenHash === payloadHash) {
-        results.push({ outcome: 'duplicate', type: command.type, timestamp: record.timestamp });
+        results.push({ ...ref, outcome: 'duplicate', type: command.type });
         continue;
       }
       let decided: DecidedCommand;
@@ -151,7 +155,7 @@ export async function applyBatch(prepared: Prepared[], deps: { db: Database; ser
           outcome: rejection ? `REJECTED:${rejection.code}` : 'ACCEPTED', source_partition: record.partition, source_offset: record.offset, processed_at: atIso,
         });
       }
-      results.push({ outcome: rejection ? 'rejected' : 'accepted', type: command.type, ...(rejection && { code: rejection.code }), timestamp: record.timestamp });
+      results.push({ ...ref, outcome: rejection ? 'rejected' : 'accepted', type: command.type, ...(rejection && { code: rejection.code }) });
     }
     write.applications = [...view.changedApplications].map((id) => view.applications.get(id)!);
     write.listings = [...view.changedListings].map((id) => view.listings.get(id)!);

@@ -127,6 +127,9 @@ export async function runProcessor(deps: ProcessorDeps): Promise<{ health: Proce
       if (item.outcome === 'dlq') metrics.dlq.inc({ reason: item.code });
       else if ('code' in item && item.code) metrics.rejections.inc({ code: item.code });
       metrics.latency.observe((now - Number(item.timestamp)) / 1000);
+      const { timestamp, ...fields } = item;
+      if (item.outcome === 'dlq') logger.warn({ ...fields, partition }, 'record dead-lettered');
+      else logger.debug({ ...fields, partition }, 'command processed');
     }
     metrics.batchSize.observe(result.results.length);
     logger.debug({ partition, commands: result.results.length, published: result.published.length }, 'batch applied');
