@@ -7,6 +7,7 @@
  *                      `node --cpu-prof`; writes bench/profile.json (a summary of each window)
  *                      instead of bench/results.json
  *   --results=FILE     where to write the results (default bench/results.json)
+ *   --latency-method=consumer|watermark  how the latency phase sees an event arrive (see bench/lib/latency.ts)
  *   --commands=N       commands of the processor drain (default 100000, quick 20000)
  *   --naive-commands=N commands the naive peer handles (default 5000, quick 1500)
  *   --service-env=K=V,... extra environment of the service (e.g. PROCESSOR_PARTITIONS_CONCURRENTLY=6)
@@ -45,6 +46,7 @@ const { values: flags } = parseArgs({
     results: { type: 'string' },
     skip: { type: 'string', default: '' },
     'service-env': { type: 'string', default: '' },
+    'latency-method': { type: 'string', default: 'consumer' },
   },
 });
 const quick = flags.quick!;
@@ -277,6 +279,7 @@ async function main(): Promise<void> {
       const latencyFrom = performance.now() - spawnedAt;
       const latency: LatencyResult | null = !runs('latency') ? null : await phase('latency', () => measureLatency({
         kafka, serde, topics: processorTopics, tokens, rate: SIZES.latencyRate, seconds: SIZES.latencySeconds, warmupSeconds: 2, seed: 4242, partitions: PARTITIONS,
+        method: flags['latency-method'] === 'watermark' ? 'watermark' : 'consumer',
       }));
       if (latency) {
         const metricsAfter = await service.metricsText();
@@ -641,17 +644,24 @@ function printProfile(title: string, summary: ProfileSummary): void {
 }
 
 let activeStack: BenchStack | null = null;
-/** Ctrl-C: stop the children and the stack, then leave. */
+let stopping: Promise<void> | null = null;
+/** Stop the children and the stack once (a signal and the errors it causes may both ask), then leave. */
+function stopEverythingAndExit(code: number): void {
+  stopping ??= stopAllChildren().then(() => activeStack?.stop()).catch(() => {}).finally(() => process.exit(code));
+}
+/** Ctrl-C, SIGTERM. */
 function onInterrupt(): void {
-  void stopAllChildren().then(() => activeStack?.stop()).finally(() => process.exit(130));
+  stopEverythingAndExit(130);
 }
 process.on('SIGINT', onInterrupt);
 process.on('SIGTERM', onInterrupt);
 // A stray error from a client library must not leave the broker, the database or the service behind.
 for (const event of ['uncaughtException', 'unhandledRejection'] as const) {
   process.on(event, (error: unknown) => {
+    // Once stopping, the database going away makes open clients throw: expected, not news.
+    if (stopping) return;
     console.error(`bench: ${event}:`, error);
-    void stopAllChildren().then(() => activeStack?.stop()).finally(() => process.exit(1));
+    stopEverythingAndExit(1);
   });
 }
 
