@@ -12,6 +12,8 @@ export interface EmbeddedBroker {
   pid: number;
   /** null while mokapi runs; once it has exited, how (code or signal) and its last stderr. */
   exitReason(): string | null;
+  /** The last few kilobytes mokapi wrote to stderr (errors, recovered panics). */
+  stderrTail(): string;
   stop(): Promise<void>;
 }
 
@@ -84,6 +86,7 @@ export async function startBroker(options: { dir: string; topics: string[]; part
       apiPort,
       pid: child.pid!,
       exitReason: () => exited,
+      stderrTail: () => stderr,
       stop: () => new Promise<void>((resolve) => {
         if (child.exitCode !== null || child.signalCode !== null) return resolve();
         child.once('exit', () => resolve());

@@ -59,7 +59,10 @@ export async function prepare(record: CommandRecord, serde: Serde, verifier: Tok
   if (record.key.toString('utf8') !== wire.applicationId) return deadLetter('KEY_MISMATCH', 'the record key differs from the body applicationId');
 
   const unverified = commandFromWire(wire);
-  const receivedAt = Number(record.timestamp) || Date.now();
+  // The record timestamp is the producer's to choose (CreateTime): a sender that dates both the
+  // command and the record in the future would pass the skew check against it. The processor's
+  // clock bounds it; replays of old records keep their (earlier) timestamps.
+  const receivedAt = Math.min(Number(record.timestamp) || Date.now(), Date.now());
   const admin = unverified.type === 'ApproveApplication' || unverified.type === 'RejectApplication'
     ? await verifyAdmin(verifier, unverified.adminToken, unverified.issuedAt, receivedAt)
     : null;

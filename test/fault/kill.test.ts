@@ -36,7 +36,8 @@ test(`SIGKILL ${KILLS}+ times under ${COMMANDS} commands: nothing lost, nothing 
   watch = proxy;
   const env = serviceEnv(stack.config, viaProxy);
   const start = async () => {
-    const child = await ServiceProcess.start({ name: `kill-${processes.length}`, env, logDir: stack.dir, preload });
+    const name = `kill-${processes.length}`;
+    const child = await ServiceProcess.start({ name, env: { ...env, KAFKA_CLIENT_ID: name }, logDir: stack.dir, preload });
     processes.push(child);
     return child;
   };
@@ -57,7 +58,7 @@ test(`SIGKILL ${KILLS}+ times under ${COMMANDS} commands: nothing lost, nothing 
     const afterMs = Math.round(duringStartup ? 100 + rnd() * 1500 : 100 + rnd() * 2000);
     await new Promise((resolve) => setTimeout(resolve, afterMs));
     const victim = current;
-    expect(await proxy.outsideHandshake(() => { victim.kill('SIGKILL'); return true; }, 30_000)).toBe(true);
+    expect(await proxy.outsideHandshake(() => { victim.kill('SIGKILL'); return true; }, { clientId: victim.name, timeoutMs: 60_000 })).toBe(true);
     const exit = await current.waitExit(10_000);
     expect(exit.signal).toBe('SIGKILL');
     kills.push({ duringStartup, afterMs, resumeMs: duringStartup ? 0 : resumeMs });

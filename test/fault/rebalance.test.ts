@@ -27,7 +27,7 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-test(`two instances, one SIGKILLed ${KILLS} times under ${COMMANDS} commands: partitions move, nothing lost or applied twice`, async () => {
+test(`two instances, one SIGKILLed ${KILLS}+ times under ${COMMANDS} commands: partitions move, nothing lost or applied twice`, async () => {
   const seed = seedFor(4);
   const rnd = random(seed);
   const records = await buildLoad(stack, seed, COMMANDS);
@@ -35,7 +35,8 @@ test(`two instances, one SIGKILLed ${KILLS} times under ${COMMANDS} commands: pa
   watch = proxy;
   const env = serviceEnv(stack.config, viaProxy);
   const start = async (name: string) => {
-    const child = await ServiceProcess.start({ name: `${name}-${processes.length}`, env, logDir: stack.dir, preload });
+    const clientId = `${name}-${processes.length}`;
+    const child = await ServiceProcess.start({ name: clientId, env: { ...env, KAFKA_CLIENT_ID: clientId }, logDir: stack.dir, preload });
     processes.push(child);
     return child;
   };
@@ -59,7 +60,7 @@ test(`two instances, one SIGKILLed ${KILLS} times under ${COMMANDS} commands: pa
     else duringStartup += 1;
     await new Promise((resolve) => setTimeout(resolve, Math.round(kills % 3 === 2 ? 500 + rnd() * 2000 : 2000 + rnd() * 6000)));
     const dying = victim;
-    expect(await proxy.outsideHandshake(() => { dying.kill('SIGKILL'); return true; }, 30_000)).toBe(true);
+    expect(await proxy.outsideHandshake(() => { dying.kill('SIGKILL'); return true; }, { clientId: dying.name, timeoutMs: 60_000 })).toBe(true);
     expect((await victim.waitExit(10_000)).signal).toBe('SIGKILL');
     kills += 1;
     victim = await start('victim');

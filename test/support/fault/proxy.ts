@@ -1,6 +1,7 @@
 import { connect, createServer, type Server, type Socket } from 'node:net';
 
 const JOIN_GROUP = 11;
+const SYNC_GROUP = 14;
 
 const writable = (socket: Socket) => !socket.destroyed && !socket.writableEnded;
 
@@ -14,12 +15,12 @@ function closeUpstream(upstream: Socket): void {
   upstream.end();
   setTimeout(() => upstream.destroy(), 2000).unref();
 }
-const SYNC_GROUP = 14;
 
 /**
  * Follows the Kafka frames of one connection (int32 size, then the request header apiKey,
- * apiVersion, correlationId; responses carry the correlationId) to know whether the client is
- * inside the group handshake: from its JoinGroup request to its SyncGroup response.
+ * apiVersion, correlationId, clientId; responses carry the correlationId) to know whether its
+ * client is inside the group handshake: from its JoinGroup request reaching the broker to its
+ * SyncGroup response (or a JoinGroup refused with an error).
  *
  * Requests are handed on whole frames at a time. go-mokapi decodes a request that a cut
  * connection truncated as if the missing bytes were zeros and appends the records (Kafka checks
@@ -30,32 +31,30 @@ class KafkaFrames {
   private requests = Buffer.alloc(0);
   private responses = Buffer.alloc(0);
   private readonly inFlight = new Map<number, { apiKey: number; apiVersion: number }>();
+  clientId: string | null = null;
   inHandshake = false;
-  /** Whether the frames last returned by request() hold a JoinGroup. */
-  joining = false;
 
   /** Takes bytes from the client; returns the complete request frames among them. */
-  request(chunk: Buffer): Buffer | null {
+  request(chunk: Buffer): { frames: Buffer; joins: boolean } | null {
     this.requests = Buffer.concat([this.requests, chunk]);
     let complete = 0;
-    this.joining = false;
+    let joins = false;
     for (;;) {
       const rest = this.requests.subarray(complete);
-      if (rest.length < 12) break;
+      if (rest.length < 14) break;
       const size = rest.readInt32BE(0);
       if (rest.length < 4 + size) break;
       const apiKey = rest.readInt16BE(4);
       this.inFlight.set(rest.readInt32BE(8), { apiKey, apiVersion: rest.readInt16BE(6) });
-      if (apiKey === JOIN_GROUP) {
-        this.inHandshake = true;
-        this.joining = true;
-      }
+      const idLength = rest.readInt16BE(12);
+      if (this.clientId === null && idLength > 0 && rest.length >= 14 + idLength) this.clientId = rest.toString('utf8', 14, 14 + idLength);
+      if (apiKey === JOIN_GROUP) joins = true;
       complete += 4 + size;
     }
     if (complete === 0) return null;
     const frames = this.requests.subarray(0, complete);
     this.requests = this.requests.subarray(complete);
-    return frames;
+    return { frames, joins };
   }
 
   response(chunk: Buffer): void {
@@ -68,7 +67,7 @@ class KafkaFrames {
       const request = this.inFlight.get(correlationId);
       if (request?.apiKey === SYNC_GROUP) this.inHandshake = false;
       if (request?.apiKey === JOIN_GROUP) {
-        // A refused join (error code after the throttle time from v2 on) leaves nothing pending.
+        // A refused join (its error code follows the throttle time from v2 on) leaves nothing pending.
         const at = request.apiVersion >= 2 ? 12 : 8;
         if (this.responses.length >= at + 2 && this.responses.readInt16BE(at) !== 0) this.inHandshake = false;
       }
@@ -76,21 +75,26 @@ class KafkaFrames {
       this.responses = this.responses.subarray(4 + size);
     }
   }
+
+  describe(): string {
+    return `${this.clientId}: handshake=${this.inHandshake} awaiting=[${[...this.inFlight.values()].map((request) => `${request.apiKey}v${request.apiVersion}`).join(',')}]`;
+  }
 }
 
 /**
  * A TCP proxy that misbehaves on demand: it cuts every open connection, refuses new ones for a
  * while, or delays every chunk in both directions (order within a connection is kept, as TCP
- * would). Between the processor and the broker it plays a flaky network.
+ * would). Between the processor and the broker it plays a flaky network; it also sees each
+ * client's group handshake, so that a fault can be timed outside it.
  */
 export class ChaosProxy {
   private readonly targetPort: number;
   private server: Server | null = null;
   private readonly pairs = new Map<[Socket, Socket], KafkaFrames>();
   private refusing = false;
-  /** While set, JoinGroup requests (and what follows them on their connection) wait. */
-  private joinGate: Promise<void> | null = null;
   private delayMs = 0;
+  /** While set, JoinGroup requests of the matching clients (and what follows them) wait. */
+  private joinGate: { matches: (clientId: string | null) => boolean; opened: Promise<void> } | null = null;
   readonly stats = { accepted: 0, refused: 0, cut: 0, delayedChunks: 0 };
 
   constructor(targetPort: number) {
@@ -126,63 +130,64 @@ export class ChaosProxy {
     for (const [from, to] of [[client, upstream], [upstream, client]] as const) {
       let chain = Promise.resolve();
       from.on('data', (data: Buffer) => {
-        let chunk: Buffer | null = data;
-        if (from === client) chunk = frames.request(data);
-        else frames.response(data);
-        if (chunk === null) return;
-        const bytes = chunk;
-        const gate = from === client && frames.joining ? this.joinGate : null;
+        let bytes = data;
+        let joins = false;
+        if (from === client) {
+          const complete = frames.request(data);
+          if (complete === null) return;
+          bytes = complete.frames;
+          joins = complete.joins;
+        } else {
+          frames.response(data);
+        }
+        const gate = joins && this.joinGate?.matches(frames.clientId) ? this.joinGate.opened : null;
         if (gate) chain = chain.then(() => gate);
         const delay = this.delayMs;
-        if (delay === 0) {
-          chain = chain.then(() => { if (writable(to)) to.write(bytes); });
-          return;
+        if (delay > 0) {
+          this.stats.delayedChunks += 1;
+          chain = chain.then(() => new Promise<void>((resolve) => setTimeout(resolve, delay)));
         }
-        this.stats.delayedChunks += 1;
-        chain = chain.then(() => new Promise<void>((resolve) => setTimeout(() => {
-          if (writable(to)) to.write(bytes);
-          resolve();
-        }, delay)));
+        chain = chain.then(() => {
+          if (!writable(to)) return;
+          // The handshake starts when the broker gets the join, not when the client sends it.
+          if (joins) frames.inHandshake = true;
+          to.write(bytes);
+        });
       });
       from.on('error', close);
       from.on('close', close);
     }
   }
 
-  /**
-   * Whether a client is between its JoinGroup request and its SyncGroup response. go-mokapi
-   * never times out a group whose leader vanishes in that window (it stays CompletingRebalance
-   * and answers every later join with REBALANCE_IN_PROGRESS, where Kafka would expire the
-   * member after its session timeout), so cuts wait for the handshake to end.
-   */
-  get inGroupHandshake(): boolean {
-    return [...this.pairs.values()].some((frames) => frames.inHandshake);
+  /** Per connection: its client, whether it is in the handshake, the requests awaiting a response. */
+  describe(): string[] {
+    return [...this.pairs.values()].map((frames) => frames.describe());
   }
 
-  /** Destroys every open connection at once (both sides see a reset). */
-  cutAll(): number {
-    const count = this.pairs.size;
-    for (const [client, upstream] of this.pairs.keys()) {
-      client.destroy();
-      closeUpstream(upstream);
-    }
-    this.pairs.clear();
-    this.stats.cut += count;
-    return count;
+  private inHandshake(matches: (clientId: string | null) => boolean): boolean {
+    return [...this.pairs.values()].some((frames) => frames.inHandshake && matches(frames.clientId));
   }
 
   /**
-   * Runs `fault` (a cut, a SIGKILL) at a moment no client is inside the group handshake: new
-   * JoinGroup requests are held back meanwhile, and released afterwards. Resolves with the
-   * fault's result, or null when a handshake did not end within timeoutMs (nothing done).
+   * Runs `fault` (a cut, a SIGKILL) at a moment when no matching client (all, or those whose
+   * Kafka clientId is `clientId`) is inside the group handshake; their new JoinGroup requests
+   * are held back meanwhile and released afterwards. go-mokapi never recovers a group whose
+   * leader vanishes between JoinGroup and SyncGroup (it stays CompletingRebalance and answers
+   * every later join with REBALANCE_IN_PROGRESS, where Kafka would expire the member after its
+   * session timeout). Resolves with the fault's result, or null when a handshake did not end
+   * within timeoutMs (nothing done).
    */
-  async outsideHandshake<T>(fault: () => T | Promise<T>, timeoutMs = 15_000): Promise<T | null> {
+  async outsideHandshake<T>(fault: () => T | Promise<T>, options: { clientId?: string; timeoutMs?: number } = {}): Promise<T | null> {
+    const matches = (clientId: string | null) => options.clientId === undefined || clientId === options.clientId;
     let open = () => {};
-    this.joinGate = new Promise<void>((resolve) => { open = resolve; });
+    this.joinGate = { matches, opened: new Promise<void>((resolve) => { open = resolve; }) };
     try {
-      const deadline = Date.now() + timeoutMs;
-      while (this.inGroupHandshake) {
-        if (Date.now() > deadline) return null;
+      const deadline = Date.now() + (options.timeoutMs ?? 15_000);
+      while (this.inHandshake(matches)) {
+        if (Date.now() > deadline) {
+          process.stdout.write(`FAULT-PROXY still in a group handshake after ${options.timeoutMs ?? 15_000} ms: ${this.describe().join(' | ')}\n`);
+          return null;
+        }
         await new Promise((resolve) => setTimeout(resolve, 10));
       }
       return await fault();
@@ -193,7 +198,19 @@ export class ChaosProxy {
   }
 
   cutOutsideHandshake(timeoutMs = 15_000): Promise<number | null> {
-    return this.outsideHandshake(() => this.cutAll(), timeoutMs);
+    return this.outsideHandshake(() => this.cutAll(), { timeoutMs });
+  }
+
+  /** Destroys every open connection at once (the clients see a reset). */
+  cutAll(): number {
+    const count = this.pairs.size;
+    for (const [client, upstream] of this.pairs.keys()) {
+      client.destroy();
+      closeUpstream(upstream);
+    }
+    this.pairs.clear();
+    this.stats.cut += count;
+    return count;
   }
 
   /** While true, new connections are accepted and closed at once (a broker that is "down"). */

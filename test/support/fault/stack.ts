@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -53,9 +53,11 @@ export async function startFaultStack(options: { partitions?: number; ownPostgre
   const dir = mkdtempSync(join(tmpdir(), 'backoffice-fault-'));
   const stops: (() => Promise<void>)[] = [];
   let brokerExit: () => string | null = () => null;
+  let brokerStderr: () => string = () => '';
   const stopAll = async () => {
     const exit = stops.length > 0 ? brokerExit() : null;
-    if (exit) process.stdout.write(`FAULT-BROKER-DIED ${exit}\n`); for (const stop of stops.reverse()) await stop().catch(() => {}); if (!process.env.FAULT_KEEP) rmSync(dir, { recursive: true, force: true }); };
+    if (exit) process.stdout.write(`FAULT-BROKER-DIED ${exit}\n`);
+    if (process.env.FAULT_KEEP) writeFileSync(join(dir, 'broker-stderr.log'), brokerStderr()); for (const stop of stops.reverse()) await stop().catch(() => {}); if (!process.env.FAULT_KEEP) rmSync(dir, { recursive: true, force: true }); };
   try {
     let serverUrl: string;
     let postgres: FaultStack['postgres'] = null;
@@ -89,6 +91,7 @@ export async function startFaultStack(options: { partitions?: number; ownPostgre
     const broker = await startOwnBroker(dir, allTopics(topicsOf(provisional)), options.partitions ?? 3);
     stops.push(() => broker.stop());
     brokerExit = () => broker.exitReason();
+    brokerStderr = () => broker.stderrTail();
     const registry = await startRegistry({ port: 0, file: join(dir, 'registry.json') });
     stops.push(() => registry.close());
     const config = loadConfig({
