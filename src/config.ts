@@ -31,6 +31,7 @@ export const configSchema = z.object({
   TOPIC_NOTIFICATIONS: topic('backoffice.notifications'),
   TOPIC_DLQ: topic('backoffice.application-commands.dlq'),
   PROCESSOR_PARTITIONS_CONCURRENTLY: z.coerce.number().int().min(1).max(64).default(3),
+  PROCESSOR_MAX_BATCH: z.coerce.number().int().min(1).max(5000).default(1000),
   METRICS_POLL_INTERVAL_MS: z.coerce.number().int().min(100).max(300_000).default(5000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   EMBEDDED_DATA_DIR: z.string().default('.data'),

@@ -19,9 +19,6 @@ export interface RunningService {
   stop(): Promise<void>;
 }
 
-/** Maximum commands per database transaction. */
-const MAX_BATCH = 1000;
-
 /** The same code path in production and on the embedded stack: only addresses differ. */
 export async function startService(config: ServiceConfig, logger: Logger): Promise<RunningService> {
   await migrate(config.DATABASE_URL, logger);
@@ -44,7 +41,7 @@ export async function startService(config: ServiceConfig, logger: Logger): Promi
   const ops = startOpsCollectors({ kafka, consumer, db, metrics, logger, groupId: config.KAFKA_GROUP_ID, topics, intervalMs: config.METRICS_POLL_INTERVAL_MS });
   const processor = await runProcessor({
     consumer, relay, db, serde, verifier, topics, metrics, logger: logger.child({ component: 'processor' }),
-    partitionsConcurrently: config.PROCESSOR_PARTITIONS_CONCURRENTLY, maxBatch: MAX_BATCH,
+    partitionsConcurrently: config.PROCESSOR_PARTITIONS_CONCURRENTLY, maxBatch: config.PROCESSOR_MAX_BATCH,
   });
 
   const readiness = async () => {
