@@ -5,7 +5,7 @@ import type { Kafka, Message } from 'kafkajs';
 export interface EmittedShape {
   sourcePartition: number;
   topic: string;
-  key: string | null;
+  key: Buffer | null;
   valueBytes: number;
   headers: Record<string, string>;
 }

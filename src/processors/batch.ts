@@ -80,17 +80,23 @@ class BatchView {
   }
 }
 
+/**
+ * Header text PostgreSQL's jsonb and every Kafka client accept: a message quoting the record (a
+ * sliced id can end in half a surrogate pair) must not make the dead letter itself unwritable.
+ */
+const headerText = (text: string, max: number) => text.slice(0, max).toWellFormed().replaceAll('\u0000', '\uFFFD');
+
 function deadLetterMessage(prepared: Extract<Prepared, { kind: 'dead-letter' }>, topics: Topics): OutboxMessage {
   const { record } = prepared;
   return {
     event_id: uuidV5(`${topics.commands}/${record.partition}/${record.offset}`, DLQ_ID_NAMESPACE),
     source_partition: record.partition,
     topic: topics.dlq,
-    key: record.key?.toString('utf8') ?? null,
+    key: record.key,
     value: record.value && record.value.length > 0 ? record.value : null,
     headers: {
       'error.code': prepared.code,
-      'error.message': prepared.message.slice(0, 1000),
+      'error.message': headerText(prepared.message, 1000),
       'source.topic': topics.commands,
       'source.partition': String(record.partition),
       'source.offset': record.offset,
@@ -146,7 +152,7 @@ export async function applyBatch(prepared: Prepared[], deps: { db: Database; ser
       write.events.push(...outcome.events);
       write.adminActions.push(...outcome.adminActions);
       for (const message of outcome.messages) {
-        write.outbox.push({ event_id: message.eventId, source_partition: record.partition, topic: message.topic, key: message.key, value: deps.serde.encode(message.topic, message.value), headers: {} });
+        write.outbox.push({ event_id: message.eventId, source_partition: record.partition, topic: message.topic, key: Buffer.from(message.key), value: deps.serde.encode(message.topic, message.value), headers: {} });
       }
       const rejection = decided.events.find(isRejection);
       if (seenHash === undefined) {

@@ -50,25 +50,28 @@ export async function connectSerde(registryUrl: string, topics: Topics): Promise
     byTopic.set(topic, { id, type: avro.Type.forSchema(schema as avro.Schema) });
   }
   const commandReader = byTopic.get(topics.commands)!.type;
-  const resolvers = new Map<number, avro.Resolver | 'incompatible' | 'same'>();
+  // The promise is cached, not its result: a batch decodes its records concurrently, and caching
+  // only the result let every record of the first batches ask the registry and compare or
+  // resolve the schema itself. A failed lookup is forgotten, so the registry is asked again.
+  const resolvers = new Map<number, Promise<avro.Resolver | 'incompatible' | 'same'>>();
 
-  async function writerResolver(id: number): Promise<avro.Resolver | 'incompatible' | 'same'> {
+  function writerResolver(id: number): Promise<avro.Resolver | 'incompatible' | 'same'> {
     const known = resolvers.get(id);
     if (known) return known;
-    const writer = await registry.getSchema(id) as unknown as avro.Type;
-    let resolver: avro.Resolver | 'incompatible' | 'same';
-    // Same schema: read directly. Besides being faster, this sidesteps an avsc 5.7 bug where a
-    // union resolver caches a broken branch (an Amend with InfoChangeDetails failed to decode).
-    if (writer.equals(commandReader)) resolver = 'same';
-    else {
+    const created = (async (): Promise<avro.Resolver | 'incompatible' | 'same'> => {
+      const writer = await registry.getSchema(id) as unknown as avro.Type;
+      // Same schema: read directly. Besides being faster, this sidesteps an avsc 5.7 bug where a
+      // union resolver caches a broken branch (an Amend with InfoChangeDetails failed to decode).
+      if (writer.equals(commandReader)) return 'same';
       try {
-        resolver = commandReader.createResolver(writer);
+        return commandReader.createResolver(writer);
       } catch {
-        resolver = 'incompatible';
+        return 'incompatible';
       }
-    }
-    resolvers.set(id, resolver);
-    return resolver;
+    })();
+    resolvers.set(id, created);
+    created.catch(() => resolvers.delete(id));
+    return created;
   }
 
   return {

@@ -9,7 +9,7 @@ export async function unpublished(db: Database, partition: number, limit: number
     WHERE source_partition = ${partition} AND published_at IS NULL ORDER BY id LIMIT ${limit}`);
   return rows.map((row) => ({
     id: String(row.id), event_id: row.event_id as string, source_partition: row.source_partition as number, topic: row.topic as string,
-    key: row.key as string | null, value: row.value as Buffer | null, headers: row.headers as Record<string, string>,
+    key: row.key as Buffer | null, value: row.value as Buffer | null, headers: row.headers as Record<string, string>,
   }));
 }
 

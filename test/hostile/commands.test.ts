@@ -208,6 +208,13 @@ beforeAll(async () => {
     const bad = encode(submitNew(OWNER, 'RESTAURANT', '../../etc/passwd'));
     add('applicationId not a UUID (path traversal)', { dlq: 'INVALID_ID' }, { key: '../../etc/passwd', value: bad.value }, { commandId: bad.command.commandId });
   }
+  // Both would make the dead letter itself unwritable (jsonb refuses NUL and half surrogate
+  // pairs) and stall the partition on every retry, if the outbox took them as text.
+  add('NUL byte in the key of an undecodable record', { dlq: 'BAD_MAGIC_BYTE' }, { key: `nul\u0000key-${randomUUID()}`, value: Buffer.from('not avro at all') });
+  {
+    const bad = encode(submit({ commandId: `${'x'.repeat(63)}\u{1F600}` }));
+    add('commandId cut inside a surrogate pair in the error message', { dlq: 'INVALID_ID' }, { key: bad.command.applicationId, value: bad.value }, { applicationId: bad.command.applicationId });
+  }
   {
     const bad = encode(submit({ details: restaurantDetails({ name: 'nul\u0000byte' }) }));
     add('NUL character in the name', { dlq: 'INVALID_TEXT' }, { key: bad.command.applicationId, value: bad.value }, { commandId: bad.command.commandId, applicationId: bad.command.applicationId });
