@@ -508,6 +508,7 @@ describe('rejection reason', () => {
     ['1000 characters', korean(1000), korean(1000)],
     ['1000 characters plus surrounding spaces', `  ${korean(1000)}  `, korean(1000)],
     ['1000 emoji (2000 UTF-16 units)', emoji(1000), emoji(1000)],
+    ['line breaks and tabs inside', '사진 부족\n\t- 외관 사진 없음', '사진 부족\n\t- 외관 사진 없음'],
   ])('%s is accepted', (_label, reason, stored) => {
     expect(checkRejectionReason(reason)).toEqual({ ok: true, reason: stored });
   });
@@ -517,6 +518,8 @@ describe('rejection reason', () => {
     ['blank', '   '],
     ['only line breaks and tabs', '\n\t\r\n'],
     ['1001 characters', 'a'.repeat(1001)],
+    ['a control character inside', 'bell\u0007 escape\u001b[31m'],
+    ['a lone surrogate', 'half \ud83d pair'],
   ])('%s is refused', (_label, reason) => {
     expect(checkRejectionReason(reason)).toEqual({ ok: false, problem: expect.stringMatching(/^reason: /) });
   });

@@ -198,9 +198,7 @@ export type ReasonCheck = { ok: true; reason: string } | { ok: false; problem: s
 export function checkRejectionReason(reason: string): ReasonCheck {
   const trimmed = typeof reason === 'string' ? reason.trim() : '';
   if (trimmed === '') return { ok: false, problem: 'reason: a rejection needs a reason' };
-  const length = [...trimmed].length;
-  if (length > LIMITS.reason) {
-    return { ok: false, problem: `reason: must be at most ${LIMITS.reason} characters (got ${length})` };
-  }
-  return { ok: true, reason: trimmed };
+  // The applicant reads it in a notification, like the note: the same text rules apply.
+  const [problem] = textProblems('reason', trimmed, { max: LIMITS.reason, required: true, multiline: true });
+  return problem ? { ok: false, problem } : { ok: true, reason: trimmed };
 }
