@@ -47,6 +47,7 @@ const { values: flags } = parseArgs({
     skip: { type: 'string', default: '' },
     'service-env': { type: 'string', default: '' },
     'latency-method': { type: 'string', default: 'consumer' },
+    'node-flags': { type: 'string', default: '' },
   },
 });
 const quick = flags.quick!;
@@ -166,7 +167,7 @@ async function main(): Promise<void> {
     const spawnedAt = performance.now();
     const service = await startServiceProcess({
       brokers: broker.brokers, registryUrl: registry.url, databaseUrl: processorDb, publicKeyPem: keys.publicKeyPem, groupId: 'bench-processor',
-      nodeFlags: flags.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
+      nodeFlags: [...flags['node-flags']!.split(' ').filter(Boolean), ...(flags.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])],
       ...(flags['service-dir'] && { serviceDir: flags['service-dir'] }),
       extraEnv: Object.fromEntries(flags['service-env']!.split(',').filter(Boolean).map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)])),
     });
@@ -536,6 +537,7 @@ async function main(): Promise<void> {
       results.generated_at = new Date().toISOString();
       if (flags['service-dir']) results.service_dir = flags['service-dir'];
       if (flags['service-env']) results.service_env = flags['service-env'];
+      if (flags['node-flags']) results.node_flags = flags['node-flags'];
       writeFileSync(flags.results ?? join(BENCH_DIR, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
       printTable(results);
     }

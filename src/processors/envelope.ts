@@ -15,7 +15,9 @@ export interface CommandRecord {
 
 export type DeadLetterCode =
   | 'EMPTY_VALUE' | 'BAD_MAGIC_BYTE' | 'UNKNOWN_SCHEMA' | 'INCOMPATIBLE_SCHEMA' | 'MALFORMED_AVRO'
-  | 'MISSING_KEY' | 'KEY_MISMATCH' | 'INVALID_ID' | 'INVALID_TEXT';
+  | 'MISSING_KEY' | 'KEY_MISMATCH' | 'INVALID_ID' | 'INVALID_TEXT'
+  /** Decoded, but PostgreSQL refuses to store it (see poison.ts). */
+  | 'UNWRITABLE';
 
 export type Prepared =
   | { kind: 'dead-letter'; record: CommandRecord; code: DeadLetterCode; message: string }

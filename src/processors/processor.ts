@@ -8,6 +8,7 @@ import type { Database } from '../store/db.ts';
 import { applyBatch, type BatchResult } from './batch.ts';
 import { prepare, type CommandRecord } from './envelope.ts';
 import type { OutboxRelay } from './relay.ts';
+import { applyGuarded, databaseErrorOf } from './poison.ts';
 
 export interface ProcessorDeps {
   consumer: Consumer;
@@ -145,7 +146,9 @@ export async function runProcessor(deps: ProcessorDeps): Promise<{ health: Proce
       const prepared = await retrying('decode', payload, () => Promise.all(records.map((r) => prepare(r, deps.serde, deps.verifier))));
       if (!prepared) return;
       const started = process.hrtime.bigint();
-      const result = await retrying('database', payload, () => applyBatch(prepared, deps));
+      const result = await retrying('database', payload, () => applyGuarded(prepared, (chunk) => applyBatch(chunk, deps), {
+        isolating: (error, records) => logger.error({ err: error, sqlState: databaseErrorOf(error)?.sqlState, partition, records }, 'PostgreSQL refused the batch for its content; applying its records one by one'),
+      }));
       if (!result) return;
       metrics.transactionSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
       if (await retrying('publish', payload, () => relay.publish(result.published).then(() => true)) === undefined) return;
