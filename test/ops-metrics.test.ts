@@ -10,6 +10,7 @@ import { connectDatabase } from '../src/store/db.ts';
 import { approve, forCommand, reject, submitNew } from './support/commands.ts';
 import { eventually, startPipeline, type Pipeline } from './support/pipeline.ts';
 import { startTestStack, type TestStack } from './support/stack.ts';
+import { allOf, parseMetrics, valueOf, type Sample } from './support/metrics.ts';
 
 /**
  * The operational metrics on a real stack (embedded PostgreSQL, go-mokapi broker, dev registry):
@@ -35,27 +36,6 @@ afterAll(async () => {
     await stack?.stop();
   }
 });
-
-/** One sample of the Prometheus text format: name, labels and value. */
-interface Sample { name: string; labels: Record<string, string>; value: number }
-
-function parseMetrics(text: string): Sample[] {
-  const samples: Sample[] = [];
-  for (const line of text.split('\n')) {
-    if (line === '' || line.startsWith('#')) continue;
-    const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
-    if (!match) throw new Error(`unparsable metrics line: ${line}`);
-    const labels = Object.fromEntries([...(match[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)].map((m) => [m[1]!, m[2]!]));
-    samples.push({ name: match[1]!, labels, value: Number(match[3]) });
-  }
-  return samples;
-}
-
-const matches = (sample: Sample, name: string, labels: Record<string, string>) =>
-  sample.name === name && Object.entries(labels).every(([key, value]) => sample.labels[key] === value);
-
-const valueOf = (samples: Sample[], name: string, labels: Record<string, string> = {}) => samples.find((s) => matches(s, name, labels))?.value;
-const allOf = (samples: Sample[], name: string, labels: Record<string, string> = {}) => samples.filter((s) => matches(s, name, labels));
 
 async function scrape(): Promise<Sample[]> {
   const response = await pipeline.http('/metrics');

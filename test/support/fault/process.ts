@@ -140,6 +140,30 @@ export class ServiceProcess {
   }
 
   /**
+   * The service's own JSON log entries (pino), those with message `msg` if given; a last line
+   * still being written is passed over.
+   */
+  logEntries(msg?: string): Record<string, unknown>[] {
+    let text: string;
+    try {
+      text = readFileSync(this.logFile, 'utf8');
+    } catch {
+      return [];
+    }
+    const entries: Record<string, unknown>[] = [];
+    for (const line of text.split('\n')) {
+      if (!line.startsWith('{')) continue;
+      try {
+        const entry = JSON.parse(line) as Record<string, unknown>;
+        if (msg === undefined || entry.msg === msg) entries.push(entry);
+      } catch {
+        // Cut short: the rest of it has not reached the file yet.
+      }
+    }
+    return entries;
+  }
+
+  /**
    * Log lines at level error or fatal (pino: 50, 60) from the service itself, for assertions
    * that nothing blew up; kafkajs logs every retried protocol error (rebalances) as an error.
    */

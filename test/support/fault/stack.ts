@@ -49,7 +49,11 @@ async function startOwnBroker(dir: string, topics: string[], partitions: number)
   }
 }
 
-export async function startFaultStack(options: { partitions?: number; ownPostgres?: boolean } = {}): Promise<FaultStack> {
+/**
+ * `keys`: a signing key pair to use instead of fresh ones, so that several stacks verify the
+ * same tokens (and can be given the very same command bytes).
+ */
+export async function startFaultStack(options: { partitions?: number; ownPostgres?: boolean; keys?: DevKeys } = {}): Promise<FaultStack> {
   const dir = mkdtempSync(join(tmpdir(), 'backoffice-fault-'));
   const stops: (() => Promise<void>)[] = [];
   let brokerExit: () => string | null = () => null;
@@ -86,7 +90,7 @@ export async function startFaultStack(options: { partitions?: number; ownPostgre
     const databaseUrl = serverUrl.replace(/\/[^/]*$/, `/${databaseName}`);
     await migrate(databaseUrl, pino({ level: 'silent' }));
 
-    const keys = await devKeys(dir);
+    const keys = options.keys ?? await devKeys(dir);
     const provisional = loadConfig({});
     const broker = await startOwnBroker(dir, allTopics(topicsOf(provisional)), options.partitions ?? 3);
     stops.push(() => broker.stop());
