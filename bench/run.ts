@@ -263,7 +263,7 @@ async function main(): Promise<void> {
       // and every row it wrote, for the database ceiling: read now, before the latency phase adds more.
       if (!drain) throw new Error('the processor drain failed; the phases that depend on it are skipped');
       const emitted = !runs('broker') || flags.profile ? null : await phase('read emitted messages', async () => {
-        const { rows } = await dbClient.query('SELECT source_partition, topic, key, octet_length(value) AS bytes, headers, event_id FROM outbox ORDER BY id');
+        const { rows } = await dbClient.query(`SELECT source_partition, topic, coalesce(key_bytes, convert_to(key, 'UTF8')) AS key, octet_length(value) AS bytes, headers, event_id FROM outbox ORDER BY id`);
         return rows.map((row): EmittedShape => ({
           sourcePartition: row.source_partition, topic: row.topic, key: row.key, valueBytes: row.bytes ?? 0, headers: { ...row.headers, 'event-id': row.event_id },
         }));

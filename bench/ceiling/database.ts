@@ -56,8 +56,8 @@ const TABLES: Table[] = [
   },
   {
     name: 'outbox',
-    columns: [['event_id', 'uuid'], ['source_partition', 'int4'], ['topic', 'text'], ['key', 'bytea'], ['value', 'bytea'], ['headers', 'jsonb'], ['created_at', 'timestamptz'], ['published_at', 'timestamptz']],
-    select: `SELECT event_id, source_partition, topic, key, value, headers::text AS headers, created_at::text AS created_at, published_at::text AS published_at FROM outbox ORDER BY id`,
+    columns: [['event_id', 'uuid'], ['source_partition', 'int4'], ['topic', 'text'], ['key', 'text'], ['key_bytes', 'bytea'], ['value', 'bytea'], ['headers', 'jsonb'], ['created_at', 'timestamptz'], ['published_at', 'timestamptz']],
+    select: `SELECT event_id, source_partition, topic, key, key_bytes, value, headers::text AS headers, created_at::text AS created_at, published_at::text AS published_at FROM outbox ORDER BY id`,
     partitionOf: (row) => row.source_partition as number,
   },
 ];

@@ -6,7 +6,9 @@ import { withSender } from './connect.ts';
 
 export interface DeadLetter {
   at: string;
+  /** For reading; `keyBytes` is what replay sends back, byte for byte. */
   key: string | null;
+  keyBytes: Buffer | null;
   headers: Record<string, string>;
   bytes: number;
   value: Buffer | null;
@@ -30,7 +32,7 @@ export async function readDeadLetters(context: CliContext): Promise<DeadLetter[]
     void consumer.run({
       eachMessage: async ({ partition, message }) => {
         const headers = Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)]));
-        letters.push({ at: `${partition}:${message.offset}`, key: message.key?.toString('utf8') ?? null, headers, bytes: message.value?.length ?? 0, value: message.value });
+        letters.push({ at: `${partition}:${message.offset}`, key: message.key?.toString('utf8') ?? null, keyBytes: message.key, headers, bytes: message.value?.length ?? 0, value: message.value });
         if (BigInt(message.offset) + 1n >= wanted.get(partition)!) wanted.delete(partition);
         if (wanted.size === 0) resolve();
       },
@@ -41,12 +43,12 @@ export async function readDeadLetters(context: CliContext): Promise<DeadLetter[]
 }
 
 export async function listDeadLetters(context: CliContext) {
-  return (await readDeadLetters(context)).map(({ value, ...letter }) => letter);
+  return (await readDeadLetters(context)).map(({ value, keyBytes, ...letter }) => letter);
 }
 
 /** Puts the original key and bytes back on the command topic, once the cause is fixed. */
 export async function replayDeadLetters(context: CliContext, at: string[]) {
   const chosen = (await readDeadLetters(context)).filter((letter) => at.includes(letter.at));
-  await withSender(context, (sender) => sender.sendRaw(chosen.map((letter) => ({ key: letter.key, value: letter.value }))));
+  await withSender(context, (sender) => sender.sendRaw(chosen.map((letter) => ({ key: letter.keyBytes, value: letter.value }))));
   return { replayed: chosen.map((letter) => letter.at), missing: at.filter((wanted) => !chosen.some((letter) => letter.at === wanted)) };
 }

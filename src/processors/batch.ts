@@ -115,8 +115,10 @@ export async function applyBatch(prepared: Prepared[], deps: { db: Database; ser
   const atIso = new Date(at).toISOString();
 
   return deps.db.transaction(async (tx) => {
-    const known = await knownCommands(tx, commands.map((p) => p.command.commandId));
     const applications = await lockApplications(tx, [...new Set(commands.map((p) => p.command.applicationId))].sort());
+    // Read after the locks: an overlapping owner of the partition (during a rebalance) that held
+    // them has committed by now, and its commands show up here as already processed.
+    const known = await knownCommands(tx, commands.map((p) => p.command.commandId));
     const listingIds = new Set<string>();
     for (const { command } of commands) {
       const listingId = command.type === 'SubmitApplication' ? command.listingId : applications.get(command.applicationId)?.listingId;

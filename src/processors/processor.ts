@@ -8,7 +8,7 @@ import type { Database } from '../store/db.ts';
 import { applyBatch, type BatchResult } from './batch.ts';
 import { prepare, type CommandRecord } from './envelope.ts';
 import type { OutboxRelay } from './relay.ts';
-import { applyGuarded, databaseErrorOf } from './poison.ts';
+import { applyGuarded, databaseErrorOf, RefusalBreaker, type PoisonGuard } from './poison.ts';
 
 export interface ProcessorDeps {
   consumer: Consumer;
@@ -67,6 +67,7 @@ export async function runProcessor(deps: ProcessorDeps): Promise<{ health: Proce
   const health: ProcessorHealth = { joined: false, stalled: null };
   let stopping = false;
   let restarts = 0;
+  const breaker = new RefusalBreaker();
   consumer.on(consumer.events.GROUP_JOIN, () => {
     restarts = 0;
     relay.forgetDrained();
@@ -113,7 +114,9 @@ export async function runProcessor(deps: ProcessorDeps): Promise<{ health: Proce
         if (rejoin) throw rejoin;
         health.stalled = step;
         metrics.retries.inc({ step });
-        logger.warn({ err: error, step, partition: payload.batch.partition, attempt }, 'processor step failed; retrying');
+        // PostgreSQL's SQLSTATE and message name the constraint; the error's detail would log the row.
+        const database = databaseErrorOf(error);
+        logger.warn({ ...(database ? { database } : { err: error }), step, partition: payload.batch.partition, attempt }, 'processor step failed; retrying');
         await new Promise((resolve) => setTimeout(resolve, BACKOFF_MS[Math.min(attempt, BACKOFF_MS.length - 1)]));
         // Heartbeats keep the partition while a dependency is away; a rebalance ends the wait.
         await payload.heartbeat().catch((beat: unknown) => { const rejoin = rejoinCause(beat); if (rejoin) throw rejoin; });
@@ -146,12 +149,19 @@ export async function runProcessor(deps: ProcessorDeps): Promise<{ health: Proce
       const prepared = await retrying('decode', payload, () => Promise.all(records.map((r) => prepare(r, deps.serde, deps.verifier))));
       if (!prepared) return;
       const started = process.hrtime.bigint();
-      const result = await retrying('database', payload, () => applyGuarded(prepared, (chunk) => applyBatch(chunk, deps), {
-        isolating: (error, records) => logger.error({ err: error, sqlState: databaseErrorOf(error)?.sqlState, partition, records }, 'PostgreSQL refused the batch for its content; applying its records one by one'),
-      }));
+      const guard: PoisonGuard = {
+        breaker,
+        stillOwner: () => payload.isRunning() && !payload.isStale(),
+        isolating: (refusal, records) => logger.error({ ...refusal, partition, records }, 'PostgreSQL refused the batch for its content; applying its records one by one'),
+        deadLettering: (refusal, record) => logger.error({ ...refusal, partition, offset: record.offset }, 'PostgreSQL refused a command for its content; dead-lettering it as UNWRITABLE'),
+      };
+      // A failed attempt may have committed (an isolated record, a COMMIT whose answer was lost)
+      // rows this result does not hold: the partition is drained again, in id order, instead.
+      const result = await retrying('database', payload, () => applyGuarded(prepared, (chunk) => applyBatch(chunk, deps), guard)
+        .catch((error: unknown) => { relay.forget(partition); throw error; }));
       if (!result) return;
       metrics.transactionSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
-      if (await retrying('publish', payload, () => relay.publish(result.published).then(() => true)) === undefined) return;
+      if (await retrying('publish', payload, () => relay.publishBatch(partition, result.published).then(() => true)) === undefined) return;
       const last = messages[messages.length - 1]!.offset;
       // Through the batch payload: consumer.commitOffsets() silently skips the commit once a
       // graceful stop has begun, which would leave the batch just applied uncommitted.

@@ -25,6 +25,17 @@ export class OutboxRelay {
     this.drained.clear();
   }
 
+  /** Rows of the partition may have been committed without the caller knowing (a failed attempt that did commit). */
+  forget(partition: number): void {
+    this.drained.delete(partition);
+  }
+
+  /** A batch's rows; when the partition has to be drained first, the drain publishes them too, in id order. */
+  async publishBatch(partition: number, rows: StoredOutboxMessage[]): Promise<void> {
+    if (this.drained.has(partition)) await this.publish(rows);
+    else await this.drainLeftovers(partition);
+  }
+
   async drainLeftovers(partition: number): Promise<number> {
     if (this.drained.has(partition)) return 0;
     let total = 0;

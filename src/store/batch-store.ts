@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import type { DatabaseTransactionConnection } from 'slonik';
 import { rowsOf, sql } from './db.ts';
 import type { Application, Listing } from '../processors/decider/types.ts';
@@ -26,9 +27,12 @@ export interface BatchWrite {
  * runs safe-stable-stringify and then scans the text for characters PostgreSQL refuses: with
  * batches of thousands of rows that was ~8% of the processor's CPU (profile in docs/performance.md).
  * NUL, the one character jsonb refuses, never reaches here: the envelope dead-letters commands
- * that hold it, keys and values travel as base64, and dead-letter headers are cleaned of it.
+ * that hold it, keys that hold it travel as base64 to key_bytes, and dead-letter headers are
+ * cleaned of it.
  */
 const asRecords = (rows: object[]) => sql.fragment`${JSON.stringify(rows)}::jsonb`;
+
+const base64 = (bytes: Buffer | null) => bytes?.toString('base64') ?? null;
 
 export async function knownCommands(tx: DatabaseTransactionConnection, commandIds: string[]): Promise<Map<string, string>> {
   if (commandIds.length === 0) return new Map();
@@ -66,8 +70,10 @@ export async function lockListings(tx: DatabaseTransactionConnection, ids: strin
  * load was most of the batch's transaction time. Returns the outbox rows actually inserted.
  */
 export async function writeBatch(tx: DatabaseTransactionConnection, batch: BatchWrite): Promise<StoredOutboxMessage[]> {
-  const base64 = (bytes: Buffer | null) => bytes?.toString('base64') ?? null;
-  const outboxRecords = batch.outbox.map((message) => ({ ...message, key: base64(message.key), value: base64(message.value) }));
+  const outboxRecords = batch.outbox.map((message) => {
+    const asText = message.key !== null && isUtf8(message.key) && !message.key.includes(0);
+    return { ...message, key: asText ? message.key!.toString('utf8') : null, key_bytes: asText ? null : base64(message.key), value: base64(message.value) };
+  });
   const inserted = await rowsOf(tx, sql.unsafe`
     WITH written_applications AS (
       INSERT INTO applications
@@ -97,9 +103,9 @@ export async function writeBatch(tx: DatabaseTransactionConnection, batch: Batch
       FROM jsonb_to_recordset(${asRecords(batch.events)}) AS r(event_id uuid, application_id uuid, command_id uuid, version integer, type text, payload jsonb, occurred_at timestamptz)
       ON CONFLICT (event_id) DO NOTHING
     )
-    INSERT INTO outbox (event_id, source_partition, topic, key, value, headers)
-    SELECT event_id, source_partition, topic, decode(key, 'base64'), decode(value, 'base64'), headers
-    FROM jsonb_to_recordset(${asRecords(outboxRecords)}) AS r(event_id uuid, source_partition integer, topic text, key text, value text, headers jsonb)
+    INSERT INTO outbox (event_id, source_partition, topic, key, key_bytes, value, headers)
+    SELECT event_id, source_partition, topic, key, decode(key_bytes, 'base64'), decode(value, 'base64'), headers
+    FROM jsonb_to_recordset(${asRecords(outboxRecords)}) AS r(event_id uuid, source_partition integer, topic text, key text, key_bytes text, value text, headers jsonb)
     ON CONFLICT (event_id) DO NOTHING
     RETURNING id, event_id`);
   const byEventId = new Map(batch.outbox.map((message) => [message.event_id, message]));

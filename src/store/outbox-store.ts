@@ -5,7 +5,7 @@ import type { StoredOutboxMessage } from './batch-store.ts';
 /** What a crash left between the database commit and the publish, oldest first. */
 export async function unpublished(db: Database, partition: number, limit: number): Promise<StoredOutboxMessage[]> {
   const rows = await rowsOf(db, sql.unsafe`
-    SELECT id, event_id, source_partition, topic, key, value, headers FROM outbox
+    SELECT id, event_id, source_partition, topic, coalesce(key_bytes, convert_to(key, 'UTF8')) AS key, value, headers FROM outbox
     WHERE source_partition = ${partition} AND published_at IS NULL ORDER BY id LIMIT ${limit}`);
   return rows.map((row) => ({
     id: String(row.id), event_id: row.event_id as string, source_partition: row.source_partition as number, topic: row.topic as string,
