@@ -65,7 +65,7 @@ export async function startBroker(options: { dir: string; topics: string[]; part
       '--log-level=error', '--mcp-server-enabled=false', '--health-enabled=false', '--api-search-enabled=false', `--api-port=${apiPort}`, file,
     ], { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
-    child.stderr!.on('data', (chunk: Buffer) => { stderr = (stderr + chunk.toString()).slice(-8000); });
+    child.stderr!.on('data', (chunk: Buffer) => { stderr = (stderr + chunk.toString()).slice(-65_536); });
     let exited: string | null = null;
     child.once('exit', (code, signal) => { exited = `mokapi exited (${code ?? signal}): ${stderr.trim()}`; });
     try {

@@ -68,6 +68,16 @@ export async function runProcessor(deps: ProcessorDeps): Promise<{ health: Proce
   let stopping = false;
   let restarts = 0;
   const breaker = new RefusalBreaker();
+  // go-mokapi, the embedded broker, serves every request in a goroutine of its own and writes a
+  // group's offsets to an unsynchronised map: OffsetCommits of partitions processed side by side
+  // can crash it ("fatal error: concurrent map writes"). One commit in flight per instance costs
+  // a few milliseconds per batch on any broker.
+  let commitsInFlight: Promise<unknown> = Promise.resolve();
+  const oneCommitAtATime = <T>(commit: () => Promise<T>): Promise<T> => {
+    const next = commitsInFlight.then(commit, commit);
+    commitsInFlight = next.catch(() => undefined);
+    return next;
+  };
   consumer.on(consumer.events.GROUP_JOIN, () => {
     restarts = 0;
     relay.forgetDrained();
@@ -166,7 +176,7 @@ export async function runProcessor(deps: ProcessorDeps): Promise<{ health: Proce
       // Through the batch payload: consumer.commitOffsets() silently skips the commit once a
       // graceful stop has begun, which would leave the batch just applied uncommitted.
       const commit = { topics: [{ topic: batch.topic, partitions: [{ partition, offset: (BigInt(last) + 1n).toString() }] }] };
-      if (await retrying('commit', payload, () => payload.commitOffsetsIfNecessary(commit).then(() => true)) === undefined) return;
+      if (await retrying('commit', payload, () => oneCommitAtATime(() => payload.commitOffsetsIfNecessary(commit)).then(() => true)) === undefined) return;
       payload.resolveOffset(last);
       record(result, partition);
       await payload.heartbeat();

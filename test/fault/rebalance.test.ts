@@ -14,20 +14,41 @@ import { compare } from '../support/fault/oracle.ts';
 const COMMANDS = Number(process.env.FAULT_REBALANCE_COMMANDS ?? 10_000);
 const KILLS = Number(process.env.FAULT_REBALANCE_KILLS ?? 6);
 
-let stack: FaultStack;
+let stack: FaultStack | undefined;
 let watch: ChaosProxy | undefined;
 const processes: ServiceProcess[] = [];
 
-beforeAll(async () => {
-  stack = await startFaultStack();
-});
-afterAll(async () => {
-  for (const child of processes) await child.destroy();
+async function tearDown(): Promise<void> {
+  for (const child of processes.splice(0)) await child.destroy();
   await watch?.close();
+  watch = undefined;
   await stack?.stop();
-});
+  stack = undefined;
+}
+afterAll(tearDown);
+
+/**
+ * go-mokapi 0.52 handles every request in a goroutine of its own and writes a group's committed
+ * offsets to an unsynchronised Go map (store.(*Group).Commit): two members committing at the same
+ * instant can kill it with "fatal error: concurrent map writes". One service instance commits one
+ * offset at a time, two cannot coordinate. When the broker, not the service, died that way, the
+ * scenario runs once more on a fresh stack and says so; any other failure, or the race twice,
+ * fails the test.
+ */
+const brokerRaced = (crashed: FaultStack) => !crashed.brokerAlive() && /concurrent map (read and map )?write/.test(crashed.broker.stderrTail());
 
 test(`two instances, one SIGKILLed ${KILLS}+ times under ${COMMANDS} commands: partitions move, nothing lost or applied twice`, async () => {
+  try {
+    await scenario(stack = await startFaultStack());
+  } catch (error) {
+    if (!brokerRaced(stack!)) throw error;
+    process.stdout.write('FAULT-BROKER-RACE go-mokapi died in its unsynchronised offset-commit map; the scenario runs again on a fresh stack\n');
+    await tearDown();
+    await scenario(stack = await startFaultStack());
+  }
+}, 1_200_000);
+
+async function scenario(stack: FaultStack): Promise<void> {
   const seed = seedFor(4);
   const rnd = random(seed);
   const records = await buildLoad(stack, seed, COMMANDS);
@@ -90,4 +111,4 @@ test(`two instances, one SIGKILLed ${KILLS}+ times under ${COMMANDS} commands: p
   expect(survivor.alive).toBe(true);
   expectClean(verdict, expectation, observed, records.length);
   for (const child of processes) expect(child.errorLines()).toEqual([]);
-}, 600_000);
+}
