@@ -58,8 +58,9 @@ const toRecord = (partition: number) => (message: KafkaMessage): CommandRecord =
 });
 
 /**
- * The imperative shell: per-partition batches, each applied in one transaction, its outbox
- * published, and only then its offsets committed. A failing dependency pauses the partition
+ * The imperative shell: per-partition batches, each applied in one transaction (record by
+ * record only when PostgreSQL refuses it, see poison.ts), its outbox published, and only then
+ * its offsets committed. A failing dependency pauses the partition
  * (retry with backoff, heartbeats kept) instead of skipping or committing past unapplied work.
  */
 export async function runProcessor(deps: ProcessorDeps): Promise<{ health: ProcessorHealth; stop(): Promise<void> }> {
@@ -153,18 +154,18 @@ export async function runProcessor(deps: ProcessorDeps): Promise<{ health: Proce
     const { batch } = payload;
     const partition = batch.partition;
     if (await retrying('drain-outbox', payload, () => relay.drainLeftovers(partition)) === undefined) return;
+    const guard: PoisonGuard = {
+      breaker,
+      stillOwner: () => payload.isRunning() && !payload.isStale(),
+      isolating: (refusal, records) => logger.error({ ...refusal, partition, records }, 'PostgreSQL refused the batch for its content; applying its records one by one'),
+      deadLettering: (refusal, record) => logger.error({ ...refusal, partition, offset: record.offset }, 'PostgreSQL refused a command for its content; dead-lettering it as UNWRITABLE'),
+    };
     for (const messages of chunks(batch.messages, deps.maxBatch)) {
       if (!payload.isRunning() || payload.isStale()) return;
       const records = messages.map(toRecord(partition));
       const prepared = await retrying('decode', payload, () => Promise.all(records.map((r) => prepare(r, deps.serde, deps.verifier))));
       if (!prepared) return;
       const started = process.hrtime.bigint();
-      const guard: PoisonGuard = {
-        breaker,
-        stillOwner: () => payload.isRunning() && !payload.isStale(),
-        isolating: (refusal, records) => logger.error({ ...refusal, partition, records }, 'PostgreSQL refused the batch for its content; applying its records one by one'),
-        deadLettering: (refusal, record) => logger.error({ ...refusal, partition, offset: record.offset }, 'PostgreSQL refused a command for its content; dead-lettering it as UNWRITABLE'),
-      };
       // A failed attempt may have committed (an isolated record, a COMMIT whose answer was lost)
       // rows this result does not hold: the partition is drained again, in id order, instead.
       const result = await retrying('database', payload, () => applyGuarded(prepared, (chunk) => applyBatch(chunk, deps), guard)
