@@ -8,6 +8,8 @@ import {
 import { decide, evolve, evolveListing, uuidV5 } from './decider/index.ts';
 import type { Application, Command, DomainEvent, Listing } from './decider/types.ts';
 import { isUuid, type Prepared } from './envelope.ts';
+import { PartitionMoved } from './ownership.ts';
+import { holdsClaim } from '../store/claims-store.ts';
 import { outcomeOf, type DecidedCommand } from './outcome.ts';
 
 /** Where a record came from, for logs that an operator can follow back to the topic. */
@@ -108,13 +110,18 @@ function deadLetterMessage(prepared: Extract<Prepared, { kind: 'dead-letter' }>,
  * Applies one partition's records in one transaction: dedupe by commandId, lock and load what
  * they touch, decide in offset order, then write state, history, audit and outbox together.
  */
-export async function applyBatch(prepared: Prepared[], deps: { db: Database; serde: Serde; topics: Topics }): Promise<BatchResult> {
+export interface Claim { partition: number; token: string }
+
+export async function applyBatch(prepared: Prepared[], deps: { db: Database; serde: Serde; topics: Topics }, claim: Claim): Promise<BatchResult> {
   const { topics } = deps;
   const commands = prepared.filter((p): p is Extract<Prepared, { kind: 'command' }> => p.kind === 'command');
   const at = Date.now();
   const atIso = new Date(at).toISOString();
 
   return deps.db.transaction(async (tx) => {
+    if (!await holdsClaim(tx, claim.partition, claim.token)) {
+      throw new PartitionMoved(`partition ${claim.partition} was claimed by another instance; this batch is not applied here`);
+    }
     const applications = await lockApplications(tx, [...new Set(commands.map((p) => p.command.applicationId))].sort());
     // Read after the locks: an overlapping owner of the partition (during a rebalance) that held
     // them has committed by now, and its commands show up here as already processed.

@@ -1,5 +1,6 @@
 import type { BatchResult } from './batch.ts';
 import type { Prepared } from './envelope.ts';
+import { PartitionMoved } from './ownership.ts';
 
 /**
  * SQLSTATE classes a retry cannot fix: data exceptions (22), integrity constraint violations
@@ -60,8 +61,6 @@ export interface PoisonGuard {
   isolating(refusal: Refusal, records: number): void;
   deadLettering(refusal: Refusal, record: Prepared['record']): void;
 }
-
-export class PartitionMoved extends Error {}
 
 type Apply = (chunk: Prepared[]) => Promise<BatchResult>;
 

@@ -9,6 +9,7 @@ import { applyBatch, type BatchResult } from './batch.ts';
 import { prepare, type CommandRecord } from './envelope.ts';
 import type { OutboxRelay } from './relay.ts';
 import { applyGuarded, databaseErrorOf, RefusalBreaker, type PoisonGuard } from './poison.ts';
+import { PartitionClaims, PartitionMoved } from './ownership.ts';
 
 export interface ProcessorDeps {
   consumer: Consumer;
@@ -69,6 +70,7 @@ export async function runProcessor(deps: ProcessorDeps): Promise<{ health: Proce
   let stopping = false;
   let restarts = 0;
   const breaker = new RefusalBreaker();
+  const claims = new PartitionClaims(deps.db);
   // go-mokapi, the embedded broker, serves every request in a goroutine of its own and writes a
   // group's offsets to an unsynchronised map: OffsetCommits of partitions processed side by side
   // can crash it ("fatal error: concurrent map writes"). One commit in flight per instance costs
@@ -81,6 +83,7 @@ export async function runProcessor(deps: ProcessorDeps): Promise<{ health: Proce
   };
   consumer.on(consumer.events.GROUP_JOIN, () => {
     restarts = 0;
+    claims.forgetAll();
     relay.forgetDrained();
     health.joined = true;
     // A step abandoned for a rejoin is not stalled any more; the next failure says so again.
@@ -153,6 +156,8 @@ export async function runProcessor(deps: ProcessorDeps): Promise<{ health: Proce
   async function eachBatch(payload: EachBatchPayload): Promise<void> {
     const { batch } = payload;
     const partition = batch.partition;
+    // Claimed first, drained second: the drain then sees all the previous holder committed.
+    if (await retrying('claim', payload, () => claims.tokenFor(partition)) === undefined) return;
     if (await retrying('drain-outbox', payload, () => relay.drainLeftovers(partition)) === undefined) return;
     const guard: PoisonGuard = {
       breaker,
@@ -167,9 +172,16 @@ export async function runProcessor(deps: ProcessorDeps): Promise<{ health: Proce
       if (!prepared) return;
       const started = process.hrtime.bigint();
       // A failed attempt may have committed (an isolated record, a COMMIT whose answer was lost)
-      // rows this result does not hold: the partition is drained again, in id order, instead.
-      const result = await retrying('database', payload, () => applyGuarded(prepared, (chunk) => applyBatch(chunk, deps), guard)
-        .catch((error: unknown) => { relay.forget(partition); throw error; }));
+      // rows this result does not hold, and a claim taken again makes rows of the previous holder
+      // visible: the partition is drained again, in id order, before this batch is published.
+      const result = await retrying('database', payload, async () => {
+        const claim = { partition, token: await claims.tokenFor(partition) };
+        return applyGuarded(prepared, (chunk) => applyBatch(chunk, deps, claim), guard).catch((error: unknown) => {
+          relay.forget(partition);
+          if (error instanceof PartitionMoved) claims.forget(partition);
+          throw error;
+        });
+      });
       if (!result) return;
       metrics.transactionSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
       if (await retrying('publish', payload, () => relay.publishBatch(partition, result.published).then(() => true)) === undefined) return;
