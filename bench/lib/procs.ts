@@ -103,28 +103,21 @@ export function treeCpuMicros(rootPid: number): number {
   return total;
 }
 
-/** Peak resident set (VmHWM) in MB, from /proc/<pid>/status. */
-export function peakRssMb(pid: number): number {
+/** A memory line of /proc/<pid>/status in MB; NaN once the process is gone. */
+function statusMb(pid: number, field: 'VmHWM' | 'VmRSS'): number {
   let status: string;
   try {
     status = readFileSync(`/proc/${pid}/status`, 'utf8');
   } catch {
     return NaN;
   }
-  const match = /VmHWM:\s+(\d+) kB/.exec(status);
+  const match = new RegExp(`${field}:\\s+(\\d+) kB`).exec(status);
   return match ? Number(match[1]) / 1024 : NaN;
 }
 
-export function currentRssMb(pid: number): number {
-  let status: string;
-  try {
-    status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  } catch {
-    return NaN;
-  }
-  const match = /VmRSS:\s+(\d+) kB/.exec(status);
-  return match ? Number(match[1]) / 1024 : NaN;
-}
+/** Peak resident set (VmHWM) in MB. */
+export const peakRssMb = (pid: number) => statusMb(pid, 'VmHWM');
+export const currentRssMb = (pid: number) => statusMb(pid, 'VmRSS');
 
 /** Machine-wide busy and total CPU time in microseconds, from /proc/stat. */
 export function machineCpu(): { busy: number; total: number } {

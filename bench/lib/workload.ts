@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { CommandInput } from '../../src/client/command-sender.ts';
 import type { ContentType } from '../../src/processors/decider/types.ts';
 import { detailsFor } from '../../test/fixtures/details.ts';
+// The fault suites' seeded generator: a run's mix is the same every time for the same seed.
+import { random as seededRandom } from '../../test/support/fault/load.ts';
 
 /**
  * The mixed command stream of the bench: whole application stories (submit, then decisions),
@@ -47,17 +49,6 @@ const DECLINED = expect({ events: 1, notifications: 1, audit: 1, processed: 1 })
 const DENIED = expect({ events: 1, audit: 1, processed: 1 });
 const CHANGED = expect({ events: 1, processed: 1 });
 
-/** Mulberry32: a small seeded generator, so a run's mix is the same every time. */
-export function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const CONTENT: ContentType[] = ['RESTAURANT', 'PERFORMANCE', 'EXHIBITION'];
 
@@ -166,7 +157,7 @@ const STORIES: [number, string, Story][] = [
  * may be cut short (its remaining commands are simply never sent).
  */
 export function plan(count: number, tokens: Tokens, seed: number, window = 64): PlannedCommand[] {
-  const random = seeded(seed);
+  const random = seededRandom(seed);
   const totalWeight = STORIES.reduce((sum, [weight]) => sum + weight, 0);
   const applicants = Array.from({ length: 2000 }, (_, index) => `owner-${String(index).padStart(5, '0')}`);
   const nextStory = (): PlannedCommand[] => {

@@ -54,6 +54,9 @@ function chunks<T>(items: T[], size: number): T[][] {
   return result;
 }
 
+/** Still fetching, and the batch's partition is still this member's. */
+const owns = (payload: EachBatchPayload) => payload.isRunning() && !payload.isStale();
+
 const toRecord = (partition: number) => (message: KafkaMessage): CommandRecord => ({
   partition, offset: message.offset, key: message.key, value: message.value, timestamp: message.timestamp,
 });
@@ -119,7 +122,7 @@ export async function runProcessor(deps: ProcessorDeps): Promise<{ health: Proce
         if (health.stalled === step) health.stalled = null;
         return result;
       } catch (error) {
-        if (!payload.isRunning() || payload.isStale()) {
+        if (!owns(payload)) {
           logger.debug({ err: error, step, partition: payload.batch.partition }, 'processor step abandoned: stopping, or the partition moved');
           return undefined;
         }
@@ -161,12 +164,12 @@ export async function runProcessor(deps: ProcessorDeps): Promise<{ health: Proce
     if (await retrying('drain-outbox', payload, () => relay.drainLeftovers(partition)) === undefined) return;
     const guard: PoisonGuard = {
       breaker,
-      stillOwner: () => payload.isRunning() && !payload.isStale(),
+      stillOwner: () => owns(payload),
       isolating: (refusal, records) => logger.error({ ...refusal, partition, records }, 'PostgreSQL refused the batch for its content; applying its records one by one'),
       deadLettering: (refusal, record) => logger.error({ ...refusal, partition, offset: record.offset }, 'PostgreSQL refused a command for its content; dead-lettering it as UNWRITABLE'),
     };
     for (const messages of chunks(batch.messages, deps.maxBatch)) {
-      if (!payload.isRunning() || payload.isStale()) return;
+      if (!owns(payload)) return;
       const records = messages.map(toRecord(partition));
       const prepared = await retrying('decode', payload, () => Promise.all(records.map((r) => prepare(r, deps.serde, deps.verifier))));
       if (!prepared) return;

@@ -1,9 +1,8 @@
 import { serviceEnv, ServiceProcess } from '../support/fault/process.ts';
 import { random, loadProducer, sendPaced } from '../support/fault/load.ts';
 import { startFaultStack, type FaultStack } from '../support/fault/stack.ts';
-import { buildLoad, expectClean, expectationOf, handshakeWatch, observe, report, seedFor, summarize, waitConverged, waitResumed } from '../support/fault/scenario.ts';
+import { buildLoad, expectClean, handshakeWatch, report, seedFor, settle, summarize, waitResumed } from '../support/fault/scenario.ts';
 import type { ChaosProxy } from '../support/fault/proxy.ts';
-import { compare } from '../support/fault/oracle.ts';
 
 /**
  * Scenario 1: the processor process is SIGKILLed at random moments (mid-batch, mid-publish,
@@ -69,11 +68,7 @@ test(`SIGKILL ${KILLS}+ times under ${COMMANDS} commands: nothing lost, nothing 
   const restartedAt = Date.now();
   await current.waitReady();
 
-  const { expectation, log } = await expectationOf(stack);
-  const convergence = await waitConverged(stack, expectation, 240_000);
-  const recoverMs = Date.now() - restartedAt;
-  const observed = await observe(stack);
-  const verdict = compare(expectation, observed, stack.topics);
+  const { expectation, log, convergence, recoverMs, observed, verdict } = await settle(stack, 240_000, restartedAt);
   const resumes = kills.filter((kill) => !kill.duringStartup).map((kill) => kill.resumeMs).sort((a, b) => a - b);
   report(summarize({
     scenario: '1-sigkill', seed, faultsInjected: kills.length,

@@ -2,9 +2,8 @@ import { serviceEnv, ServiceProcess } from '../support/fault/process.ts';
 import { random, loadProducer, sendPaced } from '../support/fault/load.ts';
 import { ChaosProxy } from '../support/fault/proxy.ts';
 import { startFaultStack, type FaultStack } from '../support/fault/stack.ts';
-import { buildLoad, expectClean, expectationOf, observe, progress, report, seedFor, summarize, waitConverged } from '../support/fault/scenario.ts';
+import { buildLoad, expectClean, progress, report, seedFor, settle, summarize } from '../support/fault/scenario.ts';
 import { brokerGroups } from '../support/fault/topics.ts';
-import { compare } from '../support/fault/oracle.ts';
 
 /**
  * Scenario 3: every byte between the processor and the broker crosses a TCP proxy that, at
@@ -78,12 +77,8 @@ test(`random cuts, refusals and delays on the processor's broker connections und
   await sending;
   await producer.disconnect();
 
-  const { expectation, log } = await expectationOf(stack);
-  const convergence = await waitConverged(stack, expectation, Number(process.env.FAULT_CONVERGE_MS ?? 180_000));
-  const recoverMs = Date.now() - healedAt;
+  const { expectation, log, convergence, recoverMs, observed, verdict } = await settle(stack, Number(process.env.FAULT_CONVERGE_MS ?? 180_000), healedAt);
   if (!convergence.converged) console.log('broker groups', JSON.stringify(await brokerGroups(stack.broker.apiPort), null, 1), 'progress', await progress(stack));
-  const observed = await observe(stack);
-  const verdict = compare(expectation, observed, stack.topics);
   const faultCount = faults.cut! + faults.refuse! + faults.delay!;
   report(summarize({
     scenario: '3-network', seed, faultsInjected: faultCount,

@@ -1,8 +1,7 @@
 import { serviceEnv, ServiceProcess } from '../support/fault/process.ts';
 import { loadProducer, sendPaced } from '../support/fault/load.ts';
 import { startFaultStack, type FaultStack } from '../support/fault/stack.ts';
-import { buildLoad, expectClean, expectationOf, observe, report, seedFor, summarize, waitConverged, waitResumed } from '../support/fault/scenario.ts';
-import { compare } from '../support/fault/oracle.ts';
+import { buildLoad, expectClean, report, seedFor, settle, summarize, waitResumed } from '../support/fault/scenario.ts';
 import { committedOffsets } from '../support/fault/topics.ts';
 
 /**
@@ -63,10 +62,7 @@ test(`PostgreSQL down for ${OUTAGE_MS / 1000} s under load: not ready during the
   await sending;
   await producer.disconnect();
 
-  const { expectation, log } = await expectationOf(stack);
-  const convergence = await waitConverged(stack, expectation, 180_000);
-  const observed = await observe(stack);
-  const verdict = compare(expectation, observed, stack.topics);
+  const { expectation, log, convergence, observed, verdict } = await settle(stack, 180_000);
   // The outage hits whichever step touches PostgreSQL at that moment: the batch transaction,
   // the outbox drain, or marking published rows. Any of them retrying shows the pause.
   const retries = String([...(await processor.metricsText()).matchAll(/processor_retries_total\{step="[^"]+"\} (\d+)/g)].reduce((sum, match) => sum + Number(match[1]), 0));

@@ -1,9 +1,8 @@
 import { serviceEnv, ServiceProcess } from '../support/fault/process.ts';
 import { random, loadProducer, sendPaced } from '../support/fault/load.ts';
 import { startFaultStack, type FaultStack } from '../support/fault/stack.ts';
-import { buildLoad, expectClean, expectationOf, handshakeWatch, observe, report, seedFor, summarize, waitConverged } from '../support/fault/scenario.ts';
+import { buildLoad, expectClean, handshakeWatch, report, seedFor, settle, summarize } from '../support/fault/scenario.ts';
 import type { ChaosProxy } from '../support/fault/proxy.ts';
-import { compare } from '../support/fault/oracle.ts';
 
 /**
  * Scenario 4: two processor instances in one consumer group; one of them is SIGKILLed and
@@ -91,11 +90,7 @@ async function scenario(stack: FaultStack): Promise<void> {
   const lastFaultAt = Date.now();
   await victim.waitReady();
 
-  const { expectation, log } = await expectationOf(stack);
-  const convergence = await waitConverged(stack, expectation, 240_000);
-  const recoverMs = Date.now() - lastFaultAt;
-  const observed = await observe(stack);
-  const verdict = compare(expectation, observed, stack.topics);
+  const { expectation, log, convergence, recoverMs, observed, verdict } = await settle(stack, 240_000, lastFaultAt);
   const sorted = [...joinTimes].sort((a, b) => a - b);
   report(summarize({
     scenario: '4-rebalance', seed, faultsInjected: kills,

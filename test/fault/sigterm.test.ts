@@ -1,8 +1,7 @@
 import { serviceEnv, ServiceProcess } from '../support/fault/process.ts';
 import { random, loadProducer, sendPaced } from '../support/fault/load.ts';
 import { startFaultStack, type FaultStack } from '../support/fault/stack.ts';
-import { buildLoad, expectClean, expectationOf, observe, progress, report, seedFor, summarize, waitConverged } from '../support/fault/scenario.ts';
-import { compare } from '../support/fault/oracle.ts';
+import { buildLoad, expectationOf, expectClean, progress, report, seedFor, settle, summarize } from '../support/fault/scenario.ts';
 import { committedOffsets } from '../support/fault/topics.ts';
 
 /**
@@ -88,11 +87,7 @@ test(`SIGTERM ${STOPS} times under ${COMMANDS} commands: batch completed, offset
   processes.push(last);
   const restartedAt = Date.now();
   await last.waitReady();
-  const { expectation, log } = await expectationOf(stack);
-  const convergence = await waitConverged(stack, expectation, 180_000);
-  const recoverMs = Date.now() - restartedAt;
-  const observed = await observe(stack);
-  const verdict = compare(expectation, observed, stack.topics);
+  const { expectation, log, convergence, recoverMs, observed, verdict } = await settle(stack, 180_000, restartedAt);
   const exitTimes = stops.map((stop) => stop.exitMs);
   report(summarize({
     scenario: '5-sigterm', seed, faultsInjected: stops.length, faults: `${stops.length} SIGTERMs under load, each followed by a fresh instance`,

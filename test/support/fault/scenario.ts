@@ -67,6 +67,18 @@ export async function waitConverged(stack: FaultStack, expectation: Expectation,
 }
 
 /** Why the broker is not answering, for error messages: its exit, or its view of the groups. */
+/**
+ * After the faults: what the oracle expects of the command log, the wait until the stack holds
+ * it (or the timeout), and the verdict on what it holds. `since` is when the last fault ended.
+ */
+export async function settle(stack: FaultStack, timeoutMs: number, since = Date.now()) {
+  const { expectation, log } = await expectationOf(stack);
+  const convergence = await waitConverged(stack, expectation, timeoutMs);
+  const recoverMs = Date.now() - since;
+  const observed = await observe(stack);
+  return { expectation, log, convergence, recoverMs, observed, verdict: compare(expectation, observed, stack.topics) };
+}
+
 export async function brokerState(stack: FaultStack): Promise<string> {
   return stack.broker.exitReason() ?? JSON.stringify(await brokerGroups(stack.broker.apiPort));
 }
