@@ -1,6 +1,10 @@
 import { z } from 'zod';
 
-const csv = z.string().trim().min(1).transform((value) => value.split(',').map((part) => part.trim()).filter(Boolean));
+const hostPort = /^(\[[0-9a-fA-F:.]+\]|[a-zA-Z0-9.-]+):\d{1,5}$/;
+const brokerList = z.string().trim().min(1)
+  .transform((value) => value.split(',').map((part) => part.trim()).filter(Boolean))
+  .refine((brokers) => brokers.length > 0 && brokers.every((broker) => hostPort.test(broker) && Number(broker.slice(broker.lastIndexOf(':') + 1)) <= 65535),
+    'must be a comma-separated list of host:port');
 const bool = z.enum(['true', 'false']).transform((value) => value === 'true');
 const topic = (name: string) => z.string().trim().regex(/^[a-zA-Z0-9._-]{1,249}$/, 'must be a valid Kafka topic name').default(name);
 const port = z.coerce.number().int().min(0).max(65535);
@@ -11,7 +15,7 @@ const port = z.coerce.number().int().min(0).max(65535);
  * part; the service itself always receives all three.
  */
 export const configSchema = z.object({
-  KAFKA_BROKERS: csv.optional(),
+  KAFKA_BROKERS: brokerList.optional(),
   SCHEMA_REGISTRY_URL: z.url().optional(),
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
   HTTP_HOST: z.string().default('0.0.0.0'),
@@ -23,6 +27,8 @@ export const configSchema = z.object({
   KAFKA_CLIENT_ID: z.string().min(1).default('backoffice-approval-processor'),
   KAFKA_GROUP_ID: z.string().min(1).default('backoffice-approval-processor'),
   KAFKA_IDEMPOTENT_PRODUCER: bool.default(true),
+  /** `go-mokapi` only when that development broker is the broker (set by the embedded stack). */
+  KAFKA_BROKER_QUIRKS: z.enum(['none', 'go-mokapi']).default('none'),
   TOPIC_COMMANDS: topic('backoffice.application-commands'),
   TOPIC_EVENTS: topic('backoffice.application-events'),
   TOPIC_LISTINGS_RESTAURANT: topic('backoffice.listings.restaurant'),
@@ -35,6 +41,9 @@ export const configSchema = z.object({
   METRICS_POLL_INTERVAL_MS: z.coerce.number().int().min(100).max(300_000).default(5000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   EMBEDDED_DATA_DIR: z.string().default('.data'),
+  EMBEDDED_STACK: z.enum(['auto', 'kafka', 'mokapi']).default('auto'),
+  EMBEDDED_KAFKA_VERSION: z.string().regex(/^\d+\.\d+\.\d+$/, 'must be a Kafka version such as 4.4.0').default('4.4.0'),
+  EMBEDDED_APICURIO_VERSION: z.string().regex(/^\d+\.\d+\.\d+(\.Final)?$/, 'must be an Apicurio Registry version such as 3.3.3').default('3.3.3'),
 });
 
 export type Config = z.infer<typeof configSchema>;

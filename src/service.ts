@@ -29,8 +29,10 @@ export async function startService(config: ServiceConfig, logger: Logger): Promi
     publicKeyPem: config.AUTH_PUBLIC_KEY, jwksUrl: config.AUTH_JWKS_URL, issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE,
   });
   const metrics = createMetrics();
+  const mokapi = config.KAFKA_BROKER_QUIRKS === 'go-mokapi';
   const kafka = createKafka(config, logger);
-  // Idempotence needs a broker that tracks sequences per batch; see README on the embedded broker.
+  // Idempotent on Apache Kafka; KAFKA_IDEMPOTENT_PRODUCER=false only for go-mokapi, which checks
+  // sequences per request instead of per batch.
   const producer = kafka.producer({
     idempotent: config.KAFKA_IDEMPOTENT_PRODUCER, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner,
   });
@@ -38,10 +40,13 @@ export async function startService(config: ServiceConfig, logger: Logger): Promi
   const consumer = kafka.consumer({ groupId: config.KAFKA_GROUP_ID, sessionTimeout: 10_000, heartbeatInterval: 1000, maxBytesPerPartition: 1_048_576 });
   await consumer.connect();
   const relay = new OutboxRelay(producer, db);
-  const ops = startOpsCollectors({ kafka, consumer, db, metrics, logger, groupId: config.KAFKA_GROUP_ID, topics, intervalMs: config.METRICS_POLL_INTERVAL_MS });
+  // go-mokapi answers OffsetFetch only to group members: there, and only there, lag comes from
+  // this instance's own commits (see consumer-lag.ts).
+  const ops = startOpsCollectors({ kafka, consumer: mokapi ? consumer : undefined, db, metrics, logger, groupId: config.KAFKA_GROUP_ID, topics, intervalMs: config.METRICS_POLL_INTERVAL_MS });
   const processor = await runProcessor({
     consumer, relay, db, serde, verifier, topics, metrics, logger: logger.child({ component: 'processor' }),
     partitionsConcurrently: config.PROCESSOR_PARTITIONS_CONCURRENTLY, maxBatch: config.PROCESSOR_MAX_BATCH,
+    serialiseCommits: mokapi,
   });
 
   const readiness = async () => {

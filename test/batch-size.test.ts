@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, type Topics } from '../src/config.ts';
-import { devKeys, type DevKeys } from '../src/embedded/keys.ts';
+import { devKeys, type DevKeys } from '../dev/stack/keys.ts';
 import { serviceEnv, ServiceProcess } from './support/fault/process.ts';
 import { loadProducer, sendPaced, type LoadRecord } from './support/fault/load.ts';
 import { startFaultStack, type FaultStack } from './support/fault/stack.ts';

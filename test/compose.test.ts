@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import { pino } from 'pino';
 import { parse } from 'yaml';
 import { allTopics, configSchema, loadConfig, topicsOf, type Config } from '../src/config.ts';
-import { freePort } from '../src/embedded/ports.ts';
+import { freePort } from '../dev/stack/ports.ts';
 import { createHttpApp } from '../src/http/app.ts';
 import type { Database } from '../src/store/db.ts';
 import type { TokenVerifier } from '../src/auth/tokens.ts';

@@ -7,7 +7,7 @@ import avro from 'avsc';
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import type { Producer } from 'kafkajs';
 import { EventReader, type ReadMessage } from '../src/client/event-reader.ts';
-import { startRegistry, type RunningRegistry } from '../src/registry/server.ts';
+import { startRegistry, type RunningRegistry } from '../dev/registry/server.ts';
 import { loadSchema } from '../src/schemas/avro-files.ts';
 import { commandToWire, type UnverifiedCommand } from '../src/schemas/commands.ts';
 import { submitNew, withdraw } from './support/commands.ts';

@@ -5,7 +5,7 @@ import { pino } from 'pino';
 import { createMetrics } from '../src/metrics.ts';
 import { startOpsCollectors } from '../src/ops/collectors.ts';
 import { consumerLagCollector, lagByPartition, type PartitionEnd } from '../src/ops/consumer-lag.ts';
-import { freePort } from '../src/embedded/ports.ts';
+import { freePort } from '../dev/stack/ports.ts';
 import { connectDatabase } from '../src/store/db.ts';
 import { approve, forCommand, reject, submitNew } from './support/commands.ts';
 import { eventually, startPipeline, type Pipeline } from './support/pipeline.ts';

@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { COMPATIBILITY, SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
-import { startRegistry } from '../src/registry/server.ts';
-import type { RunningRegistry } from '../src/registry/server.ts';
+import { startRegistry } from '../dev/registry/server.ts';
+import type { RunningRegistry } from '../dev/registry/server.ts';
 
 /**
  * The registry only matters insofar as the real client works against it, so everything the

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import { loadConfig, topicsOf } from '../src/config.ts';
-import { startRegistry, type RunningRegistry } from '../src/registry/server.ts';
+import { startRegistry, type RunningRegistry } from '../dev/registry/server.ts';
 import { AVRO_DIR, loadSchema, readAvroFiles, type AvroSchema } from '../src/schemas/avro-files.ts';
 import { TOP_LEVEL, type TopLevelSchema } from '../src/schemas/generate-types.ts';
 import { avroType, backwardIncompatibility, RELEASED_DIR, releasedVersions } from '../src/schemas/released.ts';

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { freePort } from '../../src/embedded/ports.ts';
+import { freePort } from '../../dev/stack/ports.ts';
 import { startChild, type Child } from './procs.ts';
 
 export const REPO = fileURLToPath(new URL('../../', import.meta.url));

@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { allTopics, loadConfig, topicsOf, type Topics } from '../../src/config.ts';
-import { startBroker, type EmbeddedBroker } from '../../src/embedded/broker.ts';
-import { devKeys, type DevKeys } from '../../src/embedded/keys.ts';
-import { startPostgres, type EmbeddedDatabase } from '../../src/embedded/postgres.ts';
-import { startRegistry, type RunningRegistry } from '../../src/registry/server.ts';
+import { startMokapi as startBroker, type EmbeddedMokapi as EmbeddedBroker } from '../../dev/stack/mokapi.ts';
+import { devKeys, type DevKeys } from '../../dev/stack/keys.ts';
+import { startPostgres, type EmbeddedDatabase } from '../../dev/stack/postgres.ts';
+import { startRegistry, type RunningRegistry } from '../../dev/registry/server.ts';
 import { migrate } from '../../src/store/migrate.ts';
 
 export const PARTITIONS = 6;
@@ -62,7 +62,7 @@ export async function startBenchStack(): Promise<BenchStack> {
     // go-mokapi indexes every record for its dashboard search, by default in the shared directory
     // /tmp/mokapi-bleve-index: measured, that caps produce at ~60-200 records/s and crashes the
     // broker (bleve panic) when another mokapi runs on the machine. The broker inherits our
-    // environment, so this turns the index off without changing src/embedded/broker.ts.
+    // environment, so this turns the index off without changing dev/stack/mokapi.ts.
     process.env.MOKAPI_API_SEARCH_ENABLED = 'false';
     const broker = await startBroker({ dir: join(dir, 'broker'), topics, partitions: PARTITIONS });
     stops.push(() => broker.stop());

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { pino } from 'pino';
 import { loadConfig, topicsOf, type ServiceConfig } from '../config.ts';
-import { stackFile } from '../embedded/stack.ts';
+import { stackFile } from './stack-file.ts';
 import { createKafka } from '../kafka.ts';
 import { connectSerde } from '../schemas/serde.ts';
 import { CommandSender } from '../client/command-sender.ts';

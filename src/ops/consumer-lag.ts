@@ -75,9 +75,10 @@ const isNonMemberRefusal = (error: unknown): boolean => {
  * - end offsets come from ListOffsets (kafkajs admin fetchTopicOffsets);
  * - committed offsets come from OffsetFetch for the group (admin fetchOffsets), the same view
  *   `kafka-consumer-groups.sh --describe` gives: every instance reports every partition;
- * - a broker that refuses OffsetFetch to non-members (the embedded go-mokapi broker) makes the
- *   collector fall back, once and for good, to the offsets this instance's consumer committed,
- *   for the partitions assigned to it; every instance then reports its own partitions.
+ * - given the consumer (the service does so only with KAFKA_BROKER_QUIRKS=go-mokapi), a broker
+ *   that refuses OffsetFetch to non-members makes the collector fall back, once and for good, to
+ *   the offsets this instance's consumer committed, for the partitions assigned to it; every
+ *   instance then reports its own partitions. Apache Kafka answers anyone.
  *
  * Either way `max by (topic, partition)` across instances is the group's lag.
  */

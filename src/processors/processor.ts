@@ -23,6 +23,8 @@ export interface ProcessorDeps {
   partitionsConcurrently: number;
   /** Upper bound of commands per transaction; kafkajs batches are split into chunks of this size. */
   maxBatch: number;
+  /** One offset commit in flight per instance: only for go-mokapi (KAFKA_BROKER_QUIRKS), see below. */
+  serialiseCommits: boolean;
 }
 
 export interface ProcessorHealth {
@@ -74,12 +76,13 @@ export async function runProcessor(deps: ProcessorDeps): Promise<{ health: Proce
   let restarts = 0;
   const breaker = new RefusalBreaker();
   const claims = new PartitionClaims(deps.db);
-  // go-mokapi, the embedded broker, serves every request in a goroutine of its own and writes a
-  // group's offsets to an unsynchronised map: OffsetCommits of partitions processed side by side
-  // can crash it ("fatal error: concurrent map writes"). One commit in flight per instance costs
-  // a few milliseconds per batch on any broker.
+  // go-mokapi, the fallback development broker, serves every request in a goroutine of its own
+  // and writes a group's offsets to an unsynchronised map: OffsetCommits of partitions processed
+  // side by side can crash it ("fatal error: concurrent map writes"). Only there are commits
+  // queued one at a time; Apache Kafka takes them concurrently.
   let commitsInFlight: Promise<unknown> = Promise.resolve();
-  const oneCommitAtATime = <T>(commit: () => Promise<T>): Promise<T> => {
+  const committing = <T>(commit: () => Promise<T>): Promise<T> => {
+    if (!deps.serialiseCommits) return commit();
     const next = commitsInFlight.then(commit, commit);
     commitsInFlight = next.catch(() => undefined);
     return next;
@@ -192,7 +195,7 @@ export async function runProcessor(deps: ProcessorDeps): Promise<{ health: Proce
       // Through the batch payload: consumer.commitOffsets() silently skips the commit once a
       // graceful stop has begun, which would leave the batch just applied uncommitted.
       const commit = { topics: [{ topic: batch.topic, partitions: [{ partition, offset: (BigInt(last) + 1n).toString() }] }] };
-      if (await retrying('commit', payload, () => oneCommitAtATime(() => payload.commitOffsetsIfNecessary(commit)).then(() => true)) === undefined) return;
+      if (await retrying('commit', payload, () => committing(() => payload.commitOffsetsIfNecessary(commit)).then(() => true)) === undefined) return;
       payload.resolveOffset(last);
       record(result, partition);
       await payload.heartbeat();

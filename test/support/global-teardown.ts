@@ -1,3 +1,5 @@
+import { stopTestStack } from './global-setup.ts';
+
 export default async function globalTeardown(): Promise<void> {
-  await globalThis.testPostgres?.stop();
+  await stopTestStack();
 }

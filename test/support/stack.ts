@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { pino } from 'pino';
-import { allTopics, loadConfig, topicsOf, type ServiceConfig } from '../../src/config.ts';
-import { startBroker, type EmbeddedBroker } from '../../src/embedded/broker.ts';
-import { devKeys, type DevKeys } from '../../src/embedded/keys.ts';
-import { startRegistry } from '../../src/registry/server.ts';
+import { loadConfig, type ServiceConfig } from '../../src/config.ts';
+import type { EmbeddedBroker } from '../../dev/stack/broker.ts';
+import { devKeys, type DevKeys } from '../../dev/stack/keys.ts';
+import { suiteBroker } from './shared-stack.ts';
 import { migrate } from '../../src/store/migrate.ts';
 import { mintToken, type Role } from '../../src/auth/tokens.ts';
 
@@ -23,7 +23,8 @@ export interface TestStack {
 
 /**
  * A suite's own real stack: a fresh database on the run's PostgreSQL server (migrated), its own
- * go-mokapi broker with every topic declared, its own registry and signing keys.
+ * topics on the run's Apache Kafka (or its own go-mokapi broker on the fallback), the run's
+ * registry, and signing keys of its own.
  */
 export async function startTestStack(options: { partitions?: number; env?: Record<string, string> } = {}): Promise<TestStack> {
   const base = process.env.TEST_POSTGRES_URL;
@@ -39,17 +40,16 @@ export async function startTestStack(options: { partitions?: number; env?: Recor
   await migrate(databaseUrl, logger);
 
   const keys = await devKeys(dir);
-  const provisional = loadConfig({});
-  const broker = await startBroker({ dir, topics: allTopics(topicsOf(provisional)), partitions: options.partitions ?? 3 });
-  const registry = await startRegistry({ port: 0, file: join(dir, 'registry.json') });
+  const suite = await suiteBroker({ dir, partitions: options.partitions ?? 3 });
+  const broker = suite.broker;
   const config = loadConfig({
+    ...suite.env,
     KAFKA_BROKERS: broker.brokers.join(','),
-    SCHEMA_REGISTRY_URL: registry.url,
+    SCHEMA_REGISTRY_URL: suite.registryUrl,
     DATABASE_URL: databaseUrl,
     HTTP_HOST: '127.0.0.1',
     HTTP_PORT: '0',
     AUTH_PUBLIC_KEY: keys.publicKeyPem,
-    KAFKA_IDEMPOTENT_PRODUCER: 'false',
     KAFKA_GROUP_ID: `test-${randomUUID()}`,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     ...options.env,
@@ -67,8 +67,7 @@ export async function startTestStack(options: { partitions?: number; env?: Recor
     }),
     async stop() {
       await db.end();
-      await registry.close();
-      await broker.stop();
+      await suite.stop();
       rmSync(dir, { recursive: true, force: true });
     },
   };

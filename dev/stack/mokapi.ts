@@ -2,19 +2,13 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import type { EmbeddedBroker } from './broker.ts';
 import { freePort, listensOn, waitForPort } from './ports.ts';
 
-export interface EmbeddedBroker {
-  brokers: string[];
-  port: number;
+export interface EmbeddedMokapi extends EmbeddedBroker {
+  kind: 'go-mokapi';
   /** mokapi's HTTP API (/api/metrics has consumer group commits and lag per partition). */
   apiPort: number;
-  pid: number;
-  /** null while mokapi runs; once it has exited, how (code or signal) and its last stderr. */
-  exitReason(): string | null;
-  /** The last few kilobytes mokapi wrote to stderr (errors, recovered panics). */
-  stderrTail(): string;
-  stop(): Promise<void>;
 }
 
 /**
@@ -52,7 +46,7 @@ function mokapiBinary(): string {
   return join(dirname(pkg), 'bin', 'mokapi');
 }
 
-export async function startBroker(options: { dir: string; topics: string[]; partitions: number; port?: number }): Promise<EmbeddedBroker> {
+export async function startMokapi(options: { dir: string; topics: string[]; partitions: number; port?: number }): Promise<EmbeddedMokapi> {
   mkdirSync(options.dir, { recursive: true });
   for (let attempt = 1; ; attempt++) {
     const port = options.port || await freePort();
@@ -80,13 +74,20 @@ export async function startBroker(options: { dir: string; topics: string[]; part
     const killOnExit = () => child.kill('SIGKILL');
     process.once('exit', killOnExit);
     child.once('exit', () => process.removeListener('exit', killOnExit));
+    const declared = new Set(options.topics);
     return {
+      kind: 'go-mokapi',
+      label: 'go-mokapi',
       brokers: [`127.0.0.1:${port}`],
       port,
       apiPort,
       pid: child.pid!,
       exitReason: () => exited,
       stderrTail: () => stderr,
+      async ensureTopics(topics) {
+        const undeclared = topics.filter((topic) => !declared.has(topic));
+        if (undeclared.length > 0) throw new Error(`go-mokapi serves only the topics declared at its start; not declared: ${undeclared.join(', ')}`);
+      },
       stop: () => new Promise<void>((resolve) => {
         if (child.exitCode !== null || child.signalCode !== null) return resolve();
         child.once('exit', () => resolve());

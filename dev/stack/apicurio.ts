@@ -1,0 +1,84 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { cacheDir, fetchOnce, jdkAtLeast, pomDir, type Jdk } from './java.ts';
+import { freePort } from './ports.ts';
+
+export const DEFAULT_APICURIO_VERSION = '3.3.3';
+/** Apicurio Registry 3.3 is compiled for Java 21 (class file 65); Java 17 refuses to load it. */
+export const APICURIO_MIN_JAVA = 21;
+
+export interface EmbeddedApicurio {
+  label: string;
+  /** The Confluent-compatible API, the address @kafkajs/confluent-schema-registry is given. */
+  url: string;
+  port: number;
+  pid: number;
+  stop(): Promise<void>;
+}
+
+/** The JDK Apicurio would run on, or why it cannot run here. */
+export function apicurioJdk(): Jdk | string {
+  return jdkAtLeast(APICURIO_MIN_JAVA) ?? `Apicurio Registry needs Java >= ${APICURIO_MIN_JAVA}, and no such JDK was found (JAVA_HOME, PATH, /usr/lib/jvm)`;
+}
+
+async function waitForApi(url: string, timeoutMs: number, exited: () => string | null): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const failure = exited();
+    if (failure) throw new Error(failure);
+    const ok = await fetch(`${url}/subjects`, { signal: AbortSignal.timeout(2000) }).then((response) => response.ok, () => false);
+    if (ok) return;
+    if (Date.now() > deadline) throw new Error(`Apicurio Registry did not answer ${url}/subjects within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/**
+ * Apicurio Registry from its distribution archive on Maven Central, in-memory storage (its
+ * default), reached through its Confluent-compatible API. Its global compatibility is set to
+ * BACKWARD, Confluent Schema Registry's default, so that a schema change is checked as it
+ * would be in production.
+ */
+export async function startApicurio(options: { port?: number; version?: string; announce?: (line: string) => void } = {}): Promise<EmbeddedApicurio> {
+  const version = options.version ?? DEFAULT_APICURIO_VERSION;
+  const jdk = apicurioJdk();
+  if (typeof jdk === 'string') throw new Error(jdk);
+  const home = await fetchOnce(join(cacheDir(), `apicurio-${version}`), pomDir('apicurio'), 'dependency:unpack',
+    { 'apicurio.version': version }, options.announce ?? (() => {}));
+  const port = options.port || await freePort();
+  const child: ChildProcess = spawn(jdk.java, [
+    '-Xms64m', '-Xmx256m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', '-XX:+ExitOnOutOfMemoryError',
+    `-Dquarkus.http.port=${port}`, '-Dquarkus.http.host=127.0.0.1', '-Dquarkus.log.level=WARN',
+    '-Dquarkus.log.category."io.apicurio".level=WARN', '-Dquarkus.http.access-log.enabled=false',
+    '-jar', join(home, 'quarkus-run.jar'),
+  ], { cwd: home, stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+  let output = '';
+  child.stderr!.on('data', (chunk: Buffer) => { output = (output + chunk.toString()).slice(-16_384); });
+  let exited: string | null = null;
+  const gone = new Promise<void>((resolve) => child.once('exit', (code, signal) => {
+    exited = `Apicurio Registry exited (${code ?? signal}): ${output.trim().split('\n').filter((line) => !/^\s+at /.test(line)).slice(-10).join('\n')}`;
+    resolve();
+  }));
+  const killOnExit = () => { try { child.kill('SIGKILL'); } catch { /* already gone */ } };
+  process.once('exit', killOnExit);
+  void gone.then(() => process.removeListener('exit', killOnExit));
+  const url = `http://127.0.0.1:${port}/apis/ccompat/v7`;
+  const stop = async () => {
+    if (exited !== null) return;
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    await gone;
+    clearTimeout(timer);
+  };
+  try {
+    await waitForApi(url, 120_000, () => exited);
+    const response = await fetch(`${url}/config`, {
+      method: 'PUT', headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' }, body: JSON.stringify({ compatibility: 'BACKWARD' }),
+    });
+    if (!response.ok) throw new Error(`Apicurio Registry refused the global compatibility setting: ${response.status} ${await response.text()}`);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { label: `apicurio-registry ${version}`, url, port, pid: child.pid!, stop };
+}

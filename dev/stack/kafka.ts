@@ -1,0 +1,188 @@
+import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { Kafka, logLevel } from 'kafkajs';
+import type { EmbeddedBroker } from './broker.ts';
+import { cacheDir, fetchOnce, jdkAtLeast, pomDir } from './java.ts';
+import { freePort } from './ports.ts';
+
+export const DEFAULT_KAFKA_VERSION = '4.4.0';
+
+export interface KafkaOptions {
+  /** Data directory: formatted on first use, reused on the next start (a restart keeps the log). */
+  dir: string;
+  version?: string;
+  port?: number;
+  /** Default partitions for topics created without a count. */
+  partitions?: number;
+  /** -Xmx of the broker's JVM; KAFKA_HEAP_OPTS overrides it as it does for kafka-server-start.sh. */
+  heap?: string;
+  announce?: (line: string) => void;
+}
+
+export interface EmbeddedKafka extends EmbeddedBroker {
+  kind: 'apache-kafka';
+  version: string;
+  /** The node's data directory, to start it again on the same log. */
+  dir: string;
+  /** SIGKILL, as a crash would: no controlled shutdown. */
+  kill(): Promise<void>;
+}
+
+/** The broker's jars, fetched by Maven from Maven Central into the cache on first use. */
+export async function kafkaLibs(version: string, announce: (line: string) => void = () => {}): Promise<string> {
+  return fetchOnce(join(cacheDir(), `kafka-${version}`), pomDir('kafka'), 'dependency:copy-dependencies',
+    { 'kafka.version': version, includeScope: 'runtime' }, announce);
+}
+
+/**
+ * A single KRaft node, broker and controller in one JVM. Settings for a test machine: internal
+ * topics of one partition and one replica, no initial rebalance delay, no topic created by
+ * accident (a misspelt topic fails instead of appearing).
+ */
+function serverProperties(dir: string, port: number, controllerPort: number, partitions: number): string {
+  return Object.entries({
+    'process.roles': 'broker,controller',
+    'node.id': 1,
+    'controller.quorum.voters': `1@127.0.0.1:${controllerPort}`,
+    listeners: `PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
+    'advertised.listeners': `PLAINTEXT://127.0.0.1:${port}`,
+    'controller.listener.names': 'CONTROLLER',
+    'inter.broker.listener.name': 'PLAINTEXT',
+    'listener.security.protocol.map': 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
+    'log.dirs': join(dir, 'log'),
+    'num.partitions': partitions,
+    'auto.create.topics.enable': false,
+    'offsets.topic.replication.factor': 1,
+    'offsets.topic.num.partitions': 1,
+    'transaction.state.log.replication.factor': 1,
+    'transaction.state.log.min.isr': 1,
+    'transaction.state.log.num.partitions': 1,
+    'share.coordinator.state.topic.replication.factor': 1,
+    'share.coordinator.state.topic.min.isr': 1,
+    'group.initial.rebalance.delay.ms': 0,
+    'num.io.threads': 4,
+    'num.network.threads': 2,
+  }).map(([key, value]) => `${key}=${value}`).join('\n') + '\n';
+}
+
+const ADMIN_RETRY = { retries: 0 };
+
+/** Ready means a real metadata request answered, not merely an open port. */
+async function waitForMetadata(brokers: string[], timeoutMs: number, exited: () => string | null): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const failure = exited();
+    if (failure) throw new Error(failure);
+    const admin = new Kafka({ brokers, clientId: 'embedded-ready', logLevel: logLevel.NOTHING, retry: ADMIN_RETRY, connectionTimeout: 1000 }).admin();
+    try {
+      await admin.connect();
+      const cluster = await admin.describeCluster();
+      if (cluster.brokers.length > 0 && cluster.controller !== null) return;
+    } catch {
+      // Not up yet.
+    } finally {
+      await admin.disconnect().catch(() => {});
+    }
+    if (Date.now() > deadline) throw new Error(`Apache Kafka answered no metadata request within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+export async function createTopics(brokers: string[], topics: string[], partitions: number, configs: Record<string, string> = {}): Promise<void> {
+  const admin = new Kafka({ brokers, clientId: 'embedded-topics', logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const missing = topics.filter((topic) => !existing.has(topic));
+    if (missing.length === 0) return;
+    // Not kafkajs's waitForLeaders: it gives up on UNKNOWN_TOPIC_OR_PARTITION, which the broker
+    // answers until its metadata cache has caught up with the controller.
+    await admin.createTopics({
+      waitForLeaders: false,
+      topics: missing.map((topic) => ({
+        topic, numPartitions: partitions, configEntries: Object.entries(configs).map(([name, value]) => ({ name, value })),
+      })),
+    });
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const led = await admin.fetchTopicMetadata({ topics: missing }).then(
+        (metadata) => metadata.topics.every((topic) => topic.partitions.length > 0 && topic.partitions.every((partition) => partition.leader >= 0)),
+        () => false,
+      );
+      if (led) return;
+      if (Date.now() > deadline) throw new Error(`topics have no leader after 30 s: ${missing.join(', ')}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Kafka's cluster id: 16 random bytes in URL-safe base64 without padding, as `kafka-storage.sh random-uuid` prints. */
+const clusterId = () => randomBytes(16).toString('base64url');
+
+export async function startKafka(options: KafkaOptions): Promise<EmbeddedKafka> {
+  const version = options.version ?? DEFAULT_KAFKA_VERSION;
+  const announce = options.announce ?? (() => {});
+  const jdk = jdkAtLeast(17);
+  if (!jdk) throw new Error('Apache Kafka needs a JDK >= 17; none was found (JAVA_HOME, PATH, /usr/lib/jvm)');
+  const libs = await kafkaLibs(version, announce);
+  const classpath = join(libs, '*');
+  mkdirSync(options.dir, { recursive: true });
+  const port = options.port || await freePort();
+  const controllerPort = await freePort();
+  const properties = join(options.dir, 'server.properties');
+  writeFileSync(properties, serverProperties(options.dir, port, controllerPort, options.partitions ?? 1));
+  const jvm = ['-XX:+UseSerialGC', '-XX:+ExitOnOutOfMemoryError', '-Djava.awt.headless=true', '-Dorg.slf4j.simpleLogger.defaultLogLevel=warn'];
+  if (!existsSync(join(options.dir, 'log', 'meta.properties'))) {
+    await promisify(execFile)(jdk.java, [...jvm, '-XX:TieredStopAtLevel=1', '-cp', classpath, 'kafka.tools.StorageTool', 'format', '-t', clusterId(), '-c', properties], { timeout: 60_000 });
+  }
+  const heap = (process.env.KAFKA_HEAP_OPTS ?? `-Xms64m -Xmx${options.heap ?? '512m'}`).split(/\s+/).filter(Boolean);
+  // Its own process group: a terminal's Ctrl-C reaches only us, and we stop the broker after
+  // the service has finished its batch, instead of the broker vanishing under it.
+  const child: ChildProcess = spawn(jdk.java, [...heap, ...jvm, '-cp', classpath, 'kafka.Kafka', properties], {
+    stdio: ['ignore', 'ignore', 'pipe'], detached: true,
+  });
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => { stderr = (stderr + chunk.toString()).slice(-65_536); });
+  let exited: string | null = null;
+  const gone = new Promise<void>((resolve) => child.once('exit', (code, signal) => {
+    exited = `Apache Kafka exited (${code ?? signal}): ${stderr.trim().split('\n').slice(-20).join('\n')}`;
+    resolve();
+  }));
+  const killOnExit = () => { try { child.kill('SIGKILL'); } catch { /* already gone */ } };
+  process.once('exit', killOnExit);
+  void gone.then(() => process.removeListener('exit', killOnExit));
+  const brokers = [`127.0.0.1:${port}`];
+  const kill = async () => { if (exited === null) { child.kill('SIGKILL'); await gone; } };
+  try {
+    await waitForMetadata(brokers, 90_000, () => exited);
+  } catch (error) {
+    await kill();
+    throw error;
+  }
+  return {
+    kind: 'apache-kafka',
+    label: `apache-kafka ${version}`,
+    version,
+    dir: options.dir,
+    brokers,
+    port,
+    pid: child.pid!,
+    exitReason: () => exited,
+    stderrTail: () => stderr,
+    ensureTopics: (topics, partitions, configs) => createTopics(brokers, topics, partitions, configs),
+    kill,
+    async stop() {
+      if (exited !== null) return;
+      child.kill('SIGTERM');
+      // A controlled shutdown of a single node takes a second or two; never hang on it.
+      const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+      await gone;
+      clearTimeout(timer);
+    },
+  };
+}
