@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
 import type { EmbeddedBroker } from './broker.ts';
 import { cacheDir, fetchOnce, jdkAtLeast, pomDir } from './java.ts';
-import { freePort } from './ports.ts';
+import { freePort, listensOn } from './ports.ts';
 
 export const DEFAULT_KAFKA_VERSION = '4.4.0';
 
@@ -124,28 +124,13 @@ export async function createTopics(brokers: string[], topics: string[], partitio
 /** Kafka's cluster id: 16 random bytes in URL-safe base64 without padding, as `kafka-storage.sh random-uuid` prints. */
 const clusterId = () => randomBytes(16).toString('base64url');
 
-export async function startKafka(options: KafkaOptions): Promise<EmbeddedKafka> {
-  const version = options.version ?? DEFAULT_KAFKA_VERSION;
-  const announce = options.announce ?? (() => {});
-  const jdk = jdkAtLeast(17);
-  if (!jdk) throw new Error('Apache Kafka needs a JDK >= 17; none was found (JAVA_HOME, PATH, /usr/lib/jvm)');
-  const libs = await kafkaLibs(version, announce);
-  const classpath = join(libs, '*');
-  mkdirSync(options.dir, { recursive: true });
-  const port = options.port || await freePort();
-  const controllerPort = await freePort();
-  const properties = join(options.dir, 'server.properties');
-  writeFileSync(properties, serverProperties(options.dir, port, controllerPort, options.partitions ?? 1));
-  const jvm = ['-XX:+UseSerialGC', '-XX:+ExitOnOutOfMemoryError', '-Djava.awt.headless=true', '-Dorg.slf4j.simpleLogger.defaultLogLevel=warn'];
-  if (!existsSync(join(options.dir, 'log', 'meta.properties'))) {
-    await promisify(execFile)(jdk.java, [...jvm, '-XX:TieredStopAtLevel=1', '-cp', classpath, 'kafka.tools.StorageTool', 'format', '-t', clusterId(), '-c', properties], { timeout: 60_000 });
-  }
-  const heap = (process.env.KAFKA_HEAP_OPTS ?? `-Xms64m -Xmx${options.heap ?? '512m'}`).split(/\s+/).filter(Boolean);
+interface Node { child: ChildProcess; exited(): string | null; stderr(): string; gone: Promise<void> }
+
+/** One JVM start of the node on `port`; rejects, with the JVM gone, if it does not get ready. */
+async function launch(java: string, args: string[], port: number): Promise<Node> {
   // Its own process group: a terminal's Ctrl-C reaches only us, and we stop the broker after
   // the service has finished its batch, instead of the broker vanishing under it.
-  const child: ChildProcess = spawn(jdk.java, [...heap, ...jvm, '-cp', classpath, 'kafka.Kafka', properties], {
-    stdio: ['ignore', 'ignore', 'pipe'], detached: true,
-  });
+  const child: ChildProcess = spawn(java, args, { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => { stderr = (stderr + chunk.toString()).slice(-65_536); });
   let exited: string | null = null;
@@ -156,14 +141,49 @@ export async function startKafka(options: KafkaOptions): Promise<EmbeddedKafka> 
   const killOnExit = () => { try { child.kill('SIGKILL'); } catch { /* already gone */ } };
   process.once('exit', killOnExit);
   void gone.then(() => process.removeListener('exit', killOnExit));
-  const brokers = [`127.0.0.1:${port}`];
-  const kill = async () => { if (exited === null) { child.kill('SIGKILL'); await gone; } };
   try {
-    await waitForMetadata(brokers, 90_000, () => exited);
+    // Another run's broker may hold the port: ready only once our own JVM is the one listening.
+    await waitForMetadata([`127.0.0.1:${port}`], 90_000, () => exited);
+    const deadline = Date.now() + 5000;
+    while (!listensOn(child.pid!, port)) {
+      if (exited || Date.now() > deadline) throw new Error(exited ?? `port ${port} answers, but not from our Kafka (pid ${child.pid})`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
   } catch (error) {
-    await kill();
+    if (exited === null) { child.kill('SIGKILL'); await gone; }
     throw error;
   }
+  return { child, exited: () => exited, stderr: () => stderr, gone };
+}
+
+export async function startKafka(options: KafkaOptions): Promise<EmbeddedKafka> {
+  const version = options.version ?? DEFAULT_KAFKA_VERSION;
+  const announce = options.announce ?? (() => {});
+  const jdk = jdkAtLeast(17);
+  if (!jdk) throw new Error('Apache Kafka needs a JDK >= 17; none was found (JAVA_HOME, PATH, /usr/lib/jvm)');
+  const libs = await kafkaLibs(version, announce);
+  const classpath = join(libs, '*');
+  mkdirSync(options.dir, { recursive: true });
+  const properties = join(options.dir, 'server.properties');
+  const jvm = ['-XX:+UseSerialGC', '-XX:+ExitOnOutOfMemoryError', '-Djava.awt.headless=true', '-Dorg.slf4j.simpleLogger.defaultLogLevel=warn'];
+  const heap = (process.env.KAFKA_HEAP_OPTS ?? `-Xms64m -Xmx${options.heap ?? '512m'}`).split(/\s+/).filter(Boolean);
+  let node: Node | null = null;
+  let port = 0;
+  // A free port may be taken by another run between our check and the JVM's bind: try others.
+  for (let attempt = 1; !node; attempt++) {
+    port = options.port || await freePort();
+    writeFileSync(properties, serverProperties(options.dir, port, await freePort(), options.partitions ?? 1));
+    if (!existsSync(join(options.dir, 'log', 'meta.properties'))) {
+      await promisify(execFile)(jdk.java, [...jvm, '-XX:TieredStopAtLevel=1', '-cp', classpath, 'kafka.tools.StorageTool', 'format', '-t', clusterId(), '-c', properties], { timeout: 60_000 });
+    }
+    try {
+      node = await launch(jdk.java, [...heap, ...jvm, '-cp', classpath, 'kafka.Kafka', properties], port);
+    } catch (error) {
+      if (options.port || attempt >= 3) throw error;
+    }
+  }
+  const { child, exited, stderr, gone } = node;
+  const brokers = [`127.0.0.1:${port}`];
   return {
     kind: 'apache-kafka',
     label: `apache-kafka ${version}`,
@@ -172,12 +192,16 @@ export async function startKafka(options: KafkaOptions): Promise<EmbeddedKafka> 
     brokers,
     port,
     pid: child.pid!,
-    exitReason: () => exited,
-    stderrTail: () => stderr,
+    exitReason: exited,
+    stderrTail: stderr,
     ensureTopics: (topics, partitions, configs) => createTopics(brokers, topics, partitions, configs),
-    kill,
+    async kill() {
+      if (exited() !== null) return;
+      child.kill('SIGKILL');
+      await gone;
+    },
     async stop() {
-      if (exited !== null) return;
+      if (exited() !== null) return;
       child.kill('SIGTERM');
       // A controlled shutdown of a single node takes a second or two; never hang on it.
       const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
