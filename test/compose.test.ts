@@ -9,6 +9,7 @@ import { pino } from 'pino';
 import { parse } from 'yaml';
 import { allTopics, configSchema, loadConfig, topicsOf, type Config } from '../src/config.ts';
 import { freePort } from '../dev/stack/ports.ts';
+import { COMMAND_TOPIC_CONFIGS, DLQ_TOPIC_CONFIGS } from '../dev/stack/broker.ts';
 import { createHttpApp } from '../src/http/app.ts';
 import type { Database } from '../src/store/db.ts';
 import type { TokenVerifier } from '../src/auth/tokens.ts';
@@ -282,6 +283,11 @@ describe('docker-compose.yml: topics, images and files', () => {
         expect(call).toContain(`--partitions ${env.PARTITIONS}`);
         expect(call).toContain('--replication-factor 1');
       }
+      // The same topic settings as the embedded stack creates (dev/stack/broker.ts).
+      const configsOf = (topic: string) => [...creates.find((call) => call.includes(`--topic ${topic} `))!.matchAll(/--config (\S+)=(\S+)/g)].map((m) => [m[1], m[2]]);
+      expect(Object.fromEntries(configsOf(config.TOPIC_COMMANDS))).toEqual(COMMAND_TOPIC_CONFIGS);
+      expect(Object.fromEntries(configsOf(config.TOPIC_DLQ))).toEqual(DLQ_TOPIC_CONFIGS);
+      expect(configsOf(config.TOPIC_EVENTS)).toEqual([]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

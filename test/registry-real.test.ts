@@ -95,8 +95,8 @@ test('an unknown schema id is a 404 from the client, and the registry keeps serv
 
 test.each(TOP_LEVEL)('%s: every released version, then the current one, registers under BACKWARD', async (name) => {
   const subject = `${name}-${unique()}-value`;
-  for (const { schema } of releasedVersions(name)) await client.register(avro(schema), { subject });
-  const current = await client.register(avro(loadSchema(name)), { subject });
+  for (const { schema } of releasedVersions(name)) await client.register(avro(schema as object), { subject });
+  const current = await client.register(avro(loadSchema(name) as object), { subject });
   expect(await client.getLatestSchemaId(subject)).toBe(current.id);
   // A required field added to the current schema breaks BACKWARD and is refused.
   const broken = structuredClone(loadSchema(name)) as { fields: Field[] };

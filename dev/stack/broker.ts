@@ -22,6 +22,13 @@ export interface EmbeddedBroker {
 export const COMMAND_TOPIC_CONFIGS = { 'message.timestamp.type': 'LogAppendTime' } as const;
 
 /**
+ * A dead letter is the original record plus headers (reason and origin): with the broker's
+ * default limit of about 1 MB on both topics, a command record near the limit could never be
+ * dead-lettered and would stall its partition. The DLQ takes twice the default.
+ */
+export const DLQ_TOPIC_CONFIGS = { 'max.message.bytes': '2097152' } as const;
+
+/**
  * What the service is told when go-mokapi is the broker, and only then: no idempotent producer
  * (it checks sequences per request, not per batch) and its other quirks (KAFKA_BROKER_QUIRKS).
  */

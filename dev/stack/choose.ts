@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { startRegistry } from '../registry/server.ts';
 import { apicurioJdk, DEFAULT_APICURIO_VERSION, startApicurio } from './apicurio.ts';
-import { COMMAND_TOPIC_CONFIGS, type EmbeddedBroker } from './broker.ts';
+import { COMMAND_TOPIC_CONFIGS, DLQ_TOPIC_CONFIGS, type EmbeddedBroker } from './broker.ts';
 import { findMaven, jdkAtLeast } from './java.ts';
 import { DEFAULT_KAFKA_VERSION, startKafka } from './kafka.ts';
 import { startMokapi } from './mokapi.ts';
@@ -51,15 +51,16 @@ export function describeChoice(choice: StackChoice): string {
     : `embedded stack: go-mokapi fallback broker and the development registry (${choice.fallbackReason}; install a JDK >= 17 and Maven for Apache Kafka)`;
 }
 
-/** The chosen broker, started with `topics` created (the command topic stamped with append time). */
+/** The chosen broker, started with `topics` created (the command and DLQ topics with their settings). */
 export async function startChosenBroker(choice: StackChoice, options: {
-  dir: string; topics: string[]; commandTopic: string; partitions: number; port?: number; announce?: (line: string) => void;
+  dir: string; topics: string[]; commandTopic: string; dlqTopic: string; partitions: number; port?: number; announce?: (line: string) => void;
 }): Promise<EmbeddedBroker> {
   if (choice.broker === 'go-mokapi') return startMokapi({ dir: options.dir, topics: options.topics, partitions: options.partitions, port: options.port });
   const kafka = await startKafka({ dir: options.dir, version: choice.kafkaVersion, port: options.port, partitions: options.partitions, announce: options.announce });
   try {
     await kafka.ensureTopics([options.commandTopic], options.partitions, COMMAND_TOPIC_CONFIGS);
-    await kafka.ensureTopics(options.topics.filter((topic) => topic !== options.commandTopic), options.partitions);
+    await kafka.ensureTopics([options.dlqTopic], options.partitions, DLQ_TOPIC_CONFIGS);
+    await kafka.ensureTopics(options.topics.filter((topic) => topic !== options.commandTopic && topic !== options.dlqTopic), options.partitions);
   } catch (error) {
     await kafka.stop();
     throw error;

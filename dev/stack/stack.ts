@@ -50,7 +50,7 @@ export async function startEmbeddedStack(config: Config, logger: Logger): Promis
     if (!config.KAFKA_BROKERS) {
       const topics = topicsOf(config);
       const broker = await startChosenBroker(choice, {
-        dir: join(dataDir, choice.broker), topics: allTopics(topics), commandTopic: topics.commands, partitions: PARTITIONS, port: EMBEDDED_PORTS.kafka, announce,
+        dir: join(dataDir, choice.broker), topics: allTopics(topics), commandTopic: topics.commands, dlqTopic: topics.dlq, partitions: PARTITIONS, port: EMBEDDED_PORTS.kafka, announce,
       });
       stops.push(() => broker.stop());
       filled.KAFKA_BROKERS = broker.brokers;

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { configSchema, loadConfig, topicsOf, type Topics } from '../../src/config.ts';
-import { COMMAND_TOPIC_CONFIGS, MOKAPI_ENV, type EmbeddedBroker } from '../../dev/stack/broker.ts';
+import { COMMAND_TOPIC_CONFIGS, DLQ_TOPIC_CONFIGS, MOKAPI_ENV, type EmbeddedBroker } from '../../dev/stack/broker.ts';
 import { createTopics } from '../../dev/stack/kafka.ts';
 import { startMokapi } from '../../dev/stack/mokapi.ts';
 import { startRegistry } from '../../dev/registry/server.ts';
@@ -53,7 +53,8 @@ export async function suiteBroker(options: { dir: string; partitions: number }):
     const env = prefixedTopicEnv(`s${randomBytes(5).toString('hex')}`);
     const topics = topicsOf(loadConfig(env));
     await shared.ensureTopics([topics.commands], options.partitions, COMMAND_TOPIC_CONFIGS);
-    await shared.ensureTopics([topics.events, ...Object.values(topics.listings), topics.notifications, topics.dlq], options.partitions);
+    await shared.ensureTopics([topics.dlq], options.partitions, DLQ_TOPIC_CONFIGS);
+    await shared.ensureTopics([topics.events, ...Object.values(topics.listings), topics.notifications], options.partitions);
     return { broker: shared, registryUrl: process.env.TEST_REGISTRY_URL!, env, topics, stop: async () => {} };
   }
   const topics = topicsOf(loadConfig({}));
