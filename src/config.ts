@@ -42,6 +42,9 @@ export const configSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   EMBEDDED_DATA_DIR: z.string().default('.data'),
   EMBEDDED_STACK: z.enum(['auto', 'kafka', 'mokapi']).default('auto'),
+  EMBEDDED_KAFKA_PORT: port.default(19092),
+  EMBEDDED_REGISTRY_PORT: port.default(18081),
+  EMBEDDED_POSTGRES_PORT: port.default(15432),
   EMBEDDED_KAFKA_VERSION: z.string().regex(/^\d+\.\d+\.\d+$/, 'must be a Kafka version such as 4.4.0').default('4.4.0'),
   EMBEDDED_APICURIO_VERSION: z.string().regex(/^\d+\.\d+\.\d+(\.Final)?$/, 'must be an Apicurio Registry version such as 3.3.3').default('3.3.3'),
 });

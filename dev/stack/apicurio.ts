@@ -50,10 +50,16 @@ export async function startApicurio(options: { port?: number; version?: string; 
     '-Xms64m', '-Xmx256m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', '-XX:+ExitOnOutOfMemoryError',
     `-Dquarkus.http.port=${port}`, '-Dquarkus.http.host=127.0.0.1', '-Dquarkus.log.level=WARN',
     '-Dquarkus.log.category."io.apicurio".level=WARN', '-Dquarkus.http.access-log.enabled=false',
+    // Its management interface (health, metrics) is built in; by default it would take
+    // 0.0.0.0:9000, which allows one registry per machine.
+    `-Dquarkus.management.port=${await freePort()}`, '-Dquarkus.management.host=127.0.0.1',
     '-jar', join(home, 'quarkus-run.jar'),
-  ], { cwd: home, stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+  ], { cwd: home, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  // Quarkus logs to stdout: both streams are kept, for the reason of a failed start.
   let output = '';
-  child.stderr!.on('data', (chunk: Buffer) => { output = (output + chunk.toString()).slice(-16_384); });
+  const keep = (chunk: Buffer) => { output = (output + chunk.toString()).slice(-16_384); };
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
   let exited: string | null = null;
   const gone = new Promise<void>((resolve) => child.once('exit', (code, signal) => {
     exited = `Apicurio Registry exited (${code ?? signal}): ${output.trim().split('\n').filter((line) => !/^\s+at /.test(line)).slice(-10).join('\n')}`;

@@ -91,6 +91,27 @@ async function waitForMetadata(brokers: string[], timeoutMs: number, exited: () 
   }
 }
 
+/**
+ * Kafka creates its offsets topic on the first FindCoordinator; until then every consumer is
+ * told the coordinator is loading or not available, and kafkajs logs each answer as an error.
+ * Asked once here, the group coordinator is up before the service's consumer joins.
+ */
+async function warmGroupCoordinator(brokers: string[], timeoutMs: number): Promise<void> {
+  const admin = new Kafka({ brokers, clientId: 'embedded-warmup', logLevel: logLevel.NOTHING, retry: { retries: 0 } }).admin();
+  await admin.connect();
+  try {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const ready = await admin.fetchOffsets({ groupId: 'embedded-warmup', topics: [] }).then(() => true, () => false);
+      if (ready) return;
+      if (Date.now() > deadline) throw new Error(`Apache Kafka's group coordinator did not come up within ${timeoutMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 export async function createTopics(brokers: string[], topics: string[], partitions: number, configs: Record<string, string> = {}): Promise<void> {
   const admin = new Kafka({ brokers, clientId: 'embedded-topics', logLevel: logLevel.NOTHING }).admin();
   await admin.connect();
@@ -144,6 +165,7 @@ async function launch(java: string, args: string[], port: number): Promise<Node>
   try {
     // Another run's broker may hold the port: ready only once our own JVM is the one listening.
     await waitForMetadata([`127.0.0.1:${port}`], 90_000, () => exited);
+    await warmGroupCoordinator([`127.0.0.1:${port}`], 60_000);
     const deadline = Date.now() + 5000;
     while (!listensOn(child.pid!, port)) {
       if (exited || Date.now() > deadline) throw new Error(exited ?? `port ${port} answers, but not from our Kafka (pid ${child.pid})`);

