@@ -20,6 +20,10 @@ let limit: number;
 let admin: ReturnType<Kafka['admin']>;
 
 beforeAll(async () => {
+  // Not skipped on the fallback: there the gap is real, and the run says so.
+  if (suite.stack.broker.kind !== 'apache-kafka') {
+    throw new Error('records of about 1 MB need Apache Kafka: go-mokapi jams a partition on records of about 70 KB (install a JDK >= 17 and Maven)');
+  }
   admin = new Kafka({ brokers: suite.stack.config.KAFKA_BROKERS, logLevel: logLevel.NOTHING }).admin();
   await admin.connect();
   const described = await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: 2, name: suite.pipeline.topics.commands, configNames: ['max.message.bytes'] }] });
