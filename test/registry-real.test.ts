@@ -5,6 +5,7 @@ import { connectSerde } from '../src/schemas/serde.ts';
 import { loadSchema } from '../src/schemas/avro-files.ts';
 import { TOP_LEVEL } from '../src/schemas/generate-types.ts';
 import { releasedVersions } from '../src/schemas/released.ts';
+import { type Field, userV1, userWithAgeDefault, userWithAgeRequired, userNameAsInt, avro, CONTENT_TYPE } from './fixtures/registry-schemas.ts';
 
 /**
  * The run's schema registry (Apicurio Registry through its Confluent-compatible API, see
@@ -15,15 +16,7 @@ import { releasedVersions } from '../src/schemas/released.ts';
 const url = process.env.TEST_REGISTRY_URL;
 const unique = () => randomBytes(4).toString('hex');
 
-type Field = { name: string; type: unknown; default?: unknown };
-const record = (fields: Field[]) => ({ type: 'record' as const, name: 'User', namespace: 'test.registry', fields });
-const userV1 = record([{ name: 'name', type: 'string' }]);
-const userWithAgeDefault = record([{ name: 'name', type: 'string' }, { name: 'age', type: 'int', default: 0 }]);
-const userWithAgeRequired = record([{ name: 'name', type: 'string' }, { name: 'age', type: 'int' }]);
-const userNameAsInt = record([{ name: 'name', type: 'int' }]);
-const avro = (schema: object) => ({ type: SchemaType.AVRO as const, schema: JSON.stringify(schema) });
 
-const CONTENT_TYPE = 'application/vnd.schemaregistry.v1+json';
 async function call(method: string, path: string, body?: object) {
   const response = await fetch(`${url}${path}`, { method, headers: { 'Content-Type': CONTENT_TYPE }, body: body && JSON.stringify(body) });
   return { status: response.status, body: (await response.json()) as any };

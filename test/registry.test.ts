@@ -4,23 +4,16 @@ import { join } from 'node:path';
 import { COMPATIBILITY, SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import { startRegistry } from '../dev/registry/server.ts';
 import type { RunningRegistry } from '../dev/registry/server.ts';
+import { record, userV1, userWithAgeDefault, userWithAgeRequired, userNameAsInt, avro, CONTENT_TYPE } from './fixtures/registry-schemas.ts';
 
 /**
  * The registry only matters insofar as the real client works against it, so everything the
  * client can do goes through the client; fetch is used only for endpoints it does not wrap.
  */
 
-type Field = { name: string; type: unknown; default?: unknown };
-const record = (fields: Field[]) => ({ type: 'record' as const, name: 'User', namespace: 'test.registry', fields });
 
-const userV1 = record([{ name: 'name', type: 'string' }]);
-const userWithAgeDefault = record([{ name: 'name', type: 'string' }, { name: 'age', type: 'int', default: 0 }]);
-const userWithAgeRequired = record([{ name: 'name', type: 'string' }, { name: 'age', type: 'int' }]);
-const userNameAsInt = record([{ name: 'name', type: 'int' }]);
 
-const avro = (schema: object) => ({ type: SchemaType.AVRO as const, schema: JSON.stringify(schema) });
 
-const CONTENT_TYPE = 'application/vnd.schemaregistry.v1+json';
 
 let dir: string;
 const running: RunningRegistry[] = [];

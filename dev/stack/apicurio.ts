@@ -1,7 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { cacheDir, fetchOnce, jdkAtLeast, pomDir, type Jdk } from './java.ts';
-import { freePort } from './ports.ts';
+import { spawnJvm } from './jvm.ts';
+import { freePort, listensOn } from './ports.ts';
 
 export const DEFAULT_APICURIO_VERSION = '3.3.3';
 /** Apicurio Registry 3.3 is compiled for Java 21 (class file 65); Java 17 refuses to load it. */
@@ -45,8 +45,19 @@ export async function startApicurio(options: { port?: number; version?: string; 
   if (typeof jdk === 'string') throw new Error(jdk);
   const home = await fetchOnce(join(cacheDir(), `apicurio-${version}`), pomDir('apicurio'), 'dependency:unpack',
     { 'apicurio.version': version }, options.announce ?? (() => {}));
-  const port = options.port || await freePort();
-  const child: ChildProcess = spawn(jdk.java, [
+  for (let attempt = 1; ; attempt++) {
+    const port = options.port || await freePort();
+    try {
+      return await launch(jdk.java, home, port, version);
+    } catch (error) {
+      // A free port may be taken by another run between our check and the JVM's bind.
+      if (options.port || attempt >= 3) throw error;
+    }
+  }
+}
+
+async function launch(java: string, home: string, port: number, version: string): Promise<EmbeddedApicurio> {
+  const jvm = spawnJvm('Apicurio Registry', java, [
     '-Xms64m', '-Xmx256m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', '-XX:+ExitOnOutOfMemoryError',
     `-Dquarkus.http.port=${port}`, '-Dquarkus.http.host=127.0.0.1', '-Dquarkus.log.level=WARN',
     '-Dquarkus.log.category."io.apicurio".level=WARN', '-Dquarkus.http.access-log.enabled=false',
@@ -54,30 +65,13 @@ export async function startApicurio(options: { port?: number; version?: string; 
     // 0.0.0.0:9000, which allows one registry per machine.
     `-Dquarkus.management.port=${await freePort()}`, '-Dquarkus.management.host=127.0.0.1',
     '-jar', join(home, 'quarkus-run.jar'),
-  ], { cwd: home, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-  // Quarkus logs to stdout: both streams are kept, for the reason of a failed start.
-  let output = '';
-  const keep = (chunk: Buffer) => { output = (output + chunk.toString()).slice(-16_384); };
-  child.stdout!.on('data', keep);
-  child.stderr!.on('data', keep);
-  let exited: string | null = null;
-  const gone = new Promise<void>((resolve) => child.once('exit', (code, signal) => {
-    exited = `Apicurio Registry exited (${code ?? signal}): ${output.trim().split('\n').filter((line) => !/^\s+at /.test(line)).slice(-10).join('\n')}`;
-    resolve();
-  }));
-  const killOnExit = () => { try { child.kill('SIGKILL'); } catch { /* already gone */ } };
-  process.once('exit', killOnExit);
-  void gone.then(() => process.removeListener('exit', killOnExit));
+  ], { cwd: home });
   const url = `http://127.0.0.1:${port}/apis/ccompat/v7`;
-  const stop = async () => {
-    if (exited !== null) return;
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    await gone;
-    clearTimeout(timer);
-  };
+  const stop = () => jvm.stop(10_000);
   try {
-    await waitForApi(url, 120_000, () => exited);
+    await waitForApi(url, 120_000, jvm.exited);
+    // Another run's registry may hold the port: ready only once our own JVM is the one listening.
+    if (!listensOn(jvm.pid, port)) throw new Error(jvm.exited() ?? `port ${port} answers, but not from our Apicurio Registry (pid ${jvm.pid})`);
     const response = await fetch(`${url}/config`, {
       method: 'PUT', headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' }, body: JSON.stringify({ compatibility: 'BACKWARD' }),
     });
@@ -86,5 +80,5 @@ export async function startApicurio(options: { port?: number; version?: string; 
     await stop();
     throw error;
   }
-  return { label: `apicurio-registry ${version}`, url, port, pid: child.pid!, stop };
+  return { label: `apicurio-registry ${version}`, url, port, pid: jvm.pid, stop };
 }

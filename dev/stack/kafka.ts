@@ -1,4 +1,4 @@
-import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
 import type { EmbeddedBroker } from './broker.ts';
 import { cacheDir, fetchOnce, jdkAtLeast, pomDir } from './java.ts';
+import { spawnJvm, type Jvm } from './jvm.ts';
 import { freePort, listensOn } from './ports.ts';
 
 export const DEFAULT_KAFKA_VERSION = '4.4.0';
@@ -145,37 +146,23 @@ export async function createTopics(brokers: string[], topics: string[], partitio
 /** Kafka's cluster id: 16 random bytes in URL-safe base64 without padding, as `kafka-storage.sh random-uuid` prints. */
 const clusterId = () => randomBytes(16).toString('base64url');
 
-interface Node { child: ChildProcess; exited(): string | null; stderr(): string; gone: Promise<void> }
-
 /** One JVM start of the node on `port`; rejects, with the JVM gone, if it does not get ready. */
-async function launch(java: string, args: string[], port: number): Promise<Node> {
-  // Its own process group: a terminal's Ctrl-C reaches only us, and we stop the broker after
-  // the service has finished its batch, instead of the broker vanishing under it.
-  const child: ChildProcess = spawn(java, args, { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
-  let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => { stderr = (stderr + chunk.toString()).slice(-65_536); });
-  let exited: string | null = null;
-  const gone = new Promise<void>((resolve) => child.once('exit', (code, signal) => {
-    exited = `Apache Kafka exited (${code ?? signal}): ${stderr.trim().split('\n').slice(-20).join('\n')}`;
-    resolve();
-  }));
-  const killOnExit = () => { try { child.kill('SIGKILL'); } catch { /* already gone */ } };
-  process.once('exit', killOnExit);
-  void gone.then(() => process.removeListener('exit', killOnExit));
+async function launch(java: string, args: string[], port: number): Promise<Jvm> {
+  const jvm = spawnJvm('Apache Kafka', java, args);
   try {
-    // Another run's broker may hold the port: ready only once our own JVM is the one listening.
-    await waitForMetadata([`127.0.0.1:${port}`], 90_000, () => exited);
+    await waitForMetadata([`127.0.0.1:${port}`], 90_000, jvm.exited);
     await warmGroupCoordinator([`127.0.0.1:${port}`], 60_000);
+    // Another run's broker may hold the port: ready only once our own JVM is the one listening.
     const deadline = Date.now() + 5000;
-    while (!listensOn(child.pid!, port)) {
-      if (exited || Date.now() > deadline) throw new Error(exited ?? `port ${port} answers, but not from our Kafka (pid ${child.pid})`);
+    while (!listensOn(jvm.pid, port)) {
+      if (jvm.exited() || Date.now() > deadline) throw new Error(jvm.exited() ?? `port ${port} answers, but not from our Kafka (pid ${jvm.pid})`);
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   } catch (error) {
-    if (exited === null) { child.kill('SIGKILL'); await gone; }
+    await jvm.kill();
     throw error;
   }
-  return { child, exited: () => exited, stderr: () => stderr, gone };
+  return jvm;
 }
 
 export async function startKafka(options: KafkaOptions): Promise<EmbeddedKafka> {
@@ -189,7 +176,7 @@ export async function startKafka(options: KafkaOptions): Promise<EmbeddedKafka> 
   const properties = join(options.dir, 'server.properties');
   const jvm = ['-XX:+UseSerialGC', '-XX:+ExitOnOutOfMemoryError', '-Djava.awt.headless=true', '-Dorg.slf4j.simpleLogger.defaultLogLevel=warn'];
   const heap = (process.env.KAFKA_HEAP_OPTS ?? `-Xms64m -Xmx${options.heap ?? '512m'}`).split(/\s+/).filter(Boolean);
-  let node: Node | null = null;
+  let node: Jvm | null = null;
   let port = 0;
   // A free port may be taken by another run between our check and the JVM's bind: try others.
   for (let attempt = 1; !node; attempt++) {
@@ -204,8 +191,8 @@ export async function startKafka(options: KafkaOptions): Promise<EmbeddedKafka> 
       if (options.port || attempt >= 3) throw error;
     }
   }
-  const { child, exited, stderr, gone } = node;
   const brokers = [`127.0.0.1:${port}`];
+  const running = node;
   return {
     kind: 'apache-kafka',
     label: `apache-kafka ${version}`,
@@ -213,22 +200,12 @@ export async function startKafka(options: KafkaOptions): Promise<EmbeddedKafka> 
     dir: options.dir,
     brokers,
     port,
-    pid: child.pid!,
-    exitReason: exited,
-    stderrTail: stderr,
+    pid: running.pid,
+    exitReason: running.exited,
+    stderrTail: running.output,
     ensureTopics: (topics, partitions, configs) => createTopics(brokers, topics, partitions, configs),
-    async kill() {
-      if (exited() !== null) return;
-      child.kill('SIGKILL');
-      await gone;
-    },
-    async stop() {
-      if (exited() !== null) return;
-      child.kill('SIGTERM');
-      // A controlled shutdown of a single node takes a second or two; never hang on it.
-      const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-      await gone;
-      clearTimeout(timer);
-    },
+    kill: () => running.kill(),
+    // A controlled shutdown of a single node takes a second or two; never hang on it.
+    stop: () => running.stop(20_000),
   };
 }
