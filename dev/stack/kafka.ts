@@ -93,19 +93,24 @@ async function waitForMetadata(brokers: string[], timeoutMs: number, exited: () 
 }
 
 /**
- * Kafka creates its offsets topic on the first FindCoordinator; until then every consumer is
- * told the coordinator is loading or not available, and kafkajs logs each answer as an error.
- * Asked once here, the group coordinator is up before the service's consumer joins.
+ * Kafka creates its offsets and transaction-state topics on first use; until then every consumer
+ * and idempotent producer is told the coordinator is loading or not available, and kafkajs logs
+ * each answer as an error. Used once here, both coordinators are up before the service starts.
  */
-async function warmGroupCoordinator(brokers: string[], timeoutMs: number): Promise<void> {
-  const admin = new Kafka({ brokers, clientId: 'embedded-warmup', logLevel: logLevel.NOTHING, retry: { retries: 0 } }).admin();
+async function warmCoordinators(brokers: string[], timeoutMs: number): Promise<void> {
+  const kafka = new Kafka({ brokers, clientId: 'embedded-warmup', logLevel: logLevel.NOTHING, retry: { retries: 0 } });
+  const admin = kafka.admin();
   await admin.connect();
   try {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const ready = await admin.fetchOffsets({ groupId: 'embedded-warmup', topics: [] }).then(() => true, () => false);
+      const producer = kafka.producer({ idempotent: true, retry: { retries: 1 } });
+      const ready = await admin.fetchOffsets({ groupId: 'embedded-warmup', topics: [] })
+        .then(() => producer.connect())
+        .then(() => true, () => false)
+        .finally(() => producer.disconnect());
       if (ready) return;
-      if (Date.now() > deadline) throw new Error(`Apache Kafka's group coordinator did not come up within ${timeoutMs} ms`);
+      if (Date.now() > deadline) throw new Error(`Apache Kafka's group and transaction coordinators did not come up within ${timeoutMs} ms`);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   } finally {
@@ -151,7 +156,7 @@ async function launch(java: string, args: string[], port: number): Promise<Jvm> 
   const jvm = spawnJvm('Apache Kafka', java, args);
   try {
     await waitForMetadata([`127.0.0.1:${port}`], 90_000, jvm.exited);
-    await warmGroupCoordinator([`127.0.0.1:${port}`], 60_000);
+    await warmCoordinators([`127.0.0.1:${port}`], 60_000);
     // Another run's broker may hold the port: ready only once our own JVM is the one listening.
     const deadline = Date.now() + 5000;
     while (!listensOn(jvm.pid, port)) {
