@@ -1,4 +1,4 @@
-import { chmodSync, mkdtempSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startPostgres, type EmbeddedDatabase } from '../../dev/stack/postgres.ts';
@@ -6,7 +6,7 @@ import { chooseStack, describeChoice, startChosenRegistry, type EmbeddedRegistry
 import { startKafka, type EmbeddedKafka } from '../../dev/stack/kafka.ts';
 
 declare global {
-  var testStack: { postgres?: EmbeddedDatabase; kafka?: EmbeddedKafka; registry?: EmbeddedRegistry } | undefined;
+  var testStack: { dir?: string; postgres?: EmbeddedDatabase; kafka?: EmbeddedKafka; registry?: EmbeddedRegistry } | undefined;
 }
 
 /**
@@ -23,6 +23,7 @@ export default async function globalSetup(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'backoffice-test-'));
   // As root, PostgreSQL runs as the `postgres` user, who must be able to reach its data directory.
   chmodSync(dir, 0o755);
+  parts.dir = dir;
   const started = await Promise.allSettled([
     startPostgres({ dataDir: join(dir, 'pg'), persistent: false }).then((postgres) => { parts.postgres = postgres; }),
     choice.broker === 'apache-kafka'
@@ -50,4 +51,5 @@ export default async function globalSetup(): Promise<void> {
 export async function stopTestStack(): Promise<void> {
   const parts = globalThis.testStack ?? {};
   await Promise.allSettled([parts.kafka?.stop(), parts.registry?.stop(), parts.postgres?.stop()]);
+  if (parts.dir) rmSync(parts.dir, { recursive: true, force: true });
 }
