@@ -36,6 +36,7 @@ export const configSchema = z.object({
   TOPIC_LISTINGS_EXHIBITION: topic('backoffice.listings.exhibition'),
   TOPIC_NOTIFICATIONS: topic('backoffice.notifications'),
   TOPIC_DLQ: topic('backoffice.application-commands.dlq'),
+  DECISION_MAX_SKEW_SECONDS: z.coerce.number().int().min(0).max(86_400).default(300),
   PROCESSOR_PARTITIONS_CONCURRENTLY: z.coerce.number().int().min(1).max(64).default(3),
   PROCESSOR_MAX_BATCH: z.coerce.number().int().min(1).max(5000).default(1000),
   METRICS_POLL_INTERVAL_MS: z.coerce.number().int().min(100).max(300_000).default(5000),

@@ -1,6 +1,7 @@
 import { ConfigError, loadConfig, type Config, type ServiceConfig } from './config.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { startService } from './service.ts';
+import { StartRefused } from './command-topic.ts';
 
 /**
  * `npm start`: the service, on the addresses the environment gives, with embedded parts for
@@ -51,7 +52,8 @@ async function main(): Promise<void> {
   try {
     service = await startService(serviceConfig, logger);
   } catch (error) {
-    logger.fatal({ err: error }, 'service failed to start');
+    if (error instanceof StartRefused) console.error(error.message);
+    else logger.fatal({ err: error }, 'service failed to start');
     await embedded?.stop();
     process.exit(1);
   }

@@ -3,6 +3,7 @@ import { createTokenVerifier } from './auth/tokens.ts';
 import { topicsOf, type ServiceConfig } from './config.ts';
 import { createHttpApp } from './http/app.ts';
 import { listen } from './http/listen.ts';
+import { ensureCommandTopic } from './command-topic.ts';
 import { createKafka } from './kafka.ts';
 import type { Logger } from './logger.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
@@ -31,6 +32,8 @@ export async function startService(config: ServiceConfig, logger: Logger): Promi
   const metrics = createMetrics();
   const mokapi = config.KAFKA_BROKER_QUIRKS === 'go-mokapi';
   const kafka = createKafka(config, logger);
+  if (mokapi) logger.warn('go-mokapi cannot stamp append time: decisions are judged by processing time');
+  else await ensureCommandTopic(kafka, topics.commands, logger);
   // Idempotent on Apache Kafka; KAFKA_IDEMPOTENT_PRODUCER=false only for go-mokapi, which checks
   // sequences per request instead of per batch.
   const producer = kafka.producer({
@@ -47,6 +50,7 @@ export async function startService(config: ServiceConfig, logger: Logger): Promi
     consumer, relay, db, serde, verifier, topics, metrics, logger: logger.child({ component: 'processor' }),
     partitionsConcurrently: config.PROCESSOR_PARTITIONS_CONCURRENTLY, maxBatch: config.PROCESSOR_MAX_BATCH,
     serialiseCommits: mokapi,
+    decisionClock: { appendTime: !mokapi, skewMs: config.DECISION_MAX_SKEW_SECONDS * 1000 },
   });
 
   const readiness = async () => {

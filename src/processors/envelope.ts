@@ -29,12 +29,23 @@ export class DependencyUnavailable extends Error {}
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
 export const isUuid = (value: string) => UUID.test(value);
 
-/** Future-dated commands would let a token be checked against a time of the sender's choosing. */
-const MAX_CLOCK_SKEW_MS = 5 * 60_000;
+/**
+ * When a decision is judged. On Apache Kafka the command topic stamps each record with the
+ * broker's append time (LogAppendTime), which no producer can choose: the token must have been
+ * valid then, and the command's issuedAt must lie within `skewMs` of it, so a leaked token cannot
+ * be replayed with a back-dated issuedAt, and a backlog after an outage is judged by when each
+ * command arrived, not by when it is processed. Where the broker cannot stamp append time (the
+ * go-mokapi fallback), the processing time stands in for it.
+ */
+export interface DecisionClock { appendTime: boolean; skewMs: number }
+export const DEFAULT_DECISION_CLOCK: DecisionClock = { appendTime: true, skewMs: 5 * 60_000 };
 
-async function verifyAdmin(verifier: TokenVerifier, token: string, issuedAt: number, receivedAt: number): Promise<AdminAuth> {
-  if (issuedAt > receivedAt + MAX_CLOCK_SKEW_MS) return { ok: false, adminId: null, reason: 'issuedAt lies in the future' };
-  const verdict = await verifier.verify(token, new Date(issuedAt));
+async function verifyAdmin(verifier: TokenVerifier, token: string, issuedAt: number, decidedAt: number, skewMs: number): Promise<AdminAuth> {
+  if (Math.abs(issuedAt - decidedAt) > skewMs) {
+    const direction = issuedAt > decidedAt ? 'after' : 'before';
+    return { ok: false, adminId: null, reason: `issuedAt lies ${Math.round(Math.abs(issuedAt - decidedAt) / 1000)} s ${direction} the command's arrival (at most ${Math.round(skewMs / 1000)} s allowed)` };
+  }
+  const verdict = await verifier.verify(token, new Date(decidedAt));
   if (!verdict.ok) return { ok: false, adminId: verdict.subject, reason: verdict.reason };
   if (verdict.principal.role !== 'MASTER') return { ok: false, adminId: verdict.principal.subject, reason: `role ${verdict.principal.role} may not decide` };
   return { ok: true, adminId: verdict.principal.subject };
@@ -45,7 +56,7 @@ async function verifyAdmin(verifier: TokenVerifier, token: string, issuedAt: num
  * Everything that cannot be addressed to an application (no key, bad ids, undecodable bytes)
  * dead-letters; everything else becomes a command, and rule violations are the decider's.
  */
-export async function prepare(record: CommandRecord, serde: Serde, verifier: TokenVerifier): Promise<Prepared> {
+export async function prepare(record: CommandRecord, serde: Serde, verifier: TokenVerifier, clock: DecisionClock = DEFAULT_DECISION_CLOCK): Promise<Prepared> {
   const deadLetter = (code: DeadLetterCode, message: string): Prepared => ({ kind: 'dead-letter', record, code, message });
   const decoded = await serde.decodeCommand(record.value);
   if (!decoded.ok) {
@@ -61,12 +72,10 @@ export async function prepare(record: CommandRecord, serde: Serde, verifier: Tok
   if (record.key.toString('utf8') !== wire.applicationId) return deadLetter('KEY_MISMATCH', 'the record key differs from the body applicationId');
 
   const unverified = commandFromWire(wire);
-  // The record timestamp is the producer's to choose (CreateTime): a sender that dates both the
-  // command and the record in the future would pass the skew check against it. The processor's
-  // clock bounds it; replays of old records keep their (earlier) timestamps.
-  const receivedAt = Math.min(Number(record.timestamp) || Date.now(), Date.now());
+  const appendedAt = Number(record.timestamp);
+  const decidedAt = clock.appendTime && appendedAt > 0 ? appendedAt : Date.now();
   const admin = unverified.type === 'ApproveApplication' || unverified.type === 'RejectApplication'
-    ? await verifyAdmin(verifier, unverified.adminToken, unverified.issuedAt, receivedAt)
+    ? await verifyAdmin(verifier, unverified.adminToken, unverified.issuedAt, decidedAt, clock.skewMs)
     : null;
   const payloadHash = createHash('sha256').update(canonical).digest('hex');
   return { kind: 'command', record, command: withAdmin(unverified, admin), payloadHash };

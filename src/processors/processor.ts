@@ -6,7 +6,7 @@ import type { Serde } from '../schemas/serde.ts';
 import type { TokenVerifier } from '../auth/tokens.ts';
 import type { Database } from '../store/db.ts';
 import { applyBatch, type BatchResult } from './batch.ts';
-import { prepare, type CommandRecord } from './envelope.ts';
+import { prepare, type CommandRecord, type DecisionClock } from './envelope.ts';
 import type { OutboxRelay } from './relay.ts';
 import { applyGuarded, databaseErrorOf, RefusalBreaker, type PoisonGuard } from './poison.ts';
 import { PartitionClaims, PartitionMoved } from './ownership.ts';
@@ -23,6 +23,8 @@ export interface ProcessorDeps {
   partitionsConcurrently: number;
   /** Upper bound of commands per transaction; kafkajs batches are split into chunks of this size. */
   maxBatch: number;
+  /** When decisions are judged: the command's append time, or processing time on go-mokapi. */
+  decisionClock: DecisionClock;
   /** One offset commit in flight per instance: only for go-mokapi (KAFKA_BROKER_QUIRKS), see below. */
   serialiseCommits: boolean;
 }
@@ -174,7 +176,7 @@ export async function runProcessor(deps: ProcessorDeps): Promise<{ health: Proce
     for (const messages of chunks(batch.messages, deps.maxBatch)) {
       if (!owns(payload)) return;
       const records = messages.map(toRecord(partition));
-      const prepared = await retrying('decode', payload, () => Promise.all(records.map((r) => prepare(r, deps.serde, deps.verifier))));
+      const prepared = await retrying('decode', payload, () => Promise.all(records.map((r) => prepare(r, deps.serde, deps.verifier, deps.decisionClock))));
       if (!prepared) return;
       const started = process.hrtime.bigint();
       // A failed attempt may have committed (an isolated record, a COMMIT whose answer was lost)
