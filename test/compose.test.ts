@@ -404,7 +404,8 @@ describe('Dockerfile', () => {
     expect(user).not.toMatch(/^USER (root|0)(:|$)/);
     const cmd = JSON.parse(/^CMD (\[.*\])$/.exec(instructions.at(-1)!)![1]!) as string[];
     expect(cmd.at(-1)).toBe('src/main.ts');
-    expect(JSON.parse(read('package.json')).scripts.start).toBe(cmd.join(' '));
+    // npm runs the script through sh: `exec` hands npm's forwarded signals straight to node.
+    expect(JSON.parse(read('package.json')).scripts.start).toBe(`exec ${cmd.join(' ')}`);
   });
 
   test('the production path carries no development tooling: no static import of dev/, no stand-in among the dependencies', () => {

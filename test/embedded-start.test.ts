@@ -3,13 +3,14 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { freePort, waitForPort } from '../dev/stack/ports.ts';
 
 /**
  * `npm start` on the embedded stack, as a real process: it says which stack it started, serves,
- * and leaves nothing behind (broker, registry, PostgreSQL) when stopped by SIGTERM, by Ctrl-C
- * (SIGINT to the whole process group) or when its own start fails.
+ * and leaves nothing behind (service, broker, registry, PostgreSQL; no process, no port) when
+ * SIGINT or SIGTERM reaches the npm process (a process manager), the node process, or the whole
+ * group (Ctrl-C), or when its own start fails.
  */
 const REPO = new URL('..', import.meta.url).pathname;
 
@@ -51,10 +52,11 @@ const alive = (pid: number) => existsSync(`/proc/${pid}`) && !/^\S+ \(.*\) Z/.te
 async function start(env: Record<string, string> = {}): Promise<Started> {
   const dataDir = mkdtempSync(join(tmpdir(), 'backoffice-start-'));
   const ports = { kafka: await freePort(), registry: await freePort(), postgres: await freePort(), http: Number(env.HTTP_PORT) || await freePort() };
-  const child = spawn(process.execPath, ['--disable-warning=TimeoutNegativeWarning', 'src/main.ts'], {
+  // npm as a user or a process manager runs it, with this run's Node 24 first on PATH.
+  const child = spawn('npm', ['start'], {
     cwd: REPO, detached: true, stdio: ['ignore', 'pipe', 'pipe'],
     env: {
-      PATH: process.env.PATH, HOME: process.env.HOME, EMBEDDED_STACK: process.env.EMBEDDED_STACK ?? 'auto',
+      PATH: `${dirname(process.execPath)}:${process.env.PATH}`, HOME: process.env.HOME, EMBEDDED_STACK: process.env.EMBEDDED_STACK ?? 'auto',
       EMBEDDED_DATA_DIR: dataDir, EMBEDDED_KAFKA_PORT: String(ports.kafka), EMBEDDED_REGISTRY_PORT: String(ports.registry),
       EMBEDDED_POSTGRES_PORT: String(ports.postgres), HTTP_HOST: '127.0.0.1', HTTP_PORT: String(ports.http), LOG_LEVEL: 'warn', ...env,
     },
@@ -101,26 +103,28 @@ afterAll(() => {
 });
 const all: Started[] = [];
 
-test('it says which stack it started, serves, and SIGTERM to node stops it and every part it started', async () => {
-  const started = await start();
-  all.push(started);
-  await running(started);
-  const broker = process.env.TEST_KAFKA_BROKERS ? 'embedded stack: Apache Kafka' : 'embedded stack: go-mokapi';
-  expect(started.output()).toContain(broker);
-  const ready = await fetch(`http://127.0.0.1:${started.ports.http}/readyz`);
-  expect(ready.status).toBe(200);
+const nodeOf = (started: Started) => {
   collectDescendants(started.child.pid!, started.descendants);
-  started.child.kill('SIGTERM');
-  expect(await started.exited).toBe(0);
-  await expectNothingLeft(started);
-}, 300_000);
+  const node = [...started.descendants].find((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('src/main.ts'));
+  if (node === undefined) throw new Error('no node process running src/main.ts under npm');
+  return node;
+};
 
-test('Ctrl-C (SIGINT to the process group) stops it and every part it started', async () => {
+test.each([
+  ['SIGTERM', 'the npm process (a process manager)'],
+  ['SIGINT', 'the npm process'],
+  ['SIGTERM', 'the node process'],
+  ['SIGINT', 'the process group (Ctrl-C)'],
+] as const)('it says which stack it started, serves, and %s to %s stops it and every part it started', async (signal, target) => {
   const started = await start();
   all.push(started);
   await running(started);
-  collectDescendants(started.child.pid!, started.descendants);
-  process.kill(-started.child.pid!, 'SIGINT');
+  expect(started.output()).toContain(process.env.TEST_KAFKA_BROKERS ? 'embedded stack: Apache Kafka' : 'embedded stack: go-mokapi');
+  expect((await fetch(`http://127.0.0.1:${started.ports.http}/readyz`)).status).toBe(200);
+  const node = nodeOf(started);
+  if (target.startsWith('the npm')) started.child.kill(signal);
+  else if (target === 'the node process') process.kill(node, signal);
+  else process.kill(-started.child.pid!, signal);
   expect(await started.exited).toBe(0);
   await expectNothingLeft(started);
 }, 300_000);
