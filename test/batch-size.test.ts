@@ -134,7 +134,7 @@ test.each(SIZES)(`PROCESSOR_MAX_BATCH=%i drains ${COMMANDS} mixed commands in ba
     const observed = await observe(stack);
     const verdict = compare(expectation, observed, stack.topics);
     report(summarize({
-      scenario: `batch-size-${size}`, seed, faultsInjected: 0, faults: `none; PROCESSOR_MAX_BATCH=${size}, a backlog drained by one instance`,
+      broker: stack.broker.label, scenario: `batch-size-${size}`, seed, faultsInjected: 0, faults: `none; PROCESSOR_MAX_BATCH=${size}, a backlog drained by one instance`,
       recoverMs: convergence.ms, sent: records.length,
     }, expectation, verdict, {
       converged: convergence.converged, logRecords: log.length, drainMs, transactions: batches.length, largestBatch: largest,

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { forCommand, payloadOf, submitNew, withdraw } from './support/commands.ts';
 import { pipelineSuite } from './support/suite.ts';
+import { topicEnvOf } from './support/shared-stack.ts';
 
 /**
  * The DLQ tool (`npm run cli -- dlq list|replay`) as an operator uses it, as a separate process
@@ -23,13 +24,12 @@ afterAll(() => { if (cliDir) rmSync(cliDir, { recursive: true, force: true }); }
 /** Runs the CLI as a separate process on the suite's broker, registry and topics; resolves with its JSON lines. */
 function cli(...args: string[]): Promise<unknown[]> {
   const { config } = suite.stack;
-  const topicEnv = Object.fromEntries(Object.entries(config).filter(([name]) => name.startsWith('TOPIC_')).map(([name, value]) => [name, String(value)]));
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['src/cli/main.ts', ...args], {
       cwd: REPO,
       env: {
         PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', EMBEDDED_DATA_DIR: cliDir, LOG_LEVEL: 'error', NODE_OPTIONS: process.env.NODE_OPTIONS ?? '',
-        KAFKA_BROKERS: config.KAFKA_BROKERS.join(','), SCHEMA_REGISTRY_URL: config.SCHEMA_REGISTRY_URL, ...topicEnv,
+        KAFKA_BROKERS: config.KAFKA_BROKERS.join(','), SCHEMA_REGISTRY_URL: config.SCHEMA_REGISTRY_URL, ...topicEnvOf(config),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

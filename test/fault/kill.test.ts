@@ -2,7 +2,7 @@ import { serviceEnv, ServiceProcess } from '../support/fault/process.ts';
 import { random, loadProducer, sendPaced } from '../support/fault/load.ts';
 import { startFaultStack, type FaultStack } from '../support/fault/stack.ts';
 import { buildLoad, expectClean, handshakeWatch, report, seedFor, settle, summarize, waitResumed } from '../support/fault/scenario.ts';
-import type { ChaosProxy } from '../support/fault/proxy.ts';
+import type { KillWindow } from '../support/fault/scenario.ts';
 
 /**
  * Scenario 1: the processor process is SIGKILLed at random moments (mid-batch, mid-publish,
@@ -13,7 +13,7 @@ const COMMANDS = Number(process.env.FAULT_KILL_COMMANDS ?? 20_000);
 const KILLS = Number(process.env.FAULT_KILLS ?? 10);
 
 let stack: FaultStack;
-let watch: ChaosProxy | undefined;
+let watch: KillWindow | undefined;
 const processes: ServiceProcess[] = [];
 
 beforeAll(async () => {
@@ -71,7 +71,7 @@ test(`SIGKILL ${KILLS}+ times under ${COMMANDS} commands: nothing lost, nothing 
   const { expectation, log, convergence, recoverMs, observed, verdict } = await settle(stack, 240_000, restartedAt);
   const resumes = kills.filter((kill) => !kill.duringStartup).map((kill) => kill.resumeMs).sort((a, b) => a - b);
   report(summarize({
-    scenario: '1-sigkill', seed, faultsInjected: kills.length,
+    broker: stack.broker.label, scenario: '1-sigkill', seed, faultsInjected: kills.length,
     faults: `${kills.length} SIGKILLs of the only processor (${kills.filter((k) => k.duringStartup).length} during start-up; none inside the JoinGroup-SyncGroup handshake), each restarted`,
     recoverMs, sent: records.length,
   }, expectation, verdict, {

@@ -78,10 +78,10 @@ test(`random cuts, refusals and delays on the processor's broker connections und
   await producer.disconnect();
 
   const { expectation, log, convergence, recoverMs, observed, verdict } = await settle(stack, Number(process.env.FAULT_CONVERGE_MS ?? 180_000), healedAt);
-  if (!convergence.converged) console.log('broker groups', JSON.stringify(await brokerGroups(stack.broker.apiPort), null, 1), 'progress', await progress(stack));
+  if (!convergence.converged) console.log('broker groups', JSON.stringify(await brokerGroups(stack.kafka), null, 1), 'progress', await progress(stack));
   const faultCount = faults.cut! + faults.refuse! + faults.delay!;
   report(summarize({
-    scenario: '3-network', seed, faultsInjected: faultCount,
+    broker: stack.broker.label, scenario: '3-network', seed, faultsInjected: faultCount,
     faults: `${faults.cut} cuts of all connections, ${faults.refuse} refusal windows (1-5 s, connections cut), ${faults.delay} latency windows (50-750 ms per chunk) over ${CHAOS_MS / 1000} s`,
     recoverMs, sent: records.length,
   }, expectation, verdict, { converged: convergence.converged, logRecords: log.length, proxy: proxy.stats, cutsSkippedInHandshake: faults.deferred, processorAlive: processor.alive }), verdict);

@@ -48,10 +48,10 @@ test(`PostgreSQL down for ${OUTAGE_MS / 1000} s under load: not ready during the
   }
   const notReadyAfterMs = Date.now() - downAt;
   // The batch in flight when the database went may still commit; after that nothing may move.
-  const committedEarly = sum(await committedOffsets(stack.broker.apiPort, stack.config.KAFKA_GROUP_ID, stack.topics.commands));
+  const committedEarly = sum(await committedOffsets(stack, stack.config.KAFKA_GROUP_ID, stack.topics.commands));
   const remaining = OUTAGE_MS - (Date.now() - downAt);
   if (remaining > 0) await new Promise((resolve) => setTimeout(resolve, remaining));
-  const committedLate = sum(await committedOffsets(stack.broker.apiPort, stack.config.KAFKA_GROUP_ID, stack.topics.commands));
+  const committedLate = sum(await committedOffsets(stack, stack.config.KAFKA_GROUP_ID, stack.topics.commands));
   const stillNotReady = await processor.readyz(15_000);
   const outageMs = Date.now() - downAt;
 
@@ -67,7 +67,7 @@ test(`PostgreSQL down for ${OUTAGE_MS / 1000} s under load: not ready during the
   // the outbox drain, or marking published rows. Any of them retrying shows the pause.
   const retries = String([...(await processor.metricsText()).matchAll(/processor_retries_total\{step="[^"]+"\} (\d+)/g)].reduce((sum, match) => sum + Number(match[1]), 0));
   report(summarize({
-    scenario: '2-postgres-outage', seed, faultsInjected: 1, faults: `PostgreSQL stopped for ${Math.round(outageMs / 100) / 10} s mid-load`,
+    broker: stack.broker.label, scenario: '2-postgres-outage', seed, faultsInjected: 1, faults: `PostgreSQL stopped for ${Math.round(outageMs / 100) / 10} s mid-load`,
     recoverMs: resumeMs, sent: records.length,
   }, expectation, verdict, {
     converged: convergence.converged, logRecords: log.length, notReadyAfterMs, readyAgainMs: readyMs, databaseRetries: Number(retries ?? 0),

@@ -58,7 +58,7 @@ test(`SIGTERM ${STOPS} times under ${COMMANDS} commands: batch completed, offset
     const exitMs = Date.now() - signalledAt;
 
     // What the stopped process left behind: everything it applied is committed, nothing beyond.
-    const committed = await committedOffsets(stack.broker.apiPort, stack.config.KAFKA_GROUP_ID, stack.topics.commands);
+    const committed = await committedOffsets(stack, stack.config.KAFKA_GROUP_ID, stack.topics.commands);
     const beyond = await stack.query<{ n: string }>(`
       SELECT count(*) AS n FROM processed_commands p
       WHERE p.source_offset >= COALESCE((SELECT c.o FROM unnest($1::int[], $2::bigint[]) AS c(p, o) WHERE c.p = p.source_partition), 0)`,
@@ -90,7 +90,7 @@ test(`SIGTERM ${STOPS} times under ${COMMANDS} commands: batch completed, offset
   const { expectation, log, convergence, recoverMs, observed, verdict } = await settle(stack, 180_000, restartedAt);
   const exitTimes = stops.map((stop) => stop.exitMs);
   report(summarize({
-    scenario: '5-sigterm', seed, faultsInjected: stops.length, faults: `${stops.length} SIGTERMs under load, each followed by a fresh instance`,
+    broker: stack.broker.label, scenario: '5-sigterm', seed, faultsInjected: stops.length, faults: `${stops.length} SIGTERMs under load, each followed by a fresh instance`,
     recoverMs, sent: records.length,
   }, expectation, verdict, {
     converged: convergence.converged, logRecords: log.length, exitCodes: stops.map((stop) => stop.code), exitMs: exitTimes,

@@ -28,6 +28,10 @@ function prefixedTopicEnv(prefix: string): Record<string, string> {
   return Object.fromEntries(names.map((name) => [name, `${prefix}.${String(defaults[name])}`]));
 }
 
+/** The TOPIC_* settings of a config, for a child process (the service, the CLI) on the same topics. */
+export const topicEnvOf = (config: object): Record<string, string> =>
+  Object.fromEntries(Object.entries(config).filter(([name]) => name.startsWith('TOPIC_')).map(([name, value]) => [name, String(value)]));
+
 /** The shared Apache Kafka, described from what globalSetup exported. */
 export function sharedKafka(): EmbeddedBroker | null {
   const brokers = process.env.TEST_KAFKA_BROKERS;
@@ -47,14 +51,19 @@ export function sharedKafka(): EmbeddedBroker | null {
   };
 }
 
+/** The suite's topics on a Kafka broker, with the settings the service expects of each. */
+export async function createSuiteTopics(broker: EmbeddedBroker, topics: Topics, partitions: number): Promise<void> {
+  await broker.ensureTopics([topics.commands], partitions, COMMAND_TOPIC_CONFIGS);
+  await broker.ensureTopics([topics.dlq], partitions, DLQ_TOPIC_CONFIGS);
+  await broker.ensureTopics([topics.events, ...Object.values(topics.listings), topics.notifications], partitions);
+}
+
 export async function suiteBroker(options: { dir: string; partitions: number }): Promise<SuiteBroker> {
   const shared = sharedKafka();
   if (shared) {
     const env = prefixedTopicEnv(`s${randomBytes(5).toString('hex')}`);
     const topics = topicsOf(loadConfig(env));
-    await shared.ensureTopics([topics.commands], options.partitions, COMMAND_TOPIC_CONFIGS);
-    await shared.ensureTopics([topics.dlq], options.partitions, DLQ_TOPIC_CONFIGS);
-    await shared.ensureTopics([topics.events, ...Object.values(topics.listings), topics.notifications], options.partitions);
+    await createSuiteTopics(shared, topics, options.partitions);
     return { broker: shared, registryUrl: process.env.TEST_REGISTRY_URL!, env, topics, stop: async () => {} };
   }
   const topics = topicsOf(loadConfig({}));

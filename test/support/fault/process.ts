@@ -3,6 +3,7 @@ import { createWriteStream, readFileSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import type { ServiceConfig } from '../../../src/config.ts';
 import { osPort } from './ports.ts';
+import { topicEnvOf } from '../shared-stack.ts';
 
 const REPO = new URL('../../../', import.meta.url).pathname;
 
@@ -14,7 +15,11 @@ export interface Exit { code: number | null; signal: NodeJS.Signals | null }
 
 /** The environment `node src/main.ts` needs to start nothing embedded and only the service. */
 export function serviceEnv(config: ServiceConfig, overrides: Record<string, string> = {}): Record<string, string> {
+  // The stack's own topics, and on go-mokapi its quirks (no idempotence among them).
   return {
+    ...topicEnvOf(config),
+    KAFKA_BROKER_QUIRKS: config.KAFKA_BROKER_QUIRKS,
+    KAFKA_IDEMPOTENT_PRODUCER: String(config.KAFKA_IDEMPOTENT_PRODUCER),
     KAFKA_BROKERS: config.KAFKA_BROKERS.join(','),
     SCHEMA_REGISTRY_URL: config.SCHEMA_REGISTRY_URL,
     DATABASE_URL: config.DATABASE_URL,
@@ -23,7 +28,6 @@ export function serviceEnv(config: ServiceConfig, overrides: Record<string, stri
     AUTH_AUDIENCE: config.AUTH_AUDIENCE,
     HTTP_HOST: '127.0.0.1',
     KAFKA_GROUP_ID: config.KAFKA_GROUP_ID,
-    KAFKA_IDEMPOTENT_PRODUCER: 'false',
     LOG_LEVEL: process.env.FAULT_LOG_LEVEL ?? 'warn',
     ...overrides,
   };

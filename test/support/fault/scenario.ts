@@ -31,9 +31,9 @@ export async function progress(stack: FaultStack): Promise<{ processed: number; 
  */
 export async function waitResumed(stack: FaultStack, timeoutMs: number): Promise<number> {
   const started = Date.now();
-  const before = await groupPosition(stack.kafka, stack.broker.apiPort, stack.config.KAFKA_GROUP_ID, stack.topics.commands);
+  const before = await groupPosition(stack, stack.config.KAFKA_GROUP_ID, stack.topics.commands);
   for (;;) {
-    const now = await groupPosition(stack.kafka, stack.broker.apiPort, stack.config.KAFKA_GROUP_ID, stack.topics.commands);
+    const now = await groupPosition(stack, stack.config.KAFKA_GROUP_ID, stack.topics.commands);
     if (now.committed > before.committed || now.committed === now.end) return Date.now() - started;
     if (Date.now() - started > timeoutMs) throw new Error(`no committed progress within ${timeoutMs} ms (committed ${now.committed} of ${now.end})`);
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -80,7 +80,7 @@ export async function settle(stack: FaultStack, timeoutMs: number, since = Date.
 }
 
 export async function brokerState(stack: FaultStack): Promise<string> {
-  return stack.broker.exitReason() ?? JSON.stringify(await brokerGroups(stack.broker.apiPort));
+  return stack.broker.exitReason() ?? JSON.stringify(await brokerGroups(stack.kafka));
 }
 
 export async function observe(stack: FaultStack): Promise<Observed> {
@@ -102,6 +102,8 @@ export async function observe(stack: FaultStack): Promise<Observed> {
 
 export interface Summary {
   scenario: string;
+  /** `apache-kafka 4.4.0` or `go-mokapi`: what the figures were measured on. */
+  broker: string;
   seed: number;
   commandsSent: number;
   distinctCommands: number;
@@ -129,9 +131,9 @@ export function report(summary: Summary, verdict: Verdict): void {
   if (verdict.problems.length > 0) process.stdout.write(`FAULT-PROBLEMS ${summary.scenario}\n  ${verdict.problems.join('\n  ')}\n`);
 }
 
-export function summarize(base: { scenario: string; seed: number; faultsInjected: number; faults: string; recoverMs: number; sent: number }, expectation: Expectation, verdict: Verdict, extra: Record<string, unknown> = {}): Summary {
+export function summarize(base: { scenario: string; broker: string; seed: number; faultsInjected: number; faults: string; recoverMs: number; sent: number }, expectation: Expectation, verdict: Verdict, extra: Record<string, unknown> = {}): Summary {
   return {
-    scenario: base.scenario, seed: base.seed, commandsSent: base.sent, distinctCommands: expectation.processed.size,
+    scenario: base.scenario, broker: base.broker, seed: base.seed, commandsSent: base.sent, distinctCommands: expectation.processed.size,
     redeliveries: expectation.redeliveries, reusedKeys: expectation.reusedKeys,
     faultsInjected: base.faultsInjected, faults: base.faults,
     lost: verdict.lost, appliedTwice: verdict.appliedTwice, eventsMissing: verdict.eventsMissing, eventsOutOfOrder: verdict.eventsOutOfOrder,
@@ -157,12 +159,22 @@ export function expectClean(verdict: Verdict, expectation: Expectation, observed
 
 export const REDIRECT_PRELOAD = new URL('./redirect.ts', import.meta.url).pathname;
 
+/** Kills a process at a moment that the broker can take (see handshakeWatch). */
+export interface KillWindow {
+  outsideHandshake(kill: () => boolean, options: { clientId: string; timeoutMs: number }): Promise<boolean | null>;
+  close(): Promise<void>;
+}
+
 /**
- * A proxy that injects nothing, between the processors and the broker, so that a scenario can
- * see the group handshake and kill outside it (see ChaosProxy.outsideHandshake): go-mokapi
- * never recovers a group whose leader dies between JoinGroup and SyncGroup.
+ * go-mokapi never recovers a group whose leader dies between JoinGroup and SyncGroup, so there
+ * a proxy that injects nothing sits between the processors and the broker, and a scenario kills
+ * only outside the group handshake (see ChaosProxy.outsideHandshake). Apache Kafka takes a kill
+ * at any moment: no proxy, the kill lands when the scenario says.
  */
-export async function handshakeWatch(stack: FaultStack): Promise<{ proxy: ChaosProxy; env: Record<string, string>; preload: string }> {
+export async function handshakeWatch(stack: FaultStack): Promise<{ proxy: KillWindow; env: Record<string, string>; preload?: string }> {
+  if (stack.broker.kind !== 'go-mokapi') {
+    return { proxy: { outsideHandshake: async (kill) => kill(), close: async () => {} }, env: {} };
+  }
   const proxy = new ChaosProxy(stack.broker.port);
   const port = await proxy.listen();
   return {

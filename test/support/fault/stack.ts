@@ -5,20 +5,24 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { pino } from 'pino';
 import { Kafka, logLevel } from 'kafkajs';
-import { allTopics, loadConfig, topicsOf, type ServiceConfig, type Topics } from '../../../src/config.ts';
-import { startMokapi as startBroker, type EmbeddedMokapi as EmbeddedBroker } from '../../../dev/stack/mokapi.ts';
+import { loadConfig, topicsOf, type ServiceConfig, type Topics } from '../../../src/config.ts';
+import type { EmbeddedBroker } from '../../../dev/stack/broker.ts';
+import { startKafka, type EmbeddedKafka } from '../../../dev/stack/kafka.ts';
 import { devKeys, type DevKeys } from '../../../dev/stack/keys.ts';
 import { osPort } from './ports.ts';
 import { startPostgres, type EmbeddedDatabase } from '../../../dev/stack/postgres.ts';
-import { startRegistry } from '../../../dev/registry/server.ts';
+import { createSuiteTopics, sharedKafka, suiteBroker } from '../shared-stack.ts';
 import { migrate } from '../../../src/store/migrate.ts';
 import { mintToken, type Role } from '../../../src/auth/tokens.ts';
 import { connectSerde, type Serde } from '../../../src/schemas/serde.ts';
 
 /**
- * A fault scenario's own real stack: go-mokapi broker, development registry, signing keys and
- * a fresh migrated database, either on the run's shared PostgreSQL server or on a server of
- * its own that the scenario may stop and start (same data directory, same port).
+ * A fault scenario's own real stack: topics and a consumer group of its own on the run's
+ * Apache Kafka (or, with `ownBroker`, a Kafka node of its own that the scenario may kill and
+ * start again on its log), the run's registry, signing keys and a fresh migrated database,
+ * either on the run's shared PostgreSQL server or on a server of its own that the scenario may
+ * stop and start (same data directory, same port). On the go-mokapi fallback every stack has a
+ * broker of its own, as that broker serves only the topics declared at its start.
  */
 export interface FaultStack {
   dir: string;
@@ -34,26 +38,18 @@ export interface FaultStack {
   token(role: Role, subject: string, options?: { expiresInSeconds?: number; issuedAt?: Date }): Promise<string>;
   /** Only with `ownPostgres`: the scenario's database server. */
   postgres: { stop(): Promise<void>; start(): Promise<void> } | null;
-  /** Whether the broker process still runs (a scenario must never lose it: topics are in memory). */
+  /** Whether the broker process still runs. */
   brokerAlive(): boolean;
+  /** Only with `ownBroker`: the scenario's Kafka node, to SIGKILL and start again on its log. */
+  ownKafka: { kill(): Promise<void>; restart(): Promise<void> } | null;
   stop(): Promise<void>;
-}
-
-async function startOwnBroker(dir: string, topics: string[], partitions: number): Promise<EmbeddedBroker> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await startBroker({ dir, topics, partitions, port: await osPort() });
-    } catch (error) {
-      if (attempt >= 5) throw error;
-    }
-  }
 }
 
 /**
  * `keys`: a signing key pair to use instead of fresh ones, so that several stacks verify the
  * same tokens (and can be given the very same command bytes).
  */
-export async function startFaultStack(options: { partitions?: number; ownPostgres?: boolean; keys?: DevKeys } = {}): Promise<FaultStack> {
+export async function startFaultStack(options: { partitions?: number; ownPostgres?: boolean; ownBroker?: boolean; keys?: DevKeys } = {}): Promise<FaultStack> {
   const dir = mkdtempSync(join(tmpdir(), 'backoffice-fault-'));
   const stops: (() => Promise<void>)[] = [];
   let brokerExit: () => string | null = () => null;
@@ -91,19 +87,38 @@ export async function startFaultStack(options: { partitions?: number; ownPostgre
     await migrate(databaseUrl, pino({ level: 'silent' }));
 
     const keys = options.keys ?? await devKeys(dir);
-    const provisional = loadConfig({});
-    const broker = await startOwnBroker(dir, allTopics(topicsOf(provisional)), options.partitions ?? 3);
-    stops.push(() => broker.stop());
+    const partitions = options.partitions ?? 3;
+    const suite = await suiteBroker({ dir, partitions });
+    stops.push(() => suite.stop());
+    let broker: EmbeddedBroker = suite.broker;
+    let ownKafka: FaultStack['ownKafka'] = null;
+    if (options.ownBroker) {
+      if (!sharedKafka()) throw new Error('a scenario that kills the broker needs Apache Kafka: go-mokapi keeps its topics in memory and loses them with the process');
+      let node: EmbeddedKafka = await startKafka({ dir: join(dir, 'kafka'), port: await osPort(), partitions });
+      stops.push(() => node.stop());
+      await createSuiteTopics(node, suite.topics, partitions);
+      // The same address across restarts; what the process says is the current node's.
+      broker = {
+        kind: 'apache-kafka', label: node.label, brokers: node.brokers, port: node.port,
+        get pid() { return node.pid; },
+        exitReason: () => node.exitReason(),
+        stderrTail: () => node.stderrTail(),
+        ensureTopics: (topics, count, configs) => node.ensureTopics(topics, count, configs),
+        stop: () => node.stop(),
+      };
+      ownKafka = {
+        kill: () => node.kill(),
+        async restart() { node = await startKafka({ dir: node.dir, port: node.port, partitions }); },
+      };
+    }
     brokerExit = () => broker.exitReason();
     brokerStderr = () => broker.stderrTail();
-    const registry = await startRegistry({ port: 0, file: join(dir, 'registry.json') });
-    stops.push(() => registry.close());
     const config = loadConfig({
+      ...suite.env,
       KAFKA_BROKERS: broker.brokers.join(','),
-      SCHEMA_REGISTRY_URL: registry.url,
+      SCHEMA_REGISTRY_URL: suite.registryUrl,
       DATABASE_URL: databaseUrl,
       AUTH_PUBLIC_KEY: keys.publicKeyPem,
-      KAFKA_IDEMPOTENT_PRODUCER: 'false',
       KAFKA_GROUP_ID: `fault-${randomUUID()}`,
     }) as ServiceConfig;
     const topics = topicsOf(config);
@@ -114,10 +129,8 @@ export async function startFaultStack(options: { partitions?: number; ownPostgre
     });
 
     return {
-      dir, config, topics, broker, keys, serde, kafka, postgres,
-      brokerAlive() {
-        try { process.kill(broker.pid, 0); return true; } catch { return false; }
-      },
+      dir, config, topics, broker, keys, serde, kafka, postgres, ownKafka,
+      brokerAlive: () => broker.exitReason() === null,
       async query(text, values) {
         const client = new pg.Client({ connectionString: databaseUrl });
         await client.connect();

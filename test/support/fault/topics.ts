@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IHeaders, Kafka } from 'kafkajs';
+import type { EmbeddedBroker } from '../../../dev/stack/broker.ts';
+import type { EmbeddedMokapi } from '../../../dev/stack/mokapi.ts';
 
 export interface RawRecord {
   topic: string;
@@ -88,11 +90,26 @@ async function readOnce(kafka: Kafka, topics: string[], ends: Map<string, bigint
   return result;
 }
 
+/** Where a group's offsets can be read: any admin client on Kafka, the HTTP API on go-mokapi. */
+export interface GroupSource { kafka: Kafka; broker: EmbeddedBroker }
+
 /**
- * Committed offsets of a consumer group on a topic, by partition, from the broker's HTTP API:
- * go-mokapi answers OffsetFetch only to members of the group, so an admin client cannot ask.
+ * Committed offsets of a consumer group on a topic, by partition. Kafka answers OffsetFetch to
+ * any admin client; go-mokapi only to members of the group, so there they come from its HTTP API.
  */
-export async function committedOffsets(apiPort: number, groupId: string, topic: string): Promise<Map<number, bigint>> {
+export async function committedOffsets(source: GroupSource, groupId: string, topic: string): Promise<Map<number, bigint>> {
+  if (source.broker.kind === 'go-mokapi') return mokapiCommits((source.broker as EmbeddedMokapi).apiPort, groupId, topic);
+  const admin = source.kafka.admin();
+  await admin.connect();
+  try {
+    const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
+    return new Map((offsets?.partitions ?? []).filter((entry) => Number(entry.offset) >= 0).map((entry) => [entry.partition, BigInt(entry.offset)]));
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+async function mokapiCommits(apiPort: number, groupId: string, topic: string): Promise<Map<number, bigint>> {
   const response = await fetch(`http://127.0.0.1:${apiPort}/api/metrics`, { signal: AbortSignal.timeout(5000) });
   const metrics = await response.json() as { name: string; value: number }[];
   const result = new Map<number, bigint>();
@@ -114,8 +131,8 @@ export async function endOffsets(kafka: Kafka, topic: string): Promise<Map<numbe
 }
 
 /** Sum of a group's committed offsets and of the end offsets on a topic: lag = end - committed. */
-export async function groupPosition(kafka: Kafka, apiPort: number, groupId: string, topic: string): Promise<{ committed: bigint; end: bigint }> {
-  const [committed, ends] = await Promise.all([committedOffsets(apiPort, groupId, topic), endOffsets(kafka, topic)]);
+export async function groupPosition(source: GroupSource, groupId: string, topic: string): Promise<{ committed: bigint; end: bigint }> {
+  const [committed, ends] = await Promise.all([committedOffsets(source, groupId, topic), endOffsets(source.kafka, topic)]);
   let committedSum = 0n;
   let endSum = 0n;
   for (const [partition, end] of ends) {
@@ -126,15 +143,17 @@ export async function groupPosition(kafka: Kafka, apiPort: number, groupId: stri
   return { committed: committedSum, end: endSum };
 }
 
-/** The broker's view of its consumer groups (state, generation, members, commits), for post-mortems. */
-export async function brokerGroups(apiPort: number): Promise<unknown> {
+/** The broker's view of its consumer groups (state, members), for post-mortems. */
+export async function brokerGroups(kafka: Kafka): Promise<unknown> {
+  const admin = kafka.admin();
   try {
-    const services = await (await fetch(`http://127.0.0.1:${apiPort}/api/services`, { signal: AbortSignal.timeout(5000) })).json() as { name: string; type: string }[];
-    const kafka = services.find((service) => service.type === 'kafka');
-    if (!kafka) return null;
-    const detail = await (await fetch(`http://127.0.0.1:${apiPort}/api/services/kafka/${encodeURIComponent(kafka.name)}`, { signal: AbortSignal.timeout(5000) })).json() as { groups?: unknown[]; clients?: unknown[] };
-    return { groups: detail.groups, clients: detail.clients };
+    await admin.connect();
+    const { groups } = await admin.listGroups();
+    return (await admin.describeGroups(groups.map((group) => group.groupId))).groups
+      .map(({ groupId, state, protocol, members }) => ({ groupId, state, protocol, members: members.map((member) => member.clientId) }));
   } catch (error) {
     return { unavailable: String(error) };
+  } finally {
+    await admin.disconnect().catch(() => {});
   }
 }
