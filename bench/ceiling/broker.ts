@@ -18,7 +18,7 @@ export interface EmittedShape {
  * acks=-1, commit: the processor's loop without decode, decide and the database.
  */
 export async function brokerCeiling(options: {
-  kafka: Kafka; commandTopic: string; ends: Map<number, number>; emitted: EmittedShape[]; concurrency: number;
+  kafka: Kafka; commandTopic: string; ends: Map<number, number>; emitted: EmittedShape[]; concurrency: number; idempotent: boolean;
 }): Promise<{ commands: number; messages: number; seconds: number; clientCpuMicros: number }> {
   const { kafka, ends } = options;
   const byPartition = new Map<number, EmittedShape[]>();
@@ -36,7 +36,8 @@ export async function brokerCeiling(options: {
   let producedTotal = 0;
 
   const consumer = kafka.consumer({ groupId: `bench-broker-ceiling-${randomUUID()}`, sessionTimeout: 10_000, heartbeatInterval: 1000, maxBytesPerPartition: 1_048_576 });
-  const producer = kafka.producer({ idempotent: false, maxInFlightRequests: 1 });
+  // Idempotent exactly where the service's relay is (not on go-mokapi), so the ceiling is comparable.
+  const producer = kafka.producer({ idempotent: options.idempotent, maxInFlightRequests: 1 });
   await producer.connect();
   await consumer.connect();
   let started = 0;

@@ -31,7 +31,6 @@ export async function startServiceProcess(options: {
       HTTP_HOST: '127.0.0.1',
       HTTP_PORT: String(port),
       KAFKA_GROUP_ID: options.groupId,
-      KAFKA_IDEMPOTENT_PRODUCER: 'false',
       LOG_LEVEL: 'warn',
       ...options.extraEnv,
     },

@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { allTopics, loadConfig, topicsOf, type Topics } from '../../src/config.ts';
-import { startMokapi as startBroker, type EmbeddedMokapi as EmbeddedBroker } from '../../dev/stack/mokapi.ts';
+import { MOKAPI_ENV, type EmbeddedBroker } from '../../dev/stack/broker.ts';
+import { chooseStack, startChosenBroker, startChosenRegistry, type EmbeddedRegistry } from '../../dev/stack/choose.ts';
 import { devKeys, type DevKeys } from '../../dev/stack/keys.ts';
 import { startPostgres, type EmbeddedDatabase } from '../../dev/stack/postgres.ts';
-import { startRegistry, type RunningRegistry } from '../../dev/registry/server.ts';
 import { migrate } from '../../src/store/migrate.ts';
 
 export const PARTITIONS = 6;
@@ -35,7 +35,9 @@ export interface BenchStack {
   /** pid of the postmaster, whose process tree is the database's CPU. */
   postgresPid: number;
   broker: EmbeddedBroker;
-  registry: RunningRegistry;
+  registry: EmbeddedRegistry;
+  /** What the service must be told about the broker: go-mokapi's quirks there, nothing on Kafka. */
+  serviceEnv: Record<string, string>;
   keys: DevKeys;
   /** A fresh, migrated database on the one server. */
   database(name: string): Promise<string>;
@@ -44,9 +46,10 @@ export interface BenchStack {
 
 /**
  * One PostgreSQL server (fsync on, as in production: per-command commits pay for it), one
- * go-mokapi broker with every topic of both implementations declared, one registry, dev keys.
+ * broker with every topic of both implementations (Apache Kafka, or go-mokapi with
+ * `--broker=mokapi`), one registry (Apicurio with Kafka), dev keys.
  */
-export async function startBenchStack(): Promise<BenchStack> {
+export async function startBenchStack(brokerSetting: 'kafka' | 'mokapi'): Promise<BenchStack> {
   const dir = mkdtempSync(join(tmpdir(), 'backoffice-bench-'));
   // As root, PostgreSQL runs as the `postgres` user, who must be able to reach its data directory.
   chmodSync(dir, 0o755);
@@ -59,19 +62,24 @@ export async function startBenchStack(): Promise<BenchStack> {
     stops.push(() => postgres.stop());
     const postgresPid = Number(readFileSync(join(dir, 'pg', 'pgdata', 'postmaster.pid'), 'utf8').split('\n')[0]);
     const topics = [...new Set([...allTopics(processorTopics), ...allTopics(naiveTopics), HOP_TOPIC])];
+    const choice = chooseStack({ ...process.env, EMBEDDED_STACK: brokerSetting });
+    const mokapi = choice.broker === 'go-mokapi';
     // go-mokapi indexes every record for its dashboard search, by default in the shared directory
     // /tmp/mokapi-bleve-index: measured, that caps produce at ~60-200 records/s and crashes the
     // broker (bleve panic) when another mokapi runs on the machine. The broker inherits our
     // environment, so this turns the index off without changing dev/stack/mokapi.ts.
-    process.env.MOKAPI_API_SEARCH_ENABLED = 'false';
-    const broker = await startBroker({ dir: join(dir, 'broker'), topics, partitions: PARTITIONS });
+    if (mokapi) process.env.MOKAPI_API_SEARCH_ENABLED = 'false';
+    const announce = (line: string) => console.log(`[bench] ${line}`);
+    const broker = await startChosenBroker(choice, {
+      dir: join(dir, 'broker'), topics, commandTopic: processorTopics.commands, dlqTopic: processorTopics.dlq, partitions: PARTITIONS, announce,
+    });
     stops.push(() => broker.stop());
-    const registry = await startRegistry({ port: 0, file: join(dir, 'registry.json') });
-    stops.push(() => registry.close());
+    const registry = await startChosenRegistry(choice, { dir, announce });
+    stops.push(() => registry.stop());
     const keys = await devKeys(join(dir, 'keys'));
     const logger = pino({ level: 'warn' });
     return {
-      dir, postgres, postgresPid, broker, registry, keys,
+      dir, postgres, postgresPid, broker, registry, keys, serviceEnv: mokapi ? { ...MOKAPI_ENV } : {},
       async database(name) {
         const url = await postgres.createDatabase(name);
         await migrate(url, logger);

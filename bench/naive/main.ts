@@ -23,7 +23,7 @@ const pool = new pg.Pool({ connectionString: env('DATABASE_URL'), max: concurren
 const serde = await connectSerde(env('SCHEMA_REGISTRY_URL'), naiveTopics);
 const verifier = createTokenVerifier({ publicKeyPem: env('AUTH_PUBLIC_KEY'), issuer: 'backoffice-dev', audience: 'backoffice' });
 const kafka = kafkaClient(env('KAFKA_BROKERS').split(','), 'bench-naive');
-const producer = kafka.producer({ idempotent: false, maxInFlightRequests: 1 });
+const producer = kafka.producer({ idempotent: process.env.NAIVE_IDEMPOTENT === 'true', maxInFlightRequests: 1 });
 const consumer = kafka.consumer({ groupId: env('KAFKA_GROUP_ID'), sessionTimeout: 10_000, heartbeatInterval: 1000 });
 await producer.connect();
 await consumer.connect();

@@ -72,7 +72,7 @@ test(`SIGKILL ${KILLS}+ times under ${COMMANDS} commands: nothing lost, nothing 
   const resumes = kills.filter((kill) => !kill.duringStartup).map((kill) => kill.resumeMs).sort((a, b) => a - b);
   report(summarize({
     broker: stack.broker.label, scenario: '1-sigkill', seed, faultsInjected: kills.length,
-    faults: `${kills.length} SIGKILLs of the only processor (${kills.filter((k) => k.duringStartup).length} during start-up; none inside the JoinGroup-SyncGroup handshake), each restarted`,
+    faults: `${kills.length} SIGKILLs of the only processor (${kills.filter((k) => k.duringStartup).length} during start-up${stack.broker.kind === 'go-mokapi' ? '; none inside the JoinGroup-SyncGroup handshake' : ''}), each restarted`,
     recoverMs, sent: records.length,
   }, expectation, verdict, {
     converged: convergence.converged, logRecords: log.length,

@@ -94,7 +94,7 @@ async function scenario(stack: FaultStack): Promise<void> {
   const sorted = [...joinTimes].sort((a, b) => a - b);
   report(summarize({
     broker: stack.broker.label, scenario: '4-rebalance', seed, faultsInjected: kills,
-    faults: `2 instances in one group; one SIGKILLed ${kills} times (${duringStartup} before it had joined; none inside the JoinGroup-SyncGroup handshake) and restarted each time`,
+    faults: `2 instances in one group; one SIGKILLed ${kills} times (${duringStartup} before it had joined${stack.broker.kind === 'go-mokapi' ? '; none inside the JoinGroup-SyncGroup handshake' : ''}) and restarted each time`,
     recoverMs, sent: records.length,
   }, expectation, verdict, {
     converged: convergence.converged, logRecords: log.length, survivorAlive: survivor.alive,
