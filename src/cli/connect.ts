@@ -1,10 +1,15 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { pino } from 'pino';
-import { loadConfig, topicsOf, type ServiceConfig } from '../config.ts';
+import { loadConfig, topicsOf, type ServiceConfig, type Topics } from '../config.ts';
 import { stackFile } from './stack-file.ts';
 import { createKafka } from '../kafka.ts';
 import { connectSerde } from '../schemas/serde.ts';
 import { CommandSender } from '../client/command-sender.ts';
+import type { Kafka } from 'kafkajs';
+import type { Serde } from '../schemas/serde.ts';
+
+/** What a sending command may also need: the outcome watcher reads with the same client and registry. */
+export interface SenderTools { kafka: Kafka; serde: Serde; topics: Topics }
 
 export interface CliContext {
   config: ServiceConfig;
@@ -23,14 +28,15 @@ export function cliContext(): CliContext {
   return { config: merged as ServiceConfig, privateKeyFile: stack.privateKeyFile ?? null };
 }
 
-export async function withSender<T>(context: CliContext, work: (sender: CommandSender) => Promise<T>): Promise<T> {
+export async function withSender<T>(context: CliContext, work: (sender: CommandSender, tools: SenderTools) => Promise<T>): Promise<T> {
   const logger = pino({ level: 'error' });
   const topics = topicsOf(context.config);
   const serde = await connectSerde(context.config.SCHEMA_REGISTRY_URL, topics);
-  const sender = new CommandSender(createKafka(context.config, logger, '-cli'), serde, topics);
+  const kafka = createKafka(context.config, logger, '-cli');
+  const sender = new CommandSender(kafka, serde, topics);
   await sender.connect();
   try {
-    return await work(sender);
+    return await work(sender, { kafka, serde, topics });
   } finally {
     await sender.disconnect();
   }

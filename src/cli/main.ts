@@ -9,8 +9,10 @@ import { connectSerde } from '../schemas/serde.ts';
 import { EventReader } from '../client/event-reader.ts';
 import type { CommandInput } from '../client/command-sender.ts';
 import { ContentTypeSymbols, ApplicationKindSymbols } from '../schemas/avro-types.ts';
-import { cliContext, withSender, type CliContext } from './connect.ts';
+import { cliContext, type CliContext } from './connect.ts';
 import { listDeadLetters, replayDeadLetters } from './dlq.ts';
+import { sendAndAnswer, type WaitOptions } from './send.ts';
+import { positiveSeconds, waiting } from './options.ts';
 
 const readJson = (file: string) => JSON.parse(readFileSync(file, 'utf8'));
 
@@ -19,10 +21,9 @@ async function token(context: CliContext, role: Role, subject: string, expiresIn
   return mintToken({ privateKeyPem: readFileSync(context.privateKeyFile, 'utf8'), role, subject, issuer: context.config.AUTH_ISSUER, audience: context.config.AUTH_AUDIENCE, expiresInSeconds });
 }
 
-async function send(input: CommandInput): Promise<void> {
-  const context = cliContext();
-  const [command] = await withSender(context, (sender) => sender.send([input]));
-  console.log(JSON.stringify({ sent: command!.type, commandId: command!.commandId, applicationId: command!.applicationId }));
+/** Sends, then answers with the outcome; the exit code tells accepted, rejected and timed out apart. */
+async function send(input: CommandInput, options: WaitOptions): Promise<void> {
+  process.exitCode = await sendAndAnswer(input, options);
 }
 
 const adminToken = async (options: { token?: string; admin: string }) => options.token ?? token(cliContext(), 'MASTER', options.admin);
@@ -39,34 +40,39 @@ program.command('submit')
   .addOption(new Option('--kind <kind>', 'application kind').choices([...ApplicationKindSymbols]).default('NEW_LISTING'))
   .option('--listing <id>', 'listing to change (INFO_CHANGE)')
   .option('--application <id>', 'application id (default: a new UUID)')
-  .action((o) => send({ type: 'SubmitApplication', applicationId: o.application ?? randomUUID(), applicantId: o.applicant, kind: o.kind, listingId: o.listing ?? null, contentType: o.type, details: readJson(o.details) }));
+  .action((o) => send({ type: 'SubmitApplication', applicationId: o.application ?? randomUUID(), applicantId: o.applicant, kind: o.kind, listingId: o.listing ?? null, contentType: o.type, details: readJson(o.details) }, o));
 
 program.command('amend <applicationId>')
   .description('Replace the details of a PENDING application (applicant only)')
   .requiredOption('--applicant <id>', 'applicant id').requiredOption('--details <file>', 'JSON details')
-  .action((applicationId, o) => send({ type: 'AmendApplication', applicationId, applicantId: o.applicant, details: readJson(o.details) }));
+  .action((applicationId, o) => send({ type: 'AmendApplication', applicationId, applicantId: o.applicant, details: readJson(o.details) }, o));
 
 program.command('withdraw <applicationId>')
   .description('Withdraw a PENDING application (applicant only)')
   .requiredOption('--applicant <id>', 'applicant id')
-  .action((applicationId, o) => send({ type: 'WithdrawApplication', applicationId, applicantId: o.applicant }));
+  .action((applicationId, o) => send({ type: 'WithdrawApplication', applicationId, applicantId: o.applicant }, o));
 
 program.command('approve <applicationId>')
   .description('Approve as a MASTER admin (a development token is minted unless --token is given)')
   .option('--admin <id>', 'admin id for the minted token', 'admin-dev').option('--token <jwt>', 'admin token to send').option('--note <text>', 'decision note')
-  .action(async (applicationId, o) => send({ type: 'ApproveApplication', applicationId, adminToken: await adminToken(o), note: o.note ?? null }));
+  .action(async (applicationId, o) => send({ type: 'ApproveApplication', applicationId, adminToken: await adminToken(o), note: o.note ?? null }, o));
 
 program.command('reject <applicationId>')
   .description('Reject as a MASTER admin, with a reason')
-  .requiredOption('--reason <text>', 'why (1 to 1000 characters)')
+  // Not required here: the processor is the judge of a reason, and answers REASON_REQUIRED.
+  .option('--reason <text>', 'why (1 to 1000 characters; without one the processor answers REASON_REQUIRED)')
   .option('--admin <id>', 'admin id for the minted token', 'admin-dev').option('--token <jwt>', 'admin token to send')
-  .action(async (applicationId, o) => send({ type: 'RejectApplication', applicationId, adminToken: await adminToken(o), reason: o.reason }));
+  .action(async (applicationId, o) => send({ type: 'RejectApplication', applicationId, adminToken: await adminToken(o), reason: o.reason ?? '' }, o));
+
+// Added last so they are listed after each command's own options.
+for (const sending of program.commands.filter((command) => ['submit', 'amend', 'withdraw', 'approve', 'reject'].includes(command.name()))) waiting(sending);
 
 program.command('token')
   .description('Mint a development JWT with the embedded stack key (for the HTTP API or decisions)')
   .addOption(new Option('--role <role>', 'role').choices(['MASTER', 'OWNER']).default('MASTER'))
-  .option('--subject <id>', 'admin or owner id', 'admin-dev').option('--expires <seconds>', 'lifetime in seconds', '3600')
-  .action(async (o) => console.log(await token(cliContext(), o.role, o.subject, Number(o.expires))));
+  .option('--subject <id>', 'admin or owner id', 'admin-dev')
+  .option('--expires <seconds>', 'lifetime in seconds, a positive whole number', positiveSeconds(true), 3600)
+  .action(async (o) => console.log(await token(cliContext(), o.role, o.subject, o.expires)));
 
 program.command('tail')
   .description('Print decoded outcome events as they arrive (Ctrl-C to stop)')
@@ -83,7 +89,13 @@ program.command('tail')
 
 const dlq = program.command('dlq').description('Inspect and replay the dead-letter topic');
 dlq.command('list').description('List dead letters with their reason and origin')
-  .action(async () => { for (const letter of await listDeadLetters(cliContext())) console.log(JSON.stringify(letter)); });
+  .addHelpText('after', '\nPrints one JSON line per dead letter on stdout, and their count on stderr ("…: no dead letters" when empty),\nso `dlq list | wc -l` counts letters and `dlq list | jq` sees letters only.\n')
+  .action(async () => {
+    const context = cliContext();
+    const letters = await listDeadLetters(context);
+    for (const letter of letters) console.log(JSON.stringify(letter));
+    console.error(`${topicsOf(context.config).dlq}: ${letters.length === 0 ? 'no' : letters.length} dead letter${letters.length === 1 ? '' : 's'}`);
+  });
 dlq.command('replay <offsets...>').description('Re-inject the dead letters at these DLQ offsets (partition:offset) onto the command topic')
   .action(async (offsets: string[]) => console.log(JSON.stringify(await replayDeadLetters(cliContext(), offsets))));
 
