@@ -148,7 +148,11 @@ export async function createTopics(brokers: string[], topics: string[], partitio
   }
 }
 
-/** Kafka's cluster id: 16 random bytes in URL-safe base64 without padding, as `kafka-storage.sh random-uuid` prints. */
+/**
+ * Kafka's cluster id: 16 random bytes in URL-safe base64 without padding, as `kafka-storage.sh
+ * random-uuid` prints. One in 64 starts with `-`, which the storage tool would take for an option
+ * unless it is passed as `--cluster-id=<id>`.
+ */
 const clusterId = () => randomBytes(16).toString('base64url');
 
 /** One JVM start of the node on `port`; rejects, with the JVM gone, if it does not get ready. */
@@ -188,7 +192,7 @@ export async function startKafka(options: KafkaOptions): Promise<EmbeddedKafka> 
     port = options.port || await freePort();
     writeFileSync(properties, serverProperties(options.dir, port, await freePort(), options.partitions ?? 1));
     if (!existsSync(join(options.dir, 'log', 'meta.properties'))) {
-      await promisify(execFile)(jdk.java, [...jvm, '-XX:TieredStopAtLevel=1', '-cp', classpath, 'kafka.tools.StorageTool', 'format', '-t', clusterId(), '-c', properties], { timeout: 60_000 });
+      await promisify(execFile)(jdk.java, [...jvm, '-XX:TieredStopAtLevel=1', '-cp', classpath, 'kafka.tools.StorageTool', 'format', `--cluster-id=${clusterId()}`, '-c', properties], { timeout: 60_000 });
     }
     try {
       node = await launch(jdk.java, [...heap, ...jvm, '-cp', classpath, 'kafka.Kafka', properties], port);
