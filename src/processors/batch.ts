@@ -29,8 +29,11 @@ const isRejection = (event: DomainEvent): event is Extract<DomainEvent, { type: 
 
 const DLQ_ID_NAMESPACE = '5b0e3f0c-8c1e-4d7a-bb1b-6f2f0f4bb7d9';
 
-/** The applications and listings a batch sees, kept current as its commands are applied in order. */
-class BatchView {
+/**
+ * The applications and listings a batch sees, kept current as its commands are applied in order.
+ * Pure (no I/O): exported so test/batch-fold.property.test.ts folds random command sequences through it.
+ */
+export class BatchView {
   readonly applications: Map<string, Application>;
   readonly listings: Map<string, Listing>;
   readonly pendingChanges: Map<string, string>;
