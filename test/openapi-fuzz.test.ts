@@ -1,8 +1,8 @@
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, renameSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { cacheDir } from '../dev/stack/java.ts';
 import { openApiDocument } from '../src/http/openapi.ts';
 import { approve, reject, submitNew } from './support/commands.ts';
 import { pipelineSuite } from './support/suite.ts';
@@ -20,7 +20,8 @@ const execFileAsync = promisify(execFile);
 
 /** Pinned: schemathesis changes its CLI and its checks between releases (4.x renamed and removed many of 3.x's flags). */
 const SCHEMATHESIS_VERSION = '4.32.5';
-const CACHE_DIR = join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'backoffice-approval-processor');
+/** The embedded stack's cache (BACKOFFICE_CACHE_DIR, else ~/.cache/backoffice-approval-processor): one place to clear. */
+const CACHE_DIR = cacheDir();
 const VENV = join(CACHE_DIR, 'schemathesis-venv');
 /** Written last, so a venv whose install was interrupted is recognised and rebuilt. */
 const MARKER = join(VENV, `.schemathesis-${SCHEMATHESIS_VERSION}`);
