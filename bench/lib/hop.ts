@@ -5,11 +5,12 @@ import { percentile } from './latency.ts';
 /**
  * One bare hop through the broker: produce a record, consume it, no work in between, at a low
  * steady rate, with the consumer's maxWaitTimeInMs as the service's consumer has it (kafkajs'
- * default, 5000). What the broker alone adds to every consume in the pipeline.
+ * default, 5000). What the broker alone adds to every consume in the pipeline. The producer is
+ * idempotent where the service's relay is (Apache Kafka; not go-mokapi, which refuses it).
  */
-export async function measureHop(options: { kafka: Kafka; topic: string; maxWaitTimeInMs: number; count: number; intervalMs: number }) {
+export async function measureHop(options: { kafka: Kafka; topic: string; maxWaitTimeInMs: number; count: number; intervalMs: number; idempotent: boolean }) {
   const { kafka, topic } = options;
-  const producer = kafka.producer({ idempotent: false });
+  const producer = kafka.producer({ idempotent: options.idempotent, maxInFlightRequests: 1 });
   const consumer = kafka.consumer({ groupId: `bench-hop-${randomUUID()}`, maxWaitTimeInMs: options.maxWaitTimeInMs });
   const sentAt = new Map<string, number>();
   const latencies: number[] = [];

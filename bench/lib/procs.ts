@@ -103,6 +103,22 @@ export function treeCpuMicros(rootPid: number): number {
   return total;
 }
 
+/**
+ * Seconds since the process was spawned: /proc/uptime minus its start time (field 22 of
+ * /proc/<pid>/stat, clock ticks since boot). NaN once it is gone.
+ */
+export function processAgeSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // fields[0] is field 3 (state): starttime, field 22, is fields[19].
+    const startTicks = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
+    const uptime = Number(readFileSync('/proc/uptime', 'utf8').split(' ')[0]);
+    return uptime - startTicks / CLOCK_TICKS_PER_S;
+  } catch {
+    return NaN;
+  }
+}
+
 /** A memory line of /proc/<pid>/status in MB; NaN once the process is gone. */
 function statusMb(pid: number, field: 'VmHWM' | 'VmRSS'): number {
   let status: string;

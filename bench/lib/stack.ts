@@ -4,10 +4,12 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { allTopics, loadConfig, topicsOf, type Topics } from '../../src/config.ts';
 import { MOKAPI_ENV, type EmbeddedBroker } from '../../dev/stack/broker.ts';
+import { apicurioJdk, startApicurio } from '../../dev/stack/apicurio.ts';
 import { chooseStack, startChosenBroker, startChosenRegistry, type EmbeddedRegistry } from '../../dev/stack/choose.ts';
 import { devKeys, type DevKeys } from '../../dev/stack/keys.ts';
 import { startPostgres, type EmbeddedDatabase } from '../../dev/stack/postgres.ts';
 import { migrate } from '../../src/store/migrate.ts';
+import { currentRssMb, processAgeSeconds } from './procs.ts';
 
 export const PARTITIONS = 6;
 /** A topic of its own for measuring one bare produce-to-consume hop through the broker. */
@@ -29,6 +31,19 @@ export const naiveTopics: Topics = {
   dlq: `naive.${processorTopics.dlq}`,
 };
 
+/** How long a part of the stack took to start, and its memory once started. */
+export interface PartStartup {
+  label: string;
+  /** null when it is not a process of its own (the development registry runs inside the bench). */
+  pid: number | null;
+  /** From the call to the part being ready: jars checked, storage formatted, process started, ready. */
+  seconds: number;
+  /** From the process's spawn (its start time in /proc) to the part being ready. */
+  fromSpawnSeconds: number | null;
+  /** Resident set (VmRSS) right after it became ready, MB. */
+  rssMbAtStart: number | null;
+}
+
 export interface BenchStack {
   dir: string;
   postgres: EmbeddedDatabase;
@@ -36,6 +51,8 @@ export interface BenchStack {
   postgresPid: number;
   broker: EmbeddedBroker;
   registry: EmbeddedRegistry;
+  /** Startup of the broker (ready = a metadata request answered, coordinators warm, topics created) and the registry. */
+  startup: { broker: PartStartup; registry: PartStartup };
   /** What the service must be told about the broker: go-mokapi's quirks there, nothing on Kafka. */
   serviceEnv: Record<string, string>;
   keys: DevKeys;
@@ -62,7 +79,14 @@ export async function startBenchStack(brokerSetting: 'kafka' | 'mokapi'): Promis
     stops.push(() => postgres.stop());
     const postgresPid = Number(readFileSync(join(dir, 'pg', 'pgdata', 'postmaster.pid'), 'utf8').split('\n')[0]);
     const topics = [...new Set([...allTopics(processorTopics), ...allTopics(naiveTopics), HOP_TOPIC])];
-    const choice = chooseStack({ ...process.env, EMBEDDED_STACK: brokerSetting });
+    // `--broker=kafka` (the default) fails on a machine without a JDK >= 17 and Maven instead of
+    // quietly measuring go-mokapi: figures must say which broker they came from.
+    let choice: ReturnType<typeof chooseStack>;
+    try {
+      choice = chooseStack({ ...process.env, EMBEDDED_STACK: brokerSetting });
+    } catch (error) {
+      throw new Error(`bench --broker=${brokerSetting}: ${(error as Error).message}; --broker=mokapi runs the bench on the go-mokapi fallback`);
+    }
     const mokapi = choice.broker === 'go-mokapi';
     // go-mokapi indexes every record for its dashboard search, by default in the shared directory
     // /tmp/mokapi-bleve-index: measured, that caps produce at ~60-200 records/s and crashes the
@@ -70,16 +94,27 @@ export async function startBenchStack(brokerSetting: 'kafka' | 'mokapi'): Promis
     // environment, so this turns the index off without changing dev/stack/mokapi.ts.
     if (mokapi) process.env.MOKAPI_API_SEARCH_ENABLED = 'false';
     const announce = (line: string) => console.log(`[bench] ${line}`);
+    let at = performance.now();
     const broker = await startChosenBroker(choice, {
       dir: join(dir, 'broker'), topics, commandTopic: processorTopics.commands, dlqTopic: processorTopics.dlq, partitions: PARTITIONS, announce,
     });
+    const brokerStartup = partStartup(broker.label, broker.pid, at);
     stops.push(() => broker.stop());
-    const registry = await startChosenRegistry(choice, { dir, announce });
+    // With Kafka, Apicurio as startChosenRegistry starts it, but started here so that its pid is
+    // known (for its memory); the development registry wherever startChosenRegistry would take it.
+    at = performance.now();
+    const apicurio = !mokapi && typeof apicurioJdk() !== 'string'
+      ? await startApicurio({ version: choice.apicurioVersion, announce })
+      : null;
+    const registry: EmbeddedRegistry = apicurio ?? await startChosenRegistry(choice, { dir, announce });
+    const registryStartup = partStartup(registry.label, apicurio?.pid ?? null, at);
     stops.push(() => registry.stop());
+    announce(`${broker.label} ready in ${brokerStartup.seconds} s (${brokerStartup.fromSpawnSeconds} s from spawn), ${brokerStartup.rssMbAtStart} MB RSS; `
+      + `${registry.label} ready in ${registryStartup.seconds} s`);
     const keys = await devKeys(join(dir, 'keys'));
     const logger = pino({ level: 'warn' });
     return {
-      dir, postgres, postgresPid, broker, registry, keys, serviceEnv: mokapi ? { ...MOKAPI_ENV } : {},
+      dir, postgres, postgresPid, broker, registry, startup: { broker: brokerStartup, registry: registryStartup }, keys, serviceEnv: mokapi ? { ...MOKAPI_ENV } : {},
       async database(name) {
         const url = await postgres.createDatabase(name);
         await migrate(url, logger);
@@ -91,4 +126,12 @@ export async function startBenchStack(brokerSetting: 'kafka' | 'mokapi'): Promis
     await stop();
     throw error;
   }
+}
+
+function partStartup(label: string, pid: number | null, calledAt: number): PartStartup {
+  const seconds = (performance.now() - calledAt) / 1000;
+  const age = pid === null ? NaN : processAgeSeconds(pid);
+  const rss = pid === null ? NaN : currentRssMb(pid);
+  const two = (value: number) => (Number.isFinite(value) ? Math.round(value * 100) / 100 : null);
+  return { label, pid, seconds: two(seconds)!, fromSpawnSeconds: two(age), rssMbAtStart: Number.isFinite(rss) ? Math.round(rss) : null };
 }
