@@ -28,6 +28,9 @@ async function send(input: CommandInput, options: WaitOptions): Promise<void> {
 
 const adminToken = async (options: { token?: string; admin: string }) => options.token ?? token(cliContext(), 'MASTER', options.admin);
 
+// `tail | head` closes the pipe: that is the reader being done, not an error.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => { if (error.code === 'EPIPE') process.exit(0); else throw error; });
+
 const program = new Command('backoffice')
   .description('Send backoffice commands as Avro records, mint development tokens, read outcome topics and the DLQ.')
   .showHelpAfterError();
