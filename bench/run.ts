@@ -2,7 +2,7 @@
  * `npm run bench [-- --quick] [-- --profile]`: the processor against its ceilings and a naive
  * peer, in one process tree on one broker and one database server. See docs/performance.md.
  *
- *   --quick            reduced sizes (about 3 minutes)
+ *   --quick            reduced sizes (about 2 minutes)
  *   --broker=kafka|mokapi  the embedded broker (default kafka: Apache Kafka and Apicurio Registry,
  *                      which need a JDK >= 17 (21 for Apicurio) and Maven; mokapi: the go-mokapi
  *                      fallback and the development registry, the service told its quirks)

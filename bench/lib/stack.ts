@@ -88,11 +88,6 @@ export async function startBenchStack(brokerSetting: 'kafka' | 'mokapi'): Promis
       throw new Error(`bench --broker=${brokerSetting}: ${(error as Error).message}; --broker=mokapi runs the bench on the go-mokapi fallback`);
     }
     const mokapi = choice.broker === 'go-mokapi';
-    // go-mokapi indexes every record for its dashboard search, by default in the shared directory
-    // /tmp/mokapi-bleve-index: measured, that caps produce at ~60-200 records/s and crashes the
-    // broker (bleve panic) when another mokapi runs on the machine. The broker inherits our
-    // environment, so this turns the index off without changing dev/stack/mokapi.ts.
-    if (mokapi) process.env.MOKAPI_API_SEARCH_ENABLED = 'false';
     const announce = (line: string) => console.log(`[bench] ${line}`);
     let at = performance.now();
     const broker = await startChosenBroker(choice, {
