@@ -163,7 +163,9 @@ test.each(SIZES)(`PROCESSOR_MAX_BATCH=%i drains ${COMMANDS} mixed commands in ba
     // The service's own figures agree with its log: one observation per transaction, each in its buckets.
     expect(valueOf(samples, 'processor_batch_commands_count')).toBe(batches.length);
     expect(valueOf(samples, 'processor_batch_commands_sum')).toBe(log.length);
-    expect(valueOf(samples, 'processor_transaction_seconds_count')).toBe(batches.length);
+    // A transaction is timed per attempt: on a starved machine a batch may be tried again (a
+    // missed heartbeat makes the member rejoin first), which the committed figures above ignore.
+    expect(valueOf(samples, 'processor_transaction_seconds_count')).toBeGreaterThanOrEqual(batches.length);
     const buckets = allOf(samples, 'processor_batch_commands_bucket');
     expect(buckets.length).toBeGreaterThan(1);
     for (const bucket of buckets) {
