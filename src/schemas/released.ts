@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import avro from 'avsc';
 import { AVRO_DIR, loadSchema, type AvroSchema } from './avro-files.ts';
+import { createResolver } from './resolver.ts';
 import type { TopLevelSchema } from './generate-types.ts';
 
 /**
@@ -33,10 +34,13 @@ export function releasedVersions(name: TopLevelSchema, dir = RELEASED_DIR): Rele
 /** Parsed as the registry parses schemas: unions always wrapped, so resolution is about compatibility only. */
 export const avroType = (schema: AvroSchema): avro.Type => avro.Type.forSchema(schema as avro.Schema, { wrapUnions: true });
 
-/** Why `current` cannot read data written with `released`, or null when it can (the BACKWARD rule). */
+/**
+ * Why `current` cannot read data written with `released`, or null when it can (the BACKWARD rule).
+ * Schema-level, as the registry judges: every union branch of `released` must be readable.
+ */
 export function backwardIncompatibility(current: AvroSchema, released: AvroSchema): string | null {
   try {
-    avroType(current).createResolver(avroType(released));
+    createResolver(avroType(current), avroType(released));
     return null;
   } catch (error) {
     return error instanceof Error ? error.message : String(error);

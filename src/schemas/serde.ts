@@ -2,6 +2,7 @@ import avro from 'avsc';
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import type { Topics } from '../config.ts';
 import { loadSchema, type AvroSchema } from './avro-files.ts';
+import { createResolver, UnreadableBranchError } from './resolver.ts';
 import type { TopLevelSchema } from './generate-types.ts';
 import type * as Avro from './avro-types.ts';
 
@@ -34,11 +35,64 @@ const header = (id: number) => {
   return prefix;
 };
 
+type Resolution = avro.Resolver | 'incompatible' | 'same';
+
 /**
- * Registers every schema under its topic-name subject (`<topic>-value`) and keeps the parsed
- * types. Commands are decoded into our reader schema through a resolver cached per writer id:
- * the client's own decode re-parses the reader schema on every call, too slow for the hot path.
+ * Decodes Confluent wire-format bytes into one reader schema, whatever registered writer schema
+ * they were written with: the processor's commands, and what a consumer holding an older schema
+ * of a topic reads. The client's own decode re-parses the reader schema on every call, too slow
+ * for the hot path, so the resolution of each writer schema id is made once (resolver.ts says
+ * how it differs from avsc's own: no stale resolvers, and a union branch the reader lacks fails
+ * only the data written with it).
  */
+export function readerDecoder<T>(registry: SchemaRegistry, reader: avro.Type): (bytes: Buffer | null) => Promise<Decoded<T>> {
+  // The promise is cached, not its result: a batch decodes its records concurrently, and caching
+  // only the result let every record of the first batches ask the registry and compare or
+  // resolve the schema itself. A failed lookup is forgotten, so the registry is asked again.
+  const resolutions = new Map<number, Promise<Resolution>>();
+
+  function resolution(id: number): Promise<Resolution> {
+    const known = resolutions.get(id);
+    if (known) return known;
+    const created = (async (): Promise<Resolution> => {
+      const writer = await registry.getSchema(id) as unknown as avro.Type;
+      // The same schema reads directly, faster than through a resolver.
+      if (writer.equals(reader)) return 'same';
+      try {
+        return createResolver(reader, writer, { perDatum: true });
+      } catch {
+        return 'incompatible';
+      }
+    })();
+    resolutions.set(id, created);
+    created.catch(() => resolutions.delete(id));
+    return created;
+  }
+
+  return async (bytes) => {
+    if (!bytes || bytes.length === 0) return { ok: false, code: 'EMPTY_VALUE', message: 'the record has no value' };
+    if (bytes.length < 5 || bytes[0] !== 0) return { ok: false, code: 'BAD_MAGIC_BYTE', message: `expected the Confluent wire format (magic byte 0 and a 4-byte schema id), got first byte ${bytes[0]}` };
+    const id = bytes.readInt32BE(1);
+    let resolver: Resolution;
+    try {
+      resolver = await resolution(id);
+    } catch (error) {
+      const status = (error as { status?: number }).status;
+      if (status === 404) return { ok: false, code: 'UNKNOWN_SCHEMA', message: `schema id ${id} is not in the registry` };
+      return { ok: false, code: 'REGISTRY_UNAVAILABLE', message: `schema registry unavailable: ${(error as Error).message}` };
+    }
+    if (resolver === 'incompatible') return { ok: false, code: 'INCOMPATIBLE_SCHEMA', message: `schema id ${id} is not a ${reader.name} schema this reader can read` };
+    try {
+      const body = bytes.subarray(5);
+      return { ok: true, value: (resolver === 'same' ? reader.fromBuffer(body) : reader.fromBuffer(body, resolver)) as T };
+    } catch (error) {
+      if (error instanceof UnreadableBranchError) return { ok: false, code: 'INCOMPATIBLE_SCHEMA', message: `schema id ${id}: the value was ${error.message}` };
+      return { ok: false, code: 'MALFORMED_AVRO', message: `Avro body does not decode: ${(error as Error).message}` };
+    }
+  };
+}
+
+/** Registers every schema under its topic-name subject (`<topic>-value`) and keeps the parsed types. */
 export async function connectSerde(registryUrl: string, topics: Topics): Promise<Serde> {
   const registry = new SchemaRegistry({ host: registryUrl, retry: { retries: 2 } });
   const byTopic = new Map<string, Registered>();
@@ -49,53 +103,11 @@ export async function connectSerde(registryUrl: string, topics: Topics): Promise
     const { id } = await registry.register({ type: SchemaType.AVRO, schema: JSON.stringify(schema) }, { subject: `${topic}-value` });
     byTopic.set(topic, { id, type: avro.Type.forSchema(schema as avro.Schema) });
   }
-  const commandReader = byTopic.get(topics.commands)!.type;
-  // The promise is cached, not its result: a batch decodes its records concurrently, and caching
-  // only the result let every record of the first batches ask the registry and compare or
-  // resolve the schema itself. A failed lookup is forgotten, so the registry is asked again.
-  const resolvers = new Map<number, Promise<avro.Resolver | 'incompatible' | 'same'>>();
-
-  function writerResolver(id: number): Promise<avro.Resolver | 'incompatible' | 'same'> {
-    const known = resolvers.get(id);
-    if (known) return known;
-    const created = (async (): Promise<avro.Resolver | 'incompatible' | 'same'> => {
-      const writer = await registry.getSchema(id) as unknown as avro.Type;
-      // Same schema: read directly. Besides being faster, this sidesteps an avsc 5.7 bug where a
-      // union resolver caches a broken branch (an Amend with InfoChangeDetails failed to decode).
-      if (writer.equals(commandReader)) return 'same';
-      try {
-        return commandReader.createResolver(writer);
-      } catch {
-        return 'incompatible';
-      }
-    })();
-    resolvers.set(id, created);
-    created.catch(() => resolvers.delete(id));
-    return created;
-  }
+  const decodeCommand = readerDecoder<Avro.ApplicationCommand>(registry, byTopic.get(topics.commands)!.type);
 
   return {
     registry,
-    async decodeCommand(bytes) {
-      if (!bytes || bytes.length === 0) return { ok: false, code: 'EMPTY_VALUE', message: 'the record has no value' };
-      if (bytes.length < 5 || bytes[0] !== 0) return { ok: false, code: 'BAD_MAGIC_BYTE', message: `expected the Confluent wire format (magic byte 0 and a 4-byte schema id), got first byte ${bytes[0]}` };
-      const id = bytes.readInt32BE(1);
-      let resolver: avro.Resolver | 'incompatible' | 'same';
-      try {
-        resolver = await writerResolver(id);
-      } catch (error) {
-        const status = (error as { status?: number }).status;
-        if (status === 404) return { ok: false, code: 'UNKNOWN_SCHEMA', message: `schema id ${id} is not in the registry` };
-        return { ok: false, code: 'REGISTRY_UNAVAILABLE', message: `schema registry unavailable: ${(error as Error).message}` };
-      }
-      if (resolver === 'incompatible') return { ok: false, code: 'INCOMPATIBLE_SCHEMA', message: `schema id ${id} is not an ApplicationCommand schema this processor can read` };
-      try {
-        const body = bytes.subarray(5);
-        return { ok: true, value: (resolver === 'same' ? commandReader.fromBuffer(body) : commandReader.fromBuffer(body, resolver)) as Avro.ApplicationCommand };
-      } catch (error) {
-        return { ok: false, code: 'MALFORMED_AVRO', message: `Avro body does not decode: ${(error as Error).message}` };
-      }
-    },
+    decodeCommand,
     encode(topic, value) {
       const registered = byTopic.get(topic);
       if (!registered) throw new Error(`no schema registered for topic ${topic}`);
