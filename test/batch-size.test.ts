@@ -59,6 +59,9 @@ function outcomeOf(observed: Observed, topics: Topics): Outcome {
   const published = new Map<string, string>();
   const order = new Map<string, string>();
   const deadLetters = new Map<string, string>();
+  // Each size runs on topics of its own (a prefix per stack): compare by the topic's role.
+  const roleOf = (topic: string) => topic === topics.events ? 'events' : topic === topics.notifications ? 'notifications'
+    : `listings.${Object.entries(topics.listings).find(([, name]) => name === topic)?.[0] ?? topic}`;
   for (const record of observed.published) {
     if (record.topic === topics.dlq) {
       deadLetters.set(`${record.headers['source.partition']}/${record.headers['source.offset']}`, record.headers['error.code'] ?? '');
@@ -67,10 +70,10 @@ function outcomeOf(observed: Observed, topics: Topics): Outcome {
     const eventId = record.headers['event-id'] ?? `no event-id at ${record.topic} ${record.partition}/${record.offset}`;
     if (published.has(eventId)) continue;
     const key = record.key?.toString('utf8') ?? null;
-    published.set(eventId, `${record.topic} ${key}`);
+    published.set(eventId, `${roleOf(record.topic)} ${key}`);
     // Notifications are keyed by applicant, whose applications span partitions: no order to compare.
     if (record.topic !== topics.notifications) {
-      const name = `${record.topic} ${key}`;
+      const name = `${roleOf(record.topic)} ${key}`;
       order.set(name, order.has(name) ? `${order.get(name)} ${eventId}` : eventId);
     }
   }
