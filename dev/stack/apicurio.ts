@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { cacheDir, fetchOnce, jdkAtLeast, pomDir, type Jdk } from './java.ts';
 import { spawnJvm } from './jvm.ts';
-import { freePort, listensOn } from './ports.ts';
+import { freePort, listensOn, onFreePort } from './ports.ts';
 
 export const DEFAULT_APICURIO_VERSION = '3.3.3';
 /** Apicurio Registry 3.3 is compiled for Java 21 (class file 65); Java 17 refuses to load it. */
@@ -45,15 +45,7 @@ export async function startApicurio(options: { port?: number; version?: string; 
   if (typeof jdk === 'string') throw new Error(jdk);
   const home = await fetchOnce(join(cacheDir(), `apicurio-${version}`), pomDir('apicurio'), 'dependency:unpack',
     { 'apicurio.version': version }, options.announce ?? (() => {}));
-  for (let attempt = 1; ; attempt++) {
-    const port = options.port || await freePort();
-    try {
-      return await launch(jdk.java, home, port, version);
-    } catch (error) {
-      // A free port may be taken by another run between our check and the JVM's bind.
-      if (options.port || attempt >= 3) throw error;
-    }
-  }
+  return onFreePort(options.port, (port) => launch(jdk.java, home, port, version));
 }
 
 async function launch(java: string, home: string, port: number, version: string): Promise<EmbeddedApicurio> {

@@ -7,7 +7,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import type { EmbeddedBroker } from './broker.ts';
 import { cacheDir, fetchOnce, jdkAtLeast, pomDir } from './java.ts';
 import { spawnJvm, type Jvm } from './jvm.ts';
-import { freePort, listensOn } from './ports.ts';
+import { freePort, listensOn, onFreePort } from './ports.ts';
 
 export const DEFAULT_KAFKA_VERSION = '4.4.0';
 
@@ -185,23 +185,15 @@ export async function startKafka(options: KafkaOptions): Promise<EmbeddedKafka> 
   const properties = join(options.dir, 'server.properties');
   const jvm = ['-XX:+UseSerialGC', '-XX:+ExitOnOutOfMemoryError', '-Djava.awt.headless=true', '-Dorg.slf4j.simpleLogger.defaultLogLevel=warn'];
   const heap = (process.env.KAFKA_HEAP_OPTS ?? `-Xms64m -Xmx${options.heap ?? '512m'}`).split(/\s+/).filter(Boolean);
-  let node: Jvm | null = null;
-  let port = 0;
-  // A free port may be taken by another run between our check and the JVM's bind: try others.
-  for (let attempt = 1; !node; attempt++) {
-    port = options.port || await freePort();
+  const { node, port } = await onFreePort(options.port, async (port) => {
     writeFileSync(properties, serverProperties(options.dir, port, await freePort(), options.partitions ?? 1));
     if (!existsSync(join(options.dir, 'log', 'meta.properties'))) {
       await promisify(execFile)(jdk.java, [...jvm, '-XX:TieredStopAtLevel=1', '-cp', classpath, 'kafka.tools.StorageTool', 'format', `--cluster-id=${clusterId()}`, '-c', properties], { timeout: 60_000 });
     }
-    try {
-      node = await launch(jdk.java, [...heap, ...jvm, '-cp', classpath, 'kafka.Kafka', properties], port);
-    } catch (error) {
-      if (options.port || attempt >= 3) throw error;
-    }
-  }
+    return { node: await launch(jdk.java, [...heap, ...jvm, '-cp', classpath, 'kafka.Kafka', properties], port), port };
+  });
   const brokers = [`127.0.0.1:${port}`];
-  const running = node;
+
   return {
     kind: 'apache-kafka',
     label: `apache-kafka ${version}`,
@@ -209,12 +201,12 @@ export async function startKafka(options: KafkaOptions): Promise<EmbeddedKafka> 
     dir: options.dir,
     brokers,
     port,
-    pid: running.pid,
-    exitReason: running.exited,
-    stderrTail: running.output,
+    pid: node.pid,
+    exitReason: node.exited,
+    stderrTail: node.output,
     ensureTopics: (topics, partitions, configs) => createTopics(brokers, topics, partitions, configs),
-    kill: () => running.kill(),
+    kill: () => node.kill(),
     // A controlled shutdown of a single node takes a second or two; never hang on it.
-    stop: () => running.stop(20_000),
+    stop: () => node.stop(20_000),
   };
 }

@@ -27,6 +27,20 @@ export async function freePort(): Promise<number> {
   throw new Error(`no free port in ${blockStart}..${blockStart + BLOCK - 1}`);
 }
 
+/**
+ * Starts a child on `fixed`, or on a free port: one can be taken by another run between our
+ * check and the child's bind, so a start on a free port is tried up to three times.
+ */
+export async function onFreePort<T>(fixed: number | undefined, start: (port: number) => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await start(fixed || await freePort());
+    } catch (error) {
+      if (fixed || attempt >= 3) throw error;
+    }
+  }
+}
+
 /** Resolves once something accepts TCP connections on the port, or rejects after timeoutMs. */
 export async function waitForPort(port: number, timeoutMs: number, abort?: () => string | null): Promise<void> {
   const deadline = Date.now() + timeoutMs;
