@@ -221,30 +221,52 @@ export function generateLoad(options: LoadOptions): LoadRecord[] {
   return records.slice(0, options.records);
 }
 
-export interface SendStats { sent: number; durationMs: number }
+export interface SendStats {
+  sent: number;
+  durationMs: number;
+  /** Chunks sent again after a failed send (only with `persistMs`). */
+  resends: number;
+}
 
 /**
  * Sends the records in order at about `ratePerSecond`, in chunks, each acknowledged by the
- * broker (acks -1) before the next: per-key order is the order of the array.
+ * broker (acks -1) before the next: per-key order is the order of the array. With `persistMs`,
+ * a chunk whose send fails (the broker is away) is sent again until acknowledged, for up to that
+ * long: a producer that keeps its records, as a real one would. A chunk that reached the log
+ * before its acknowledgement was lost is then there twice, which the oracle reads as exact
+ * redeliveries.
  */
 export async function sendPaced(
   producer: Producer, topic: string, records: LoadRecord[],
-  options: { ratePerSecond: number; chunk?: number; onProgress?: (sent: number) => void; stop?: () => boolean },
+  options: { ratePerSecond: number; chunk?: number; onProgress?: (sent: number) => void; stop?: () => boolean; persistMs?: number },
 ): Promise<SendStats> {
   const chunk = options.chunk ?? 100;
   const started = Date.now();
   let sent = 0;
+  let resends = 0;
   for (let index = 0; index < records.length; index += chunk) {
     if (options.stop?.()) break;
     const slice = records.slice(index, index + chunk);
-    await producer.send({ topic, acks: -1, messages: slice.map(({ key, value }) => ({ key, value })) });
+    const messages = slice.map(({ key, value }) => ({ key, value }));
+    const giveUpAt = Date.now() + (options.persistMs ?? 0);
+    for (;;) {
+      try {
+        await producer.send({ topic, acks: -1, messages });
+        break;
+      } catch (error) {
+        if (Date.now() >= giveUpAt) throw error;
+        resends += 1;
+        // The producer's own retries are spent: the broker is still away. Try again shortly.
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+    }
     sent += slice.length;
     options.onProgress?.(sent);
     const due = started + (sent / options.ratePerSecond) * 1000;
     const wait = due - Date.now();
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
   }
-  return { sent, durationMs: Date.now() - started };
+  return { sent, durationMs: Date.now() - started, resends };
 }
 
 export function loadProducer(kafka: Kafka): Producer {

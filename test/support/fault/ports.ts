@@ -1,3 +1,4 @@
+import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
 
 /**
@@ -15,4 +16,24 @@ export function osPort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
+}
+
+/**
+ * Established TCP connections that process `pid` holds to 127.0.0.1:`port`, from /proc (Linux):
+ * the sockets among its file descriptors whose remote end is that port. null without /proc.
+ */
+export function connectionsTo(pid: number, port: number): number | null {
+  if (!existsSync('/proc/net/tcp')) return null;
+  let fds: string[];
+  try {
+    fds = readdirSync(`/proc/${pid}/fd`);
+  } catch {
+    return 0;
+  }
+  const own = new Set(fds.map((fd) => {
+    try { return readlinkSync(`/proc/${pid}/fd/${fd}`); } catch { return ''; }
+  }).filter((link) => link.startsWith('socket:[')).map((link) => link.slice(8, -1)));
+  const remote = `0100007F:${port.toString(16).toUpperCase().padStart(4, '0')}`;
+  return readFileSync('/proc/net/tcp', 'utf8').split('\n').slice(1).map((line) => line.trim().split(/\s+/))
+    .filter((cols) => cols[2] === remote && cols[3] === '01' && own.has(cols[9]!)).length;
 }

@@ -6,15 +6,25 @@ const SYNC_GROUP = 14;
 const writable = (socket: Socket) => !socket.destroyed && !socket.writableEnded;
 
 /**
- * The broker's side of a cut: what was already handed on (whole frames) is flushed, then the
- * connection closes. Destroying it at once could truncate a large frame half-way through the
- * kernel's buffer, which go-mokapi would take as a request padded with zeros.
+ * The broker's side of a cut. For go-mokapi what was already handed on (whole frames) is flushed,
+ * then the connection closes: destroying it at once could truncate a large frame half-way
+ * through the kernel's buffer, which go-mokapi would take as a request padded with zeros.
+ * Apache Kafka reads the size first and drops a request cut short (and checks every record
+ * batch's CRC besides), so there the connection is reset at once, bytes in flight lost, as a
+ * real network cut would do.
  */
-function closeUpstream(upstream: Socket): void {
+function closeUpstream(upstream: Socket, quirks: BrokerQuirks): void {
   if (upstream.destroyed) return;
+  if (quirks === 'none') {
+    upstream.destroy();
+    return;
+  }
   upstream.end();
   setTimeout(() => upstream.destroy(), 2000).unref();
 }
+
+/** What the proxy must step around: nothing on Apache Kafka; go-mokapi's defects on the fallback. */
+export type BrokerQuirks = 'none' | 'go-mokapi';
 
 /**
  * Follows the Kafka frames of one connection (int32 size, then the request header apiKey,
@@ -22,10 +32,10 @@ function closeUpstream(upstream: Socket): void {
  * client is inside the group handshake: from its JoinGroup request reaching the broker to its
  * SyncGroup response (or a JoinGroup refused with an error).
  *
- * Requests are handed on whole frames at a time. go-mokapi decodes a request that a cut
- * connection truncated as if the missing bytes were zeros and appends the records (Kafka checks
- * each batch's CRC and refuses them), so half a request must never reach it: a cut loses
- * whole requests, or their responses, as it does against Kafka.
+ * Used only in front of go-mokapi. Requests are handed on whole frames at a time there: it
+ * decodes a request that a cut connection truncated as if the missing bytes were zeros and
+ * appends the records (Kafka checks each batch's CRC and refuses them), so half a request must
+ * never reach it: a cut loses whole requests, or their responses.
  */
 class KafkaFrames {
   private requests = Buffer.alloc(0);
@@ -84,11 +94,16 @@ class KafkaFrames {
 /**
  * A TCP proxy that misbehaves on demand: it cuts every open connection, refuses new ones for a
  * while, or delays every chunk in both directions (order within a connection is kept, as TCP
- * would). Between the processor and the broker it plays a flaky network; it also sees each
- * client's group handshake, so that a fault can be timed outside it.
+ * would). Between the processor and the broker it plays a flaky network.
+ *
+ * In front of Apache Kafka (`quirks: 'none'`) it forwards bytes as they come and a fault lands
+ * the moment it is asked for, mid-frame and mid-handshake included: Kafka takes both. In front
+ * of go-mokapi (`quirks: 'go-mokapi'`) it forwards whole request frames only and follows each
+ * client's group handshake, so that a fault can be timed outside it (see outsideHandshake).
  */
 export class ChaosProxy {
   private readonly targetPort: number;
+  readonly quirks: BrokerQuirks;
   private server: Server | null = null;
   private readonly pairs = new Map<[Socket, Socket], KafkaFrames>();
   private refusing = false;
@@ -97,8 +112,9 @@ export class ChaosProxy {
   private joinGate: { matches: (clientId: string | null) => boolean; opened: Promise<void> } | null = null;
   readonly stats = { accepted: 0, refused: 0, cut: 0, delayedChunks: 0 };
 
-  constructor(targetPort: number) {
+  constructor(targetPort: number, options: { quirks: BrokerQuirks }) {
     this.targetPort = targetPort;
+    this.quirks = options.quirks;
   }
 
   async listen(port = 0): Promise<number> {
@@ -124,7 +140,7 @@ export class ChaosProxy {
     this.pairs.set(pair, frames);
     const close = () => {
       client.destroy();
-      closeUpstream(upstream);
+      closeUpstream(upstream, this.quirks);
       this.pairs.delete(pair);
     };
     for (const [from, to] of [[client, upstream], [upstream, client]] as const) {
@@ -132,12 +148,13 @@ export class ChaosProxy {
       from.on('data', (data: Buffer) => {
         let bytes = data;
         let joins = false;
-        if (from === client) {
+        // Frames are followed only for go-mokapi; to Apache Kafka the bytes go as they come.
+        if (this.quirks === 'go-mokapi' && from === client) {
           const complete = frames.request(data);
           if (complete === null) return;
           bytes = complete.frames;
           joins = complete.joins;
-        } else {
+        } else if (this.quirks === 'go-mokapi') {
           frames.response(data);
         }
         const gate = joins && this.joinGate?.matches(frames.clientId) ? this.joinGate.opened : null;
@@ -175,9 +192,11 @@ export class ChaosProxy {
    * leader vanishes between JoinGroup and SyncGroup (it stays CompletingRebalance and answers
    * every later join with REBALANCE_IN_PROGRESS, where Kafka would expire the member after its
    * session timeout). Resolves with the fault's result, or null when a handshake did not end
-   * within timeoutMs (nothing done).
+   * within timeoutMs (nothing done). In front of Apache Kafka, which expires such a member
+   * after its session timeout and rebalances, the fault runs at once.
    */
   async outsideHandshake<T>(fault: () => T | Promise<T>, options: { clientId?: string; timeoutMs?: number } = {}): Promise<T | null> {
+    if (this.quirks === 'none') return fault();
     const matches = (clientId: string | null) => options.clientId === undefined || clientId === options.clientId;
     let open = () => {};
     this.joinGate = { matches, opened: new Promise<void>((resolve) => { open = resolve; }) };
@@ -197,6 +216,7 @@ export class ChaosProxy {
     }
   }
 
+  /** A cut of every connection; on go-mokapi outside any group handshake (null: none ended in time). */
   cutOutsideHandshake(timeoutMs = 15_000): Promise<number | null> {
     return this.outsideHandshake(() => this.cutAll(), { timeoutMs });
   }
@@ -206,7 +226,7 @@ export class ChaosProxy {
     const count = this.pairs.size;
     for (const [client, upstream] of this.pairs.keys()) {
       client.destroy();
-      closeUpstream(upstream);
+      closeUpstream(upstream, this.quirks);
     }
     this.pairs.clear();
     this.stats.cut += count;

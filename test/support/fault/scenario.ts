@@ -45,7 +45,12 @@ export async function expectationOf(stack: FaultStack): Promise<{ expectation: E
   const log = (await readTopics(stack.kafka, [stack.topics.commands])
     .catch(async (error: Error) => { throw new Error(`${error.message}; broker: ${await brokerState(stack)}`); })).get(stack.topics.commands)!;
   const verifier = createTokenVerifier({ publicKeyPem: stack.keys.publicKeyPem, issuer: stack.config.AUTH_ISSUER, audience: stack.config.AUTH_AUDIENCE });
-  return { expectation: await replay(log, { serde: stack.serde, verifier, topics: stack.topics }), log };
+  // The service's decision clock: the record's append time, which the oracle reads off the log.
+  // go-mokapi stamps no append time and the service judges by processing time there, which no
+  // replay can know: the record's own timestamp (its send time) is the nearest the oracle has,
+  // and the load's tokens and issuedAt values are far from every bound but the ones they test.
+  const clock = { appendTime: true, skewMs: stack.config.DECISION_MAX_SKEW_SECONDS * 1000 };
+  return { expectation: await replay(log, { serde: stack.serde, verifier, topics: stack.topics, clock }), log };
 }
 
 /**
@@ -117,6 +122,7 @@ export interface Summary {
   eventsOutOfOrder: number;
   eventsUnexpected: number;
   duplicatesPublished: number;
+  duplicatesDiffering: number;
   dlqCount: number;
   stateMismatches: number;
   auditMismatches: number;
@@ -137,7 +143,7 @@ export function summarize(base: { scenario: string; broker: string; seed: number
     redeliveries: expectation.redeliveries, reusedKeys: expectation.reusedKeys,
     faultsInjected: base.faultsInjected, faults: base.faults,
     lost: verdict.lost, appliedTwice: verdict.appliedTwice, eventsMissing: verdict.eventsMissing, eventsOutOfOrder: verdict.eventsOutOfOrder,
-    eventsUnexpected: verdict.eventsUnexpected, duplicatesPublished: verdict.duplicatesPublished, dlqCount: verdict.dlqCount,
+    eventsUnexpected: verdict.eventsUnexpected, duplicatesPublished: verdict.duplicatesPublished, duplicatesDiffering: verdict.duplicatesDiffering, dlqCount: verdict.dlqCount,
     stateMismatches: verdict.stateMismatches, auditMismatches: verdict.auditMismatches, rejections: expectation.rejections,
     recoverMs: base.recoverMs, ...extra,
   };
@@ -148,11 +154,11 @@ export function expectClean(verdict: Verdict, expectation: Expectation, observed
   expect(expectation.records).toBeGreaterThanOrEqual(sent);
   expect({
     lost: verdict.lost, appliedTwice: verdict.appliedTwice, eventsMissing: verdict.eventsMissing, eventsUnexpected: verdict.eventsUnexpected,
-    eventsOutOfOrder: verdict.eventsOutOfOrder, stateMismatches: verdict.stateMismatches, auditMismatches: verdict.auditMismatches,
-    unpublishedOutbox: observed.unpublishedOutbox, problems: verdict.problems,
+    eventsOutOfOrder: verdict.eventsOutOfOrder, duplicatesDiffering: verdict.duplicatesDiffering, stateMismatches: verdict.stateMismatches,
+    auditMismatches: verdict.auditMismatches, unpublishedOutbox: observed.unpublishedOutbox, problems: verdict.problems,
   }).toEqual({
-    lost: 0, appliedTwice: 0, eventsMissing: 0, eventsUnexpected: 0, eventsOutOfOrder: 0, stateMismatches: 0, auditMismatches: 0,
-    unpublishedOutbox: 0, problems: [],
+    lost: 0, appliedTwice: 0, eventsMissing: 0, eventsUnexpected: 0, eventsOutOfOrder: 0, duplicatesDiffering: 0, stateMismatches: 0,
+    auditMismatches: 0, unpublishedOutbox: 0, problems: [],
   });
   expect(verdict.dlqCount).toBe(expectation.deadLetters.size);
 }
@@ -175,7 +181,7 @@ export async function handshakeWatch(stack: FaultStack): Promise<{ proxy: KillWi
   if (stack.broker.kind !== 'go-mokapi') {
     return { proxy: { outsideHandshake: async (kill) => kill(), close: async () => {} }, env: {} };
   }
-  const proxy = new ChaosProxy(stack.broker.port);
+  const proxy = new ChaosProxy(stack.broker.port, { quirks: 'go-mokapi' });
   const port = await proxy.listen();
   return {
     proxy,

@@ -8,6 +8,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { loadConfig, topicsOf, type ServiceConfig, type Topics } from '../../../src/config.ts';
 import type { EmbeddedBroker } from '../../../dev/stack/broker.ts';
 import { startKafka, type EmbeddedKafka } from '../../../dev/stack/kafka.ts';
+import { chooseStack } from '../../../dev/stack/choose.ts';
 import { devKeys, type DevKeys } from '../../../dev/stack/keys.ts';
 import { osPort } from './ports.ts';
 import { startPostgres, type EmbeddedDatabase } from '../../../dev/stack/postgres.ts';
@@ -94,7 +95,9 @@ export async function startFaultStack(options: { partitions?: number; ownPostgre
     let ownKafka: FaultStack['ownKafka'] = null;
     if (options.ownBroker) {
       if (!sharedKafka()) throw new Error('a scenario that kills the broker needs Apache Kafka: go-mokapi keeps its topics in memory and loses them with the process');
-      let node: EmbeddedKafka = await startKafka({ dir: join(dir, 'kafka'), port: await osPort(), partitions });
+      // The version the run's shared node runs (EMBEDDED_KAFKA_VERSION), on a port the scenario keeps.
+      const version = chooseStack().kafkaVersion;
+      let node: EmbeddedKafka = await startKafka({ dir: join(dir, 'kafka'), version, port: await osPort(), partitions });
       stops.push(() => node.stop());
       await createSuiteTopics(node, suite.topics, partitions);
       // The same address across restarts; what the process says is the current node's.
@@ -108,7 +111,7 @@ export async function startFaultStack(options: { partitions?: number; ownPostgre
       };
       ownKafka = {
         kill: () => node.kill(),
-        async restart() { node = await startKafka({ dir: node.dir, port: node.port, partitions }); },
+        async restart() { node = await startKafka({ dir: node.dir, version, port: node.port, partitions }); },
       };
     }
     brokerExit = () => broker.exitReason();
