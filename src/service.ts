@@ -9,10 +9,18 @@ import type { Logger } from './logger.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { runProcessor } from './processors/processor.ts';
 import { OutboxRelay } from './processors/relay.ts';
+import { Publisher } from './processors/publisher.ts';
 import { startOpsCollectors } from './ops/collectors.ts';
 import { connectSerde } from './schemas/serde.ts';
 import { connectDatabase, sql } from './store/db.ts';
 import { migrate } from './store/migrate.ts';
+
+/**
+ * The consumer's session timeout, and how long the broker may stay silent before the service
+ * says it is not ready: an idle fetch waits at most 5 s and heartbeats go every second, so a
+ * reachable broker answers well within it.
+ */
+const SESSION_TIMEOUT_MS = 10_000;
 
 export interface RunningService {
   httpPort: number;
@@ -36,13 +44,12 @@ export async function startService(config: ServiceConfig, logger: Logger): Promi
   else await ensureCommandTopic(kafka, topics.commands, logger);
   // Idempotent on Apache Kafka; KAFKA_IDEMPOTENT_PRODUCER=false only for go-mokapi, which checks
   // sequences per request instead of per batch.
-  const producer = kafka.producer({
+  const publisher = new Publisher(() => kafka.producer({
     idempotent: config.KAFKA_IDEMPOTENT_PRODUCER, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner,
-  });
-  await producer.connect();
-  const consumer = kafka.consumer({ groupId: config.KAFKA_GROUP_ID, sessionTimeout: 10_000, heartbeatInterval: 1000, maxBytesPerPartition: 1_048_576 });
+  }));
+  const consumer = kafka.consumer({ groupId: config.KAFKA_GROUP_ID, sessionTimeout: SESSION_TIMEOUT_MS, heartbeatInterval: 1000, maxBytesPerPartition: 1_048_576 });
   await consumer.connect();
-  const relay = new OutboxRelay(producer, db);
+  const relay = new OutboxRelay(publisher, db);
   // go-mokapi answers OffsetFetch only to group members: there, and only there, lag comes from
   // this instance's own commits (see consumer-lag.ts).
   const ops = startOpsCollectors({ kafka, consumer: mokapi ? consumer : undefined, db, metrics, logger, groupId: config.KAFKA_GROUP_ID, topics, intervalMs: config.METRICS_POLL_INTERVAL_MS });
@@ -55,8 +62,9 @@ export async function startService(config: ServiceConfig, logger: Logger): Promi
 
   const readiness = async () => {
     const database = await db.oneFirst(sql.unsafe`SELECT 1`).then(() => true, () => false);
-    const checks = { database, consumerJoined: processor.health.joined, stalledStep: processor.health.stalled ?? 'none' };
-    return { ready: database && processor.health.joined && processor.health.stalled === null, checks };
+    const brokerAnswering = Date.now() - processor.health.brokerAnsweredAt < SESSION_TIMEOUT_MS;
+    const checks = { database, brokerAnswering, consumerJoined: processor.health.joined, stalledStep: processor.health.stalled ?? 'none' };
+    return { ready: database && brokerAnswering && processor.health.joined && processor.health.stalled === null, checks };
   };
   const app = createHttpApp({ db, verifier, metrics, readiness, logger: logger.child({ component: 'http' }) });
   const server = await listen(app, config.HTTP_PORT, config.HTTP_HOST);
@@ -70,7 +78,7 @@ export async function startService(config: ServiceConfig, logger: Logger): Promi
       // Stop fetching and let the batch in hand finish, publish and commit before closing.
       await processor.stop();
       await ops.stop();
-      await producer.disconnect();
+      await publisher.stop();
       await new Promise<void>((resolve) => { server.close(() => resolve()); server.closeAllConnections(); });
       await db.end();
       logger.info('service stopped');

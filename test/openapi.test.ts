@@ -72,7 +72,7 @@ beforeAll(async () => {
   // A second app over the same database whose readiness says no, for the 503 of /readyz.
   notReady = await serve({
     db, verifier, metrics: createMetrics(), logger: pino({ level: 'silent' }),
-    readiness: async () => ({ ready: false, checks: { database: true, consumerJoined: false, stalledStep: 'none' } }),
+    readiness: async () => ({ ready: false, checks: { database: true, brokerAnswering: true, consumerJoined: false, stalledStep: 'none' } }),
   });
   doc = openApiDocument();
   const validator = new Validator();

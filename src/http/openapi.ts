@@ -133,7 +133,7 @@ const schemas: Record<string, Schema> = {
   Health: closed({ status: { const: 'ok' } }),
   Readiness: closed({
     status: enumOf(['ready', 'not ready']),
-    checks: { type: 'object', additionalProperties: { type: ['boolean', 'string'] }, description: 'database, consumerJoined, stalledStep.' },
+    checks: { type: 'object', additionalProperties: { type: ['boolean', 'string'] }, description: 'database, brokerAnswering (the broker answered the consumer within its session timeout), consumerJoined, stalledStep.' },
   }),
 };
 

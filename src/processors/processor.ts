@@ -33,6 +33,8 @@ export interface ProcessorHealth {
   joined: boolean;
   /** The step that is failing and being retried, if any. */
   stalled: string | null;
+  /** When the broker last answered one of the consumer's requests (fetches, heartbeats, commits). */
+  brokerAnsweredAt: number;
 }
 
 const BACKOFF_MS = [100, 250, 500, 1000, 2000, 5000];
@@ -73,7 +75,7 @@ const toRecord = (partition: number) => (message: KafkaMessage): CommandRecord =
  */
 export async function runProcessor(deps: ProcessorDeps): Promise<{ health: ProcessorHealth; stop(): Promise<void> }> {
   const { consumer, relay, topics, metrics, logger } = deps;
-  const health: ProcessorHealth = { joined: false, stalled: null };
+  const health: ProcessorHealth = { joined: false, stalled: null, brokerAnsweredAt: Date.now() };
   let stopping = false;
   let restarts = 0;
   const breaker = new RefusalBreaker();
@@ -98,6 +100,9 @@ export async function runProcessor(deps: ProcessorDeps): Promise<{ health: Proce
     health.stalled = null;
   });
   consumer.on(consumer.events.STOP, () => { health.joined = false; });
+  // Group membership can outlive a broker outage (the coordinator restarts its session timers
+  // when it reloads the group), so readiness also follows whether the broker answers at all.
+  consumer.on(consumer.events.REQUEST, () => { health.brokerAnsweredAt = Date.now(); });
   // kafkajs restarts the consumer itself only after retriable errors; a non-retriable one (the
   // group coordinator not found while the broker is unreachable, say) leaves it disconnected
   // for good. Start it again, with backoff, until it is back or the service stops.

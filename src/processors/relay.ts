@@ -1,7 +1,8 @@
-import type { Producer, Message } from 'kafkajs';
+import type { Message } from 'kafkajs';
 import type { Database } from '../store/db.ts';
 import type { StoredOutboxMessage } from '../store/batch-store.ts';
 import { markPublished, unpublished } from '../store/outbox-store.ts';
+import type { Publisher } from './publisher.ts';
 
 const DRAIN_PAGE = 1000;
 
@@ -11,12 +12,12 @@ const DRAIN_PAGE = 1000;
  * that partition's next batch, so per-key order holds across restarts and rebalances.
  */
 export class OutboxRelay {
-  private readonly producer: Producer;
+  private readonly publisher: Publisher;
   private readonly db: Database;
   private readonly drained = new Set<number>();
 
-  constructor(producer: Producer, db: Database) {
-    this.producer = producer;
+  constructor(publisher: Publisher, db: Database) {
+    this.publisher = publisher;
     this.db = db;
   }
 
@@ -57,7 +58,7 @@ export class OutboxRelay {
       messages.push({ key: row.key, value: row.value, headers: { ...row.headers, 'event-id': row.event_id } });
       byTopic.set(row.topic, messages);
     }
-    await this.producer.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
+    await this.publisher.send([...byTopic].map(([topic, messages]) => ({ topic, messages })));
     await markPublished(this.db, rows.map((row) => row.id));
   }
 }
