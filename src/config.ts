@@ -39,6 +39,11 @@ export const configSchema = z.object({
   DECISION_MAX_SKEW_SECONDS: z.coerce.number().int().min(0).max(86_400).default(300),
   PROCESSOR_PARTITIONS_CONCURRENTLY: z.coerce.number().int().min(1).max(64).default(3),
   PROCESSOR_MAX_BATCH: z.coerce.number().int().min(1).max(5000).default(1000),
+  /** How long a published outbox row is kept (for an operator to look at) before the sweep deletes it. */
+  OUTBOX_RETENTION_SECONDS: z.coerce.number().int().min(0).max(30 * 86_400).default(60),
+  /** How long a commandId is remembered: a redelivery within it is a duplicate, after it a new command. */
+  IDEMPOTENCY_WINDOW_DAYS: z.coerce.number().int().min(1).max(3650).default(7),
+  RETENTION_SWEEP_INTERVAL_MS: z.coerce.number().int().min(100).max(3_600_000).default(10_000),
   METRICS_POLL_INTERVAL_MS: z.coerce.number().int().min(100).max(300_000).default(5000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   EMBEDDED_DATA_DIR: z.string().default('.data'),

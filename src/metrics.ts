@@ -42,8 +42,12 @@ export function createMetrics() {
     oldestPendingAge: new Gauge({
       name: 'applications_oldest_pending_age_seconds', help: 'Age of the oldest PENDING application; 0 when none is pending (polled).', registers: [registry],
     }),
+    retentionDeleted: new Counter({
+      name: 'retention_deleted_rows_total', help: 'Rows the retention sweep deleted: published outbox rows, processed commands past the idempotency window.',
+      labelNames: ['table'] as const, registers: [registry],
+    }),
     collectorErrors: new Counter({
-      name: 'ops_collector_errors_total', help: 'Failed polls of the operational collectors (consumer lag, database gauges).',
+      name: 'ops_collector_errors_total', help: 'Failed polls of the operational collectors (consumer lag, database gauges, retention sweep).',
       labelNames: ['collector'] as const, registers: [registry],
     }),
     collectorLastSuccess: new Gauge({

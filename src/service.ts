@@ -11,6 +11,7 @@ import { runProcessor } from './processors/processor.ts';
 import { OutboxRelay } from './processors/relay.ts';
 import { Publisher } from './processors/publisher.ts';
 import { startOpsCollectors } from './ops/collectors.ts';
+import { startRetention } from './ops/retention.ts';
 import { connectSerde } from './schemas/serde.ts';
 import { connectDatabase, sql } from './store/db.ts';
 import { migrate } from './store/migrate.ts';
@@ -53,6 +54,9 @@ export async function startService(config: ServiceConfig, logger: Logger): Promi
   // go-mokapi answers OffsetFetch only to group members: there, and only there, lag comes from
   // this instance's own commits (see consumer-lag.ts).
   const ops = startOpsCollectors({ kafka, consumer: mokapi ? consumer : undefined, db, metrics, logger, groupId: config.KAFKA_GROUP_ID, topics, intervalMs: config.METRICS_POLL_INTERVAL_MS });
+  const retention = startRetention({ db, metrics, logger }, {
+    outboxRetentionSeconds: config.OUTBOX_RETENTION_SECONDS, idempotencyWindowDays: config.IDEMPOTENCY_WINDOW_DAYS, intervalMs: config.RETENTION_SWEEP_INTERVAL_MS,
+  });
   const processor = await runProcessor({
     consumer, relay, db, serde, verifier, topics, metrics, logger: logger.child({ component: 'processor' }),
     partitionsConcurrently: config.PROCESSOR_PARTITIONS_CONCURRENTLY, maxBatch: config.PROCESSOR_MAX_BATCH,
@@ -78,6 +82,7 @@ export async function startService(config: ServiceConfig, logger: Logger): Promi
       // Stop fetching and let the batch in hand finish, publish and commit before closing.
       await processor.stop();
       await ops.stop();
+      await retention.stop();
       await publisher.stop();
       await new Promise<void>((resolve) => { server.close(() => resolve()); server.closeAllConnections(); });
       await db.end();

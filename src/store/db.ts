@@ -1,11 +1,28 @@
-import { createPool, sql, type CommonQueryMethods, type DatabasePool, type QuerySqlToken } from 'slonik';
+import { createPool, SchemaValidationError, sql, type CommonQueryMethods, type DatabasePool, type Interceptor, type QueryResultRow, type QuerySqlToken } from 'slonik';
 
 export { sql };
 export type Database = DatabasePool;
 
+/**
+ * Checks each row of a `sql.type(schema)` query against its schema: slonik hands the schema to
+ * interceptors but does not apply it itself (its README's result-parser recipe). Queries
+ * without a schema pass untouched.
+ */
+const rowSchemas: Interceptor = {
+  name: 'row-schemas',
+  transformRow: (context, query, row) => {
+    if (!context.resultParser) return row;
+    const checked = context.resultParser['~standard'].validate(row);
+    if (checked instanceof Promise) throw new TypeError('row schemas must be synchronous');
+    if (checked.issues) throw new SchemaValidationError(query, row, checked.issues);
+    return checked.value as QueryResultRow;
+  },
+};
+
 export const connectDatabase = (url: string, maximumPoolSize = 10): Promise<Database> =>
   createPool(url, {
     maximumPoolSize, statementTimeout: 30_000, connectionTimeout: 5_000, idleInTransactionSessionTimeout: 60_000,
+    interceptors: [rowSchemas],
     // slonik's default runs DISCARD ALL on every release: one more round trip per transaction and
     // per pooled query. Nothing here leaves session state behind (no SET without LOCAL, no temp
     // tables, no named prepared statements), so there is nothing to discard.

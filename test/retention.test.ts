@@ -1,0 +1,77 @@
+import { randomUUID } from 'node:crypto';
+import { forCommand, payloadOf, submitNew } from './support/commands.ts';
+import { parseMetrics, valueOf } from './support/metrics.ts';
+import { eventually, startPipeline, type Pipeline } from './support/pipeline.ts';
+import { startTestStack, type TestStack } from './support/stack.ts';
+
+/**
+ * The tables that grow with every command stay bounded: published outbox rows are deleted after
+ * OUTBOX_RETENTION_SECONDS, processed commands after IDEMPOTENCY_WINDOW_DAYS. Unpublished rows
+ * and commands inside the window are kept, and a redelivery after the window is a new command.
+ */
+let stack: TestStack;
+let pipeline: Pipeline;
+
+beforeAll(async () => {
+  stack = await startTestStack({ env: { OUTBOX_RETENTION_SECONDS: '1', RETENTION_SWEEP_INTERVAL_MS: '200' } });
+  pipeline = await startPipeline(stack);
+});
+afterAll(async () => {
+  await pipeline?.stop();
+  await stack?.stop();
+});
+
+const count = async (query: string, values: unknown[] = []) => Number((await stack.db.query(query, values)).rows[0].n);
+const metric = async (name: string, labels: Record<string, string>) => valueOf(parseMetrics(await pipeline.metricsText()), name, labels) ?? 0;
+
+/** Resolves after two sweeps have completed from now: whatever one sweep would delete is gone. */
+async function twoSweeps(): Promise<void> {
+  const from = await metric('ops_collector_last_success_timestamp_seconds', { collector: 'retention' });
+  let seen = from;
+  let sweeps = 0;
+  await eventually(async () => {
+    const last = await metric('ops_collector_last_success_timestamp_seconds', { collector: 'retention' });
+    if (last > seen) { sweeps += 1; seen = last; }
+    return sweeps >= 2 ? true : undefined;
+  });
+}
+
+test('published outbox rows are deleted after the retention; an unpublished row is kept however old', async () => {
+  const stuck = randomUUID();
+  await stack.db.query(`INSERT INTO outbox (event_id, source_partition, topic, key, value, created_at) VALUES ($1, 999, $2, 'k', NULL, now() - interval '30 days')`, [stuck, pipeline.topics.events]);
+  const [command] = await pipeline.sender.send([submitNew('owner-retention')]);
+  await pipeline.reader.waitFor(forCommand(pipeline.topics.events, command!.commandId));
+  // Published and marked first (kept for the retention), then deleted.
+  await eventually(async () => (await count(`SELECT count(*) AS n FROM outbox WHERE published_at IS NOT NULL`)) === 0 ? true : undefined);
+  expect(await metric('retention_deleted_rows_total', { table: 'outbox' })).toBeGreaterThan(0);
+  await twoSweeps();
+  expect(await count(`SELECT count(*) AS n FROM outbox WHERE event_id = $1 AND published_at IS NULL`, [stuck])).toBe(1);
+  await stack.db.query(`DELETE FROM outbox WHERE event_id = $1`, [stuck]);
+});
+
+test('a processed command leaves the idempotency window after 7 days; a redelivery then gets the answer the rules give now', async () => {
+  const old = submitNew('owner-window');
+  const recent = submitNew('owner-window');
+  const [oldCommand, recentCommand] = await pipeline.sender.send([old, recent]);
+  await pipeline.reader.waitFor(forCommand(pipeline.topics.events, recentCommand!.commandId));
+  const [first] = await pipeline.reader.waitFor(forCommand(pipeline.topics.events, oldCommand!.commandId));
+  expect(payloadOf(first!).type).toBe('ApplicationSubmitted');
+  await stack.db.query(`UPDATE processed_commands SET processed_at = now() - interval '7 days 1 minute' WHERE command_id = $1`, [oldCommand!.commandId]);
+  await stack.db.query(`UPDATE processed_commands SET processed_at = now() - interval '6 days 23 hours' WHERE command_id = $1`, [recentCommand!.commandId]);
+
+  await eventually(async () => (await count(`SELECT count(*) AS n FROM processed_commands WHERE command_id = $1`, [oldCommand!.commandId])) === 0 ? true : undefined);
+  await twoSweeps();
+  expect(await count(`SELECT count(*) AS n FROM processed_commands WHERE command_id = $1`, [recentCommand!.commandId])).toBe(1);
+  expect(await metric('retention_deleted_rows_total', { table: 'processed_commands' })).toBeGreaterThanOrEqual(1);
+
+  // The same record again, past the window (and past the outbox retention of the original's
+  // rows): judged as a new command against today's state.
+  await eventually(async () => (await count(`SELECT count(*) AS n FROM outbox WHERE published_at IS NOT NULL`)) === 0 ? true : undefined);
+  await pipeline.sender.send([{ ...old, commandId: oldCommand!.commandId, issuedAt: oldCommand!.issuedAt } as typeof old]);
+  const events = await pipeline.reader.waitFor(forCommand(pipeline.topics.events, oldCommand!.commandId), 2);
+  expect(payloadOf(events[1]!)).toMatchObject({ type: 'CommandRejected', body: { code: 'ALREADY_EXISTS' } });
+  // Its eventId is derived from the commandId, as the original's was (README, idempotency window).
+  expect(events[1]!.headers['event-id']).toBe(events[0]!.headers['event-id']);
+  expect(await count(`SELECT count(*) AS n FROM applications WHERE id = $1`, [oldCommand!.applicationId])).toBe(1);
+  expect(await count(`SELECT version AS n FROM applications WHERE id = $1`, [oldCommand!.applicationId])).toBe(1);
+});
