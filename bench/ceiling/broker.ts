@@ -19,6 +19,8 @@ export interface EmittedShape {
  */
 export async function brokerCeiling(options: {
   kafka: Kafka; commandTopic: string; ends: Map<number, number>; emitted: EmittedShape[]; concurrency: number; idempotent: boolean;
+  /** Before a batch's records are produced: write what its commands [from, to) of the partition's `end` wrote (bare-pipeline.ts). */
+  write?: (partition: number, from: number, to: number, end: number) => Promise<void>;
 }): Promise<{ commands: number; messages: number; seconds: number; clientCpuMicros: number }> {
   const { kafka, ends } = options;
   const byPartition = new Map<number, EmittedShape[]>();
@@ -61,7 +63,9 @@ export async function brokerCeiling(options: {
           const end = ends.get(partition) ?? 0;
           const inRange = batch.messages.filter((message) => Number(message.offset) < end);
           if (inRange.length === 0) return;
-          const count = (consumed.get(partition) ?? 0) + inRange.length;
+          const before = consumed.get(partition) ?? 0;
+          const count = before + inRange.length;
+          await options.write?.(partition, before, count, end);
           consumed.set(partition, count);
           const outputs = byPartition.get(partition) ?? [];
           const from = produced.get(partition) ?? 0;

@@ -96,7 +96,7 @@ export async function readWrittenRows(databaseUrl: string): Promise<WrittenRows>
   }
 }
 
-interface Statement { text: string; values: unknown[]; outbox: boolean }
+export interface Statement { text: string; values: unknown[]; outbox: boolean }
 
 function insertStatement(table: Table, rows: Row[], markPublished: boolean): Statement {
   const names = table.columns.map(([name]) => `"${name}"`).join(', ');
@@ -108,6 +108,21 @@ function insertStatement(table: Table, rows: Row[], markPublished: boolean): Sta
     values: table.columns.map(([name]) => rows.map((row) => (outbox && markPublished && name === 'published_at' ? null : row[name] ?? null))),
     outbox,
   };
+}
+
+/**
+ * The statements that write a partition's rows for its commands [from, to) of `end`: each
+ * table's rows of the partition, in proportion, as the processor's batches write them.
+ */
+export function partitionSlice(rows: WrittenRows, partition: number, from: number, to: number, end: number, markPublished = false): Statement[] {
+  const statements: Statement[] = [];
+  for (const table of TABLES) {
+    const all = rows.tables.get(table.name)?.get(partition) ?? [];
+    const first = Math.floor((from * all.length) / end);
+    const last = to >= end ? all.length : Math.floor((to * all.length) / end);
+    if (last > first) statements.push(insertStatement(table, all.slice(first, last), markPublished));
+  }
+  return statements;
 }
 
 /**
@@ -126,15 +141,7 @@ export async function databaseCeiling(options: {
   for (let index = 0; index < maxChunks; index++) {
     for (const partition of partitions) {
       const chunks = chunksOf.get(partition)!;
-      if (index >= chunks) continue;
-      const statements = [];
-      for (const table of TABLES) {
-        const all = options.rows.tables.get(table.name)?.get(partition) ?? [];
-        const from = Math.floor((index * all.length) / chunks);
-        const to = Math.floor(((index + 1) * all.length) / chunks);
-        if (to > from) statements.push(insertStatement(table, all.slice(from, to), markPublished));
-      }
-      jobs.push(statements);
+      if (index < chunks) jobs.push(partitionSlice(options.rows, partition, index, index + 1, chunks, markPublished));
     }
   }
   const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.concurrency });
