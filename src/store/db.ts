@@ -1,3 +1,4 @@
+import { databaseSpans } from '../tracing/db-spans.ts';
 import { createPool, sql, type CommonQueryMethods, type DatabasePool, type QuerySqlToken } from 'slonik';
 
 export { sql };
@@ -10,6 +11,7 @@ export const connectDatabase = (url: string, maximumPoolSize = 10): Promise<Data
     // per pooled query. Nothing here leaves session state behind (no SET without LOCAL, no temp
     // tables, no named prepared statements), so there is nothing to discard.
     resetConnection: async () => {},
+    interceptors: [databaseSpans()],
   });
 
 export type Row = Record<string, unknown>;
