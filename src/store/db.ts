@@ -1,4 +1,5 @@
 import { databaseSpans } from '../tracing/db-spans.ts';
+import { tracingOn } from '../tracing/switch.ts';
 import { createPool, sql, type CommonQueryMethods, type DatabasePool, type QuerySqlToken } from 'slonik';
 
 export { sql };
@@ -11,7 +12,8 @@ export const connectDatabase = (url: string, maximumPoolSize = 10): Promise<Data
     // per pooled query. Nothing here leaves session state behind (no SET without LOCAL, no temp
     // tables, no named prepared statements), so there is nothing to discard.
     resetConnection: async () => {},
-    interceptors: [databaseSpans()],
+    // Registered only when tracing is on (started before the pool): an untraced service pays nothing per query.
+    interceptors: tracingOn() ? [databaseSpans()] : [],
   });
 
 export type Row = Record<string, unknown>;
