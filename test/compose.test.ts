@@ -200,6 +200,13 @@ describe('docker-compose.yml: addresses line up', () => {
     expect(kafka.KAFKA_PROCESS_ROLES).toBe('broker,controller');
   });
 
+  test('traces go by OTLP/HTTP to the jaeger service, whose UI is published', () => {
+    const endpoint = new URL(serviceEnv.OTEL_EXPORTER_OTLP_ENDPOINT!);
+    expect({ host: endpoint.hostname, port: endpoint.port }).toEqual({ host: 'jaeger', port: '4318' });
+    expect(services.jaeger!.image).toMatch(/^jaegertracing\/jaeger:2\./);
+    expect(services.jaeger!.ports).toContain('16686:16686');
+  });
+
   test('SCHEMA_REGISTRY_URL is the registry service on its listener port', () => {
     const url = new URL(config.SCHEMA_REGISTRY_URL!);
     expect(url.hostname).toBe('schema-registry');
