@@ -22,8 +22,9 @@ export function startTracing(options: { serviceName: string; spanProcessors?: Sp
   return {
     async stop() {
       setTracingOn(false);
-      // Flushes the spans still queued for export.
-      await sdk.shutdown();
+      // Flushes the spans still queued for export; an unreachable trace backend loses them but must
+      // not fail the service's shutdown.
+      await sdk.shutdown().catch(() => undefined);
     },
   };
 }
