@@ -4,6 +4,9 @@
 # run both. Only the binaries are used: a policy-rc.d forbids the package's postinst to start a
 # service while it installs (and there is no systemd here to start one anyway).
 set -euo pipefail
+# Test files run side by side may both find it missing: one installs, the other waits for it.
+exec 9> /tmp/backoffice-ensure-prometheus.lock
+flock 9
 if command -v promtool > /dev/null && command -v prometheus > /dev/null; then exit 0; fi
 echo "Installing Debian's prometheus package (prometheus, promtool) for the alert tests" >&2
 policy=/usr/sbin/policy-rc.d
