@@ -45,6 +45,9 @@ export const configSchema = z.object({
   IDEMPOTENCY_WINDOW_DAYS: z.coerce.number().int().min(1).max(3650).default(7),
   RETENTION_SWEEP_INTERVAL_MS: z.coerce.number().int().min(100).max(3_600_000).default(10_000),
   METRICS_POLL_INTERVAL_MS: z.coerce.number().int().min(100).max(300_000).default(5000),
+  /** Read by the OpenTelemetry SDK itself (src/tracing/start.ts); declared so that it is validated and documented. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
+  OTEL_SERVICE_NAME: z.string().min(1).default('backoffice-approval-processor'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   EMBEDDED_DATA_DIR: z.string().default('.data'),
   EMBEDDED_STACK: z.enum(['auto', 'kafka', 'mokapi']).default('auto'),

@@ -2,6 +2,7 @@ import { ConfigError, loadConfig, type Config, type ServiceConfig } from './conf
 import { createLogger, type Logger } from './logger.ts';
 import { startService } from './service.ts';
 import { StartRefused } from './command-topic.ts';
+import { startTracingIfWanted } from './tracing/start.ts';
 
 /**
  * `npm start`: the service, on the addresses the environment gives, with embedded parts for
@@ -40,6 +41,8 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = createLogger(config.LOG_LEVEL);
+  const tracing = await startTracingIfWanted(config.OTEL_SERVICE_NAME);
+  if (tracing) logger.info({ endpoint: process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? config.OTEL_EXPORTER_OTLP_ENDPOINT }, 'exporting traces by OTLP');
   const needsEmbedded = !config.KAFKA_BROKERS || !config.DATABASE_URL || !config.SCHEMA_REGISTRY_URL;
   const embedded = needsEmbedded ? await startEmbedded(config, logger) : null;
   const serviceConfig = (embedded?.config ?? config) as ServiceConfig;
@@ -77,6 +80,7 @@ async function main(): Promise<void> {
     try {
       await service.stop();
       await embedded?.stop();
+      await tracing?.stop();
     } finally {
       clearTimeout(timer);
     }

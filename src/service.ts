@@ -12,6 +12,7 @@ import { OutboxRelay } from './processors/relay.ts';
 import { Publisher } from './processors/publisher.ts';
 import { startOpsCollectors } from './ops/collectors.ts';
 import { startRetention } from './ops/retention.ts';
+import { exportHealth } from './ops/health-gauges.ts';
 import { connectSerde } from './schemas/serde.ts';
 import { connectDatabase, sql } from './store/db.ts';
 import { migrate } from './store/migrate.ts';
@@ -70,6 +71,7 @@ export async function startService(config: ServiceConfig, logger: Logger): Promi
     const checks = { database, brokerAnswering, consumerJoined: processor.health.joined, stalledStep: processor.health.stalled ?? 'none' };
     return { ready: database && brokerAnswering && processor.health.joined && processor.health.stalled === null, checks };
   };
+  exportHealth(metrics, readiness, processor.health);
   const app = createHttpApp({ db, verifier, metrics, readiness, logger: logger.child({ component: 'http' }) });
   const server = await listen(app, config.HTTP_PORT, config.HTTP_HOST);
   const httpPort = (server.address() as { port: number }).port;

@@ -18,8 +18,8 @@ import { createMetrics } from '../src/metrics.ts';
 /**
  * Docker cannot run here, so docker-compose.yml, the Dockerfile and deploy/ are checked by reading
  * them: against src/config.ts (every setting the service needs is given and valid), against each
- * other (ports, hosts, credentials, mounted files), and against src/metrics.ts (every metric the
- * dashboard and the alerts query exists). The topic-init script and the image's HEALTHCHECK are run
+ * other (ports, hosts, credentials, mounted files). The metrics the dashboard and the alerts query
+ * are checked against a running service by test/ops/prometheus.test.ts. The topic-init script and the image's HEALTHCHECK are run
  * for real, with a stub kafka-topics.sh and a live app.
  */
 
@@ -117,36 +117,6 @@ const config: Config = loadConfig(serviceEnv);
 /** The value the service uses when a variable is not set (undefined when it has none). */
 const defaultOf = (name: string) => (configSchema.shape as Record<string, { safeParse(input: unknown): { data?: unknown } }>)[name]!.safeParse(undefined).data;
 
-// --- PromQL ------------------------------------------------------------------------------------------
-
-const PROMQL_WORDS = new Set(['by', 'without', 'on', 'ignoring', 'group_left', 'group_right', 'and', 'or', 'unless', 'bool', 'offset', 'inf', 'nan']);
-/** Prometheus adds these per target itself. */
-const SCRAPE_METRICS = new Set(['up', 'scrape_duration_seconds', 'scrape_samples_scraped']);
-
-/** Metric names a PromQL expression selects (functions, keywords, labels and durations removed). */
-function metricNames(expr: string): string[] {
-  const stripped = expr
-    .replace(/"(?:[^"\\]|\\.)*"/g, '""')
-    .replace(/\{[^}]*\}/g, ' ')
-    .replace(/\[[^\]]*\]/g, ' ')
-    .replace(/\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)/g, ' ');
-  return [...stripped.matchAll(/[A-Za-z_:][A-Za-z0-9_:]*/g)]
-    .filter((match) => !/^\s*\(/.test(stripped.slice(match.index! + match[0].length)))
-    .map((match) => match[0])
-    .filter((name) => !PROMQL_WORDS.has(name.toLowerCase()));
-}
-
-/** Every series name the service exposes: its registry, histograms with their _bucket/_sum/_count. */
-async function exposedMetrics(): Promise<Set<string>> {
-  const names = new Set<string>();
-  for (const metric of await createMetrics().registry.getMetricsAsJSON()) {
-    names.add(metric.name);
-    if (String(metric.type) === 'histogram') ['_bucket', '_sum', '_count'].forEach((suffix) => names.add(`${metric.name}${suffix}`));
-    if (String(metric.type) === 'summary') ['_sum', '_count'].forEach((suffix) => names.add(`${metric.name}${suffix}`));
-  }
-  return names;
-}
-
 // --- the tests ---------------------------------------------------------------------------------------
 
 describe('docker-compose.yml: the service', () => {
@@ -228,6 +198,13 @@ describe('docker-compose.yml: addresses line up', () => {
     // KRaft: the quorum voter is this node, on its controller listener.
     expect(kafka.KAFKA_CONTROLLER_QUORUM_VOTERS).toBe(`${kafka.KAFKA_NODE_ID}@kafka:${listeners.get(kafka.KAFKA_CONTROLLER_LISTENER_NAMES!)}`);
     expect(kafka.KAFKA_PROCESS_ROLES).toBe('broker,controller');
+  });
+
+  test('traces go by OTLP/HTTP to the jaeger service, whose UI is published', () => {
+    const endpoint = new URL(serviceEnv.OTEL_EXPORTER_OTLP_ENDPOINT!);
+    expect({ host: endpoint.hostname, port: endpoint.port }).toEqual({ host: 'jaeger', port: '4318' });
+    expect(services.jaeger!.image).toMatch(/^jaegertracing\/jaeger:2\./);
+    expect(services.jaeger!.ports).toContain('16686:16686');
   });
 
   test('SCHEMA_REGISTRY_URL is the registry service on its listener port', () => {
@@ -346,7 +323,6 @@ describe('dashboard and alerts', () => {
     uid: string; panels: { type: string; title: string; datasource?: { uid: string }; targets?: { expr: string }[] }[];
   };
   const datasourceUid = (parse(read('deploy/grafana/provisioning/datasources/prometheus.yml')) as { datasources: { uid: string }[] }).datasources[0]!.uid;
-  const queries = dashboard.panels.flatMap((panel) => (panel.targets ?? []).map((target) => ({ panel: panel.title, expr: target.expr })));
 
   test('every panel queries the provisioned datasource', () => {
     const panels = dashboard.panels.filter((panel) => panel.type !== 'row');
@@ -354,40 +330,7 @@ describe('dashboard and alerts', () => {
     for (const panel of panels) expect({ panel: panel.title, uid: panel.datasource?.uid }).toEqual({ panel: panel.title, uid: datasourceUid });
   });
 
-  test('every metric the dashboard queries is one the service exposes', async () => {
-    const exposed = await exposedMetrics();
-    const used = new Set<string>();
-    for (const { panel, expr } of queries) {
-      const names = metricNames(expr);
-      expect({ panel, expr, names: names.length > 0 }).toEqual({ panel, expr, names: true });
-      for (const name of names) {
-        used.add(name);
-        expect({ panel, name, exposed: exposed.has(name) || SCRAPE_METRICS.has(name) }).toEqual({ panel, name, exposed: true });
-      }
-    }
-    // What the dashboard must show: throughput by outcome, latency, lag, outbox backlog, DLQ rate, pending and the oldest one's age.
-    expect([...used]).toEqual(expect.arrayContaining([
-      'commands_total', 'command_processing_seconds_bucket', 'consumer_lag_messages', 'outbox_backlog', 'dlq_messages_total',
-      'applications_pending', 'applications_oldest_pending_age_seconds', 'processor_transaction_seconds_bucket', 'http_request_duration_seconds_bucket',
-    ]));
-    expect(queries.some(({ expr }) => /sum by \(outcome\)\s*\(rate\(commands_total/.test(expr))).toBe(true);
-  });
-
-  test('every metric the alert rules use is one the service exposes', async () => {
-    const exposed = await exposedMetrics();
-    const rules = (parse(read('deploy/prometheus/alerts.yml')) as { groups: { rules: { alert: string; expr: string }[] }[] }).groups.flatMap((group) => group.rules);
-    expect(rules.length).toBeGreaterThanOrEqual(5);
-    for (const rule of rules) {
-      for (const name of metricNames(rule.expr)) expect({ alert: rule.alert, name, exposed: exposed.has(name) || SCRAPE_METRICS.has(name) }).toEqual({ alert: rule.alert, name, exposed: true });
-    }
-  });
-
-  test('the PromQL reader finds metrics and skips functions, labels and ranges', () => {
-    expect(metricNames('histogram_quantile(0.95, sum by (le, route) (rate(http_request_duration_seconds_bucket{job="x"}[$__rate_interval])))'))
-      .toEqual(['http_request_duration_seconds_bucket']);
-    expect(metricNames('max(a_total) > 0 and sum(rate(b_total[5m])) == 0')).toEqual(['a_total', 'b_total']);
-    expect(metricNames('up{job="backoffice"} == 0')).toEqual(['up']);
-  });
+  // The metrics the dashboard and the alerts query are checked against a running service: test/ops/prometheus.test.ts.
 });
 
 describe('Dockerfile', () => {

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { pino } from 'pino';
+import { startTracingIfWanted } from '../tracing/start.ts';
 import { loadConfig, topicsOf, type ServiceConfig, type Topics } from '../config.ts';
 import { stackFile } from './stack-file.ts';
 import { createKafka } from '../kafka.ts';
@@ -34,10 +35,13 @@ export async function withSender<T>(context: CliContext, work: (sender: CommandS
   const serde = await connectSerde(context.config.SCHEMA_REGISTRY_URL, topics);
   const kafka = createKafka(context.config, logger, '-cli');
   const sender = new CommandSender(kafka, serde, topics);
+  // The send span starts the application's trace when OTEL_* asks for traces.
+  const tracing = await startTracingIfWanted('backoffice-cli');
   await sender.connect();
   try {
     return await work(sender, { kafka, serde, topics });
   } finally {
     await sender.disconnect();
+    await tracing?.stop();
   }
 }

@@ -3,6 +3,7 @@ import { Partitioners, type Kafka, type Producer } from 'kafkajs';
 import type { Topics } from '../config.ts';
 import { commandToWire, type UnverifiedCommand } from '../schemas/commands.ts';
 import type { Serde } from '../schemas/serde.ts';
+import { withProducerSpans } from '../tracing/produce.ts';
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 export type CommandInput = DistributiveOmit<UnverifiedCommand, 'commandId' | 'issuedAt'> & { commandId?: string; issuedAt?: number };
@@ -30,12 +31,13 @@ export class CommandSender {
 
   async send(inputs: CommandInput[]): Promise<UnverifiedCommand[]> {
     const encoded = inputs.map((input) => this.encode(input));
-    await this.producer.send({ topic: this.topics.commands, acks: -1, messages: encoded.map(({ command, value }) => ({ key: command.applicationId, value })) });
+    const messages = encoded.map(({ command, value }) => ({ key: command.applicationId, value }));
+    await withProducerSpans(this.topics.commands, messages, (traced) => this.producer.send({ topic: this.topics.commands, acks: -1, messages: traced }));
     return encoded.map(({ command }) => command);
   }
 
   /** Raw records, for tools that re-inject dead letters or tests that send hostile bytes. */
   async sendRaw(records: { key: string | Buffer | null; value: Buffer | null; partition?: number }[]): Promise<void> {
-    await this.producer.send({ topic: this.topics.commands, acks: -1, messages: records });
+    await withProducerSpans(this.topics.commands, records, (traced) => this.producer.send({ topic: this.topics.commands, acks: -1, messages: traced }));
   }
 }

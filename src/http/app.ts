@@ -10,6 +10,7 @@ import { listingRoutes } from './routes/listings.ts';
 import { openApiRoutes } from './openapi.ts';
 import { opsRoutes, type Readiness } from './routes/ops.ts';
 import { ownerRoutes } from './routes/owners.ts';
+import { httpSpans } from '../tracing/http-spans.ts';
 
 export type { Readiness };
 
@@ -49,6 +50,7 @@ export function createHttpApp(deps: HttpDeps): express.Express {
   // node:querystring: a repeated parameter becomes an array, which validation refuses.
   app.set('query parser', 'simple');
 
+  app.use(httpSpans(routeLabel));
   app.use(recordDuration(deps.metrics));
   app.use((_req, res, next) => {
     res.set('X-Content-Type-Options', 'nosniff');

@@ -11,6 +11,7 @@ import { isUuid, type Prepared } from './envelope.ts';
 import { PartitionMoved } from './ownership.ts';
 import { holdsClaim } from '../store/claims-store.ts';
 import { outcomeOf, type DecidedCommand } from './outcome.ts';
+import { causedBy } from '../tracing/batch-span.ts';
 
 /** Where a record came from, for logs that an operator can follow back to the topic. */
 interface RecordRef { offset: string; timestamp: string; commandId?: string; applicationId?: string }
@@ -105,6 +106,7 @@ function deadLetterMessage(prepared: Extract<Prepared, { kind: 'dead-letter' }>,
       'source.topic': topics.commands,
       'source.partition': String(record.partition),
       'source.offset': record.offset,
+      ...causedBy(record.offset),
     },
   };
 }
@@ -164,7 +166,7 @@ export async function applyBatch(prepared: Prepared[], deps: { db: Database; ser
       write.events.push(...outcome.events);
       write.adminActions.push(...outcome.adminActions);
       for (const message of outcome.messages) {
-        write.outbox.push({ event_id: message.eventId, source_partition: record.partition, topic: message.topic, key: Buffer.from(message.key), value: deps.serde.encode(message.topic, message.value), headers: {} });
+        write.outbox.push({ event_id: message.eventId, source_partition: record.partition, topic: message.topic, key: Buffer.from(message.key), value: deps.serde.encode(message.topic, message.value), headers: causedBy(record.offset) });
       }
       const rejection = decided.events.find(isRejection);
       if (seenHash === undefined) {

@@ -10,6 +10,7 @@ import { prepare, type CommandRecord, type DecisionClock } from './envelope.ts';
 import type { OutboxRelay } from './relay.ts';
 import { applyGuarded, databaseErrorOf, RefusalBreaker, type PoisonGuard } from './poison.ts';
 import { PartitionClaims, PartitionMoved } from './ownership.ts';
+import { withBatchSpan } from '../tracing/batch-span.ts';
 
 export interface ProcessorDeps {
   consumer: Consumer;
@@ -209,7 +210,7 @@ export async function runProcessor(deps: ProcessorDeps): Promise<{ health: Proce
     }
   }
 
-  const runOptions = { autoCommit: false, eachBatchAutoResolve: false, partitionsConsumedConcurrently: deps.partitionsConcurrently, eachBatch };
+  const runOptions = { autoCommit: false, eachBatchAutoResolve: false, partitionsConsumedConcurrently: deps.partitionsConcurrently, eachBatch: (payload: EachBatchPayload) => withBatchSpan(payload.batch, () => eachBatch(payload)) };
   await consumer.subscribe({ topics: [topics.commands], fromBeginning: true });
   await consumer.run(runOptions);
   return {

@@ -1,3 +1,5 @@
+import { databaseSpans } from '../tracing/db-spans.ts';
+import { tracingOn } from '../tracing/switch.ts';
 import { createPool, SchemaValidationError, sql, type CommonQueryMethods, type DatabasePool, type Interceptor, type QueryResultRow, type QuerySqlToken } from 'slonik';
 
 export { sql };
@@ -22,11 +24,12 @@ const rowSchemas: Interceptor = {
 export const connectDatabase = (url: string, maximumPoolSize = 10): Promise<Database> =>
   createPool(url, {
     maximumPoolSize, statementTimeout: 30_000, connectionTimeout: 5_000, idleInTransactionSessionTimeout: 60_000,
-    interceptors: [rowSchemas],
     // slonik's default runs DISCARD ALL on every release: one more round trip per transaction and
     // per pooled query. Nothing here leaves session state behind (no SET without LOCAL, no temp
     // tables, no named prepared statements), so there is nothing to discard.
     resetConnection: async () => {},
+    // Spans only when tracing is on (started before the pool): an untraced service pays nothing per query.
+    interceptors: tracingOn() ? [rowSchemas, databaseSpans()] : [rowSchemas],
   });
 
 export type Row = Record<string, unknown>;

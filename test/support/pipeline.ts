@@ -1,4 +1,4 @@
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { topicsOf, allTopics } from '../../src/config.ts';
 import { createKafka } from '../../src/kafka.ts';
 import { connectSerde, type Serde } from '../../src/schemas/serde.ts';
@@ -19,8 +19,7 @@ export interface Pipeline {
 }
 
 /** The service in-process on a test stack, plus a real producer of commands and a reader of every outcome topic. */
-export async function startPipeline(stack: TestStack): Promise<Pipeline> {
-  const logger = pino({ level: stack.config.LOG_LEVEL });
+export async function startPipeline(stack: TestStack, logger: Logger = pino({ level: stack.config.LOG_LEVEL })): Promise<Pipeline> {
   const topics = topicsOf(stack.config);
   const service = await startService(stack.config, logger);
   const serde = await connectSerde(stack.config.SCHEMA_REGISTRY_URL, topics);
