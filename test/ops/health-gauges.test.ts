@@ -12,7 +12,7 @@ async function scrape(readiness: () => Promise<{ ready: boolean; checks: Record<
 }
 
 test('ready and nothing stalled: service_ready 1, every step 0, every step\'s retry counter at 0', async () => {
-  const samples = await scrape(async () => ({ ready: true, checks: {} }), { joined: true, stalled: null });
+  const samples = await scrape(async () => ({ ready: true, checks: {} }), { stalled: null });
   expect(valueOf(samples, 'service_ready')).toBe(1);
   const steps = allOf(samples, 'processor_stalled_step');
   expect(steps.map((s) => s.labels.step).sort()).toEqual(['claim', 'commit', 'database', 'decode', 'drain-outbox', 'publish']);
@@ -21,18 +21,18 @@ test('ready and nothing stalled: service_ready 1, every step 0, every step\'s re
 });
 
 test('a stalled step shows as 1 for that step only, and readiness answering not ready is 0', async () => {
-  const samples = await scrape(async () => ({ ready: false, checks: { stalledStep: 'publish' } }), { joined: true, stalled: 'publish' });
+  const samples = await scrape(async () => ({ ready: false, checks: { stalledStep: 'publish' } }), { stalled: 'publish' });
   expect(valueOf(samples, 'service_ready')).toBe(0);
   expect(allOf(samples, 'processor_stalled_step').filter((s) => s.value === 1).map((s) => s.labels.step)).toEqual(['publish']);
 });
 
 test('a readiness check that hangs (a database that does not answer) counts as not ready within a second', async () => {
   const started = Date.now();
-  const samples = await scrape(() => new Promise(() => {}), { joined: true, stalled: null });
+  const samples = await scrape(() => new Promise(() => {}), { stalled: null });
   expect(valueOf(samples, 'service_ready')).toBe(0);
   expect(Date.now() - started).toBeLessThan(3000);
 });
 
 test('a readiness check that throws counts as not ready', async () => {
-  expect(valueOf(await scrape(async () => { throw new Error('pool ended'); }, { joined: false, stalled: null }), 'service_ready')).toBe(0);
+  expect(valueOf(await scrape(async () => { throw new Error('pool ended'); }, { stalled: null }), 'service_ready')).toBe(0);
 });
