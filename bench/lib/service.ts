@@ -1,8 +1,13 @@
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../../dev/stack/ports.ts';
 import { startChild, type Child } from './procs.ts';
 
 export const REPO = fileURLToPath(new URL('../../', import.meta.url));
+
+/** The node flags the service is started with (`npm start`, the image's CMD): its heap bounds among them. */
+export const SERVICE_NODE_FLAGS = (JSON.parse(readFileSync(`${REPO}package.json`, 'utf8')) as { scripts: { start: string } }).scripts.start
+  .split(' ').filter((word) => word.startsWith('--'));
 
 export interface ServiceProcess {
   child: Child;
@@ -13,7 +18,7 @@ export interface ServiceProcess {
   metricsText(): Promise<string>;
 }
 
-/** The service as it runs in production: `node src/main.ts`, configured only by its environment. */
+/** The service as it runs in production: `node <flags> src/main.ts`, configured only by its environment. */
 export async function startServiceProcess(options: {
   brokers: string[]; registryUrl: string; databaseUrl: string; publicKeyPem: string; groupId: string;
   extraEnv?: Record<string, string>; nodeFlags?: string[];
@@ -21,7 +26,7 @@ export async function startServiceProcess(options: {
   serviceDir?: string;
 }): Promise<ServiceProcess> {
   const port = await freePort();
-  const child = startChild('service', [...(options.nodeFlags ?? []), 'src/main.ts'], {
+  const child = startChild('service', [...SERVICE_NODE_FLAGS, ...(options.nodeFlags ?? []), 'src/main.ts'], {
     cwd: options.serviceDir ?? REPO,
     env: {
       KAFKA_BROKERS: options.brokers.join(','),
