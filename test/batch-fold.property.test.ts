@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
-import { BatchView } from '../src/processors/batch.ts';
+import { BatchView } from '../src/processors/batch-fold.ts';
 import { listingIdFor } from '../src/processors/decider/index.ts';
 import type {
   AdminAuth, Application, ApplicationDetails, Command, CommandBody, ContentType, DomainEvent, Listing,
@@ -11,9 +11,9 @@ import { detailsFor, infoChangeContact, infoChangeHours, restaurantDetails } fro
 
 /**
  * Property-based test of the pure core as the processor runs it: random command sequences,
- * cut into random batches, folded through the decider exactly the way applyBatch does (one
- * BatchView per batch over the state the previous batches left, dedupe by commandId and payload
- * hash in front of it, outcomeOf for the audit rows). No I/O: the shell's database is modelled by
+ * cut into random batches, folded through the processor's own core (one
+ * BatchView per batch over the state the previous batches left: dedupe by commandId and payload
+ * hash, IDEMPOTENCY_KEY_REUSED, pending changes; outcomeOf for the audit rows). No I/O: the shell's database is modelled by
  * the maps carried from one batch to the next.
  *
  * Small pools of application ids, listings, applicants and admin verdicts make commands collide
@@ -138,32 +138,22 @@ interface Delivery {
 }
 
 /**
- * applyBatch without the database: each batch sees the state the previous ones stored (a fresh
- * BatchView over copies, as lockApplications/lockListings would load it), and its loop body.
+ * applyBatch without the database: each batch folds over the state the previous ones stored (a
+ * fresh BatchView over copies, as lockApplications/lockListings would load it).
  */
 function fold(sent: Command[], cuts: number[]): { stored: Stored; deliveries: Delivery[] } {
   const stored: Stored = { applications: new Map(), listings: new Map(), pendingChanges: new Map(), known: new Map() };
   const deliveries: Delivery[] = [];
   const bounds = [...new Set([0, ...cuts.map((cut) => cut % (sent.length + 1)), sent.length])].sort((a, b) => a - b);
   for (let b = 0; b + 1 < bounds.length; b++) {
-    const view = new BatchView(new Map(stored.applications), new Map(stored.listings), new Map(stored.pendingChanges));
+    const view = new BatchView({ applications: new Map(stored.applications), listings: new Map(stored.listings), pendingChanges: new Map(stored.pendingChanges), known: stored.known });
     for (const command of sent.slice(bounds[b], bounds[b + 1])) {
-      const hash = payloadHash(command);
-      const seen = stored.known.get(command.commandId);
       const before = view.applications.get(command.applicationId) ?? null;
-      let delivery: Omit<Delivery, 'pendingPerListing'>;
-      if (seen === hash) {
-        delivery = { command, outcome: 'duplicate', before, after: before, events: [], audit: [] };
-      } else if (seen !== undefined) {
-        const events: DomainEvent[] = [{ type: 'CommandRejected', commandType: command.type, code: 'IDEMPOTENCY_KEY_REUSED', message: 'reused' }];
-        const audit = outcomeOf({ command, application: before, events, listing: null, at: AT, idScope: `${command.commandId}/reused/${hash}` }, TOPICS).adminActions;
-        delivery = { command, outcome: 'reused', before, after: view.applications.get(command.applicationId) ?? null, events, audit };
-      } else {
-        stored.known.set(command.commandId, hash);
-        const applied = view.apply(command, AT);
-        const audit = outcomeOf({ command, ...applied, at: AT }, TOPICS).adminActions;
-        delivery = { command, outcome: 'decided', before, after: view.applications.get(command.applicationId) ?? null, events: applied.events, audit };
-      }
+      const step = view.fold(command, payloadHash(command), AT);
+      const after = view.applications.get(command.applicationId) ?? null;
+      const delivery: Omit<Delivery, 'pendingPerListing'> = step.outcome === 'duplicate'
+        ? { command, outcome: 'duplicate', before, after, events: [], audit: [] }
+        : { command, outcome: step.outcome, before, after, events: step.decided.events, audit: outcomeOf(step.decided, TOPICS).adminActions };
       const pendingPerListing = new Map<string, number>();
       for (const application of view.applications.values()) {
         if (application.kind === 'INFO_CHANGE' && application.status === 'PENDING') {

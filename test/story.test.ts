@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { pipelineSuite } from './support/suite.ts';
-import { approve, forCommand, payloadOf, reject, submitNew } from './support/commands.ts';
+import { approve, payloadOf, reject, submitNew } from './support/commands.ts';
 import { infoChangeContact, infoChangeHours } from './fixtures/details.ts';
 import type { CommandInput } from '../src/client/command-sender.ts';
 import type { ContentType } from '../src/processors/decider/types.ts';

@@ -5,12 +5,13 @@ import {
   knownCommands, lockApplications, lockListings, writeBatch,
   type BatchWrite, type OutboxMessage, type StoredOutboxMessage,
 } from '../store/batch-store.ts';
-import { decide, evolve, evolveListing, uuidV5 } from './decider/index.ts';
-import type { Application, Command, DomainEvent, Listing } from './decider/types.ts';
+import { uuidV5 } from './decider/index.ts';
+import { BatchView } from './batch-fold.ts';
+import type { Command, DomainEvent } from './decider/types.ts';
 import { isUuid, type Prepared } from './envelope.ts';
 import { PartitionMoved } from './ownership.ts';
 import { holdsClaim } from '../store/claims-store.ts';
-import { outcomeOf, type DecidedCommand } from './outcome.ts';
+import { outcomeOf } from './outcome.ts';
 import { causedBy } from '../tracing/batch-span.ts';
 
 /** Where a record came from, for logs that an operator can follow back to the topic. */
@@ -29,62 +30,6 @@ export interface BatchResult {
 const isRejection = (event: DomainEvent): event is Extract<DomainEvent, { type: 'CommandRejected' }> => event.type === 'CommandRejected';
 
 const DLQ_ID_NAMESPACE = '5b0e3f0c-8c1e-4d7a-bb1b-6f2f0f4bb7d9';
-
-/**
- * The applications and listings a batch sees, kept current as its commands are applied in order.
- * Pure (no I/O): exported so test/batch-fold.property.test.ts folds random command sequences through it.
- */
-export class BatchView {
-  readonly applications: Map<string, Application>;
-  readonly listings: Map<string, Listing>;
-  readonly pendingChanges: Map<string, string>;
-  readonly changedApplications = new Set<string>();
-  readonly changedListings = new Set<string>();
-
-  constructor(applications: Map<string, Application>, listings: Map<string, Listing>, pendingChanges: Map<string, string>) {
-    this.applications = applications;
-    this.listings = listings;
-    this.pendingChanges = pendingChanges;
-  }
-
-  listingIdOf(command: Command): string | null {
-    if (command.type === 'SubmitApplication') return command.listingId;
-    return this.applications.get(command.applicationId)?.listingId ?? null;
-  }
-
-  apply(command: Command, at: number): { application: Application | null; events: DomainEvent[]; listing: Listing | null } {
-    const before = this.applications.get(command.applicationId) ?? null;
-    const listingId = this.listingIdOf(command);
-    const pending = listingId ? this.pendingChanges.get(listingId) ?? null : null;
-    const events = decide(before, command, {
-      listing: listingId ? this.listings.get(listingId) ?? null : null,
-      pendingChangeId: pending === command.applicationId ? null : pending,
-      now: at,
-    });
-    let application = before;
-    let listing: Listing | null = null;
-    for (const event of events) {
-      application = evolve(application, event, { applicationId: command.applicationId, at });
-      if (event.type === 'ApplicationApproved') {
-        listing = evolveListing(this.listings.get(event.listingId) ?? null, event, { applicationId: command.applicationId, at });
-        this.listings.set(listing.id, listing);
-        this.changedListings.add(listing.id);
-      }
-    }
-    if (application && application !== before) {
-      this.applications.set(application.id, application);
-      this.changedApplications.add(application.id);
-      this.trackPendingChange(before, application);
-    }
-    return { application, events, listing };
-  }
-
-  private trackPendingChange(before: Application | null, after: Application): void {
-    if (after.kind !== 'INFO_CHANGE' || !after.listingId) return;
-    if (after.status === 'PENDING') this.pendingChanges.set(after.listingId, after.id);
-    else if (before?.status === 'PENDING' && this.pendingChanges.get(after.listingId) === after.id) this.pendingChanges.delete(after.listingId);
-  }
-}
 
 /**
  * Header text PostgreSQL's jsonb and every Kafka client accept: a message quoting the record (a
@@ -137,7 +82,7 @@ export async function applyBatch(prepared: Prepared[], deps: { db: Database; ser
       if (listingId && isUuid(listingId)) listingIds.add(listingId);
     }
     const { listings, pendingChanges } = await lockListings(tx, [...listingIds].sort());
-    const view = new BatchView(applications, listings, pendingChanges);
+    const view = new BatchView({ applications, listings, pendingChanges, known });
 
     const write: BatchWrite = { applications: [], listings: [], processed: [], adminActions: [], events: [], outbox: [] };
     const results: CommandResult[] = [];
@@ -149,27 +94,19 @@ export async function applyBatch(prepared: Prepared[], deps: { db: Database; ser
       }
       const { command, payloadHash, record } = item;
       const ref = { offset: record.offset, timestamp: record.timestamp, commandId: command.commandId, applicationId: command.applicationId };
-      const seenHash = known.get(command.commandId);
-      if (seenHash === payloadHash) {
+      const step = view.fold(command, payloadHash, at);
+      if (step.outcome === 'duplicate') {
         results.push({ ...ref, outcome: 'duplicate', type: command.type });
         continue;
       }
-      let decided: DecidedCommand;
-      if (seenHash !== undefined) {
-        const reused: DomainEvent = { type: 'CommandRejected', commandType: command.type, code: 'IDEMPOTENCY_KEY_REUSED', message: 'this commandId was already used for a different command' };
-        decided = { command, application: view.applications.get(command.applicationId) ?? null, events: [reused], listing: null, at, idScope: `${command.commandId}/reused/${payloadHash}` };
-      } else {
-        known.set(command.commandId, payloadHash);
-        decided = { command, ...view.apply(command, at), at };
-      }
-      const outcome = outcomeOf(decided, topics);
+      const outcome = outcomeOf(step.decided, topics);
       write.events.push(...outcome.events);
       write.adminActions.push(...outcome.adminActions);
       for (const message of outcome.messages) {
         write.outbox.push({ event_id: message.eventId, source_partition: record.partition, topic: message.topic, key: Buffer.from(message.key), value: deps.serde.encode(message.topic, message.value), headers: causedBy(record.offset) });
       }
-      const rejection = decided.events.find(isRejection);
-      if (seenHash === undefined) {
+      const rejection = step.decided.events.find(isRejection);
+      if (step.outcome === 'decided') {
         write.processed.push({
           command_id: command.commandId, payload_hash: payloadHash, application_id: command.applicationId, command_type: command.type,
           outcome: rejection ? `REJECTED:${rejection.code}` : 'ACCEPTED', source_partition: record.partition, source_offset: record.offset, processed_at: atIso,

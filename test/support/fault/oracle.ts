@@ -1,10 +1,10 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { TokenVerifier } from '../../../src/auth/tokens.ts';
 import type { Topics } from '../../../src/config.ts';
-import { decide, evolve, evolveListing } from '../../../src/processors/decider/index.ts';
-import type { Application, Command, DomainEvent, Listing } from '../../../src/processors/decider/types.ts';
+import { BatchView } from '../../../src/processors/batch-fold.ts';
+import type { Application, DomainEvent, Listing } from '../../../src/processors/decider/types.ts';
 import { prepare, type CommandRecord, type DecisionClock } from '../../../src/processors/envelope.ts';
-import { outcomeOf, type DecidedCommand } from '../../../src/processors/outcome.ts';
+import { outcomeOf } from '../../../src/processors/outcome.ts';
 import type { Serde } from '../../../src/schemas/serde.ts';
 import type { RawRecord } from './topics.ts';
 
@@ -46,42 +46,6 @@ export interface Expectation {
 
 const isRejection = (event: DomainEvent): event is Extract<DomainEvent, { type: 'CommandRejected' }> => event.type === 'CommandRejected';
 
-/** The decider's view of one partition's history, advanced one command at a time. */
-class Model {
-  readonly applications = new Map<string, Application>();
-  readonly listings = new Map<string, Listing>();
-  /** listingId -> the PENDING INFO_CHANGE application on it. */
-  readonly pendingChange = new Map<string, string>();
-
-  apply(command: Command, at: number): DecidedCommand {
-    const before = this.applications.get(command.applicationId) ?? null;
-    const listingId = command.type === 'SubmitApplication' ? command.listingId : before?.listingId ?? null;
-    const pending = listingId === null ? null : this.pendingChange.get(listingId) ?? null;
-    const events = decide(before, command, {
-      listing: listingId === null ? null : this.listings.get(listingId) ?? null,
-      pendingChangeId: pending === command.applicationId ? null : pending,
-      now: at,
-    });
-    let application = before;
-    let listing: Listing | null = null;
-    for (const event of events) {
-      application = evolve(application, event, { applicationId: command.applicationId, at });
-      if (event.type === 'ApplicationApproved') {
-        listing = evolveListing(this.listings.get(event.listingId) ?? null, event, { applicationId: command.applicationId, at });
-        this.listings.set(listing.id, listing);
-      }
-    }
-    if (application !== null && application !== before) {
-      this.applications.set(application.id, application);
-      if (application.kind === 'INFO_CHANGE' && application.listingId !== null) {
-        if (application.status === 'PENDING') this.pendingChange.set(application.listingId, application.id);
-        else if (this.pendingChange.get(application.listingId) === application.id) this.pendingChange.delete(application.listingId);
-      }
-    }
-    return { command, application, events, listing, at };
-  }
-}
-
 const toCommandRecord = (record: RawRecord): CommandRecord => ({
   partition: record.partition, offset: record.offset, key: record.key, value: record.value, timestamp: record.timestamp,
 });
@@ -95,8 +59,7 @@ export async function replay(log: RawRecord[], deps: { serde: Serde; verifier: T
     records: log.length, processed: new Map(), redeliveries: 0, reusedKeys: 0, deadLetters: new Map(),
     applications: new Map(), listings: new Map(), messages: new Map(), sequences: new Map(), adminActions: [], history: new Map(), rejections: {},
   };
-  const model = new Model();
-  const known = new Map<string, string>();
+  const model = new BatchView({ applications: new Map(), listings: new Map(), pendingChanges: new Map(), known: new Map() });
   const ordered = [...log].sort((a, b) => a.partition - b.partition || Number(BigInt(a.offset) - BigInt(b.offset)));
   for (const record of ordered) {
     const prepared = await prepare(toCommandRecord(record), deps.serde, deps.verifier, deps.clock);
@@ -106,24 +69,18 @@ export async function replay(log: RawRecord[], deps: { serde: Serde; verifier: T
     }
     const { command, payloadHash } = prepared;
     const at = Number(record.timestamp);
-    const seen = known.get(command.commandId);
-    if (seen === payloadHash) {
+    // The processor's own fold (dedupe, reused keys, pending changes) over the whole log.
+    const step = model.fold(command, payloadHash, at);
+    if (step.outcome === 'duplicate') {
       expectation.redeliveries += 1;
       continue;
     }
-    let decided: DecidedCommand;
-    if (seen !== undefined) {
-      expectation.reusedKeys += 1;
-      const reused: DomainEvent = { type: 'CommandRejected', commandType: command.type, code: 'IDEMPOTENCY_KEY_REUSED', message: 'reused' };
-      decided = { command, application: model.applications.get(command.applicationId) ?? null, events: [reused], listing: null, at, idScope: `${command.commandId}/reused/${payloadHash}` };
-    } else {
-      known.set(command.commandId, payloadHash);
-      decided = model.apply(command, at);
-    }
+    if (step.outcome === 'reused') expectation.reusedKeys += 1;
+    const { decided } = step;
     const outcome = outcomeOf(decided, deps.topics);
     const rejection = decided.events.find(isRejection);
     if (rejection) expectation.rejections[rejection.code] = (expectation.rejections[rejection.code] ?? 0) + 1;
-    if (seen === undefined) {
+    if (step.outcome === 'decided') {
       expectation.processed.set(command.commandId, {
         outcome: rejection ? `REJECTED:${rejection.code}` : 'ACCEPTED', partition: record.partition, offset: record.offset,
       });
