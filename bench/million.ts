@@ -77,7 +77,7 @@ try {
       commands: COMMANDS, window: WINDOW, preloadSeconds: Math.round(preloadSeconds), drainSeconds: Math.round(drained), cmdsPerSecond: Math.round(COMMANDS / drained),
       service_cpu_us_per_cmd_first: perCommand(samples[0]!, first, 'serviceCpu'), service_cpu_us_per_cmd_last: perCommand(lastFrom, last, 'serviceCpu'),
       rssMbEvery10s: samples.filter((_, index) => index % 10 === 0).map((s) => Math.round(s.rss)),
-      settings: flags['node-options'] || 'service defaults', broker: stack.broker.label, at: new Date().toISOString(),
+      settings: flags['node-options'] ? `service defaults plus NODE_OPTIONS=${flags['node-options']}` : 'service defaults', broker: stack.broker.label, at: new Date().toISOString(),
     },
   };
   await service.child.stop();

@@ -10,6 +10,7 @@ import { prepare, type CommandRecord, type DecisionClock } from './envelope.ts';
 import type { OutboxRelay } from './relay.ts';
 import { applyGuarded, databaseErrorOf, RefusalBreaker, type PoisonGuard } from './poison.ts';
 import { PartitionClaims, PartitionMoved } from './ownership.ts';
+import { endBatch, type StepResult } from './step.ts';
 import { withBatchSpan } from '../tracing/batch-span.ts';
 
 export interface ProcessorDeps {
@@ -126,20 +127,20 @@ export async function runProcessor(deps: ProcessorDeps): Promise<{ health: Proce
     restart();
   });
 
-  async function retrying<T>(step: string, payload: EachBatchPayload, work: () => Promise<T>): Promise<T | undefined> {
+  /** Runs a step until it succeeds, retrying with backoff while this member still owns the partition. */
+  async function retrying<T>(step: string, payload: EachBatchPayload, work: () => Promise<T>): Promise<StepResult<T>> {
     for (let attempt = 0; ; attempt++) {
       try {
-        const result = await work();
+        const value = await work();
         if (health.stalled === step) health.stalled = null;
-        return result;
+        return { kind: 'done', value };
       } catch (error) {
         if (!owns(payload)) {
           logger.debug({ err: error, step, partition: payload.batch.partition }, 'processor step abandoned: stopping, or the partition moved');
-          return undefined;
+          return { kind: 'abandoned' };
         }
-        // Given back unwrapped, so that kafkajs' runner recognises it and rejoins at once.
         const rejoin = rejoinCause(error);
-        if (rejoin) throw rejoin;
+        if (rejoin) return { kind: 'rejoin', cause: rejoin };
         health.stalled = step;
         metrics.retries.inc({ step });
         // PostgreSQL's SQLSTATE and message name the constraint; the error's detail would log the row.
@@ -147,7 +148,8 @@ export async function runProcessor(deps: ProcessorDeps): Promise<{ health: Proce
         logger.warn({ ...(database ? { database } : { err: error }), step, partition: payload.batch.partition, attempt }, 'processor step failed; retrying');
         await new Promise((resolve) => setTimeout(resolve, BACKOFF_MS[Math.min(attempt, BACKOFF_MS.length - 1)]));
         // Heartbeats keep the partition while a dependency is away; a rebalance ends the wait.
-        await payload.heartbeat().catch((beat: unknown) => { const rejoin = rejoinCause(beat); if (rejoin) throw rejoin; });
+        const beat = await payload.heartbeat().then(() => null, (failed: unknown) => rejoinCause(failed));
+        if (beat) return { kind: 'rejoin', cause: beat };
       }
     }
   }
@@ -171,8 +173,10 @@ export async function runProcessor(deps: ProcessorDeps): Promise<{ health: Proce
     const { batch } = payload;
     const partition = batch.partition;
     // Claimed first, drained second: the drain then sees all the previous holder committed.
-    if (await retrying('claim', payload, () => claims.tokenFor(partition)) === undefined) return;
-    if (await retrying('drain-outbox', payload, () => relay.drainLeftovers(partition)) === undefined) return;
+    const claimed = await retrying('claim', payload, () => claims.tokenFor(partition));
+    if (claimed.kind !== 'done') return endBatch(claimed);
+    const drained = await retrying('drain-outbox', payload, () => relay.drainLeftovers(partition));
+    if (drained.kind !== 'done') return endBatch(drained);
     const guard: PoisonGuard = {
       breaker,
       stillOwner: () => owns(payload),
@@ -182,13 +186,14 @@ export async function runProcessor(deps: ProcessorDeps): Promise<{ health: Proce
     for (const messages of chunks(batch.messages, deps.maxBatch)) {
       if (!owns(payload)) return;
       const records = messages.map(toRecord(partition));
-      const prepared = await retrying('decode', payload, () => Promise.all(records.map((r) => prepare(r, deps.serde, deps.verifier, deps.decisionClock))));
-      if (!prepared) return;
+      const decoded = await retrying('decode', payload, () => Promise.all(records.map((r) => prepare(r, deps.serde, deps.verifier, deps.decisionClock))));
+      if (decoded.kind !== 'done') return endBatch(decoded);
+      const prepared = decoded.value;
       const started = process.hrtime.bigint();
       // A failed attempt may have committed (an isolated record, a COMMIT whose answer was lost)
       // rows this result does not hold, and a claim taken again makes rows of the previous holder
       // visible: the partition is drained again, in id order, before this batch is published.
-      const result = await retrying('database', payload, async () => {
+      const applied = await retrying('database', payload, async () => {
         const claim = { partition, token: await claims.tokenFor(partition) };
         return applyGuarded(prepared, (chunk) => applyBatch(chunk, deps, claim), guard).catch((error: unknown) => {
           relay.forget(partition);
@@ -196,14 +201,17 @@ export async function runProcessor(deps: ProcessorDeps): Promise<{ health: Proce
           throw error;
         });
       });
-      if (!result) return;
+      if (applied.kind !== 'done') return endBatch(applied);
+      const result = applied.value;
       metrics.transactionSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
-      if (await retrying('publish', payload, () => relay.publishBatch(partition, result.published).then(() => true)) === undefined) return;
+      const published = await retrying('publish', payload, () => relay.publishBatch(partition, result.published));
+      if (published.kind !== 'done') return endBatch(published);
       const last = messages[messages.length - 1]!.offset;
       // Through the batch payload: consumer.commitOffsets() silently skips the commit once a
       // graceful stop has begun, which would leave the batch just applied uncommitted.
       const commit = { topics: [{ topic: batch.topic, partitions: [{ partition, offset: (BigInt(last) + 1n).toString() }] }] };
-      if (await retrying('commit', payload, () => committing(() => payload.commitOffsetsIfNecessary(commit)).then(() => true)) === undefined) return;
+      const committed = await retrying('commit', payload, () => committing(() => payload.commitOffsetsIfNecessary(commit)));
+      if (committed.kind !== 'done') return endBatch(committed);
       payload.resolveOffset(last);
       record(result, partition);
       await payload.heartbeat();
