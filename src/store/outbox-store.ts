@@ -13,9 +13,17 @@ export async function unpublished(db: Database, partition: number, limit: number
   }));
 }
 
+/**
+ * Without waiting for the WAL flush (synchronous_commit off for this transaction only): a mark
+ * lost in a crash only means the rows are published again, and consumers drop the copies by
+ * eventId. Saves a disk flush per batch on the processor's path.
+ */
 export async function markPublished(db: Database, ids: string[]): Promise<void> {
   if (ids.length === 0) return;
-  await db.query(sql.unsafe`UPDATE outbox SET published_at = now() WHERE id = ANY(${sql.array(ids, 'int8')})`);
+  await db.transaction(async (tx) => {
+    await tx.query(sql.unsafe`SET LOCAL synchronous_commit TO OFF`);
+    await tx.query(sql.unsafe`UPDATE outbox SET published_at = now() WHERE id = ANY(${sql.array(ids, 'int8')})`);
+  });
 }
 
 export async function outboxBacklog(db: Database): Promise<number> {

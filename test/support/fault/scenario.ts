@@ -4,7 +4,7 @@ import { ChaosProxy } from './proxy.ts';
 import { compare, replay, type Expectation, type Observed, type Verdict } from './oracle.ts';
 import type { FaultStack } from './stack.ts';
 import { generateLoad, type LoadRecord } from './load.ts';
-import { brokerGroups, groupPosition, readTopics, type RawRecord } from './topics.ts';
+import { brokerGroups, endOffsets, groupPosition, readTopics, type RawRecord } from './topics.ts';
 
 /** Seeds are printed with every summary; FAULT_SEED replays a run's exact load. */
 export const seedFor = (scenario: number) => Number(process.env.FAULT_SEED ?? Date.now() % 1_000_000) * 10 + scenario;
@@ -62,9 +62,10 @@ export async function waitConverged(stack: FaultStack, expectation: Expectation,
   for (;;) {
     const now = await progress(stack).catch(() => null);
     if (now && now.processed >= expectation.processed.size && now.unpublished === 0) {
-      // Dead letters are outbox rows too: all of them written means the last records were handled.
-      const [row] = await stack.query<{ n: string }>(`SELECT count(*) AS n FROM outbox WHERE topic = $1`, [stack.topics.dlq]);
-      if (Number(row!.n) >= expectation.deadLetters.size) return { ms: Date.now() - started, converged: true };
+      // Dead letters leave no processed_commands row: all of them on the DLQ topic means the last
+      // records were handled (read from the topic: published outbox rows go after their retention).
+      const onDlq = [...(await endOffsets(stack.kafka, stack.topics.dlq).catch(() => new Map<number, bigint>())).values()].reduce((sum, end) => sum + end, 0n);
+      if (onDlq >= BigInt(expectation.deadLetters.size)) return { ms: Date.now() - started, converged: true };
     }
     if (Date.now() - started > timeoutMs) return { ms: Date.now() - started, converged: false };
     await new Promise((resolve) => setTimeout(resolve, 200));
