@@ -1,5 +1,6 @@
 import { Partitioners } from 'kafkajs';
 import { createTokenVerifier } from './auth/tokens.ts';
+import { CommandSender } from './client/command-sender.ts';
 import { topicsOf, type ServiceConfig } from './config.ts';
 import { createHttpApp } from './http/app.ts';
 import { listen } from './http/listen.ts';
@@ -19,6 +20,8 @@ export interface RunningService {
   metrics: Metrics;
   stop(): Promise<void>;
 }
+
+const GATEWAY_RETRY = { retries: 3, initialRetryTime: 100, maxRetryTime: 1000 };
 
 /** The same code path in production and on the embedded stack: only addresses differ. */
 export async function startService(config: ServiceConfig, logger: Logger): Promise<RunningService> {
@@ -58,7 +61,10 @@ export async function startService(config: ServiceConfig, logger: Logger): Promi
     const checks = { database, consumerJoined: processor.health.joined, stalledStep: processor.health.stalled ?? 'none' };
     return { ready: database && processor.health.joined && processor.health.stalled === null, checks };
   };
-  const app = createHttpApp({ db, verifier, metrics, readiness, logger: logger.child({ component: 'http' }) });
+  // The gateway answers a waiting HTTP caller: a few seconds of retries, then 503 with Retry-After.
+  const sender = new CommandSender(createKafka(config, logger, '-gateway', GATEWAY_RETRY), serde, topics);
+  await sender.connect();
+  const app = createHttpApp({ db, verifier, metrics, readiness, sender, logger: logger.child({ component: 'http' }) });
   const server = await listen(app, config.HTTP_PORT, config.HTTP_HOST);
   const httpPort = (server.address() as { port: number }).port;
   logger.info({ httpPort, topics: topics.commands, groupId: config.KAFKA_GROUP_ID }, 'service started');
@@ -71,6 +77,7 @@ export async function startService(config: ServiceConfig, logger: Logger): Promi
       await processor.stop();
       await ops.stop();
       await producer.disconnect();
+      await sender.disconnect();
       await new Promise<void>((resolve) => { server.close(() => resolve()); server.closeAllConnections(); });
       await db.end();
       logger.info('service stopped');

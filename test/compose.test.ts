@@ -10,6 +10,7 @@ import { parse } from 'yaml';
 import { allTopics, configSchema, loadConfig, topicsOf, type Config } from '../src/config.ts';
 import { freePort } from '../dev/stack/ports.ts';
 import { COMMAND_TOPIC_CONFIGS, DLQ_TOPIC_CONFIGS } from '../dev/stack/broker.ts';
+import type { CommandSender } from '../src/client/command-sender.ts';
 import { createHttpApp } from '../src/http/app.ts';
 import type { Database } from '../src/store/db.ts';
 import type { TokenVerifier } from '../src/auth/tokens.ts';
@@ -436,7 +437,7 @@ describe('Dockerfile', () => {
     const command = JSON.parse(/CMD (\[.*\])$/.exec(healthcheck)![1]!) as string[];
     expect(command.slice(0, 2)).toEqual(['node', '-e']);
     const app = createHttpApp({
-      db: {} as Database, verifier: {} as TokenVerifier, metrics: createMetrics(), logger: pino({ level: 'silent' }),
+      db: {} as Database, verifier: {} as TokenVerifier, sender: {} as CommandSender, metrics: createMetrics(), logger: pino({ level: 'silent' }),
       readiness: async () => ({ ready: true, checks: {} }),
     });
     const server = await new Promise<Server>((resolve) => { const s = app.listen(0, '127.0.0.1', () => resolve(s)); });
