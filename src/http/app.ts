@@ -8,6 +8,7 @@ import { problemHandler, sendProblem } from './problem.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { applicationRoutes } from './routes/applications.ts';
 import { commandRoutes } from './routes/commands.ts';
+import { consoleRoutes, type DevSignIn } from './console.ts';
 import { listingRoutes } from './routes/listings.ts';
 import { openApiRoutes } from './openapi.ts';
 import { opsRoutes, type Readiness } from './routes/ops.ts';
@@ -23,6 +24,8 @@ export interface HttpDeps {
   logger: Logger;
   /** The command gateway's producer (connects on first use). */
   sender: CommandSender;
+  /** Only on the embedded stack: the console's development sign-in. */
+  devSignIn?: DevSignIn | undefined;
 }
 
 /** The route pattern a request matched (never the raw path, which would explode label cardinality). */
@@ -61,6 +64,7 @@ export function createHttpApp(deps: HttpDeps): express.Express {
 
   app.use(opsRoutes(deps));
   app.use(openApiRoutes());
+  app.use(consoleRoutes(deps.devSignIn));
   app.use((_req, res, next) => {
     res.set('Cache-Control', 'private, no-store');
     next();

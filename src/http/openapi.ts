@@ -340,6 +340,13 @@ const paths = {
       responses: { 200: json('OpenAPI 3.1 document.', { type: 'object', properties: { openapi: { const: '3.1.0' }, paths: { type: 'object' } }, required: ['openapi', 'paths'] }) },
     },
   },
+  '/console': {
+    get: {
+      operationId: 'console', tags: ['operations'], security: [],
+      summary: 'The back-office console (MASTER review, owner pages), a page that signs in in the browser and uses this API',
+      responses: { 200: { description: 'HTML page.', content: { 'text/html': { schema: { type: 'string' } } } }, default: respond('Unexpected') },
+    },
+  },
   '/docs': {
     get: {
       operationId: 'apiDocs', tags: ['operations'], security: [], summary: 'Readable documentation of this API (Swagger UI, works offline)',
