@@ -40,24 +40,22 @@ function ChangeView({ change, listing }: { change: InfoChangeDetails; listing: L
 }
 
 /** Approve with a note, or reject with a reason (1–1000 characters here as on the server). */
-function DecisionForms({ id, onDecided }: { id: string; onDecided: () => void }) {
+function DecisionForms({ id, onDecided }: { id: string; onDecided: (outcome: CommandStatus) => void }) {
   const [note, setNote] = useState('');
   const [reason, setReason] = useState('');
   const [reasonError, setReasonError] = useState<string | undefined>();
   const [busy, setBusy] = useState<string | null>(null);
-  const [outcome, setOutcome] = useState<CommandStatus | null>(null);
   const [problem, setProblem] = useState<Problem | null>(null);
   const decide = (path: string, body: unknown) => {
     setBusy(t('sending'));
     setProblem(null);
     sendCommand(`/applications/${id}/${path}`, body, () => setBusy(t('waitingOutcome')))
-      .then((status) => { setOutcome(status); onDecided(); }, (error: Problem) => {
+      .then(onDecided, (error: Problem) => {
         setProblem(error);
         setReasonError(errorsByField(error.errors).reason);
       })
       .finally(() => setBusy(null));
   };
-  if (outcome) return <OutcomeView status={outcome} />;
   return (
     <section class="decide">
       <h3>{t('decision')}</h3>
@@ -83,6 +81,8 @@ function DecisionForms({ id, onDecided }: { id: string; onDecided: () => void })
 
 export function DecisionPage({ id, session }: { id: string; session: Session }) {
   const [loaded, reload] = useLoad(() => loadAll(id), [id]);
+  // Kept here, not in the forms: the reload that follows a decision removes the forms.
+  const [outcome, setOutcome] = useState<CommandStatus | null>(null);
   return (
     <Show loaded={loaded} retry={reload}>{({ application: a, actions, listing }) => (
       <article class="application" data-status={a.status}>
@@ -97,7 +97,8 @@ export function DecisionPage({ id, session }: { id: string; session: Session }) 
           {a.decision.decidedBy && <><dt>{t('decidedBy')}</dt><dd>{a.decision.decidedBy}</dd></>}
           {a.decision.rejectionReason && <><dt>{t('rejectionReason')}</dt><dd id="rejection-reason">{a.decision.rejectionReason}</dd></>}
         </dl>
-        {a.status === 'PENDING' && session.role === 'MASTER' && <DecisionForms id={a.id} onDecided={reload} />}
+        {outcome && <OutcomeView status={outcome} />}
+        {!outcome && a.status === 'PENDING' && session.role === 'MASTER' && <DecisionForms id={a.id} onDecided={(status) => { setOutcome(status); reload(); }} />}
         {a.details.type === 'LISTING' ? <ListingDetailsView details={a.details} /> : <ChangeView change={a.details} listing={listing} />}
         <section><h3>{t('history')}</h3>
           <ol class="history">{a.history.map((e) => <li key={e.eventId}><time>{formatTime(e.occurredAt)}</time> {e.type} · v{e.version}
