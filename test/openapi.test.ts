@@ -167,6 +167,23 @@ test('GET /openapi.json serves the document and /docs is a page whose assets are
   expect((await fetch(`http://127.0.0.1:${pipeline.service.httpPort}/docs/assets/index.html`)).status).toBe(404);
 });
 
+test('GET /console is the console page, with its bundle served locally and no development sign-in on a configured key', async () => {
+  const page = await get('/console', null, 200);
+  const html = page.body as string;
+  expect(html).not.toMatch(/(src|href)="(https?:)?\/\//);
+  expect(html).toContain('data-dev-sign-in="false"');
+  expect(page.headers.get('content-security-policy')).toContain("connect-src 'self'");
+  for (const asset of ['/console/assets/app.js', '/console/assets/app.css']) {
+    const response = await fetch(`http://127.0.0.1:${pipeline.service.httpPort}${asset}`);
+    expect({ asset, status: response.status }).toEqual({ asset, status: 200 });
+  }
+  // The service was given its key (AUTH_PUBLIC_KEY), as in production: nobody is signed in by it.
+  const minted = await fetch(`http://127.0.0.1:${pipeline.service.httpPort}/console/dev-token`, {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ role: 'MASTER', subject: 'me' }),
+  });
+  expect(minted.status).toBe(404);
+});
+
 test('real responses over data the processor wrote validate against the document, for every documented status', async () => {
   const ownerA = `owner-a-${randomUUID()}`;
   const ownerB = `owner-b-${randomUUID()}`;

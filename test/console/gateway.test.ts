@@ -129,6 +129,11 @@ test('400 with every broken field by path, and nothing produced', async () => {
   ]);
   expect(content.body.detail).toContain('details.contact.phone: ');
 
+  // An application the read side does not know: its details are still checked, so what is sent is a valid command.
+  const unknown = await post(`/applications/${randomUUID()}/amend`, ownerToken, { details: restaurantDetails({ specific: { seatCapacity: 29_861_301_912 } }) });
+  expectProblem(unknown, 400, 'invalid-request');
+  expect(unknown.body.errors).toEqual([{ path: 'details.specific.seatCapacity', message: 'must be between 1 and 10000 (got 29861301912)' }]);
+
   const id = randomUUID();
   for (const reason of [undefined, '', '   ', 'x'.repeat(1001)]) {
     const reply = await post(`/applications/${id}/reject`, suite.adminToken, reason === undefined ? {} : { reason });

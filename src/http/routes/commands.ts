@@ -91,7 +91,14 @@ export function commandRoutes(deps: GatewayDeps & { verifier: TokenVerifier }): 
     const { id } = parseParams(idParams, req.params, 'path');
     const body = bodyOf(amendBody, req);
     const application = await ownApplication(res, id);
-    if (application !== null) refuseProblems(fieldProblems(validateDetails(body.details, application)));
+    // One the read side does not know yet is checked against what its details say it is: what
+    // is sent must at least be a valid command.
+    const context = application ?? {
+      kind: body.details.type === 'LISTING' ? 'NEW_LISTING' as const : 'INFO_CHANGE' as const,
+      // An INFO_CHANGE's rules do not depend on the content type.
+      contentType: body.details.type === 'LISTING' ? body.details.specific.type : 'RESTAURANT' as const,
+    };
+    refuseProblems(fieldProblems(validateDetails(body.details, context)));
     await accept(req, res, { type: 'AmendApplication', applicationId: id, applicantId: principalOf(res).subject, details: body.details }, { route: 'amend', id, body });
   }).all(POST_ONLY);
 
