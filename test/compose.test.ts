@@ -396,7 +396,8 @@ describe('Dockerfile', () => {
   const instructions = dockerfile.replace(/\\\n/g, ' ').split('\n').filter((line) => line.trim() !== '' && !line.startsWith('#'));
 
   test('multi-stage on Node 24, production dependencies only, non-root, runs the sources with node', () => {
-    expect(instructions.filter((line) => line.startsWith('FROM '))).toHaveLength(2);
+    // Production dependencies, the console's bundle, and the image that runs.
+    expect(instructions.filter((line) => line.startsWith('FROM '))).toHaveLength(3);
     // Production dependencies only, at the locked versions (the lockfile may not change).
     expect(dockerfile).toMatch(/npm ci --omit=dev --omit=optional\b/);
     expect(dockerfile).toMatch(/npm ls --omit=dev/);
@@ -405,8 +406,8 @@ describe('Dockerfile', () => {
     expect(user).not.toMatch(/^USER (root|0)(:|$)/);
     const cmd = JSON.parse(/^CMD (\[.*\])$/.exec(instructions.at(-1)!)![1]!) as string[];
     expect(cmd.at(-1)).toBe('src/main.ts');
-    // npm runs the script through sh: `exec` hands npm's forwarded signals straight to node.
-    expect(JSON.parse(read('package.json')).scripts.start).toBe(`exec ${cmd.join(' ')}`);
+    // npm runs the script through sh: `exec` hands npm's forwarded signals straight to node (after the console's build).
+    expect(JSON.parse(read('package.json')).scripts.start).toBe(`node console/build-main.ts && exec ${cmd.join(' ')}`);
   });
 
   test('the production path carries no development tooling: no static import of dev/, no stand-in among the dependencies', () => {

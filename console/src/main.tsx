@@ -34,7 +34,7 @@ function Page({ session, route }: { session: Session; route: string[] }) {
     case 'stats': return <StatsPage />;
     case 'applications': return <DecisionPage id={id ?? ''} session={session} />;
     case 'mine': return <MinePage session={session} />;
-    case 'apply': return <ApplyPage session={session} amendId={id} />;
+    case 'apply': return <ApplyPage amendId={id} />;
     case 'listings': return id ? <ChangeRequestPage listingId={id} /> : <ListingsPage session={session} />;
     default: return <p class="state error" role="alert">{t('notFoundPage')}</p>;
   }

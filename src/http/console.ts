@@ -7,7 +7,7 @@ import { identifier } from './params.ts';
 import { HttpProblem, invalidFields } from './problem.ts';
 import { GET_ONLY, methodNotAllowed } from './routes/shared.ts';
 
-/** Where scripts/build-console.ts writes the bundle (console/ at the repository root). */
+/** Where console/build.ts writes the bundle. */
 export const CONSOLE_DIST = fileURLToPath(new URL('../../console/dist/', import.meta.url));
 
 /** The embedded stack's development key: only then may the console sign anyone in. */

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { startPostgres, type EmbeddedDatabase } from '../../dev/stack/postgres.ts';
 import { chooseStack, describeChoice, startChosenRegistry, type EmbeddedRegistry } from '../../dev/stack/choose.ts';
 import { startKafka, type EmbeddedKafka } from '../../dev/stack/kafka.ts';
-import { buildConsole } from '../../dev/console-build.ts';
+import { buildConsole } from '../../console/build.ts';
 
 declare global {
   var testStack: { dir?: string; postgres?: EmbeddedDatabase; kafka?: EmbeddedKafka; registry?: EmbeddedRegistry } | undefined;

@@ -5,7 +5,6 @@ import { AddressEditor, ContactEditor, fullWeek, HoursEditor, type FieldErrors }
 import { errorsByField, Field, TextArea } from '../parts/field.tsx';
 import { ErrorBox, Loading } from '../parts/load.tsx';
 import { OutcomeView } from '../parts/outcome.tsx';
-import type { Session } from '../session.ts';
 import type { Application, ContentType, ListingDetails, Specific } from '../types.ts';
 import { WEEKDAYS } from '../types.ts';
 
@@ -45,7 +44,7 @@ function SpecificEditor({ specific, onChange, errors }: { specific: Specific; on
 const startingPoint = (amendId: string | undefined) => amendId ?? new URLSearchParams(location.hash.split('?')[1] ?? '').get('from') ?? undefined;
 
 /** Apply for a restaurant, performance or exhibition, or amend a PENDING application; the server's field errors show by their fields. */
-export function ApplyPage({ amendId }: { session: Session; amendId: string | undefined }) {
+export function ApplyPage({ amendId }: { amendId: string | undefined }) {
   const [contentType, setContentType] = useState<ContentType>('RESTAURANT');
   const [details, setDetails] = useState<ListingDetails>(blank('RESTAURANT'));
   const [ready, setReady] = useState(startingPoint(amendId) === undefined);

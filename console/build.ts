@@ -3,11 +3,11 @@ import { copyFileSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { CONSOLE_DIST } from '../src/http/console.ts';
 
-const CONSOLE_DIR = fileURLToPath(new URL('../console/', import.meta.url));
+const CONSOLE_DIR = fileURLToPath(new URL('./', import.meta.url));
 
 /**
  * Bundles the console (console/src, Preact) into console/dist, which the service serves at
- * /console: run by `npm start` and by the test run's global setup. esbuild works offline, and
+ * /console: run by `npm start`, by the test run's global setup and by the image's build stage. esbuild works offline, and
  * the bundle loads nothing from elsewhere at run time.
  */
 export async function buildConsole(): Promise<void> {

@@ -1,4 +1,4 @@
-import { buildConsole } from '../dev/console-build.ts';
+import { buildConsole } from './build.ts';
 
 /** `npm run build:console`, and the first step of `npm start`. */
 await buildConsole();
