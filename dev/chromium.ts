@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 
@@ -13,6 +14,12 @@ export function chromiumPath(): string | null {
     }
   }
   return null;
+}
+
+/** Whether a Korean font is installed: without one Chromium draws the console's Korean as empty boxes. */
+export function hasKoreanFont(): boolean {
+  const listed = spawnSync('fc-list', [':lang=ko', 'family'], { encoding: 'utf8' });
+  return listed.status === 0 && listed.stdout.trim() !== '';
 }
 
 /** What the browser tests launch it with: headless as root, and nothing that phones home. */
