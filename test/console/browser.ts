@@ -57,3 +57,12 @@ export const screenshot = (page: Page, name: string) => page.screenshot({ path: 
 
 /** Ids with dots (contact.phone) as selectors. */
 export const byId = (id: string) => `[id="${id}"]`;
+
+/** Types `values` into the application form, by field id (name, specific.venue, contact.phone, …). */
+export async function fillForm(page: Page, contentType: 'RESTAURANT' | 'PERFORMANCE' | 'EXHIBITION', values: Record<string, string>): Promise<void> {
+  await page.check(`input[name=contentType][value=${contentType}]`);
+  for (const [id, value] of Object.entries(values)) {
+    if (id === 'specific.ageRating') await page.selectOption(byId(id), value);
+    else await page.fill(byId(id), value);
+  }
+}

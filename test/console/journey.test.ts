@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Page } from 'playwright-core';
-import { byId, consoleSuite, screenshot } from './browser.ts';
+import { byId, consoleSuite, fillForm, screenshot } from './browser.ts';
 
 /**
  * The console end to end in Chromium, on the running service over real Kafka and PostgreSQL:
@@ -17,17 +17,10 @@ async function applicationsOf(owner: string) {
   return rows as { id: string; status: string; kind: string; rejection_reason: string | null; decided_by: string | null }[];
 }
 
-async function fillRestaurant(page: Page, name: string) {
-  await page.check('input[name=contentType][value=RESTAURANT]');
-  await page.fill('#name', name);
-  await page.fill('#description', '1978년부터 이어온 골뱅이 무침.');
-  await page.fill(byId('specific.cuisine'), '한식');
-  await page.fill(byId('specific.seatCapacity'), '40');
-  await page.fill(byId('contact.phone'), '02-123-4567');
-  await page.fill(byId('contact.email'), 'owner@example.com');
-  await page.fill(byId('address.postalCode'), '04542');
-  await page.fill(byId('address.road'), '서울특별시 중구 을지로 123');
-}
+const fillRestaurant = (page: Page, name: string) => fillForm(page, 'RESTAURANT', {
+  name, description: '1978년부터 이어온 골뱅이 무침.', 'specific.cuisine': '한식', 'specific.seatCapacity': '40',
+  'contact.phone': '02-123-4567', 'contact.email': 'owner@example.com', 'address.postalCode': '04542', 'address.road': '서울특별시 중구 을지로 123',
+});
 
 /** Opens the application from the MASTER queue, as an admin would. */
 async function openFromQueue(page: Page, applicationId: string) {
