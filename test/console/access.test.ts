@@ -55,6 +55,34 @@ test('an OWNER cannot reach the MASTER pages, nor see or act on another owner\'s
   expect(await statusOf(id)).toEqual({ status: 'PENDING', decided_by: null });
 }, 60_000);
 
+test('a token from the identity provider, pasted or handed over by redirect, is kept for the tab only', async () => {
+  const token = await suite.stack.token('MASTER', 'admin-idp');
+  const context = await suite.browser.newContext();
+  try {
+    const pasted = await context.newPage();
+    await pasted.goto(`${suite.base}/console`);
+    await pasted.fill('#token', 'not-a-token');
+    await pasted.click('#token-sign-in button[type=submit]');
+    await expect(pasted.locator('.sign-in .state.error').textContent()).resolves.toBe('토큰을 읽을 수 없거나 만료되었습니다.');
+    await pasted.fill('#token', token);
+    await pasted.click('#token-sign-in button[type=submit]');
+    await pasted.locator('#who').filter({ hasText: 'admin-idp (MASTER)' }).waitFor();
+    expect(await pasted.evaluate(() => [sessionStorage.getItem('console.token') !== null, Object.keys(localStorage).some((k) => localStorage.getItem(k)?.includes('.'))]))
+      .toEqual([true, false]);
+
+    // Another tab of the same browser starts signed out; a redirect hands the token over in the fragment.
+    const another = await context.newPage();
+    await another.goto(`${suite.base}/console`);
+    await another.locator('#token-sign-in').waitFor();
+    const redirected = await context.newPage();
+    await redirected.goto(`${suite.base}/console#access_token=${encodeURIComponent(token)}`);
+    await redirected.locator('#queue, .state.empty').first().waitFor();
+    expect(redirected.url()).not.toContain('access_token');
+  } finally {
+    await context.close();
+  }
+}, 60_000);
+
 test('two admins deciding at once: one decision, and NOT_PENDING shown to the other', async () => {
   const id = await pendingApplication(`owner-${randomUUID().slice(0, 8)}`);
   const [approver, rejecter] = await Promise.all([suite.signIn('MASTER', 'admin-park'), suite.signIn('MASTER', 'admin-choi')]);

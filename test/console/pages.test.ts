@@ -26,6 +26,9 @@ test('a performance application: its own fields, a field error for an end before
     'address.postalCode': '04354', 'address.road': '서울특별시 용산구 이태원로 294',
   });
   expect(await page.locator(byId('specific.cuisine')).count()).toBe(0);
+  // Every control has a label, for keyboards and screen readers alike.
+  expect(await page.locator('#apply-form').evaluate((form) => [...form.querySelectorAll('input, select, textarea')]
+    .filter((control) => (control as HTMLInputElement).labels?.length === 0).map((control) => control.id))).toEqual([]);
   await page.check(byId('businessHours[0].closed'));
   await page.click('#submit');
   await expect(page.locator(byId('specific.endDate-error')).textContent()).resolves.toBe('must not be before startDate (2027-05-31)');
