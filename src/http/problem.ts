@@ -85,6 +85,14 @@ const clientErrorStatus = (error: unknown): number | null => {
 const isDatabaseUnavailable = (error: unknown) =>
   error instanceof ConnectionError || error instanceof BackendTerminatedError || error instanceof StatementTimeoutError;
 
+/** What express.json() says of a command body it could not read, by its error `type`. */
+const BODY_ERRORS: Record<string, string> = {
+  'entity.parse.failed': 'The body is not valid JSON.',
+  'entity.too.large': 'The body is larger than the limit (256 KiB).',
+  'encoding.unsupported': 'The body must be UTF-8 JSON.',
+  'charset.unsupported': 'The body must be UTF-8 JSON.',
+};
+
 /**
  * The last middleware: known problems as they are, client errors raised by express itself (a
  * path that does not URL-decode, for instance) as 400, an unreachable database as 503, and
@@ -102,7 +110,7 @@ export function problemHandler(logger: Logger): ErrorRequestHandler {
     }
     const clientStatus = clientErrorStatus(error);
     if (clientStatus !== null) {
-      sendProblem(req, res, clientStatus === 404 ? 'not-found' : 'invalid-request', 'The request could not be understood.');
+      sendProblem(req, res, clientStatus === 404 ? 'not-found' : 'invalid-request', BODY_ERRORS[(error as { type?: string }).type ?? ''] ?? 'The request could not be understood.');
       return;
     }
     if (isDatabaseUnavailable(error)) {

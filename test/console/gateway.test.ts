@@ -85,6 +85,9 @@ test('submit, amend and approve through the gateway: 202, Location, outcome read
   // A change request on the new listing, then a second decision on a decided application.
   const change = await post('/applications', ownerToken, { kind: 'INFO_CHANGE', contentType: 'RESTAURANT', listingId: approval.listingId, details: infoChangeHours() });
   expect(await outcome(change, ownerToken)).toMatchObject({ status: 'ACCEPTED', outcome: 'ApplicationSubmitted' });
+  // Another owner may not ask to change this listing.
+  const intruder = await suite.stack.token('OWNER', owner());
+  expectProblem(await post('/applications', intruder, { kind: 'INFO_CHANGE', contentType: 'RESTAURANT', listingId: approval.listingId, details: infoChangeHours() }), 403, 'forbidden');
   const late = await post(`/applications/${id}/reject`, suite.adminToken, { reason: '늦은 결정' });
   expect(await outcome(late, suite.adminToken)).toMatchObject({ status: 'REJECTED', outcome: 'CommandRejected', code: 'NOT_PENDING', message: expect.any(String) });
 });
@@ -140,7 +143,9 @@ test('400 with every broken field by path, and nothing produced', async () => {
     expectProblem(reply, 400, 'invalid-request');
     expect(reply.body.errors).toEqual([{ path: 'reason', message: expect.any(String) }]);
   }
-  expect((await post('/applications', ownerToken, '{"kind":', {})).status).toBe(400);
+  const truncated = await post('/applications', ownerToken, '{"kind":', {});
+  expectProblem(truncated, 400, 'invalid-request');
+  expect(truncated.body.detail).toBe('The body is not valid JSON.');
   expect((await post(`/applications/${id}/approve`, suite.adminToken, { note: 'ok' }, { 'Idempotency-Key': 'twice' })).body.errors)
     .toEqual([{ path: 'Idempotency-Key', message: 'header must be a UUID' }]);
   expectProblem(await post('/applications/not-a-uuid/withdraw', ownerToken), 400, 'invalid-request');
