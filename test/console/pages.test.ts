@@ -57,6 +57,32 @@ test('a performance application: its own fields, a field error for an end before
   expect(await page.locator(`#mine tr[data-id="${submitted.id}"] .actions a, #mine tr[data-id="${submitted.id}"] .actions button`).count()).toBe(0);
 }, 60_000);
 
+test('a PENDING change request is amended from my applications, starting from what it asks', async () => {
+  const owner = `owner-${randomUUID().slice(0, 8)}`;
+  const master = await suite.stack.token('MASTER', 'admin-amend');
+  const submitted = await run(submitNew(owner, 'RESTAURANT'));
+  await run(approve(submitted.applicationId, master));
+  const { rows: [listing] } = await suite.stack.db.query('SELECT id FROM listings WHERE owner_id = $1', [owner]);
+
+  const page = await suite.signIn('OWNER', owner);
+  await page.goto(`${suite.base}/console#/listings/${listing.id}`);
+  await page.check('#change-contact');
+  await page.fill(byId('contact.email'), 'first@example.co.kr');
+  await page.click('#send-change');
+  await page.locator('.outcome.accepted[data-outcome=ApplicationSubmitted]').waitFor();
+  const { rows: [change] } = await suite.stack.db.query('SELECT id FROM applications WHERE applicant_id = $1 AND kind = \'INFO_CHANGE\'', [owner]);
+
+  await page.goto(`${suite.base}/console#/mine`);
+  await page.click(`#mine a[data-amend="${change.id}"]`);
+  await expect(page.locator('#change-contact').isChecked()).resolves.toBe(true);
+  await expect(page.locator(byId('contact.email')).inputValue()).resolves.toBe('first@example.co.kr');
+  await page.fill(byId('contact.email'), 'second@example.co.kr');
+  await page.click('#send-change');
+  await page.locator('.outcome.accepted[data-outcome=ApplicationAmended]').waitFor();
+  const { rows: [amended] } = await suite.stack.db.query('SELECT status, version, details FROM applications WHERE id = $1', [change.id]);
+  expect(amended).toMatchObject({ status: 'PENDING', version: 2, details: { type: 'INFO_CHANGE', contact: { email: 'second@example.co.kr' }, address: null, businessHours: null } });
+}, 60_000);
+
 test('the queue\'s filters, the audit log\'s filters and the figures agree with what the processor wrote', async () => {
   const owner = `owner-${randomUUID().slice(0, 8)}`;
   const master = await suite.stack.token('MASTER', 'admin-audit');

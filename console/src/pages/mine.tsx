@@ -30,7 +30,7 @@ export function MinePage({ session }: { session: Session }) {
               <td class={`badge ${a.status}`}>{t(a.status)}</td><td class="reason">{a.decision.rejectionReason ?? ''}</td>
               <td class="actions">
                 {a.status === 'PENDING' && <>
-                  <a class="button" href={`#/apply/${a.id}`}>{t('amend')}</a>
+                  <a class="button" data-amend={a.id} href={a.kind === 'INFO_CHANGE' ? `#/listings/${a.listingId}?amend=${a.id}` : `#/apply/${a.id}`}>{t('amend')}</a>
                   <button type="button" class="danger" onClick={() => withdraw(a.id)}>{t('withdraw')}</button>
                 </>}
                 {a.status === 'REJECTED' && a.kind === 'NEW_LISTING' && <a class="button" href={`#/apply?from=${a.id}`} data-apply-again={a.id}>{t('applyAgain')}</a>}
