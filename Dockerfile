@@ -1,7 +1,7 @@
 # syntax=docker/dockerfile:1
 # The backoffice approval processor. Node 24 runs the TypeScript sources as they are (type
-# stripping), so there is no build step: one stage installs production dependencies, the other
-# runs the service as the unprivileged `node` user.
+# stripping): one stage installs production dependencies, one bundles the console (the only
+# build step, with esbuild), and the last runs the service as the unprivileged `node` user.
 ARG NODE_IMAGE=node:24.21.0-bookworm-slim
 
 FROM ${NODE_IMAGE} AS deps
@@ -17,6 +17,15 @@ RUN npm ci --omit=dev --omit=optional --ignore-scripts --no-audit --no-fund \
  && npm ls --omit=dev --omit=optional --all > /dev/null \
  && npm cache clean --force
 
+FROM ${NODE_IMAGE} AS console
+WORKDIR /app
+COPY package.json package-lock.json ./
+# esbuild is a dev dependency (its binary an optional one): only the bundle leaves this stage.
+RUN npm ci --ignore-scripts --no-audit --no-fund
+COPY src ./src
+COPY console ./console
+RUN node console/build-main.ts
+
 FROM ${NODE_IMAGE} AS runtime
 WORKDIR /app
 ENV NODE_ENV=production \
@@ -26,6 +35,7 @@ COPY --from=deps /app/node_modules ./node_modules
 COPY package.json package-lock.json ./
 COPY avro ./avro
 COPY src ./src
+COPY --from=console /app/console/dist ./console/dist
 USER node
 EXPOSE 8080
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { ConfigError, loadConfig, type Config, type ServiceConfig } from './config.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { startService } from './service.ts';
@@ -51,9 +52,13 @@ async function main(): Promise<void> {
     await embedded?.stop();
     process.exit(2);
   }
+  // Only a key the embedded stack made may sign console users in; never with a configured key.
+  const devSignIn = embedded?.privateKeyFile
+    ? { privateKeyPem: readFileSync(embedded.privateKeyFile, 'utf8'), issuer: serviceConfig.AUTH_ISSUER, audience: serviceConfig.AUTH_AUDIENCE }
+    : undefined;
   let service;
   try {
-    service = await startService(serviceConfig, logger);
+    service = await startService(serviceConfig, logger, { devSignIn });
   } catch (error) {
     if (error instanceof StartRefused) console.error(error.message);
     else logger.fatal({ err: error }, 'service failed to start');
@@ -63,7 +68,8 @@ async function main(): Promise<void> {
   console.log([
     '',
     'backoffice approval processor is running',
-    `  HTTP read API    http://127.0.0.1:${service.httpPort}  (/applications, /healthz, /readyz, /metrics)`,
+    `  Console          http://127.0.0.1:${service.httpPort}/console${devSignIn ? '  (development sign-in: pick a role and a user id)' : ''}`,
+    `  HTTP API         http://127.0.0.1:${service.httpPort}  (/applications, /commands, /docs, /healthz, /readyz, /metrics)`,
     `  Kafka brokers    ${serviceConfig.KAFKA_BROKERS.join(',')}${embedded?.parts.broker ? `  (embedded ${embedded.parts.broker})` : ''}`,
     `  Schema registry  ${serviceConfig.SCHEMA_REGISTRY_URL}${embedded?.parts.registry ? `  (embedded ${embedded.parts.registry})` : ''}`,
     `  PostgreSQL       ${serviceConfig.DATABASE_URL.replace(/:[^:@/]*@/, ':***@')}${embedded?.parts.postgres ? `  (${embedded.parts.postgres})` : ''}`,

@@ -1,7 +1,9 @@
 import { Partitioners } from 'kafkajs';
 import { createTokenVerifier } from './auth/tokens.ts';
+import { CommandSender } from './client/command-sender.ts';
 import { topicsOf, type ServiceConfig } from './config.ts';
 import { createHttpApp } from './http/app.ts';
+import type { DevSignIn } from './http/console.ts';
 import { listen } from './http/listen.ts';
 import { ensureCommandTopic } from './command-topic.ts';
 import { createKafka } from './kafka.ts';
@@ -30,8 +32,13 @@ export interface RunningService {
   stop(): Promise<void>;
 }
 
-/** The same code path in production and on the embedded stack: only addresses differ. */
-export async function startService(config: ServiceConfig, logger: Logger): Promise<RunningService> {
+const GATEWAY_RETRY = { retries: 3, initialRetryTime: 100, maxRetryTime: 1000 };
+
+/**
+ * The same code path in production and on the embedded stack: only addresses differ, and the
+ * embedded stack's development key, which lets the console sign people in for development.
+ */
+export async function startService(config: ServiceConfig, logger: Logger, options: { devSignIn?: DevSignIn } = {}): Promise<RunningService> {
   await migrate(config.DATABASE_URL, logger);
   const db = await connectDatabase(config.DATABASE_URL, config.PROCESSOR_PARTITIONS_CONCURRENTLY + 5);
   const topics = topicsOf(config);
@@ -72,7 +79,10 @@ export async function startService(config: ServiceConfig, logger: Logger): Promi
     return { ready: database && brokerAnswering && processor.health.joined && processor.health.stalled === null, checks };
   };
   exportHealth(metrics, readiness, processor.health);
-  const app = createHttpApp({ db, verifier, metrics, readiness, logger: logger.child({ component: 'http' }) });
+  // The gateway answers a waiting HTTP caller: a few seconds of retries, then 503 with Retry-After.
+  const sender = new CommandSender(createKafka(config, logger, '-gateway', GATEWAY_RETRY), serde, topics);
+  await sender.connect();
+  const app = createHttpApp({ db, verifier, metrics, readiness, sender, devSignIn: options.devSignIn, logger: logger.child({ component: 'http' }) });
   const server = await listen(app, config.HTTP_PORT, config.HTTP_HOST);
   const httpPort = (server.address() as { port: number }).port;
   logger.info({ httpPort, topics: topics.commands, groupId: config.KAFKA_GROUP_ID }, 'service started');
@@ -86,6 +96,7 @@ export async function startService(config: ServiceConfig, logger: Logger): Promi
       await ops.stop();
       await retention.stop();
       await publisher.stop();
+      await sender.disconnect();
       await new Promise<void>((resolve) => { server.close(() => resolve()); server.closeAllConnections(); });
       await db.end();
       logger.info('service stopped');

@@ -10,6 +10,7 @@ import { parse } from 'yaml';
 import { allTopics, configSchema, loadConfig, topicsOf, type Config } from '../src/config.ts';
 import { freePort } from '../dev/stack/ports.ts';
 import { COMMAND_TOPIC_CONFIGS, DLQ_TOPIC_CONFIGS } from '../dev/stack/broker.ts';
+import type { CommandSender } from '../src/client/command-sender.ts';
 import { createHttpApp } from '../src/http/app.ts';
 import type { Database } from '../src/store/db.ts';
 import type { TokenVerifier } from '../src/auth/tokens.ts';
@@ -338,7 +339,8 @@ describe('Dockerfile', () => {
   const instructions = dockerfile.replace(/\\\n/g, ' ').split('\n').filter((line) => line.trim() !== '' && !line.startsWith('#'));
 
   test('multi-stage on Node 24, production dependencies only, non-root, runs the sources with node', () => {
-    expect(instructions.filter((line) => line.startsWith('FROM '))).toHaveLength(2);
+    // Production dependencies, the console's bundle, and the image that runs.
+    expect(instructions.filter((line) => line.startsWith('FROM '))).toHaveLength(3);
     // Production dependencies only, at the locked versions (the lockfile may not change).
     expect(dockerfile).toMatch(/npm ci --omit=dev --omit=optional\b/);
     expect(dockerfile).toMatch(/npm ls --omit=dev/);
@@ -347,8 +349,8 @@ describe('Dockerfile', () => {
     expect(user).not.toMatch(/^USER (root|0)(:|$)/);
     const cmd = JSON.parse(/^CMD (\[.*\])$/.exec(instructions.at(-1)!)![1]!) as string[];
     expect(cmd.at(-1)).toBe('src/main.ts');
-    // npm runs the script through sh: `exec` hands npm's forwarded signals straight to node.
-    expect(JSON.parse(read('package.json')).scripts.start).toBe(`exec ${cmd.join(' ')}`);
+    // npm runs the script through sh: `exec` hands npm's forwarded signals straight to node (after the console's build).
+    expect(JSON.parse(read('package.json')).scripts.start).toBe(`node console/build-main.ts && exec ${cmd.join(' ')}`);
   });
 
   test('the production path carries no development tooling: no static import of dev/, no stand-in among the dependencies', () => {
@@ -379,7 +381,7 @@ describe('Dockerfile', () => {
     const command = JSON.parse(/CMD (\[.*\])$/.exec(healthcheck)![1]!) as string[];
     expect(command.slice(0, 2)).toEqual(['node', '-e']);
     const app = createHttpApp({
-      db: {} as Database, verifier: {} as TokenVerifier, metrics: createMetrics(), logger: pino({ level: 'silent' }),
+      db: {} as Database, verifier: {} as TokenVerifier, sender: {} as CommandSender, metrics: createMetrics(), logger: pino({ level: 'silent' }),
       readiness: async () => ({ ready: true, checks: {} }),
     });
     const server = await new Promise<Server>((resolve) => { const s = app.listen(0, '127.0.0.1', () => resolve(s)); });

@@ -5,6 +5,7 @@ import { Validator } from '@seriousme/openapi-schema-validator';
 import type express from 'express';
 import { pino } from 'pino';
 import { createTokenVerifier } from '../src/auth/tokens.ts';
+import type { CommandSender } from '../src/client/command-sender.ts';
 import { createHttpApp } from '../src/http/app.ts';
 import { openApiDocument } from '../src/http/openapi.ts';
 import { createMetrics } from '../src/metrics.ts';
@@ -104,7 +105,7 @@ function templateOf(path: string): string {
 /** Asserts that `reply` is what the document promises for GET `url`, and records it as exercised. */
 function expectDocumented(url: string, reply: Reply): void {
   const template = templateOf(url.split('?')[0]!);
-  const operation = (resolved.paths as Record<string, { get: Operation }>)[template]!.get;
+  const operation = (resolved.paths as unknown as Record<string, { get: Operation }>)[template]!.get;
   const response = operation.responses[String(reply.status)];
   if (response === undefined) throw new Error(`GET ${url} answered ${reply.status}, which the document does not list for ${template}`);
   const mediaType = reply.contentType.split(';')[0]!.trim();
@@ -134,7 +135,7 @@ async function get(url: string, token?: string | null, expectedStatus?: number):
 test('the document is valid OpenAPI 3.1 and describes exactly the routes the app serves', () => {
   expect(doc.openapi).toBe('3.1.0');
   const app = createHttpApp({
-    db: {} as Database, verifier: createTokenVerifier({ publicKeyPem: stack.keys.publicKeyPem, issuer: 'x', audience: 'y' }),
+    db: {} as Database, sender: {} as CommandSender, verifier: createTokenVerifier({ publicKeyPem: stack.keys.publicKeyPem, issuer: 'x', audience: 'y' }),
     metrics: createMetrics(), logger: pino({ level: 'silent' }), readiness: async () => ({ ready: true, checks: {} }),
   });
   const routes = expressRoutes(app);
@@ -164,6 +165,23 @@ test('GET /openapi.json serves the document and /docs is a page whose assets are
   expect(bundle.headers.get('content-type')).toMatch(/javascript/);
   // Only the page's own assets: the package's demo page (which points at a public petstore) is not served.
   expect((await fetch(`http://127.0.0.1:${pipeline.service.httpPort}/docs/assets/index.html`)).status).toBe(404);
+});
+
+test('GET /console is the console page, with its bundle served locally and no development sign-in on a configured key', async () => {
+  const page = await get('/console', null, 200);
+  const html = page.body as string;
+  expect(html).not.toMatch(/(src|href)="(https?:)?\/\//);
+  expect(html).toContain('data-dev-sign-in="false"');
+  expect(page.headers.get('content-security-policy')).toContain("connect-src 'self'");
+  for (const asset of ['/console/assets/app.js', '/console/assets/app.css']) {
+    const response = await fetch(`http://127.0.0.1:${pipeline.service.httpPort}${asset}`);
+    expect({ asset, status: response.status }).toEqual({ asset, status: 200 });
+  }
+  // The service was given its key (AUTH_PUBLIC_KEY), as in production: nobody is signed in by it.
+  const minted = await fetch(`http://127.0.0.1:${pipeline.service.httpPort}/console/dev-token`, {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ role: 'MASTER', subject: 'me' }),
+  });
+  expect(minted.status).toBe(404);
 });
 
 test('real responses over data the processor wrote validate against the document, for every documented status', async () => {
@@ -280,6 +298,15 @@ test('real responses over data the processor wrote validate against the document
   await get('/stats', ownerAToken, 403);
   await get('/stats', null, 401);
 
+  // /commands/{commandId}: what the processor recorded for a command, whoever sent it
+  const status = await get(`/commands/${approved!.commandId}`, master, 200);
+  expect(status.body).toMatchObject({ status: 'ACCEPTED', outcome: 'ApplicationApproved', listingId });
+  expect((await get(`/commands/${denied!.commandId}`, ownerBToken, 200)).body).toMatchObject({ status: 'REJECTED', code: 'FORBIDDEN' });
+  await get('/commands/nope', master, 400);
+  await get(`/commands/${missing}`, master, 404);
+  await get(`/commands/${restaurant!.commandId}`, ownerBToken, 403);
+  await get(`/commands/${restaurant!.commandId}`, null, 401);
+
   // operations
   await get('/healthz', null, 200);
   await get('/readyz', null, 200);
@@ -288,13 +315,14 @@ test('real responses over data the processor wrote validate against the document
   expect(unready.status).toBe(503);
   expectDocumented('/readyz', unready);
 
-  const documented = Object.entries(resolved.paths as Record<string, { get: Operation }>).flatMap(([path, item]) =>
-    Object.keys(item.get.responses).filter((status) => status !== 'default').map((status) => `GET ${path} ${status}`));
+  // The command gateway's POSTs are exercised by test/console/gateway.test.ts.
+  const documented = Object.entries(resolved.paths as Record<string, { get?: Operation }>).flatMap(([path, item]) =>
+    Object.keys(item.get?.responses ?? {}).filter((status) => status !== 'default').map((status) => `GET ${path} ${status}`));
   expect([...exercised].sort()).toEqual(documented.sort());
 });
 
 test('a field a view adds without documenting it fails validation (the schemas are closed)', () => {
-  const schema = (resolved.paths as Record<string, { get: Operation }>)['/listings/{id}']!.get.responses['200']!.content!['application/json']!.schema;
+  const schema = (resolved.paths as unknown as Record<string, { get: Operation }>)['/listings/{id}']!.get.responses['200']!.content!['application/json']!.schema;
   const validate = ajv.compile(schema);
   const listing = {
     id: randomUUID(), ownerId: 'o', contentType: 'RESTAURANT', name: 'n', description: 'd', contact: { phone: 'p', email: 'e' },

@@ -49,6 +49,17 @@ test('published outbox rows are deleted after the retention; an unpublished row 
   await stack.db.query(`DELETE FROM outbox WHERE event_id = $1`, [stuck]);
 });
 
+test('the gateway\'s recorded Idempotency-Keys leave with the same window', async () => {
+  const record = (age: string) => stack.db.query(
+    `INSERT INTO gateway_commands (command_id, fingerprint, application_id, command_type, requested_by, value, requested_at)
+     VALUES ($1, 'f', $2, 'SubmitApplication', 'owner', '\\x00', now() - $3::interval) RETURNING command_id`, [randomUUID(), randomUUID(), age]);
+  const old = (await record('7 days 1 minute')).rows[0].command_id;
+  const recent = (await record('6 days 23 hours')).rows[0].command_id;
+  await eventually(async () => (await count(`SELECT count(*) AS n FROM gateway_commands WHERE command_id = $1`, [old])) === 0 ? true : undefined);
+  await twoSweeps();
+  expect(await count(`SELECT count(*) AS n FROM gateway_commands WHERE command_id = $1`, [recent])).toBe(1);
+});
+
 test('a processed command leaves the idempotency window after 7 days; a redelivery then gets the answer the rules give now', async () => {
   const old = submitNew('owner-window');
   const recent = submitNew('owner-window');

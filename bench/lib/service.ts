@@ -7,7 +7,7 @@ export const REPO = fileURLToPath(new URL('../../', import.meta.url));
 
 /** The node flags the service is started with (`npm start`, the image's CMD): its heap bounds among them. */
 export const SERVICE_NODE_FLAGS = (JSON.parse(readFileSync(`${REPO}package.json`, 'utf8')) as { scripts: { start: string } }).scripts.start
-  .split(' ').filter((word) => word.startsWith('--'));
+  .split('exec node ')[1]!.split(' ').filter((word) => word.startsWith('--'));
 
 export interface ServiceProcess {
   child: Child;

@@ -16,6 +16,8 @@ export interface EmbeddedStack {
   config: ServiceConfig;
   /** What runs in place of each address the environment left out, e.g. `apache-kafka 4.4.0`. */
   parts: { broker?: string; registry?: string; postgres?: string };
+  /** The development signing key, when the environment configured no AUTH_PUBLIC_KEY or AUTH_JWKS_URL. */
+  privateKeyFile: string | null;
   stop(): Promise<void>;
 }
 
@@ -76,7 +78,7 @@ export async function startEmbeddedStack(config: Config, logger: Logger): Promis
       KAFKA_BROKERS: full.KAFKA_BROKERS.join(','), SCHEMA_REGISTRY_URL: full.SCHEMA_REGISTRY_URL, DATABASE_URL: full.DATABASE_URL,
       HTTP_PORT: full.HTTP_PORT, AUTH_ISSUER: full.AUTH_ISSUER, AUTH_AUDIENCE: full.AUTH_AUDIENCE, privateKeyFile,
     }, null, 2));
-    return { config: full, parts, stop };
+    return { config: full, parts, stop, privateKeyFile };
   } catch (error) {
     await stop();
     throw error;

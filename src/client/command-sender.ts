@@ -13,6 +13,7 @@ export class CommandSender {
   private readonly producer: Producer;
   private readonly serde: Serde;
   private readonly topics: Topics;
+  private connection: Promise<void> | null = null;
 
   constructor(kafka: Kafka, serde: Serde, topics: Topics) {
     this.producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, maxInFlightRequests: 1 });
@@ -20,8 +21,19 @@ export class CommandSender {
     this.topics = topics;
   }
 
-  connect = () => this.producer.connect();
-  disconnect = () => this.producer.disconnect();
+  /**
+   * Idempotent, and retried on the next send after a failure: the HTTP gateway's sender must
+   * start, and answer 503, while the broker is away.
+   */
+  connect = (): Promise<void> => this.connection ??= this.producer.connect().catch((error: unknown) => {
+    this.connection = null;
+    throw error;
+  });
+
+  disconnect = async () => {
+    this.connection = null;
+    await this.producer.disconnect();
+  };
 
   /** Encodes with the registered command schema; key = applicationId keeps an application on one partition. */
   encode(input: CommandInput): { command: UnverifiedCommand; value: Buffer } {
@@ -32,12 +44,14 @@ export class CommandSender {
   async send(inputs: CommandInput[]): Promise<UnverifiedCommand[]> {
     const encoded = inputs.map((input) => this.encode(input));
     const messages = encoded.map(({ command, value }) => ({ key: command.applicationId, value }));
+    await this.connect();
     await withProducerSpans(this.topics.commands, messages, (traced) => this.producer.send({ topic: this.topics.commands, acks: -1, messages: traced }));
     return encoded.map(({ command }) => command);
   }
 
-  /** Raw records, for tools that re-inject dead letters or tests that send hostile bytes. */
+  /** Raw records, for tools that re-inject dead letters, the gateway re-sending recorded bytes, or tests that send hostile bytes. */
   async sendRaw(records: { key: string | Buffer | null; value: Buffer | null; partition?: number }[]): Promise<void> {
+    await this.connect();
     await withProducerSpans(this.topics.commands, records, (traced) => this.producer.send({ topic: this.topics.commands, acks: -1, messages: traced }));
   }
 }

@@ -1,11 +1,14 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { TokenVerifier } from '../auth/tokens.ts';
+import type { CommandSender } from '../client/command-sender.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import type { Database } from '../store/db.ts';
 import { problemHandler, sendProblem } from './problem.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { applicationRoutes } from './routes/applications.ts';
+import { commandRoutes } from './routes/commands.ts';
+import { consoleRoutes, type DevSignIn } from './console.ts';
 import { listingRoutes } from './routes/listings.ts';
 import { openApiRoutes } from './openapi.ts';
 import { opsRoutes, type Readiness } from './routes/ops.ts';
@@ -20,6 +23,10 @@ export interface HttpDeps {
   metrics: Metrics;
   readiness: Readiness;
   logger: Logger;
+  /** The command gateway's producer (connects on first use). */
+  sender: CommandSender;
+  /** Only on the embedded stack: the console's development sign-in. */
+  devSignIn?: DevSignIn | undefined;
 }
 
 /** The route pattern a request matched (never the raw path, which would explode label cardinality). */
@@ -41,7 +48,7 @@ function recordDuration(metrics: Metrics) {
 }
 
 /**
- * The read API: thin routes over PostgreSQL. Errors are RFC 9457 problem documents; bad
+ * The read API, thin routes over PostgreSQL, and the command gateway, thin routes onto the command topic. Errors are RFC 9457 problem documents; bad
  * input is always a 4xx, never a 5xx. The caller owns the server (`app.listen`).
  */
 export function createHttpApp(deps: HttpDeps): express.Express {
@@ -59,10 +66,12 @@ export function createHttpApp(deps: HttpDeps): express.Express {
 
   app.use(opsRoutes(deps));
   app.use(openApiRoutes());
+  app.use(consoleRoutes(deps.devSignIn));
   app.use((_req, res, next) => {
     res.set('Cache-Control', 'private, no-store');
     next();
   });
+  app.use(commandRoutes(deps));
   app.use(applicationRoutes(deps));
   app.use(ownerRoutes(deps));
   app.use(listingRoutes(deps));

@@ -41,6 +41,12 @@ export const requireMaster: RequestHandler = (_req, res, next) => {
   next();
 };
 
+/** Commands on one's own applications: the applicant is the token's subject, so only an OWNER sends them. */
+export const requireOwner: RequestHandler = (_req, res, next) => {
+  if (principalOf(res).role !== 'OWNER') throw forbidden('Only an OWNER may apply, amend or withdraw; the applicant is the token\'s subject.');
+  next();
+};
+
 /** MASTER sees everything; an OWNER only what belongs to its own subject. */
 export const canSee = (principal: Principal, ownerId: string) => principal.role === 'MASTER' || principal.subject === ownerId;
 

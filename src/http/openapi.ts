@@ -48,6 +48,11 @@ const schemas: Record<string, Schema> = {
       status: { type: 'integer', minimum: 400, maximum: 599 },
       detail: text(),
       instance: text('The request path.'),
+      errors: {
+        type: 'array', description: 'Every broken field of a request body (command gateway), for forms to show next to the field.',
+        items: closed({ path: text('As the rules name it: details.contact.phone, details.businessHours[2].hours.closesAt, reason, Idempotency-Key.'), message: text() }),
+      },
+      code: enumOf(RejectionCodeSymbols, 'The processor\'s rejection code this refusal stands for.'),
     },
     required: ['type', 'title', 'status', 'detail'],
     additionalProperties: false,
@@ -130,6 +135,27 @@ const schemas: Record<string, Schema> = {
     byKind: closed(Object.fromEntries(ApplicationKindSymbols.map((kind) => [kind, count]))),
     oldestPendingAgeSeconds: nullable({ type: 'number', minimum: 0, description: 'Whole seconds; null when nothing is pending.' }),
   }),
+  SubmitRequest: {
+    type: 'object', additionalProperties: false, required: ['kind', 'contentType', 'details'],
+    description: 'The applicant is the OWNER token\'s subject. listingId: null for NEW_LISTING, the listing to change for INFO_CHANGE.',
+    properties: {
+      applicationId: uuid('Optional; a new id is chosen when absent.'), kind: enumOf(ApplicationKindSymbols), contentType: enumOf(ContentTypeSymbols),
+      listingId: nullable(uuid()), details: ref('ApplicationDetails'),
+    },
+  },
+  AmendRequest: { type: 'object', additionalProperties: false, required: ['details'], properties: { details: ref('ApplicationDetails') } },
+  WithdrawRequest: { type: 'object', additionalProperties: false, properties: {} },
+  ApproveRequest: { type: 'object', additionalProperties: false, properties: { note: nullable({ type: 'string', maxLength: 1000 }) } },
+  RejectRequest: closed({ reason: { type: 'string', minLength: 1, maxLength: 1000, description: 'Trimmed, 1 to 1000 characters.' } }),
+  CommandAccepted: closed({ commandId: uuid('The Idempotency-Key when given.'), applicationId: uuid(), status: { const: 'PENDING' } },
+    'The broker acknowledged the command; poll Location for its outcome.'),
+  CommandStatus: closed({
+    commandId: uuid(), applicationId: uuid(), commandType: enumOf(COMMAND_TYPES),
+    status: enumOf(['PENDING', 'ACCEPTED', 'REJECTED'], 'PENDING until the processor applied it.'),
+    outcome: nullable(enumOf(EVENT_TYPES)), version: nullable({ type: 'integer', description: 'The application version after an accepted command.' }),
+    listingId: nullable(uuid('The listing an approval published or changed.')),
+    code: nullable(enumOf(RejectionCodeSymbols)), message: nullable(text()),
+  }, 'What the processor recorded for a command.'),
   Health: closed({ status: { const: 'ok' } }),
   Readiness: closed({
     status: enumOf(['ready', 'not ready']),
@@ -154,6 +180,14 @@ const responses = {
   },
   Forbidden: problem('The token is valid but may not see this: an OWNER asking for another owner\'s data, or for a MASTER-only resource.'),
   NotFound: problem('No such resource.'),
+  InvalidCommand: problem('The body, a path parameter or the Idempotency-Key is invalid; `errors` lists every broken field with its path.'),
+  KeyReused: problem('The Idempotency-Key was already used for a different request (code IDEMPOTENCY_KEY_REUSED); nothing was sent.'),
+  Accepted: {
+    description: 'The broker acknowledged the command (acks=all). A retry with the same Idempotency-Key answers the same, and sends nothing new.',
+    headers: { Location: { description: '/commands/{commandId}: poll it for the outcome.', schema: { type: 'string' } } },
+    content: { 'application/json': { schema: ref('CommandAccepted') } },
+  },
+  CommandUnexpected: problem('503 with Retry-After when the broker did not acknowledge the command (nothing is applied; retry with the same key) or the database is unreachable; 500 for anything unexpected.'),
   Unexpected: problem('503 when the database is unreachable (with Retry-After), 500 for anything unexpected.'),
 };
 const respond = (name: keyof typeof responses) => ({ $ref: `#/components/responses/${name}` });
@@ -176,14 +210,27 @@ const parameters = {
   applicationId: parameter('applicationId', 'query', { type: 'string', format: 'uuid' }, 'Only decisions on this application.'),
   from: parameter('from', 'query', { type: 'string', format: 'date-time' }, 'Inclusive lower bound on `at` (ISO 8601 with offset).'),
   to: parameter('to', 'query', { type: 'string', format: 'date-time' }, 'Exclusive upper bound on `at` (ISO 8601 with offset).'),
+  idempotencyKey: { name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', format: 'uuid' }, description: 'Becomes the commandId; a retried POST with it sends nothing new.' },
+  commandPath: parameter('commandId', 'path', { type: 'string', format: 'uuid' }, 'Command id (the Idempotency-Key).'),
 };
 const param = (name: keyof typeof parameters) => ({ $ref: `#/components/parameters/${name}` });
 
 const bearer = [{ bearerAuth: [] }];
 const authErrors = { 401: respond('Unauthorized'), 403: respond('Forbidden'), default: respond('Unexpected') };
 
+const commandErrors = { 400: respond('InvalidCommand'), 401: respond('Unauthorized'), 403: respond('Forbidden'), 422: respond('KeyReused'), default: respond('CommandUnexpected') };
+/** `x-required-role`: who may send it; any other valid token is answered 403. */
+const command = (operationId: string, role: 'MASTER' | 'OWNER', summary: string, description: string, body: string, withPath = true) => ({
+  operationId, tags: ['commands'], security: bearer, 'x-required-role': role, summary, description,
+  parameters: [...(withPath ? [param('applicationPath')] : []), param('idempotencyKey')],
+  requestBody: { required: body !== 'WithdrawRequest' && body !== 'ApproveRequest', content: { 'application/json': { schema: ref(body) } } },
+  responses: { 202: respond('Accepted'), ...commandErrors },
+});
+
 const paths = {
   '/applications': {
+    post: command('submitApplication', 'OWNER', 'Apply for a new listing (NEW_LISTING) or a change of one (INFO_CHANGE) (OWNER)',
+      'Produces SubmitApplication with the token subject as applicantId. Details are checked field by field before anything is sent.', 'SubmitRequest', false),
     get: {
       operationId: 'listApplications', tags: ['applications'], security: bearer,
       summary: 'Page of applications, newest first',
@@ -198,6 +245,27 @@ const paths = {
       summary: 'One application: state, details, version, decision and its history of events',
       parameters: [param('applicationPath')],
       responses: { 200: json('The application.', ref('ApplicationWithHistory')), 400: respond('BadRequest'), 404: respond('NotFound'), ...authErrors },
+    },
+  },
+  '/applications/{id}/amend': {
+    post: command('amendApplication', 'OWNER', 'Replace the details of one\'s own PENDING application (OWNER)', 'Produces AmendApplication; the applicant is the token subject, never the body.', 'AmendRequest'),
+  },
+  '/applications/{id}/withdraw': {
+    post: command('withdrawApplication', 'OWNER', 'Withdraw one\'s own PENDING application (OWNER)', 'Produces WithdrawApplication; the applicant is the token subject.', 'WithdrawRequest'),
+  },
+  '/applications/{id}/approve': {
+    post: command('approveApplication', 'MASTER', 'Approve, with an optional note (MASTER)', 'Produces ApproveApplication carrying the caller\'s token as adminToken: the processor verifies it and decides.', 'ApproveRequest'),
+  },
+  '/applications/{id}/reject': {
+    post: command('rejectApplication', 'MASTER', 'Reject, with a reason of 1 to 1000 characters (MASTER)', 'Produces RejectApplication carrying the caller\'s token as adminToken.', 'RejectRequest'),
+  },
+  '/commands/{commandId}': {
+    get: {
+      operationId: 'getCommand', tags: ['commands'], security: bearer,
+      summary: 'A command\'s outcome: PENDING, or ACCEPTED with the new version, or REJECTED with the code and message',
+      description: 'MASTER sees every command; an OWNER the ones it sent or that concern its applications.',
+      parameters: [param('commandPath')],
+      responses: { 200: json('The command\'s status.', ref('CommandStatus')), 400: respond('BadRequest'), 404: respond('NotFound'), ...authErrors },
     },
   },
   '/applications/{id}/actions': {
@@ -272,6 +340,13 @@ const paths = {
       responses: { 200: json('OpenAPI 3.1 document.', { type: 'object', properties: { openapi: { const: '3.1.0' }, paths: { type: 'object' } }, required: ['openapi', 'paths'] }) },
     },
   },
+  '/console': {
+    get: {
+      operationId: 'console', tags: ['operations'], security: [],
+      summary: 'The back-office console (MASTER review, owner pages), a page that signs in in the browser and uses this API',
+      responses: { 200: { description: 'HTML page.', content: { 'text/html': { schema: { type: 'string' } } } }, default: respond('Unexpected') },
+    },
+  },
   '/docs': {
     get: {
       operationId: 'apiDocs', tags: ['operations'], security: [], summary: 'Readable documentation of this API (Swagger UI, works offline)',
@@ -289,16 +364,19 @@ const packageVersion = (): string => {
 const DOCUMENT = {
   openapi: '3.1.0',
   info: {
-    title: 'Backoffice approval processor: read API',
+    title: 'Backoffice approval processor: read API and command gateway',
     version: packageVersion(),
     description: [
       'Read side of the Kafka-native backoffice approval processor. Commands go over Kafka (Avro); this API reads the',
       'state the processor wrote to PostgreSQL. JSON throughout; errors are `application/problem+json` (RFC 9457).',
       'Authenticate with `Authorization: Bearer <JWT>`: a MASTER token sees everything, an OWNER token only its own data.',
-      'Every route answers GET and HEAD; other methods get 405 with an Allow header.',
+      'Read routes answer GET and HEAD, command routes POST; other methods get 405 with an Allow header.',
+      'Commands (tag `commands`) are produced as Avro records on the command topic and answered 202 once the broker',
+      'acknowledged them; the processor decides, and GET /commands/{commandId} tells its outcome.',
     ].join(' '),
   },
   tags: [
+    { name: 'commands', description: 'The command gateway: JSON in, an Avro command on the command topic, 202 once the broker acknowledged it.' },
     { name: 'applications' }, { name: 'owners' }, { name: 'listings' }, { name: 'admin', description: 'MASTER only.' },
     { name: 'operations', description: 'Probes, metrics and this description; no token.' },
   ],

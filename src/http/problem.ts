@@ -9,7 +9,13 @@ export interface ProblemBody {
   status: number;
   detail: string;
   instance?: string;
+  /** Every broken field of a request body, for forms to show next to the field. */
+  errors?: { path: string; message: string }[];
+  /** The processor's rejection code a refusal stands for (IDEMPOTENCY_KEY_REUSED). */
+  code?: string;
 }
+
+type Extensions = Pick<ProblemBody, 'errors' | 'code'>;
 
 export const PROBLEM_TYPE_BASE = 'https://backoffice.example/problems/';
 
@@ -19,6 +25,7 @@ const KINDS = {
   forbidden: { status: 403, title: 'Forbidden' },
   'not-found': { status: 404, title: 'Not found' },
   'method-not-allowed': { status: 405, title: 'Method not allowed' },
+  'idempotency-key-reused': { status: 422, title: 'Idempotency key reused' },
   'service-unavailable': { status: 503, title: 'Service unavailable' },
   'internal-error': { status: 500, title: 'Internal server error' },
 } as const;
@@ -32,13 +39,15 @@ export class HttpProblem extends Error {
   readonly kind: ProblemKind;
   readonly detail: string;
   readonly headers: Record<string, string>;
+  readonly extensions: Extensions;
 
-  constructor(kind: ProblemKind, detail: string, headers: Record<string, string> = {}) {
+  constructor(kind: ProblemKind, detail: string, headers: Record<string, string> = {}, extensions: Extensions = {}) {
     super(`${KINDS[kind].title}: ${detail}`);
     this.name = 'HttpProblem';
     this.kind = kind;
     this.detail = detail;
     this.headers = headers;
+    this.extensions = extensions;
   }
 
   get status(): number {
@@ -50,15 +59,19 @@ export const badRequest = (detail: string) => new HttpProblem('invalid-request',
 export const forbidden = (detail: string) => new HttpProblem('forbidden', detail);
 export const notFound = (detail: string) => new HttpProblem('not-found', detail);
 
+/** A body with broken fields: the detail lists them all, `errors` gives them one by one. */
+export const invalidFields = (errors: { path: string; message: string }[]) =>
+  new HttpProblem('invalid-request', `${errors.map((e) => `${e.path}: ${e.message}`).join('; ')}.`, {}, { errors });
+
 /** The request path without the query string, bounded so a huge URL does not echo back whole. */
 const instanceOf = (req: Request) => {
   const path = req.originalUrl.split('?')[0] ?? '/';
   return path.length > 512 ? `${path.slice(0, 512)}…` : path;
 };
 
-export function sendProblem(req: Request, res: Response, kind: ProblemKind, detail: string, headers: Record<string, string> = {}): void {
+export function sendProblem(req: Request, res: Response, kind: ProblemKind, detail: string, headers: Record<string, string> = {}, extensions: Extensions = {}): void {
   const { status, title } = KINDS[kind];
-  const body: ProblemBody = { type: problemType(kind), title, status, detail, instance: instanceOf(req) };
+  const body: ProblemBody = { type: problemType(kind), title, status, detail, instance: instanceOf(req), ...extensions };
   res.status(status).set(headers).set('Content-Type', 'application/problem+json; charset=utf-8').send(JSON.stringify(body));
 }
 
@@ -72,6 +85,14 @@ const clientErrorStatus = (error: unknown): number | null => {
 const isDatabaseUnavailable = (error: unknown) =>
   error instanceof ConnectionError || error instanceof BackendTerminatedError || error instanceof StatementTimeoutError;
 
+/** What express.json() says of a command body it could not read, by its error `type`. */
+const BODY_ERRORS: Record<string, string> = {
+  'entity.parse.failed': 'The body is not valid JSON.',
+  'entity.too.large': 'The body is larger than the limit (256 KiB).',
+  'encoding.unsupported': 'The body must be UTF-8 JSON.',
+  'charset.unsupported': 'The body must be UTF-8 JSON.',
+};
+
 /**
  * The last middleware: known problems as they are, client errors raised by express itself (a
  * path that does not URL-decode, for instance) as 400, an unreachable database as 503, and
@@ -84,12 +105,12 @@ export function problemHandler(logger: Logger): ErrorRequestHandler {
       return;
     }
     if (error instanceof HttpProblem) {
-      sendProblem(req, res, error.kind, error.detail, error.headers);
+      sendProblem(req, res, error.kind, error.detail, error.headers, error.extensions);
       return;
     }
     const clientStatus = clientErrorStatus(error);
     if (clientStatus !== null) {
-      sendProblem(req, res, clientStatus === 404 ? 'not-found' : 'invalid-request', 'The request could not be understood.');
+      sendProblem(req, res, clientStatus === 404 ? 'not-found' : 'invalid-request', BODY_ERRORS[(error as { type?: string }).type ?? ''] ?? 'The request could not be understood.');
       return;
     }
     if (isDatabaseUnavailable(error)) {

@@ -151,7 +151,9 @@ const cases: HttpCase[] = [
   { name: 'token of 9,000 characters', path: () => '/applications', headers: () => bearer('a'.repeat(9000)), status: 401 },
   { name: 'Authorization header of 20 KiB', path: () => '/applications', headers: () => bearer('a'.repeat(20 * 1024)), status: 431 },
   { name: '100 cookies of 200 bytes each', path: () => '/applications', headers: () => ({ ...bearer(tokens.master!), cookie: Array.from({ length: 100 }, (_, index) => `c${index}=${'v'.repeat(200)}`).join('; ') }), status: 431 },
-  { name: 'POST to a read-only resource', path: () => '/applications', headers: () => bearer(tokens.master!), method: 'POST', status: 405 },
+  { name: 'POST to a read-only resource', path: () => '/stats', headers: () => bearer(tokens.master!), method: 'POST', status: 405 },
+  // /applications takes POST (the gateway's submit): an admin is refused it, an owner is the applicant.
+  { name: 'POST of an application by a MASTER', path: () => '/applications', headers: () => bearer(tokens.master!), method: 'POST', status: 403 },
   { name: 'DELETE of an application', path: () => `/applications/${randomUUID()}`, headers: () => bearer(tokens.master!), method: 'DELETE', status: 405 },
   // Another owner's data, asked for by alice.
   { name: "another owner's application", path: () => `/applications/${bob.pending}`, headers: () => bearer(tokens.alice!), status: 403, owner: 'alice' },

@@ -185,9 +185,10 @@ describe('GET /applications', () => {
   });
 
   test('other methods are 405 with Allow, and unknown paths are 404 problems', async () => {
-    const post = await suite.api.request('POST', '/applications', { authorization: `Bearer ${suite.master}` });
-    expectProblem(post, 405, 'method-not-allowed');
-    expect(post.headers.get('allow')).toBe('GET, HEAD');
+    // POST /applications is the command gateway's submit (test/console/gateway.test.ts).
+    const put = await suite.api.request('PUT', '/applications', { authorization: `Bearer ${suite.master}` });
+    expectProblem(put, 405, 'method-not-allowed');
+    expect(put.headers.get('allow')).toBe('GET, HEAD, POST');
     expectProblem(await suite.api.get('/applicationz', suite.master), 404, 'not-found');
     expectProblem(await suite.api.get(`/applications/${randomUUID()}/nothing`, suite.master), 404, 'not-found');
   });

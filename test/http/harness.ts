@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pino, type Logger } from 'pino';
 import { createTokenVerifier } from '../../src/auth/tokens.ts';
+import type { CommandSender } from '../../src/client/command-sender.ts';
 import { createHttpApp, type HttpDeps } from '../../src/http/app.ts';
 import { createMetrics, type Metrics } from '../../src/metrics.ts';
 import { connectDatabase, type Database } from '../../src/store/db.ts';
@@ -24,9 +25,12 @@ export interface Api {
 
 export const PROBLEM = 'https://backoffice.example/problems/';
 
+/** For suites that send no commands through the gateway: it is never touched. */
+const UNUSED_SENDER = {} as CommandSender;
+
 /** Starts the app on an ephemeral port over `deps` and returns a small fetch client for it. */
-export async function serve(deps: HttpDeps): Promise<Api> {
-  const app = createHttpApp(deps);
+export async function serve(deps: Omit<HttpDeps, 'sender'> & { sender?: CommandSender }): Promise<Api> {
+  const app = createHttpApp({ ...deps, sender: deps.sender ?? UNUSED_SENDER });
   const server = await new Promise<Server>((resolve, reject) => {
     const listening = app.listen(0, '127.0.0.1', (error?: Error) => (error ? reject(error) : resolve(listening)));
   });

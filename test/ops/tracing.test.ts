@@ -27,7 +27,7 @@ beforeAll(async () => {
   tracing = startTracing({ serviceName: 'backoffice-test', spanProcessors: [new SimpleSpanProcessor(exporter)] });
   stack = await startTestStack({ partitions: 1 });
   const sink = new Writable({ write(chunk, _encoding, done) { logLines.push(...String(chunk).trim().split('\n').map((line) => JSON.parse(line))); done(); } });
-  pipeline = await startPipeline(stack, createLogger('info', sink));
+  pipeline = await startPipeline(stack, {}, createLogger('info', sink));
   master = await stack.token('MASTER', 'admin-tracing');
 });
 

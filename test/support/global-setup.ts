@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { startPostgres, type EmbeddedDatabase } from '../../dev/stack/postgres.ts';
 import { chooseStack, describeChoice, startChosenRegistry, type EmbeddedRegistry } from '../../dev/stack/choose.ts';
 import { startKafka, type EmbeddedKafka } from '../../dev/stack/kafka.ts';
+import { buildConsole } from '../../console/build.ts';
 
 declare global {
   var testStack: { dir?: string; postgres?: EmbeddedDatabase; kafka?: EmbeddedKafka; registry?: EmbeddedRegistry } | undefined;
@@ -25,6 +26,8 @@ export default async function globalSetup(): Promise<void> {
   chmodSync(dir, 0o755);
   parts.dir = dir;
   const started = await Promise.allSettled([
+    // The service serves the console from its bundle: every suite sees the sources as they are.
+    buildConsole(),
     startPostgres({ dataDir: join(dir, 'pg'), persistent: false }).then((postgres) => { parts.postgres = postgres; }),
     choice.broker === 'apache-kafka'
       ? startKafka({ dir: join(dir, 'kafka'), version: choice.kafkaVersion, partitions: 3, announce }).then((kafka) => { parts.kafka = kafka; })

@@ -19,9 +19,9 @@ export interface Pipeline {
 }
 
 /** The service in-process on a test stack, plus a real producer of commands and a reader of every outcome topic. */
-export async function startPipeline(stack: TestStack, logger: Logger = pino({ level: stack.config.LOG_LEVEL })): Promise<Pipeline> {
+export async function startPipeline(stack: TestStack, options: Parameters<typeof startService>[2] = {}, logger: Logger = pino({ level: stack.config.LOG_LEVEL })): Promise<Pipeline> {
   const topics = topicsOf(stack.config);
-  const service = await startService(stack.config, logger);
+  const service = await startService(stack.config, logger, options);
   const serde = await connectSerde(stack.config.SCHEMA_REGISTRY_URL, topics);
   const kafka = createKafka(stack.config, logger, '-test');
   const sender = new CommandSender(kafka, serde, topics);

@@ -10,7 +10,7 @@ import { encodeTimeCursor } from '../cursor.ts';
 import { applicationKind, applicationStatus, contentType, identifier, limit, parseParams, timeCursor, uuid } from '../params.ts';
 import { forbidden, notFound } from '../problem.ts';
 import { adminActionView, applicationView, eventView } from '../views.ts';
-import { GET_ONLY, sendPage } from './shared.ts';
+import { GET_ONLY, methodNotAllowed, sendPage } from './shared.ts';
 
 export const applicationListQuery = z.object({
   status: applicationStatus.optional(),
@@ -37,7 +37,8 @@ export function applicationRoutes(deps: { db: Database; verifier: TokenVerifier 
     }
     const page = await listApplications(deps.db, { ...query, applicantId }, { limit: query.limit, after: query.cursor });
     sendPage(res, page, applicationView, encodeTimeCursor);
-  }).all(GET_ONLY);
+  // POST (submit) is the command gateway's, mounted before this router.
+  }).all(methodNotAllowed(['GET', 'HEAD', 'POST']));
 
   router.route('/applications/:id').get(auth, async (req, res) => {
     const { id } = parseParams(idParams, req.params, 'path');

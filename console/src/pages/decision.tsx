@@ -1,0 +1,116 @@
+import { useState } from 'preact/hooks';
+import { get, Problem, sendCommand, type CommandStatus } from '../api.ts';
+import { formatTime, t } from '../i18n.ts';
+import { AddressView, ContactView, HoursView, ListingDetailsView } from '../parts/details.tsx';
+import { errorsByField, TextArea } from '../parts/field.tsx';
+import { Empty, ErrorBox, Show, useLoad } from '../parts/load.tsx';
+import { OutcomeView } from '../parts/outcome.tsx';
+import type { Session } from '../session.ts';
+import type { AdminAction, Application, HistoryEvent, InfoChangeDetails, Listing } from '../types.ts';
+
+type Full = Application & { history: HistoryEvent[] };
+
+async function loadAll(id: string) {
+  const application = await get<Full>(`/applications/${id}`);
+  const [actions, listing] = await Promise.all([
+    get<{ items: AdminAction[] }>(`/applications/${id}/actions`),
+    application.listingId && application.kind === 'INFO_CHANGE' ? get<Listing>(`/listings/${application.listingId}`) : Promise.resolve(null),
+  ]);
+  return { application, actions: actions.items, listing };
+}
+
+/** An INFO_CHANGE beside the listing it changes: current and proposed values side by side. */
+function ChangeView({ change, listing }: { change: InfoChangeDetails; listing: Listing | null }) {
+  const row = (title: string, current: preact.ComponentChildren, proposed: preact.ComponentChildren | null) => (
+    <tr><th scope="row">{title}</th><td>{current}</td><td>{proposed ?? <em>{t('unchanged')}</em>}</td></tr>
+  );
+  return (
+    <section>
+      <h3>{t('listingItChanges')}{listing ? `: ${listing.name}` : ''}</h3>
+      <table class="compare" id="compare">
+        <thead><tr><th /><th>{t('current')}</th><th>{t('proposed')}</th></tr></thead>
+        <tbody>
+          {row(t('contact'), listing && <ContactView contact={listing.contact} />, change.contact && <ContactView contact={change.contact} />)}
+          {row(t('address'), listing && <AddressView address={listing.address} />, change.address && <AddressView address={change.address} />)}
+          {row(t('businessHours'), listing && <HoursView hours={listing.businessHours} />, change.businessHours && <HoursView hours={change.businessHours} />)}
+        </tbody>
+      </table>
+    </section>
+  );
+}
+
+/** Approve with a note, or reject with a reason (1–1000 characters here as on the server). */
+function DecisionForms({ id, onDecided }: { id: string; onDecided: (outcome: CommandStatus) => void }) {
+  const [note, setNote] = useState('');
+  const [reason, setReason] = useState('');
+  const [reasonError, setReasonError] = useState<string | undefined>();
+  const [busy, setBusy] = useState<string | null>(null);
+  const [problem, setProblem] = useState<Problem | null>(null);
+  const decide = (path: string, body: unknown) => {
+    setBusy(t('sending'));
+    setProblem(null);
+    sendCommand(`/applications/${id}/${path}`, body, () => setBusy(t('waitingOutcome')))
+      .then(onDecided, (error: Problem) => {
+        setProblem(error);
+        setReasonError(errorsByField(error.errors).reason);
+      })
+      .finally(() => setBusy(null));
+  };
+  return (
+    <section class="decide">
+      <h3>{t('decision')}</h3>
+      {problem && <ErrorBox problem={problem} />}
+      {busy && <p role="status" class="state loading">{busy}</p>}
+      <form id="approve-form" onSubmit={(e) => { e.preventDefault(); decide('approve', { note: note.trim() === '' ? null : note }); }}>
+        <TextArea id="note" label={t('note')} maxLength={1000} rows={2} value={note} onInput={(e) => setNote(e.currentTarget.value)} />
+        <button type="submit" id="approve" disabled={busy !== null}>{t('approveButton')}</button>
+      </form>
+      <form id="reject-form" onSubmit={(e) => {
+        e.preventDefault();
+        // The browser enforces required and maxLength; a reason of spaces only is refused here too, as the server trims.
+        if (reason.trim() === '') { setReasonError(t('reasonRequired')); return; }
+        decide('reject', { reason });
+      }}>
+        <TextArea id="reason" label={t('reason')} required minLength={1} maxLength={1000} rows={3} value={reason} error={reasonError}
+          onInput={(e) => { setReason(e.currentTarget.value); setReasonError(undefined); }} />
+        <button type="submit" id="reject" class="danger" disabled={busy !== null}>{t('rejectButton')}</button>
+      </form>
+    </section>
+  );
+}
+
+export function DecisionPage({ id, session }: { id: string; session: Session }) {
+  const [loaded, reload] = useLoad(() => loadAll(id), [id]);
+  // Kept here, not in the forms: the reload that follows a decision removes the forms.
+  const [outcome, setOutcome] = useState<CommandStatus | null>(null);
+  return (
+    <Show loaded={loaded} retry={reload}>{({ application: a, actions, listing }) => (
+      <article class="application" data-status={a.status}>
+        <h2>{t('applicationTitle', { id: a.id })}</h2>
+        <dl class="pairs summary">
+          <dt>{t('status')}</dt><dd id="status" class={`badge ${a.status}`}>{t(a.status)}</dd>
+          <dt>{t('filterContentType')}</dt><dd>{t(a.contentType)}</dd>
+          <dt>{t('filterKind')}</dt><dd>{t(a.kind)}</dd>
+          <dt>{t('applicant')}</dt><dd>{a.applicantId}</dd>
+          <dt>{t('submittedAt')}</dt><dd>{formatTime(a.createdAt)}</dd>
+          <dt>{t('version')}</dt><dd>{a.version}</dd>
+          {a.decision.decidedBy && <><dt>{t('decidedBy')}</dt><dd>{a.decision.decidedBy}</dd></>}
+          {a.decision.rejectionReason && <><dt>{t('rejectionReason')}</dt><dd id="rejection-reason">{a.decision.rejectionReason}</dd></>}
+        </dl>
+        {outcome && <OutcomeView status={outcome} />}
+        {!outcome && a.status === 'PENDING' && session.role === 'MASTER' && <DecisionForms id={a.id} onDecided={(status) => { setOutcome(status); reload(); }} />}
+        {a.details.type === 'LISTING' ? <ListingDetailsView details={a.details} /> : <ChangeView change={a.details} listing={listing} />}
+        <section><h3>{t('history')}</h3>
+          <ol class="history">{a.history.map((e) => <li key={e.eventId}><time>{formatTime(e.occurredAt)}</time> {e.type} · v{e.version}
+            {e.type === 'CommandRejected' && <> · {String(e.payload.code)}</>}</li>)}</ol>
+        </section>
+        <section><h3>{t('actionLog')}</h3>
+          {actions.length === 0 ? <Empty /> : (
+            <table class="list" id="actions"><thead><tr><th>{t('at')}</th><th>{t('adminId')}</th><th>{t('action')}</th><th>{t('rejectionReason')}</th></tr></thead>
+              <tbody>{actions.map((x) => <tr key={x.id}><td>{formatTime(x.at)}</td><td>{x.adminId ?? '—'}</td><td>{t(x.action)}</td><td>{x.reason ?? ''}</td></tr>)}</tbody></table>
+          )}
+        </section>
+      </article>
+    )}</Show>
+  );
+}

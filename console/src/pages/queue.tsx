@@ -1,0 +1,71 @@
+import { useState } from 'preact/hooks';
+import { get, query } from '../api.ts';
+import { formatTime, t } from '../i18n.ts';
+import { Empty, Show, useLoad } from '../parts/load.tsx';
+import type { Application, ContentType, Kind, Page } from '../types.ts';
+
+const AGES = { '': 0, hour: 3600, day: 86_400, week: 7 * 86_400 } as const;
+type Age = keyof typeof AGES;
+
+/** The API pages newest first; the queue is worked oldest first, so it reads every PENDING page (up to 1000). */
+async function pending(contentType: string, kind: string): Promise<Application[]> {
+  const items: Application[] = [];
+  let cursor: string | undefined;
+  for (let page = 0; page < 10; page++) {
+    const result = await get<Page<Application>>(`/applications${query({ status: 'PENDING', contentType, kind, limit: 100, cursor })}`);
+    items.push(...result.items);
+    if (result.nextCursor === null) break;
+    cursor = result.nextCursor;
+  }
+  return items.reverse();
+}
+
+const nameOf = (a: Application) => (a.details.type === 'LISTING' ? a.details.name : a.listingId ?? '');
+const waited = (iso: string) => {
+  const minutes = Math.floor((Date.now() - Date.parse(iso)) / 60_000);
+  return minutes < 60 ? `${minutes}m` : minutes < 1440 ? `${Math.floor(minutes / 60)}h` : `${Math.floor(minutes / 1440)}d`;
+};
+
+export function QueuePage() {
+  const [contentType, setContentType] = useState<ContentType | ''>('');
+  const [kind, setKind] = useState<Kind | ''>('');
+  const [age, setAge] = useState<Age>('');
+  const [loaded, reload] = useLoad(() => pending(contentType, kind), [contentType, kind]);
+  return (
+    <section>
+      <h2>{t('queueTitle')}</h2>
+      <form class="filters" onSubmit={(e) => e.preventDefault()}>
+        <div class="field"><label for="filter-type">{t('filterContentType')}</label>
+          <select id="filter-type" value={contentType} onChange={(e) => setContentType(e.currentTarget.value as ContentType | '')}>
+            <option value="">{t('any')}</option><option value="RESTAURANT">{t('RESTAURANT')}</option><option value="PERFORMANCE">{t('PERFORMANCE')}</option><option value="EXHIBITION">{t('EXHIBITION')}</option>
+          </select></div>
+        <div class="field"><label for="filter-kind">{t('filterKind')}</label>
+          <select id="filter-kind" value={kind} onChange={(e) => setKind(e.currentTarget.value as Kind | '')}>
+            <option value="">{t('any')}</option><option value="NEW_LISTING">{t('NEW_LISTING')}</option><option value="INFO_CHANGE">{t('INFO_CHANGE')}</option>
+          </select></div>
+        <div class="field"><label for="filter-age">{t('filterAge')}</label>
+          <select id="filter-age" value={age} onChange={(e) => setAge(e.currentTarget.value as Age)}>
+            <option value="">{t('any')}</option><option value="hour">{t('olderThanHour')}</option><option value="day">{t('olderThanDay')}</option><option value="week">{t('olderThanWeek')}</option>
+          </select></div>
+      </form>
+      <Show loaded={loaded} retry={reload}>{(all) => {
+        const items = all.filter((a) => Date.now() - Date.parse(a.createdAt) >= AGES[age] * 1000);
+        if (items.length === 0) return <Empty />;
+        return (
+          <>
+            <p class="count">{t('queueCount', { count: items.length })}</p>
+            <table class="list" id="queue">
+              <thead><tr><th>{t('submittedAt')}</th><th>{t('waiting')}</th><th>{t('filterContentType')}</th><th>{t('filterKind')}</th><th>{t('name')}</th><th>{t('applicant')}</th></tr></thead>
+              <tbody>{items.map((a) => (
+                <tr key={a.id} data-id={a.id}>
+                  <td>{formatTime(a.createdAt)}</td><td>{waited(a.createdAt)}</td><td>{t(a.contentType)}</td><td>{t(a.kind)}</td>
+                  <td><a href={`#/applications/${a.id}`}>{nameOf(a) || a.id}</a></td><td>{a.applicantId}</td>
+                </tr>))}
+              </tbody>
+            </table>
+          </>
+        );
+      }}</Show>
+    </section>
+  );
+}
