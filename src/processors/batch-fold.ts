@@ -1,4 +1,4 @@
-import { decide, evolve, evolveListing } from './decider/index.ts';
+import { decider, evolveListing } from './decider/index.ts';
 import type { Application, Command, DomainEvent, Listing } from './decider/types.ts';
 import type { DecidedCommand } from './outcome.ts';
 
@@ -56,10 +56,10 @@ export class BatchView {
   }
 
   private apply(command: Command, at: number): { application: Application | null; events: DomainEvent[]; listing: Listing | null } {
-    const before = this.applications.get(command.applicationId) ?? null;
+    const before = this.applications.get(command.applicationId) ?? decider.initialState;
     const listingId = this.listingIdOf(command);
     const pending = listingId ? this.pendingChanges.get(listingId) ?? null : null;
-    const events = decide(before, command, {
+    const events = decider.decide(before, command, {
       listing: listingId ? this.listings.get(listingId) ?? null : null,
       pendingChangeId: pending === command.applicationId ? null : pending,
       now: at,
@@ -67,7 +67,7 @@ export class BatchView {
     let application = before;
     let listing: Listing | null = null;
     for (const event of events) {
-      application = evolve(application, event, { applicationId: command.applicationId, at });
+      application = decider.evolve(application, event, { applicationId: command.applicationId, at });
       if (event.type === 'ApplicationApproved') {
         listing = evolveListing(this.listings.get(event.listingId) ?? null, event, { applicationId: command.applicationId, at });
         this.listings.set(listing.id, listing);

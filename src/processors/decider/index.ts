@@ -1,4 +1,5 @@
 /** The pure core of the approval processor: rules in, events out, no I/O. */
+export { decider, type Decider } from './decider.ts';
 export { decide } from './decide.ts';
 export { evolve } from './evolve.ts';
 export type { EvolveMeta } from './evolve.ts';
