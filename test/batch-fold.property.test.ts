@@ -4,7 +4,7 @@ import { BatchView } from '../src/processors/batch-fold.ts';
 import { listingIdFor } from '../src/processors/decider/index.ts';
 import type {
   AdminAuth, Application, ApplicationDetails, Command, CommandBody, ContentType, DomainEvent, Listing,
-} from '../src/processors/decider/types.ts';
+} from '../src/domain/types.ts';
 import { outcomeOf } from '../src/processors/outcome.ts';
 import type { AdminActionRow } from '../src/store/batch-store.ts';
 import { detailsFor, infoChangeContact, infoChangeHours, restaurantDetails } from './fixtures/details.ts';

@@ -13,7 +13,7 @@ import { createResolver, UnreadableBranchError } from '../src/schemas/resolver.t
 import { readerDecoder } from '../src/schemas/serde.ts';
 import { commandToWire, type UnverifiedCommand } from '../src/schemas/commands.ts';
 import type { CommandInput } from '../src/client/command-sender.ts';
-import type { ApplicationDetails } from '../src/processors/decider/types.ts';
+import type { ApplicationDetails } from '../src/domain/types.ts';
 import type { ReadMessage } from '../src/client/event-reader.ts';
 import { pipelineSuite } from './support/suite.ts';
 import { approve, forCommand, payloadOf, reject, submitNew, withdraw } from './support/commands.ts';

@@ -3,7 +3,7 @@ import { pipelineSuite } from './support/suite.ts';
 import { approve, payloadOf, reject, submitNew } from './support/commands.ts';
 import { infoChangeContact, infoChangeHours } from './fixtures/details.ts';
 import type { CommandInput } from '../src/client/command-sender.ts';
-import type { ContentType } from '../src/processors/decider/types.ts';
+import type { ContentType } from '../src/domain/types.ts';
 
 const suite = pipelineSuite('admin-story');
 const run = (input: CommandInput) => suite.run(input);

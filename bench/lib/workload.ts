@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { CommandInput } from '../../src/client/command-sender.ts';
-import type { ContentType } from '../../src/processors/decider/types.ts';
+import type { ContentType } from '../../src/domain/types.ts';
 import { detailsFor } from '../../test/fixtures/details.ts';
 // The fault suites' seeded generator: a run's mix is the same every time for the same seed.
 import { random as seededRandom } from '../../test/support/fault/load.ts';

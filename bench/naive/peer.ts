@@ -4,7 +4,7 @@ import type pg from 'pg';
 import type { TokenVerifier } from '../../src/auth/tokens.ts';
 import type { Topics } from '../../src/config.ts';
 import { decide, evolve, evolveListing } from '../../src/processors/decider/index.ts';
-import type { AdminAuth, Application, Command, DomainEvent, Listing } from '../../src/processors/decider/types.ts';
+import type { AdminAuth, Application, Command, DomainEvent, Listing } from '../../src/domain/types.ts';
 import { outcomeOf } from '../../src/processors/outcome.ts';
 import { commandFromWire, withAdmin } from '../../src/schemas/commands.ts';
 import type { Serde } from '../../src/schemas/serde.ts';

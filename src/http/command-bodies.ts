@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AgeRatingSymbols, ApplicationKindSymbols, ContentTypeSymbols, WeekdaySymbols } from '../schemas/avro-types.ts';
+import { AGE_RATINGS, APPLICATION_KINDS, CONTENT_TYPES, WEEKDAYS } from '../domain/values.ts';
 import { UUID_PATTERN } from './params.ts';
 
 /**
@@ -16,11 +16,11 @@ const uuid = z.string().regex(UUID_PATTERN, 'must be a UUID').transform((value) 
 const contact = z.strictObject({ phone: text, email: text });
 const address = z.strictObject({ postalCode: text, road: text, detail: text.nullable().default(null) });
 const openingHours = z.strictObject({ opensAt: text, closesAt: text, overnight: z.boolean().default(false) });
-const businessHours = z.array(z.strictObject({ day: z.enum(WeekdaySymbols), hours: openingHours.nullable() })).max(7 * 4);
+const businessHours = z.array(z.strictObject({ day: z.enum(WEEKDAYS), hours: openingHours.nullable() })).max(7 * 4);
 
 const specific = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('RESTAURANT'), cuisine: text, seatCapacity: whole }),
-  z.strictObject({ type: z.literal('PERFORMANCE'), venue: text, startDate: text, endDate: text, runtimeMinutes: whole, ageRating: z.enum(AgeRatingSymbols) }),
+  z.strictObject({ type: z.literal('PERFORMANCE'), venue: text, startDate: text, endDate: text, runtimeMinutes: whole, ageRating: z.enum(AGE_RATINGS) }),
   z.strictObject({ type: z.literal('EXHIBITION'), venue: text, startDate: text, endDate: text, ticketPriceKrw: whole }),
 ]);
 
@@ -35,8 +35,8 @@ const details = z.discriminatedUnion('type', [listingDetails, infoChangeDetails]
 
 export const submitBody = z.strictObject({
   applicationId: uuid.optional(),
-  kind: z.enum(ApplicationKindSymbols),
-  contentType: z.enum(ContentTypeSymbols),
+  kind: z.enum(APPLICATION_KINDS),
+  contentType: z.enum(CONTENT_TYPES),
   listingId: uuid.nullable().default(null),
   details,
 });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ApplicationKindSymbols, ContentTypeSymbols } from '../schemas/avro-types.ts';
+import { APPLICATION_KINDS, CONTENT_TYPES } from '../domain/values.ts';
 import type { TimeKey } from '../store/read/keyset.ts';
 import { decodeIdCursor, decodeTimeCursor } from './cursor.ts';
 import { badRequest } from './problem.ts';
@@ -28,8 +28,8 @@ const oneOf = <const T extends readonly [string, ...string[]]>(values: T) =>
     .transform((value) => value as T[number]);
 
 export const applicationStatus = oneOf(['PENDING', 'APPROVED', 'REJECTED', 'WITHDRAWN'] as const);
-export const contentType = oneOf(ContentTypeSymbols);
-export const applicationKind = oneOf(ApplicationKindSymbols);
+export const contentType = oneOf(CONTENT_TYPES);
+export const applicationKind = oneOf(APPLICATION_KINDS);
 export const adminAction = oneOf(['APPROVE', 'REJECT', 'DENIED'] as const);
 
 export const limit = single

@@ -1,4 +1,4 @@
-import type { Application, Listing } from '../processors/decider/types.ts';
+import type { Application, Listing } from '../domain/types.ts';
 import type { AdminActionEntry } from '../store/read/admin-actions.ts';
 import type { StoredEvent } from '../store/read/application-events.ts';
 

@@ -1,5 +1,5 @@
 import { decider, evolveListing } from './decider/index.ts';
-import type { Application, Command, DomainEvent, Listing } from './decider/types.ts';
+import type { Application, Command, DomainEvent, Listing } from '../domain/types.ts';
 import type { DecidedCommand } from './outcome.ts';
 
 /** What a batch loads before its commands are folded: state, pending changes and known commandIds. */

@@ -7,7 +7,7 @@ import {
 } from '../store/batch-store.ts';
 import { uuidV5 } from './decider/index.ts';
 import { BatchView } from './batch-fold.ts';
-import type { Command, DomainEvent } from './decider/types.ts';
+import type { Command, DomainEvent } from '../domain/types.ts';
 import { isUuid, type Prepared } from './envelope.ts';
 import { PartitionMoved } from './ownership.ts';
 import { holdsClaim } from '../store/claims-store.ts';

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Serde } from '../schemas/serde.ts';
 import { commandFromWire, withAdmin } from '../schemas/commands.ts';
 import type { TokenVerifier } from '../auth/tokens.ts';
-import type { AdminAuth, Command } from './decider/types.ts';
+import type { AdminAuth, Command } from '../domain/types.ts';
 
 /** One record off the command topic, as kafkajs hands it over. */
 export interface CommandRecord {

@@ -3,7 +3,7 @@ import { detailsToWire, listingToWire } from '../schemas/details.ts';
 import type * as Avro from '../schemas/avro-types.ts';
 import type { AdminActionRow, ApplicationEventRow } from '../store/batch-store.ts';
 import { uuidV5 } from './decider/index.ts';
-import type { Application, ApplicationSnapshot, Command, DomainEvent, Listing } from './decider/types.ts';
+import type { Application, ApplicationSnapshot, Command, DomainEvent, Listing } from '../domain/types.ts';
 
 /** Namespace of every id derived from a commandId, so a redelivered command yields the same ids. */
 const EVENT_ID_NAMESPACE = 'c0b5a3a4-4f1e-4c51-9a51-2f8f6d0a8e11';

@@ -1,5 +1,5 @@
 import type * as Avro from './avro-types.ts';
-import type { AdminAuth, Command, CommandBody, CommandMeta } from '../processors/decider/types.ts';
+import type { AdminAuth, Command, CommandBody, CommandMeta } from '../domain/types.ts';
 import { detailsFromWire, detailsToWire } from './details.ts';
 
 /** A decoded command whose admin token, if any, is not verified yet. */

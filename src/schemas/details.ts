@@ -1,5 +1,5 @@
 import type * as Avro from './avro-types.ts';
-import type { ApplicationDetails, ContentSpecific, ListingDetails } from '../processors/decider/types.ts';
+import type { ApplicationDetails, ContentSpecific, ListingDetails } from '../domain/types.ts';
 
 /**
  * avsc represents a union of records as `{ 'full.Name': value }`; the domain uses a `type`

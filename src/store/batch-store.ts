@@ -1,7 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import type { DatabaseTransactionConnection } from 'slonik';
 import { rowsOf, sql } from './db.ts';
-import type { Application, Listing } from '../processors/decider/types.ts';
+import type { Application, Listing } from '../domain/types.ts';
 import { applicationFromRow, applicationToRow, listingFromRow, listingToRow } from './rows.ts';
 
 export interface ProcessedCommandRow {

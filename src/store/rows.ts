@@ -1,4 +1,4 @@
-import type { Application, Listing } from '../processors/decider/types.ts';
+import type { Application, Listing } from '../domain/types.ts';
 
 /**
  * Column shapes of `applications` and `listings` as JSON objects, so that a batch can write

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { infoChangeHours, restaurantDetails, contact, address, weekHours } from '../fixtures/details.ts';
-import type { ApplicationDetails, ApplicationKind, ApplicationStatus, ContentType } from '../../src/processors/decider/types.ts';
+import type { ApplicationDetails, ApplicationKind, ApplicationStatus, ContentType } from '../../src/domain/types.ts';
 
 /**
  * Rows written straight into the read tables with plain SQL, so the read API is tested

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { CommandInput } from '../../src/client/command-sender.ts';
 import type { ReadMessage } from '../../src/client/event-reader.ts';
-import type { ContentType } from '../../src/processors/decider/types.ts';
+import type { ContentType } from '../../src/domain/types.ts';
 import { detailsFor } from '../fixtures/details.ts';
 
 export const submitNew = (applicantId: string, contentType: ContentType = 'RESTAURANT', applicationId: string = randomUUID()): CommandInput => ({

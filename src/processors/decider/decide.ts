@@ -3,7 +3,7 @@ import { checkRejectionReason, validateDetails, validateNote, validateSubmission
 import type {
   AdminAuth, Application, ApplicationSnapshot, Command, CommandType, DecisionContext, DomainEvent,
   Listing, RejectionCode,
-} from './types.ts';
+} from '../../domain/types.ts';
 
 type CommandOf<T extends CommandType> = Extract<Command, { type: T }>;
 

@@ -1,6 +1,6 @@
 import { decide } from './decide.ts';
 import { evolve, type EvolveMeta } from './evolve.ts';
-import type { Application, Command, DecisionContext, DomainEvent } from './types.ts';
+import type { Application, Command, DecisionContext, DomainEvent } from '../../domain/types.ts';
 
 /**
  * The approval rules as one value: what the shell folds a command stream through. An

@@ -1,4 +1,4 @@
-import type { Application, DomainEvent } from './types.ts';
+import type { Application, DomainEvent } from '../../domain/types.ts';
 
 export interface EvolveMeta {
   applicationId: string;

@@ -13,4 +13,4 @@ export {
 } from './validate.ts';
 export type { DetailsContext, ReasonCheck, Submission } from './validate.ts';
 export { codePointLength, isCalendarDate } from './formats.ts';
-export type * from './types.ts';
+export type * from '../../domain/types.ts';

@@ -1,4 +1,4 @@
-import type { DomainEvent, Listing } from './types.ts';
+import type { DomainEvent, Listing } from '../../domain/types.ts';
 
 export type ApprovedEvent = Extract<DomainEvent, { type: 'ApplicationApproved' }>;
 

@@ -1,11 +1,11 @@
-import { AgeRatingSymbols, WeekdaySymbols } from '../../schemas/avro-types.ts';
+import { AGE_RATINGS, WEEKDAYS } from '../../domain/values.ts';
 import {
   emailProblems, integerProblems, isCalendarDate, minutesOfDay, phoneProblems, textProblems,
 } from './formats.ts';
 import type {
   Address, ApplicationDetails, ApplicationKind, Contact, ContentSpecific, ContentType, DayHours,
   InfoChangeDetails, ListingDetails,
-} from './types.ts';
+} from '../../domain/types.ts';
 
 /**
  * The content rules of an application. Every function returns all problems it finds as
@@ -92,8 +92,8 @@ export function validateBusinessHours(days: DayHours[], path: string): string[] 
   const seen = new Set<string>();
   days.forEach((entry, index) => {
     const at = `${path}[${index}]`;
-    if (!(WeekdaySymbols as readonly string[]).includes(entry.day)) {
-      problems.push(`${at}.day: must be one of ${WeekdaySymbols.join(', ')}`);
+    if (!(WEEKDAYS as readonly string[]).includes(entry.day)) {
+      problems.push(`${at}.day: must be one of ${WEEKDAYS.join(', ')}`);
     } else if (seen.has(entry.day)) {
       // Two entries for one day leave it ambiguous which hours the listing shows.
       problems.push(`${at}.day: ${entry.day} appears more than once`);
@@ -138,8 +138,8 @@ export function validateSpecific(specific: ContentSpecific, contentType: Content
         ...textProblems(`${path}.venue`, specific.venue, { max: LIMITS.venue, required: true }),
         ...dateRangeProblems(specific.startDate, specific.endDate, path),
         ...integerProblems(`${path}.runtimeMinutes`, specific.runtimeMinutes, LIMITS.runtimeMinutes.min, LIMITS.runtimeMinutes.max),
-        ...((AgeRatingSymbols as readonly string[]).includes(specific.ageRating)
-          ? [] : [`${path}.ageRating: must be one of ${AgeRatingSymbols.join(', ')}`]),
+        ...((AGE_RATINGS as readonly string[]).includes(specific.ageRating)
+          ? [] : [`${path}.ageRating: must be one of ${AGE_RATINGS.join(', ')}`]),
       ];
     case 'EXHIBITION':
       return [

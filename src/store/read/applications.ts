@@ -1,7 +1,7 @@
 import type { CommonQueryMethods } from 'slonik';
 import { rowsOf, sql, type Row } from '../db.ts';
 import { applicationFromRow } from '../rows.ts';
-import type { Application, ApplicationKind, ApplicationStatus, ContentType } from '../../processors/decider/types.ts';
+import type { Application, ApplicationKind, ApplicationStatus, ContentType } from '../../domain/types.ts';
 import { olderThan, pageOf, timeKeyColumn, whereAll, type Page, type TimeKey } from './keyset.ts';
 
 export interface ApplicationFilter {

@@ -1,7 +1,7 @@
 import type { CommonQueryMethods } from 'slonik';
 import { rowsOf, sql, type Row } from '../db.ts';
 import { listingFromRow } from '../rows.ts';
-import type { Listing } from '../../processors/decider/types.ts';
+import type { Listing } from '../../domain/types.ts';
 import { olderThan, pageOf, timeKeyColumn, whereAll, type Page, type TimeKey } from './keyset.ts';
 
 export async function findListing(db: CommonQueryMethods, id: string): Promise<Listing | null> {

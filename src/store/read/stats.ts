@@ -1,6 +1,6 @@
 import type { CommonQueryMethods } from 'slonik';
 import { rowsOf, sql } from '../db.ts';
-import type { ApplicationKind, ApplicationStatus, ContentType } from '../../processors/decider/types.ts';
+import type { ApplicationKind, ApplicationStatus, ContentType } from '../../domain/types.ts';
 
 export interface ApplicationStats {
   byStatus: Record<ApplicationStatus, number>;

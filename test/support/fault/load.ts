@@ -2,7 +2,7 @@ import { Partitioners, type Kafka, type PartitionMetadata, type Producer } from 
 import type { CommandInput } from '../../../src/client/command-sender.ts';
 import type { Topics } from '../../../src/config.ts';
 import { listingIdFor } from '../../../src/processors/decider/index.ts';
-import type { ContentType } from '../../../src/processors/decider/types.ts';
+import type { ContentType } from '../../../src/domain/types.ts';
 import { commandToWire, type UnverifiedCommand } from '../../../src/schemas/commands.ts';
 import type { Serde } from '../../../src/schemas/serde.ts';
 import { detailsFor, infoChangeContact, infoChangeHours, restaurantDetails } from '../../fixtures/details.ts';

@@ -2,7 +2,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { TokenVerifier } from '../../../src/auth/tokens.ts';
 import type { Topics } from '../../../src/config.ts';
 import { BatchView } from '../../../src/processors/batch-fold.ts';
-import type { Application, DomainEvent, Listing } from '../../../src/processors/decider/types.ts';
+import type { Application, DomainEvent, Listing } from '../../../src/domain/types.ts';
 import { prepare, type CommandRecord, type DecisionClock } from '../../../src/processors/envelope.ts';
 import { outcomeOf } from '../../../src/processors/outcome.ts';
 import type { Serde } from '../../../src/schemas/serde.ts';

@@ -1,13 +1,13 @@
 import type {
   Address, AgeRating, ApplicationKind, Contact, ContentType, DayHours, RejectionCode,
-} from '../../schemas/avro-types.ts';
+} from './values.ts';
 
 export type { Address, AgeRating, ApplicationKind, Contact, ContentType, DayHours, RejectionCode };
 
 /**
- * Domain shapes of the approval rules. They mirror the Avro records (src/schemas maps between
- * the two) but use plain discriminated unions instead of avsc's wrapped union branches, so the
- * decider reads like the rules it encodes.
+ * Domain shapes of the approval rules, independent of the Avro-generated types: src/schemas maps
+ * between the two at the edge. Plain discriminated unions instead of avsc's wrapped union
+ * branches, so the decider reads like the rules it encodes.
  */
 
 export type ApplicationStatus = 'PENDING' | 'APPROVED' | 'REJECTED' | 'WITHDRAWN';
