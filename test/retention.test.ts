@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { forCommand, payloadOf, submitNew } from './support/commands.ts';
+import { forCommand, payloadOf, submitNew, withdraw } from './support/commands.ts';
 import { parseMetrics, valueOf } from './support/metrics.ts';
 import { eventually, startPipeline, type Pipeline } from './support/pipeline.ts';
 import { startTestStack, type TestStack } from './support/stack.ts';
@@ -40,10 +40,11 @@ test('published outbox rows are deleted after the retention; an unpublished row 
   const stuck = randomUUID();
   await stack.db.query(`INSERT INTO outbox (event_id, source_partition, topic, key, value, created_at) VALUES ($1, 999, $2, 'k', NULL, now() - interval '30 days')`, [stuck, pipeline.topics.events]);
   const [command] = await pipeline.sender.send([submitNew('owner-retention')]);
-  await pipeline.reader.waitFor(forCommand(pipeline.topics.events, command!.commandId));
-  // Published and marked first (kept for the retention), then deleted.
-  await eventually(async () => (await count(`SELECT count(*) AS n FROM outbox WHERE published_at IS NOT NULL`)) === 0 ? true : undefined);
-  expect(await metric('retention_deleted_rows_total', { table: 'outbox' })).toBeGreaterThan(0);
+  const [event] = await pipeline.reader.waitFor(forCommand(pipeline.topics.events, command!.commandId));
+  const eventId = event!.headers['event-id'];
+  // Published and marked first (kept for the retention), then deleted by a sweep.
+  await eventually(async () => (await metric('retention_deleted_rows_total', { table: 'outbox' })) > 0 ? true : undefined);
+  await eventually(async () => (await count(`SELECT count(*) AS n FROM outbox WHERE event_id = $1`, [eventId])) === 0 ? true : undefined);
   await twoSweeps();
   expect(await count(`SELECT count(*) AS n FROM outbox WHERE event_id = $1 AND published_at IS NULL`, [stuck])).toBe(1);
   await stack.db.query(`DELETE FROM outbox WHERE event_id = $1`, [stuck]);
@@ -75,14 +76,29 @@ test('a processed command leaves the idempotency window after 7 days; a redelive
   expect(await count(`SELECT count(*) AS n FROM processed_commands WHERE command_id = $1`, [recentCommand!.commandId])).toBe(1);
   expect(await metric('retention_deleted_rows_total', { table: 'processed_commands' })).toBeGreaterThanOrEqual(1);
 
-  // The same record again, past the window (and past the outbox retention of the original's
-  // rows): judged as a new command against today's state.
-  await eventually(async () => (await count(`SELECT count(*) AS n FROM outbox WHERE published_at IS NOT NULL`)) === 0 ? true : undefined);
+  // The same record again, past the window: judged as a new command against today's state, and
+  // recorded so; its event id is the original's, which the history holds, so no second event
+  // appears under it.
   await pipeline.sender.send([{ ...old, commandId: oldCommand!.commandId, issuedAt: oldCommand!.issuedAt } as typeof old]);
-  const events = await pipeline.reader.waitFor(forCommand(pipeline.topics.events, oldCommand!.commandId), 2);
-  expect(payloadOf(events[1]!)).toMatchObject({ type: 'CommandRejected', body: { code: 'ALREADY_EXISTS' } });
-  // Its eventId is derived from the commandId, as the original's was (README, idempotency window).
-  expect(events[1]!.headers['event-id']).toBe(events[0]!.headers['event-id']);
+  const [withdrawn] = await pipeline.sender.send([withdraw(oldCommand!.applicationId, 'owner-window')]);
+  await pipeline.reader.waitFor(forCommand(pipeline.topics.events, withdrawn!.commandId));
+  expect((await stack.db.query(`SELECT outcome FROM processed_commands WHERE command_id = $1`, [oldCommand!.commandId])).rows).toEqual([{ outcome: 'REJECTED:ALREADY_EXISTS' }]);
+  expect(pipeline.reader.messages.filter(forCommand(pipeline.topics.events, oldCommand!.commandId))).toHaveLength(1);
   expect(await count(`SELECT count(*) AS n FROM applications WHERE id = $1`, [oldCommand!.applicationId])).toBe(1);
-  expect(await count(`SELECT version AS n FROM applications WHERE id = $1`, [oldCommand!.applicationId])).toBe(1);
+});
+
+test('a reused commandId delivered again after its rejection left the outbox gets no second, different event under the same id', async () => {
+  const original = submitNew('owner-reuse');
+  const [sent] = await pipeline.sender.send([original]);
+  await pipeline.reader.waitFor(forCommand(pipeline.topics.events, sent!.commandId));
+  const reuse = { ...submitNew('owner-reuse', 'EXHIBITION', sent!.applicationId), commandId: sent!.commandId, issuedAt: Date.now() };
+  await pipeline.sender.send([reuse]);
+  const [, rejected] = await pipeline.reader.waitFor(forCommand(pipeline.topics.events, sent!.commandId), 2);
+  expect(payloadOf(rejected!)).toMatchObject({ type: 'CommandRejected', body: { code: 'IDEMPOTENCY_KEY_REUSED' } });
+  await eventually(async () => (await count(`SELECT count(*) AS n FROM outbox WHERE event_id = $1`, [rejected!.headers['event-id']])) === 0 ? true : undefined);
+  // Delivered again once its row is gone, then a command behind it on the same key.
+  await pipeline.sender.send([reuse]);
+  const [withdrawn] = await pipeline.sender.send([withdraw(sent!.applicationId, 'owner-reuse')]);
+  await pipeline.reader.waitFor(forCommand(pipeline.topics.events, withdrawn!.commandId));
+  expect(pipeline.reader.messages.filter(forCommand(pipeline.topics.events, sent!.commandId))).toHaveLength(2);
 });

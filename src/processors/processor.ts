@@ -11,6 +11,7 @@ import type { OutboxRelay } from './relay.ts';
 import { applyGuarded, databaseErrorOf, RefusalBreaker, type PoisonGuard } from './poison.ts';
 import { PartitionClaims, PartitionMoved } from './ownership.ts';
 import { endBatch, type StepResult } from './step.ts';
+import { BACKOFF_MS, superviseConsumer, type ConsumerHealth } from './supervisor.ts';
 import { withBatchSpan } from '../tracing/batch-span.ts';
 
 export interface ProcessorDeps {
@@ -31,15 +32,10 @@ export interface ProcessorDeps {
   serialiseCommits: boolean;
 }
 
-export interface ProcessorHealth {
-  joined: boolean;
+export interface ProcessorHealth extends ConsumerHealth {
   /** The step that is failing and being retried, if any. */
   stalled: string | null;
-  /** When the broker last answered one of the consumer's requests (fetches, heartbeats, commits). */
-  brokerAnsweredAt: number;
 }
-
-const BACKOFF_MS = [100, 250, 500, 1000, 2000, 5000];
 
 /**
  * Errors that mean this member has to rejoin the group (evicted after a network cut, or a
@@ -78,8 +74,6 @@ const toRecord = (partition: number) => (message: KafkaMessage): CommandRecord =
 export async function runProcessor(deps: ProcessorDeps): Promise<{ health: ProcessorHealth; stop(): Promise<void> }> {
   const { consumer, relay, topics, metrics, logger } = deps;
   const health: ProcessorHealth = { joined: false, stalled: null, brokerAnsweredAt: Date.now() };
-  let stopping = false;
-  let restarts = 0;
   const breaker = new RefusalBreaker();
   const claims = new PartitionClaims(deps.db);
   // go-mokapi, the fallback development broker, serves every request in a goroutine of its own
@@ -93,40 +87,6 @@ export async function runProcessor(deps: ProcessorDeps): Promise<{ health: Proce
     commitsInFlight = next.catch(() => undefined);
     return next;
   };
-  consumer.on(consumer.events.GROUP_JOIN, () => {
-    restarts = 0;
-    claims.forgetAll();
-    relay.forgetDrained();
-    health.joined = true;
-    // A step abandoned for a rejoin is not stalled any more; the next failure says so again.
-    health.stalled = null;
-  });
-  consumer.on(consumer.events.STOP, () => { health.joined = false; });
-  // Group membership can outlive a broker outage (the coordinator restarts its session timers
-  // when it reloads the group), so readiness also follows whether the broker answers at all.
-  consumer.on(consumer.events.REQUEST, () => { health.brokerAnsweredAt = Date.now(); });
-  // kafkajs restarts the consumer itself only after retriable errors; a non-retriable one (the
-  // group coordinator not found while the broker is unreachable, say) leaves it disconnected
-  // for good. Start it again, with backoff, until it is back or the service stops.
-  const restart = () => {
-    const delay = BACKOFF_MS[Math.min(restarts++, BACKOFF_MS.length - 1)]!;
-    setTimeout(() => {
-      if (stopping) return;
-      consumer.connect()
-        .then(() => (stopping ? undefined : consumer.run(runOptions)))
-        .catch((error: unknown) => {
-          logger.warn({ err: error }, 'consumer restart failed; retrying');
-          restart();
-        });
-    }, delay);
-  };
-  consumer.on(consumer.events.CRASH, ({ payload }) => {
-    health.joined = false;
-    if (payload.restart || stopping) return;
-    logger.warn({ err: payload.error }, 'consumer crashed and kafkajs will not restart it; restarting');
-    restart();
-  });
-
   /** Runs a step until it succeeds, retrying with backoff while this member still owns the partition. */
   async function retrying<T>(step: string, payload: EachBatchPayload, work: () => Promise<T>): Promise<StepResult<T>> {
     for (let attempt = 0; ; attempt++) {
@@ -218,15 +178,15 @@ export async function runProcessor(deps: ProcessorDeps): Promise<{ health: Proce
     }
   }
 
-  const runOptions = { autoCommit: false, eachBatchAutoResolve: false, partitionsConsumedConcurrently: deps.partitionsConcurrently, eachBatch: (payload: EachBatchPayload) => withBatchSpan(payload.batch, () => eachBatch(payload)) };
-  await consumer.subscribe({ topics: [topics.commands], fromBeginning: true });
-  await consumer.run(runOptions);
-  return {
-    health,
-    /** Graceful stop: no restart after this; the batch in hand finishes, publishes and commits. */
-    async stop() {
-      stopping = true;
-      await consumer.disconnect();
+  const supervisor = await superviseConsumer(consumer, {
+    topic: topics.commands, health, logger,
+    run: { autoCommit: false, eachBatchAutoResolve: false, partitionsConsumedConcurrently: deps.partitionsConcurrently, eachBatch: (payload) => withBatchSpan(payload.batch, () => eachBatch(payload)) },
+    onJoin() {
+      claims.forgetAll();
+      relay.forgetDrained();
+      // A step abandoned for a rejoin is not stalled any more; the next failure says so again.
+      health.stalled = null;
     },
-  };
+  });
+  return { health, stop: () => supervisor.stop() };
 }

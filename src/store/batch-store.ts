@@ -65,6 +65,12 @@ export async function lockListings(tx: DatabaseTransactionConnection, ids: strin
 }
 
 /**
+ * An event whose id the history already holds (the statement's snapshot, so not this batch's
+ * own) is never put in the outbox again: one eventId, one content, even after the published
+ * row left the outbox. Ids are derived from the commandId, and a command can be folded again
+ * with a different outcome: a reused commandId delivered twice, a redelivery past the
+ * idempotency window.
+ *
  * Every table of a batch in ONE statement (data-modifying CTEs, each reading its rows from one
  * jsonb parameter; an empty array inserts nothing): one round trip instead of six, which under
  * load was most of the batch's transaction time. Returns the outbox rows actually inserted.
@@ -106,6 +112,7 @@ export async function writeBatch(tx: DatabaseTransactionConnection, batch: Batch
     INSERT INTO outbox (event_id, source_partition, topic, key, key_bytes, value, headers)
     SELECT event_id, source_partition, topic, key, decode(key_bytes, 'base64'), decode(value, 'base64'), headers
     FROM jsonb_to_recordset(${asRecords(outboxRecords)}) AS r(event_id uuid, source_partition integer, topic text, key text, key_bytes text, value text, headers jsonb)
+    WHERE NOT EXISTS (SELECT 1 FROM application_events e WHERE e.event_id = r.event_id)
     ON CONFLICT (event_id) DO NOTHING
     RETURNING id, event_id`);
   const byEventId = new Map(batch.outbox.map((message) => [message.event_id, message]));
