@@ -76,9 +76,9 @@ export async function lockListings(tx: DatabaseTransactionConnection, ids: strin
  * load was most of the batch's transaction time. Returns the outbox rows actually inserted.
  */
 export async function writeBatch(tx: DatabaseTransactionConnection, batch: BatchWrite): Promise<StoredOutboxMessage[]> {
-  const outboxRecords = batch.outbox.map((message) => {
+  const outboxRecords = batch.outbox.map((message, ord) => {
     const asText = message.key !== null && isUtf8(message.key) && !message.key.includes(0);
-    return { ...message, key: asText ? message.key!.toString('utf8') : null, key_bytes: asText ? null : base64(message.key), value: base64(message.value) };
+    return { ...message, ord, key: asText ? message.key!.toString('utf8') : null, key_bytes: asText ? null : base64(message.key), value: base64(message.value) };
   });
   const inserted = await rowsOf(tx, sql.unsafe`
     WITH written_applications AS (
@@ -111,10 +111,15 @@ export async function writeBatch(tx: DatabaseTransactionConnection, batch: Batch
     )
     INSERT INTO outbox (event_id, source_partition, topic, key, key_bytes, value, headers)
     SELECT event_id, source_partition, topic, key, decode(key_bytes, 'base64'), decode(value, 'base64'), headers
-    FROM jsonb_to_recordset(${asRecords(outboxRecords)}) AS r(event_id uuid, source_partition integer, topic text, key text, key_bytes text, value text, headers jsonb)
+    FROM jsonb_to_recordset(${asRecords(outboxRecords)}) AS r(ord integer, event_id uuid, source_partition integer, topic text, key text, key_bytes text, value text, headers jsonb)
     WHERE NOT EXISTS (SELECT 1 FROM application_events e WHERE e.event_id = r.event_id)
+    ORDER BY r.ord
     ON CONFLICT (event_id) DO NOTHING
     RETURNING id, event_id`);
   const byEventId = new Map(batch.outbox.map((message) => [message.event_id, message]));
-  return inserted.map((row) => ({ ...byEventId.get(row.event_id as string)!, id: String(row.id) }));
+  // In id order, which is the batch's order (ORDER BY ord above: the anti-join may reorder rows),
+  // and the order the relay publishes in, here as in a drain.
+  return inserted
+    .map((row) => ({ ...byEventId.get(row.event_id as string)!, id: String(row.id) }))
+    .sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1));
 }
