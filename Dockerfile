@@ -42,4 +42,4 @@ HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.HTTP_PORT || 8080) + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # SIGTERM: the service stops fetching, finishes the batch in hand, publishes, commits, then exits.
 STOPSIGNAL SIGTERM
-CMD ["node", "--max-old-space-size=96", "--max-semi-space-size=4", "--disable-warning=TimeoutNegativeWarning", "src/main.ts"]
+CMD ["node", "--disable-warning=TimeoutNegativeWarning", "src/main.ts"]
