@@ -10,7 +10,7 @@ import { prepare, type CommandRecord, type DecisionClock } from './envelope.ts';
 import type { OutboxRelay } from './relay.ts';
 import { applyGuarded, databaseErrorOf, RefusalBreaker, type PoisonGuard } from './poison.ts';
 import { PartitionClaims, PartitionMoved } from './ownership.ts';
-import { endBatch, type StepResult } from './step.ts';
+import { endBatch, rejoinCause, type StepResult } from './step.ts';
 import { BACKOFF_MS, superviseConsumer, type ConsumerHealth } from './supervisor.ts';
 import { withBatchSpan } from '../tracing/batch-span.ts';
 
@@ -35,21 +35,6 @@ export interface ProcessorDeps {
 export interface ProcessorHealth extends ConsumerHealth {
   /** The step that is failing and being retried, if any. */
   stalled: string | null;
-}
-
-/**
- * Errors that mean this member has to rejoin the group (evicted after a network cut, or a
- * rebalance under way). Retrying in place can never succeed: kafkajs rejoins only once
- * eachBatch gives the error back. What the batch already wrote is safe, its records come back
- * to whoever owns the partition next and are deduplicated by commandId.
- */
-const REJOIN = new Set(['UNKNOWN_MEMBER_ID', 'ILLEGAL_GENERATION', 'REBALANCE_IN_PROGRESS', 'NOT_COORDINATOR_FOR_GROUP', 'FENCED_INSTANCE_ID']);
-/** The group error behind `error`, if any: kafkajs wraps it once its own retries are spent. */
-function rejoinCause(error: unknown): Error | null {
-  for (let current = error as { type?: unknown; cause?: unknown } | null | undefined, depth = 0; current && depth < 5; current = current.cause as typeof current, depth++) {
-    if (REJOIN.has(String(current.type))) return current as unknown as Error;
-  }
-  return null;
 }
 
 function chunks<T>(items: T[], size: number): T[][] {

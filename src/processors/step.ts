@@ -17,3 +17,18 @@ export type StepResult<T> =
 export function endBatch(result: Exclude<StepResult<unknown>, { kind: 'done' }>): void {
   if (result.kind === 'rejoin') throw result.cause;
 }
+
+/**
+ * Errors that mean this member has to rejoin the group (evicted after a network cut, or a
+ * rebalance under way). Retrying in place can never succeed: kafkajs rejoins only once
+ * eachBatch gives the error back. What the batch already wrote is safe, its records come back
+ * to whoever owns the partition next and are deduplicated by commandId.
+ */
+const REJOIN = new Set(['UNKNOWN_MEMBER_ID', 'ILLEGAL_GENERATION', 'REBALANCE_IN_PROGRESS', 'NOT_COORDINATOR_FOR_GROUP', 'FENCED_INSTANCE_ID']);
+/** The group error behind `error`, if any: kafkajs wraps it once its own retries are spent. */
+export function rejoinCause(error: unknown): Error | null {
+  for (let current = error as { type?: unknown; cause?: unknown } | null | undefined, depth = 0; current && depth < 5; current = current.cause as typeof current, depth++) {
+    if (REJOIN.has(String(current.type))) return current as unknown as Error;
+  }
+  return null;
+}
