@@ -167,9 +167,20 @@ const guarded = named((operation) => operation.security.length > 0);
 const masterOnly = named((operation) => operation.tags.includes('admin') || operation['x-required-role'] === 'MASTER');
 const ownerOnly = named((operation) => operation['x-required-role'] === 'OWNER');
 
+/**
+ * The ERRORS and FAILURES sections, which say which operation and request went wrong: put first,
+ * because a CI log keeps only the head and tail of a long message.
+ */
+function findings(output: string): string {
+  const sections = [...output.matchAll(/^=+ (ERRORS|FAILURES) =+$/gm)];
+  if (sections.length === 0) return '';
+  const end = output.search(/^=+ (WARNINGS|SUMMARY) =+$/m);
+  return output.slice(sections[0]!.index, end < 0 ? undefined : end).slice(0, 12_000);
+}
+
 /** The run passed and tested every operation of the document. */
 function expectClean(run: Run): void {
-  if (run.code !== 0) throw new Error(`schemathesis failed (exit ${run.code}):\n${run.output.slice(-20_000)}`);
+  if (run.code !== 0) throw new Error(`schemathesis failed (exit ${run.code}):\n${findings(run.output)}\n${run.output.slice(-8_000)}`);
   expect(run.output).toMatch(new RegExp(`Selected: ${operations.length}/${operations.length}\\s+Tested: ${operations.length}\\b`));
   const cases = /(\d+) generated, (\d+) passed/.exec(run.output);
   expect(cases).not.toBeNull();

@@ -1,7 +1,7 @@
 import { topicsOf } from '../src/config.ts';
 import { applyBatch } from '../src/processors/batch.ts';
 import type { Prepared } from '../src/processors/envelope.ts';
-import { PartitionMoved } from '../src/processors/ownership.ts';
+import { PartitionMoved } from '../src/processors/partition-epoch.ts';
 import { connectSerde } from '../src/schemas/serde.ts';
 import { claimPartition, holdsClaim } from '../src/store/claims-store.ts';
 import { connectDatabase, type Database } from '../src/store/db.ts';

@@ -1,6 +1,6 @@
 import type { BatchResult } from '../src/processors/batch.ts';
 import type { CommandRecord, Prepared } from '../src/processors/envelope.ts';
-import { PartitionMoved } from '../src/processors/ownership.ts';
+import { PartitionMoved } from '../src/processors/partition-epoch.ts';
 import { applyGuarded, databaseErrorOf, RefusalBreaker, type PoisonGuard } from '../src/processors/poison.ts';
 
 /** The guard's decisions, with `apply` a plain function that refuses what a test says. */

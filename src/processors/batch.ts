@@ -9,7 +9,7 @@ import { uuidV5 } from './decider/index.ts';
 import { BatchView } from './batch-fold.ts';
 import type { Command, DomainEvent } from '../domain/types.ts';
 import { isUuid, type Prepared } from './envelope.ts';
-import { PartitionMoved } from './ownership.ts';
+import { PartitionMoved } from './partition-epoch.ts';
 import { holdsClaim } from '../store/claims-store.ts';
 import { outcomeOf } from './outcome.ts';
 import { causedBy } from '../tracing/batch-span.ts';

@@ -1,6 +1,6 @@
 import type { BatchResult } from './batch.ts';
 import type { Prepared } from './envelope.ts';
-import { PartitionMoved } from './ownership.ts';
+import { PartitionMoved } from './partition-epoch.ts';
 
 /**
  * SQLSTATE classes a retry cannot fix: data exceptions (22), integrity constraint violations

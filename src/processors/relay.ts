@@ -9,45 +9,25 @@ const DRAIN_PAGE = 1000;
 /**
  * Publishes outbox rows in id order and marks them published. The processor hands over the rows
  * its transaction just wrote; rows a crash left behind are drained, per source partition, before
- * that partition's next batch, so per-key order holds across restarts and rebalances.
+ * that partition's next batch (the partition's epoch decides when), so per-key order holds
+ * across restarts and rebalances.
  */
 export class OutboxRelay {
   private readonly publisher: Publisher;
   private readonly db: Database;
-  private readonly drained = new Set<number>();
 
   constructor(publisher: Publisher, db: Database) {
     this.publisher = publisher;
     this.db = db;
   }
 
-  /** A new assignment may bring partitions whose previous owner died between commit and publish. */
-  forgetDrained(): void {
-    this.drained.clear();
-  }
-
-  /** Rows of the partition may have been committed without the caller knowing (a failed attempt that did commit). */
-  forget(partition: number): void {
-    this.drained.delete(partition);
-  }
-
-  /** A batch's rows; when the partition has to be drained first, the drain publishes them too, in id order. */
-  async publishBatch(partition: number, rows: StoredOutboxMessage[]): Promise<void> {
-    if (this.drained.has(partition)) await this.publish(rows);
-    else await this.drainLeftovers(partition);
-  }
-
-  async drainLeftovers(partition: number): Promise<number> {
-    if (this.drained.has(partition)) return 0;
-    let total = 0;
-    for (;;) {
+  /** Every unpublished row of the partition, a page at a time, oldest first. */
+  async drainLeftovers(partition: number): Promise<void> {
+    for (let page = DRAIN_PAGE; page === DRAIN_PAGE;) {
       const rows = await unpublished(this.db, partition, DRAIN_PAGE);
       await this.publish(rows);
-      total += rows.length;
-      if (rows.length < DRAIN_PAGE) break;
+      page = rows.length;
     }
-    this.drained.add(partition);
-    return total;
   }
 
   async publish(rows: StoredOutboxMessage[]): Promise<void> {

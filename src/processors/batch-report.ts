@@ -1,0 +1,19 @@
+import type { Logger } from '../logger.ts';
+import type { Metrics } from '../metrics.ts';
+import type { BatchResult } from './batch.ts';
+
+/** Counts and logs a committed batch's commands: only then are their outcomes final. */
+export function reportBatch(result: BatchResult, partition: number, metrics: Metrics, logger: Logger): void {
+  const now = Date.now();
+  for (const item of result.results) {
+    metrics.commands.inc({ type: item.type, outcome: item.outcome });
+    if (item.outcome === 'dlq') metrics.dlq.inc({ reason: item.code });
+    else if ('code' in item && item.code) metrics.rejections.inc({ code: item.code });
+    metrics.latency.observe((now - Number(item.timestamp)) / 1000);
+    const { timestamp, ...fields } = item;
+    if (item.outcome === 'dlq') logger.warn({ ...fields, partition }, 'record dead-lettered');
+    else logger.debug({ ...fields, partition }, 'command processed');
+  }
+  metrics.batchSize.observe(result.results.length);
+  logger.debug({ partition, commands: result.results.length, published: result.published.length }, 'batch applied');
+}
