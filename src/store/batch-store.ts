@@ -4,14 +4,17 @@ import { z } from 'zod';
 import { sql } from './db.ts';
 import type { Application, Listing } from '../domain/types.ts';
 import { applicationFromRow, applicationToRow, listingFromRow, listingToRow } from './rows.ts';
-import { applicationRow, listingRow, outboxRow, processedCommandRow } from './tables.ts';
+import { adminActionRow, applicationEventRow, applicationRow, listingRow, outboxRow, processedCommandRow } from './tables.ts';
 
-export interface ProcessedCommandRow {
-  command_id: string; payload_hash: string; application_id: string; command_type: string; outcome: string;
-  source_partition: number; source_offset: string; processed_at: string;
-}
-export interface AdminActionRow { admin_id: string | null; application_id: string; action: 'APPROVE' | 'REJECT' | 'DENIED'; reason: string | null; command_id: string; at: string }
-export interface ApplicationEventRow { event_id: string; application_id: string; command_id: string; version: number; type: string; payload: unknown; occurred_at: string }
+/**
+ * A table's row as writeBatch hands it over in jsonb: timestamps as ISO 8601 text, bigint and
+ * bytea columns as text (decimal, hex), identity columns left to the database.
+ */
+type AsJson<Row, Text extends keyof Row, Generated extends keyof Row = never> = Omit<Row, Text | Generated> & Record<Text, string>;
+
+export type ProcessedCommandRow = AsJson<z.infer<typeof processedCommandRow>, 'payload_hash' | 'source_offset' | 'processed_at'>;
+export type AdminActionRow = AsJson<z.infer<typeof adminActionRow>, 'at', 'id'>;
+export type ApplicationEventRow = AsJson<z.infer<typeof applicationEventRow>, 'occurred_at', 'id'>;
 export interface OutboxMessage { event_id: string; source_partition: number; topic: string; key: Buffer | null; value: Buffer | null; headers: Record<string, string> }
 export interface StoredOutboxMessage extends OutboxMessage { id: string }
 
