@@ -28,6 +28,7 @@ export interface AdminActionFilter {
 }
 
 const COLUMNS = sql.fragment`id::text AS id, admin_id, application_id, action, reason, command_id, at`;
+/** COLUMNS: the id as its decimal text, the page cursor. */
 const entryRow = adminActionRow.extend({ id: z.string() });
 
 const entryOf = (row: z.infer<typeof entryRow>): AdminActionEntry => ({

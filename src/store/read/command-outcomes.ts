@@ -14,16 +14,16 @@ export interface CommandOutcome {
   applicantId: string | null;
 }
 
-/**
- * The outcome of `commandId`, or null while the processor has not applied it. A command id
- * reused with another payload adds a second CommandRejected under the same id: the first event
- * is the outcome of the command as first sent.
- */
 /** The applicant is null when the command never created its application (LEFT JOIN). */
 const outcomeRow = processedCommandRow.pick({ command_id: true, application_id: true, command_type: true })
   .extend(applicationEventRow.pick({ type: true, version: true, payload: true }).shape)
   .extend({ applicant_id: applicationRow.shape.applicant_id.nullable() });
 
+/**
+ * The outcome of `commandId`, or null while the processor has not applied it. A command id
+ * reused with another payload adds a second CommandRejected under the same id: the first event
+ * is the outcome of the command as first sent.
+ */
 export async function outcomeOfCommand(db: CommonQueryMethods, commandId: string): Promise<CommandOutcome | null> {
   const row = await db.maybeOne(sql.type(outcomeRow)`
     SELECT p.command_id, p.application_id, p.command_type, e.type, e.version, e.payload, a.applicant_id
