@@ -16,7 +16,7 @@ import { startOpsCollectors } from './ops/collectors.ts';
 import { startRetention } from './ops/retention.ts';
 import { exportHealth } from './ops/health-gauges.ts';
 import { connectSerde } from './schemas/serde.ts';
-import { connectDatabase, sql } from './store/db.ts';
+import { connectDatabase, databaseAnswers } from './store/db.ts';
 import { migrate } from './store/migrate.ts';
 
 /**
@@ -73,7 +73,7 @@ export async function startService(config: ServiceConfig, logger: Logger, option
   });
 
   const readiness = async () => {
-    const database = await db.oneFirst(sql.unsafe`SELECT 1`).then(() => true, () => false);
+    const database = await databaseAnswers(db);
     const brokerAnswering = Date.now() - processor.health.brokerAnsweredAt < SESSION_TIMEOUT_MS;
     const checks = { database, brokerAnswering, consumerJoined: processor.health.joined, stalledStep: processor.health.stalled ?? 'none' };
     return { ready: database && brokerAnswering && processor.health.joined && processor.health.stalled === null, checks };

@@ -17,14 +17,18 @@ export type ContentSpecific =
   | { type: 'PERFORMANCE'; venue: string; startDate: string; endDate: string; runtimeMinutes: number; ageRating: AgeRating }
   | { type: 'EXHIBITION'; venue: string; startDate: string; endDate: string; ticketPriceKrw: number };
 
-export interface ListingDetails {
-  type: 'LISTING';
+/** A listing's own content: what a NEW_LISTING application proposes and the listing then holds. */
+export interface ListingFields {
   name: string;
   description: string;
   contact: Contact;
   address: Address;
   businessHours: DayHours[];
   specific: ContentSpecific;
+}
+
+export interface ListingDetails extends ListingFields {
+  type: 'LISTING';
 }
 
 /** null keeps the listing's current value. */
@@ -54,16 +58,10 @@ export interface Application {
   decisionNote: string | null;
 }
 
-export interface Listing {
+export interface Listing extends ListingFields {
   id: string;
   ownerId: string;
   contentType: ContentType;
-  name: string;
-  description: string;
-  contact: Contact;
-  address: Address;
-  businessHours: DayHours[];
-  specific: ContentSpecific;
   sourceApplicationId: string;
   version: number;
   createdAt: number;

@@ -1,15 +1,20 @@
 import { isUtf8 } from 'node:buffer';
 import type { DatabaseTransactionConnection } from 'slonik';
-import { rowsOf, sql } from './db.ts';
+import { z } from 'zod';
+import { sql } from './db.ts';
 import type { Application, Listing } from '../domain/types.ts';
 import { applicationFromRow, applicationToRow, listingFromRow, listingToRow } from './rows.ts';
+import { adminActionRow, applicationEventRow, applicationRow, listingRow, outboxRow, processedCommandRow } from './tables.ts';
 
-export interface ProcessedCommandRow {
-  command_id: string; payload_hash: string; application_id: string; command_type: string; outcome: string;
-  source_partition: number; source_offset: string; processed_at: string;
-}
-export interface AdminActionRow { admin_id: string | null; application_id: string; action: 'APPROVE' | 'REJECT' | 'DENIED'; reason: string | null; command_id: string; at: string }
-export interface ApplicationEventRow { event_id: string; application_id: string; command_id: string; version: number; type: string; payload: unknown; occurred_at: string }
+/**
+ * A table's row as writeBatch hands it over in jsonb: timestamps as ISO 8601 text, bigint and
+ * bytea columns as text (decimal, hex), identity columns left to the database.
+ */
+type AsJson<Row, Text extends keyof Row, Generated extends keyof Row = never> = Omit<Row, Text | Generated> & Record<Text, string>;
+
+export type ProcessedCommandRow = AsJson<z.infer<typeof processedCommandRow>, 'payload_hash' | 'source_offset' | 'processed_at'>;
+export type AdminActionRow = AsJson<z.infer<typeof adminActionRow>, 'at', 'id'>;
+export type ApplicationEventRow = AsJson<z.infer<typeof applicationEventRow>, 'occurred_at', 'id'>;
 export interface OutboxMessage { event_id: string; source_partition: number; topic: string; key: Buffer | null; value: Buffer | null; headers: Record<string, string> }
 export interface StoredOutboxMessage extends OutboxMessage { id: string }
 
@@ -34,19 +39,25 @@ const asRecords = (rows: object[]) => sql.fragment`${JSON.stringify(rows)}::json
 
 const base64 = (bytes: Buffer | null) => bytes?.toString('base64') ?? null;
 
+/** The hash as hex text, the form the processor compares a redelivered command's hash in. */
+const knownCommand = processedCommandRow.pick({ command_id: true }).extend({ payload_hash: z.string() });
+
 export async function knownCommands(tx: DatabaseTransactionConnection, commandIds: string[]): Promise<Map<string, string>> {
   if (commandIds.length === 0) return new Map();
-  const rows = await rowsOf(tx, sql.unsafe`
+  const rows = await tx.any(sql.type(knownCommand)`
     SELECT command_id, encode(payload_hash, 'hex') AS payload_hash FROM processed_commands WHERE command_id = ANY(${sql.array(commandIds, 'uuid')})`);
-  return new Map(rows.map((row) => [row.command_id as string, row.payload_hash as string]));
+  return new Map(rows.map((row) => [row.command_id, row.payload_hash]));
 }
 
 /** Locks in id order so that concurrent batches never wait on each other in a cycle. */
 export async function lockApplications(tx: DatabaseTransactionConnection, ids: string[]): Promise<Map<string, Application>> {
   if (ids.length === 0) return new Map();
-  const rows = await rowsOf(tx, sql.unsafe`SELECT * FROM applications WHERE id = ANY(${sql.array(ids, 'uuid')}) ORDER BY id FOR UPDATE`);
-  return new Map(rows.map((row) => [row.id as string, applicationFromRow(row)]));
+  const rows = await tx.any(sql.type(applicationRow)`SELECT * FROM applications WHERE id = ANY(${sql.array(ids, 'uuid')}) ORDER BY id FOR UPDATE`);
+  return new Map(rows.map((row) => [row.id, applicationFromRow(row)]));
 }
+
+/** A pending INFO_CHANGE always names its listing (the table's CHECK). */
+const pendingChange = applicationRow.pick({ id: true }).extend({ listing_id: applicationRow.shape.listing_id.unwrap() });
 
 /**
  * Locks the listings first, then reads their pending changes: a concurrent batch submitting a
@@ -55,12 +66,12 @@ export async function lockApplications(tx: DatabaseTransactionConnection, ids: s
 export async function lockListings(tx: DatabaseTransactionConnection, ids: string[]): Promise<{ listings: Map<string, Listing>; pendingChanges: Map<string, string> }> {
   if (ids.length === 0) return { listings: new Map(), pendingChanges: new Map() };
   const idArray = sql.array(ids, 'uuid');
-  const rows = await rowsOf(tx, sql.unsafe`SELECT * FROM listings WHERE id = ANY(${idArray}) ORDER BY id FOR UPDATE`);
-  const pending = await rowsOf(tx, sql.unsafe`
+  const rows = await tx.any(sql.type(listingRow)`SELECT * FROM listings WHERE id = ANY(${idArray}) ORDER BY id FOR UPDATE`);
+  const pending = await tx.any(sql.type(pendingChange)`
     SELECT listing_id, id FROM applications WHERE listing_id = ANY(${idArray}) AND status = 'PENDING' AND kind = 'INFO_CHANGE'`);
   return {
-    listings: new Map(rows.map((row) => [row.id as string, listingFromRow(row)])),
-    pendingChanges: new Map(pending.map((row) => [row.listing_id as string, row.id as string])),
+    listings: new Map(rows.map((row) => [row.id, listingFromRow(row)])),
+    pendingChanges: new Map(pending.map((row) => [row.listing_id, row.id])),
   };
 }
 
@@ -80,7 +91,7 @@ export async function writeBatch(tx: DatabaseTransactionConnection, batch: Batch
     const asText = message.key !== null && isUtf8(message.key) && !message.key.includes(0);
     return { ...message, ord, key: asText ? message.key!.toString('utf8') : null, key_bytes: asText ? null : base64(message.key), value: base64(message.value) };
   });
-  const inserted = await rowsOf(tx, sql.unsafe`
+  const inserted = await tx.any(sql.type(outboxRow.pick({ id: true, event_id: true }))`
     WITH written_applications AS (
       INSERT INTO applications
       SELECT * FROM jsonb_populate_recordset(NULL::applications, ${asRecords(batch.applications.map(applicationToRow))})
@@ -120,6 +131,6 @@ export async function writeBatch(tx: DatabaseTransactionConnection, batch: Batch
   // In id order, which is the batch's order (ORDER BY ord above: the anti-join may reorder rows),
   // and the order the relay publishes in, here as in a drain.
   return inserted
-    .map((row) => ({ ...byEventId.get(row.event_id as string)!, id: String(row.id) }))
+    .map((row) => ({ ...byEventId.get(row.event_id)!, id: String(row.id) }))
     .sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1));
 }

@@ -1,6 +1,9 @@
 import type { DatabaseTransactionConnection } from 'slonik';
 import type { Database } from './db.ts';
 import { sql } from './db.ts';
+import { partitionClaimRow } from './tables.ts';
+
+const claimToken = partitionClaimRow.pick({ token: true });
 
 /**
  * Takes a partition over: a new token, greater than every earlier one. The upsert waits for the
@@ -8,7 +11,7 @@ import { sql } from './db.ts';
  * everything that holder committed is visible once this returns.
  */
 export async function claimPartition(db: Database, partition: number): Promise<string> {
-  return String(await db.oneFirst(sql.unsafe`
+  return String(await db.oneFirst(sql.type(claimToken)`
     INSERT INTO partition_claims (source_partition, token) VALUES (${partition}, nextval('partition_claim_tokens'))
     ON CONFLICT (source_partition) DO UPDATE SET token = EXCLUDED.token, claimed_at = now()
     RETURNING token`));
@@ -16,6 +19,6 @@ export async function claimPartition(db: Database, partition: number): Promise<s
 
 /** Whether `token` still holds the partition; keeps it held (FOR SHARE) until the transaction ends. */
 export async function holdsClaim(tx: DatabaseTransactionConnection, partition: number, token: string): Promise<boolean> {
-  const current = await tx.maybeOneFirst(sql.unsafe`SELECT token FROM partition_claims WHERE source_partition = ${partition} FOR SHARE`);
+  const current = await tx.maybeOneFirst(sql.type(claimToken)`SELECT token FROM partition_claims WHERE source_partition = ${partition} FOR SHARE`);
   return current !== null && String(current) === token;
 }

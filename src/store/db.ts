@@ -1,6 +1,7 @@
 import { databaseSpans } from '../tracing/db-spans.ts';
 import { tracingOn } from '../tracing/switch.ts';
-import { createPool, SchemaValidationError, sql, type CommonQueryMethods, type DatabasePool, type Interceptor, type QueryResultRow, type QuerySqlToken } from 'slonik';
+import { createPool, SchemaValidationError, sql, type DatabasePool, type Interceptor, type QueryResultRow } from 'slonik';
+import { z } from 'zod';
 
 export { sql };
 export type Database = DatabasePool;
@@ -32,8 +33,6 @@ export const connectDatabase = (url: string, maximumPoolSize = 10): Promise<Data
     interceptors: tracingOn() ? [rowSchemas, databaseSpans()] : [rowSchemas],
   });
 
-export type Row = Record<string, unknown>;
-
-/** Untyped rows of a hand-written query; rows.ts maps them to domain values. */
-export const rowsOf = async (connection: CommonQueryMethods, query: QuerySqlToken): Promise<Row[]> =>
-  (await connection.any(query)) as Row[];
+/** Whether the database answers a query at all; a readiness check. */
+export const databaseAnswers = (db: Database): Promise<boolean> =>
+  db.oneFirst(sql.type(z.object({ answered: z.literal(1) }))`SELECT 1 AS answered`).then(() => true, () => false);

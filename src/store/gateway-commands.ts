@@ -1,5 +1,7 @@
 import type { CommonQueryMethods } from 'slonik';
-import { rowsOf, sql } from './db.ts';
+import { z } from 'zod';
+import { sql } from './db.ts';
+import { gatewayCommandRow } from './tables.ts';
 
 /** One command the gateway was asked to produce; `sent` once the broker acknowledged it. */
 export interface GatewayCommand {
@@ -12,26 +14,27 @@ export interface GatewayCommand {
   sent: boolean;
 }
 
-const fromRow = (row: Record<string, unknown>): GatewayCommand => ({
-  commandId: row.command_id as string, fingerprint: row.fingerprint as string, applicationId: row.application_id as string,
-  commandType: row.command_type as string, requestedBy: row.requested_by as string,
-  value: Buffer.from(row.value as string, 'base64'), sent: row.sent_at !== null,
-});
-
 const COLUMNS = sql.fragment`command_id, fingerprint, application_id, command_type, requested_by, encode(value, 'base64') AS value, sent_at`;
+/** COLUMNS, with the value as base64 text. */
+const recorded = gatewayCommandRow.omit({ value: true, requested_at: true }).extend({ value: z.string() });
+
+const fromRow = (row: z.infer<typeof recorded>): GatewayCommand => ({
+  commandId: row.command_id, fingerprint: row.fingerprint, applicationId: row.application_id, commandType: row.command_type,
+  requestedBy: row.requested_by, value: Buffer.from(row.value, 'base64'), sent: row.sent_at !== null,
+});
 
 /**
  * Records `candidate` unless its commandId is taken; answers the row that holds the id, which
  * is the candidate itself only when it was recorded now.
  */
 export async function reserveCommand(db: CommonQueryMethods, candidate: Omit<GatewayCommand, 'sent'>): Promise<GatewayCommand> {
-  const inserted = await rowsOf(db, sql.unsafe`
+  const inserted = await db.maybeOne(sql.type(recorded)`
     INSERT INTO gateway_commands (command_id, fingerprint, application_id, command_type, requested_by, value)
     VALUES (${candidate.commandId}::uuid, ${candidate.fingerprint}, ${candidate.applicationId}::uuid, ${candidate.commandType},
       ${candidate.requestedBy}, decode(${candidate.value.toString('base64')}, 'base64'))
     ON CONFLICT (command_id) DO NOTHING
     RETURNING ${COLUMNS}`);
-  if (inserted[0] !== undefined) return fromRow(inserted[0]);
+  if (inserted !== null) return fromRow(inserted);
   return (await findGatewayCommand(db, candidate.commandId))!;
 }
 
@@ -40,6 +43,6 @@ export async function markSent(db: CommonQueryMethods, commandId: string): Promi
 }
 
 export async function findGatewayCommand(db: CommonQueryMethods, commandId: string): Promise<GatewayCommand | null> {
-  const rows = await rowsOf(db, sql.unsafe`SELECT ${COLUMNS} FROM gateway_commands WHERE command_id = ${commandId}::uuid`);
-  return rows[0] === undefined ? null : fromRow(rows[0]);
+  const row = await db.maybeOne(sql.type(recorded)`SELECT ${COLUMNS} FROM gateway_commands WHERE command_id = ${commandId}::uuid`);
+  return row === null ? null : fromRow(row);
 }

@@ -1,16 +1,20 @@
+import { z } from 'zod';
 import type { Database } from './db.ts';
-import { rowsOf, sql } from './db.ts';
+import { sql } from './db.ts';
 import type { StoredOutboxMessage } from './batch-store.ts';
+import { outboxRow } from './tables.ts';
+
+/** The key as the bytes the record carried, whichever column holds them. */
+const unpublishedRow = outboxRow.pick({ id: true, event_id: true, source_partition: true, topic: true, value: true, headers: true })
+  .extend({ key: outboxRow.shape.key_bytes });
+const backlog = z.object({ count: z.bigint() });
 
 /** What a crash left between the database commit and the publish, oldest first. */
 export async function unpublished(db: Database, partition: number, limit: number): Promise<StoredOutboxMessage[]> {
-  const rows = await rowsOf(db, sql.unsafe`
+  const rows = await db.any(sql.type(unpublishedRow)`
     SELECT id, event_id, source_partition, topic, coalesce(key_bytes, convert_to(key, 'UTF8')) AS key, value, headers FROM outbox
     WHERE source_partition = ${partition} AND published_at IS NULL ORDER BY id LIMIT ${limit}`);
-  return rows.map((row) => ({
-    id: String(row.id), event_id: row.event_id as string, source_partition: row.source_partition as number, topic: row.topic as string,
-    key: row.key as Buffer | null, value: row.value as Buffer | null, headers: row.headers as Record<string, string>,
-  }));
+  return rows.map((row) => ({ ...row, id: String(row.id) }));
 }
 
 /**
@@ -27,5 +31,5 @@ export async function markPublished(db: Database, ids: string[]): Promise<void> 
 }
 
 export async function outboxBacklog(db: Database): Promise<number> {
-  return Number(await db.oneFirst(sql.unsafe`SELECT count(*) FROM outbox WHERE published_at IS NULL`));
+  return Number(await db.oneFirst(sql.type(backlog)`SELECT count(*) FROM outbox WHERE published_at IS NULL`));
 }

@@ -1,12 +1,14 @@
+import type { z } from 'zod';
 import type { Application, Listing } from '../domain/types.ts';
+import type { applicationRow, listingRow } from './tables.ts';
 
 /**
- * Column shapes of `applications` and `listings` as JSON objects, so that a batch can write
- * many rows with one statement through jsonb_to_recordset.
+ * Applications and listings between their domain values and their rows: read as the row schemas
+ * of tables.ts check them, written as JSON objects so that a batch can write many rows with one
+ * statement through jsonb_populate_recordset.
  */
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
-const ms = (value: unknown): number | null => (value === null || value === undefined ? null : typeof value === 'number' ? value : Date.parse(String(value)));
 
 export const applicationToRow = (a: Application) => ({
   id: a.id, applicant_id: a.applicantId, kind: a.kind, listing_id: a.listingId, content_type: a.contentType, status: a.status,
@@ -14,11 +16,10 @@ export const applicationToRow = (a: Application) => ({
   decided_by: a.decidedBy, rejection_reason: a.rejectionReason, decision_note: a.decisionNote,
 });
 
-export const applicationFromRow = (r: Record<string, unknown>): Application => ({
-  id: r.id as string, applicantId: r.applicant_id as string, kind: r.kind as Application['kind'], listingId: r.listing_id as string | null,
-  contentType: r.content_type as Application['contentType'], status: r.status as Application['status'], details: r.details as Application['details'],
-  version: r.version as number, createdAt: ms(r.created_at)!, updatedAt: ms(r.updated_at)!, decidedAt: ms(r.decided_at),
-  decidedBy: r.decided_by as string | null, rejectionReason: r.rejection_reason as string | null, decisionNote: r.decision_note as string | null,
+export const applicationFromRow = (r: z.infer<typeof applicationRow>): Application => ({
+  id: r.id, applicantId: r.applicant_id, kind: r.kind, listingId: r.listing_id, contentType: r.content_type, status: r.status,
+  details: r.details, version: r.version, createdAt: r.created_at, updatedAt: r.updated_at, decidedAt: r.decided_at,
+  decidedBy: r.decided_by, rejectionReason: r.rejection_reason, decisionNote: r.decision_note,
 });
 
 export const listingToRow = (l: Listing) => ({
@@ -27,9 +28,8 @@ export const listingToRow = (l: Listing) => ({
   version: l.version, created_at: iso(l.createdAt), updated_at: iso(l.updatedAt),
 });
 
-export const listingFromRow = (r: Record<string, unknown>): Listing => ({
-  id: r.id as string, ownerId: r.owner_id as string, contentType: r.content_type as Listing['contentType'], name: r.name as string,
-  description: r.description as string, contact: r.contact as Listing['contact'], address: r.address as Listing['address'],
-  businessHours: r.business_hours as Listing['businessHours'], specific: r.specific as Listing['specific'],
-  sourceApplicationId: r.source_application_id as string, version: r.version as number, createdAt: ms(r.created_at)!, updatedAt: ms(r.updated_at)!,
+export const listingFromRow = (r: z.infer<typeof listingRow>): Listing => ({
+  id: r.id, ownerId: r.owner_id, contentType: r.content_type, name: r.name, description: r.description, contact: r.contact,
+  address: r.address, businessHours: r.business_hours, specific: r.specific, sourceApplicationId: r.source_application_id,
+  version: r.version, createdAt: r.created_at, updatedAt: r.updated_at,
 });

@@ -1,8 +1,10 @@
 import type { CommonQueryMethods } from 'slonik';
-import { rowsOf, sql, type Row } from '../db.ts';
+import { z } from 'zod';
+import { sql } from '../db.ts';
+import { adminActionRow } from '../tables.ts';
 import { pageOf, whereAll, type Page } from './keyset.ts';
 
-export type AdminAction = 'APPROVE' | 'REJECT' | 'DENIED';
+export type AdminAction = z.infer<typeof adminActionRow>['action'];
 
 /** One row of `admin_action_log`. The id is a bigint, kept as its decimal text. */
 export interface AdminActionEntry {
@@ -25,12 +27,14 @@ export interface AdminActionFilter {
   to?: string | undefined;
 }
 
-const entryOf = (row: Row): AdminActionEntry => ({
-  id: row.id as string, adminId: row.admin_id as string | null, applicationId: row.application_id as string,
-  action: row.action as AdminAction, reason: row.reason as string | null, commandId: row.command_id as string, at: row.at as number,
-});
-
 const COLUMNS = sql.fragment`id::text AS id, admin_id, application_id, action, reason, command_id, at`;
+/** COLUMNS: the id as its decimal text, the page cursor. */
+const entryRow = adminActionRow.extend({ id: z.string() });
+
+const entryOf = (row: z.infer<typeof entryRow>): AdminActionEntry => ({
+  id: row.id, adminId: row.admin_id, applicationId: row.application_id, action: row.action, reason: row.reason,
+  commandId: row.command_id, at: row.at,
+});
 
 /** The audit log in the order decisions were written (id ascending), one page after id `after`. */
 export async function listAdminActions(
@@ -43,14 +47,14 @@ export async function listAdminActions(
   if (filter.from !== undefined) conditions.push(sql.fragment`at >= ${filter.from}::timestamptz`);
   if (filter.to !== undefined) conditions.push(sql.fragment`at < ${filter.to}::timestamptz`);
   if (page.after !== null) conditions.push(sql.fragment`id > ${page.after}::bigint`);
-  const rows = await rowsOf(db, sql.unsafe`
+  const rows = await db.any(sql.type(entryRow)`
     SELECT ${COLUMNS} FROM admin_action_log WHERE ${whereAll(conditions)} ORDER BY admin_action_log.id LIMIT ${page.limit + 1}`);
-  return pageOf(rows, page.limit, entryOf, (row) => row.id as string);
+  return pageOf(rows, page.limit, entryOf, (row) => row.id);
 }
 
 /** Every decision taken on one application, in order. */
 export async function actionsOfApplication(db: CommonQueryMethods, applicationId: string): Promise<AdminActionEntry[]> {
-  const rows = await rowsOf(db, sql.unsafe`
+  const rows = await db.any(sql.type(entryRow)`
     SELECT ${COLUMNS} FROM admin_action_log WHERE application_id = ${applicationId}::uuid ORDER BY admin_action_log.id`);
   return rows.map(entryOf);
 }

@@ -1,8 +1,9 @@
 import type { CommonQueryMethods } from 'slonik';
-import { rowsOf, sql, type Row } from '../db.ts';
+import { sql } from '../db.ts';
 import { applicationFromRow } from '../rows.ts';
+import { applicationRow } from '../tables.ts';
 import type { Application, ApplicationKind, ApplicationStatus, ContentType } from '../../domain/types.ts';
-import { olderThan, pageOf, timeKeyColumn, whereAll, type Page, type TimeKey } from './keyset.ts';
+import { newestFirst, timeKeyed, type Page, type TimeKey } from './keyset.ts';
 
 export interface ApplicationFilter {
   status?: ApplicationStatus | undefined;
@@ -10,6 +11,8 @@ export interface ApplicationFilter {
   kind?: ApplicationKind | undefined;
   applicantId?: string | undefined;
 }
+
+const pageRows = { table: 'applications', alias: 'a', rows: applicationRow.extend(timeKeyed) };
 
 /** Applications newest first (created_at DESC, id DESC), one page after `after`. */
 export async function listApplications(
@@ -20,22 +23,15 @@ export async function listApplications(
   if (filter.contentType !== undefined) conditions.push(sql.fragment`a.content_type = ${filter.contentType}`);
   if (filter.kind !== undefined) conditions.push(sql.fragment`a.kind = ${filter.kind}`);
   if (filter.applicantId !== undefined) conditions.push(sql.fragment`a.applicant_id = ${filter.applicantId}`);
-  if (page.after !== null) conditions.push(olderThan('a', page.after));
-  const rows = await rowsOf(db, sql.unsafe`
-    SELECT a.*, ${timeKeyColumn('a')} AS key_at FROM applications a
-    WHERE ${whereAll(conditions)}
-    ORDER BY a.created_at DESC, a.id DESC
-    LIMIT ${page.limit + 1}`);
-  return pageOf(rows, page.limit, applicationFromRow, (row: Row) => ({ at: row.key_at as string, id: row.id as string }));
+  return newestFirst(db, pageRows, conditions, page, applicationFromRow);
 }
 
 export async function findApplication(db: CommonQueryMethods, id: string): Promise<Application | null> {
-  const rows = await rowsOf(db, sql.unsafe`SELECT * FROM applications WHERE id = ${id}::uuid`);
-  return rows[0] === undefined ? null : applicationFromRow(rows[0]);
+  const row = await db.maybeOne(sql.type(applicationRow)`SELECT * FROM applications WHERE id = ${id}::uuid`);
+  return row === null ? null : applicationFromRow(row);
 }
 
 /** Only the applicant, for access checks that need nothing else. */
 export async function applicantOf(db: CommonQueryMethods, id: string): Promise<string | null> {
-  const rows = await rowsOf(db, sql.unsafe`SELECT applicant_id FROM applications WHERE id = ${id}::uuid`);
-  return rows[0] === undefined ? null : (rows[0].applicant_id as string);
+  return db.maybeOneFirst(sql.type(applicationRow.pick({ applicant_id: true }))`SELECT applicant_id FROM applications WHERE id = ${id}::uuid`);
 }

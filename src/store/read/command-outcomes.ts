@@ -1,5 +1,6 @@
 import type { CommonQueryMethods } from 'slonik';
-import { rowsOf, sql } from '../db.ts';
+import { sql } from '../db.ts';
+import { applicationEventRow, applicationRow, processedCommandRow } from '../tables.ts';
 
 /** What the processor recorded for one command: its first outcome event and the application's applicant. */
 export interface CommandOutcome {
@@ -13,24 +14,27 @@ export interface CommandOutcome {
   applicantId: string | null;
 }
 
+/** The applicant is null when the command never created its application (LEFT JOIN). */
+const outcomeRow = processedCommandRow.pick({ command_id: true, application_id: true, command_type: true })
+  .extend(applicationEventRow.pick({ type: true, version: true, payload: true }).shape)
+  .extend({ applicant_id: applicationRow.shape.applicant_id.nullable() });
+
 /**
  * The outcome of `commandId`, or null while the processor has not applied it. A command id
  * reused with another payload adds a second CommandRejected under the same id: the first event
  * is the outcome of the command as first sent.
  */
 export async function outcomeOfCommand(db: CommonQueryMethods, commandId: string): Promise<CommandOutcome | null> {
-  const rows = await rowsOf(db, sql.unsafe`
+  const row = await db.maybeOne(sql.type(outcomeRow)`
     SELECT p.command_id, p.application_id, p.command_type, e.type, e.version, e.payload, a.applicant_id
     FROM processed_commands p
     JOIN application_events e ON e.command_id = p.command_id
     LEFT JOIN applications a ON a.id = p.application_id
     WHERE p.command_id = ${commandId}::uuid
     ORDER BY e.id LIMIT 1`);
-  const row = rows[0];
-  if (row === undefined) return null;
+  if (row === null) return null;
   return {
-    commandId: row.command_id as string, applicationId: row.application_id as string, commandType: row.command_type as string,
-    outcome: row.type as string, version: row.version as number, payload: row.payload as Record<string, unknown>,
-    applicantId: row.applicant_id as string | null,
+    commandId: row.command_id, applicationId: row.application_id, commandType: row.command_type,
+    outcome: row.type, version: row.version, payload: row.payload, applicantId: row.applicant_id,
   };
 }

@@ -1,3 +1,5 @@
+import type { CommonQueryMethods, FragmentSqlToken } from 'slonik';
+import { z } from 'zod';
 import { sql } from '../db.ts';
 
 /**
@@ -11,20 +13,41 @@ export interface TimeKey { at: string; id: string }
 
 export interface Page<T, K> { items: T[]; next: K | null }
 
+/** The columns a newest-first walk adds to its table's row. */
+export const timeKeyed = { key_at: z.string() };
+
 /** created_at of `alias` as `YYYY-MM-DDTHH:MM:SS.ffffffZ`, exact to the microsecond. */
-export const timeKeyColumn = (alias: string) =>
+const timeKeyColumn = (alias: string) =>
   sql.fragment`to_char(${sql.identifier([alias, 'created_at'])} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 
 /** Rows strictly after `key` in (created_at DESC, id DESC) order. */
-export const olderThan = (alias: string, key: TimeKey) =>
+const olderThan = (alias: string, key: TimeKey) =>
   sql.fragment`(${sql.identifier([alias, 'created_at'])}, ${sql.identifier([alias, 'id'])}) < (${key.at}::timestamptz, ${key.id}::uuid)`;
 
-export const whereAll = (conditions: ReturnType<typeof sql.fragment>[]) =>
+export const whereAll = (conditions: FragmentSqlToken[]) =>
   conditions.length === 0 ? sql.fragment`TRUE` : sql.join(conditions, sql.fragment` AND `);
 
 /** Fetches limit + 1 rows: the extra one only tells whether another page exists. */
-export function pageOf<R, T, K>(rows: R[], limit: number, map: (row: R) => T, keyOf: (row: R) => K): Page<T, K> {
+export function pageOf<R, T, K>(rows: readonly R[], limit: number, map: (row: R) => T, keyOf: (row: R) => K): Page<T, K> {
   const items = rows.slice(0, limit);
   const last = items.at(-1);
   return { items: items.map(map), next: rows.length > limit && last !== undefined ? keyOf(last) : null };
+}
+
+/**
+ * One page of `table`, newest first (created_at DESC, id DESC), after `page.after`; `conditions`
+ * name its columns through `alias`, and `rows` is its row schema extended by timeKeyed.
+ */
+export async function newestFirst<Row extends { id: string; key_at: string }, T>(
+  db: CommonQueryMethods, from: { table: string; alias: string; rows: z.ZodType<Row> },
+  conditions: FragmentSqlToken[], page: { limit: number; after: TimeKey | null }, map: (row: Row) => T,
+): Promise<Page<T, TimeKey>> {
+  const { table, alias } = from;
+  const all = page.after === null ? conditions : [...conditions, olderThan(alias, page.after)];
+  const rows = await db.any(sql.type(from.rows)`
+    SELECT ${sql.identifier([alias])}.*, ${timeKeyColumn(alias)} AS key_at FROM ${sql.identifier([table])} ${sql.identifier([alias])}
+    WHERE ${whereAll(all)}
+    ORDER BY ${sql.identifier([alias, 'created_at'])} DESC, ${sql.identifier([alias, 'id'])} DESC
+    LIMIT ${page.limit + 1}`);
+  return pageOf(rows, page.limit, map, (row) => ({ at: row.key_at, id: row.id }));
 }

@@ -1,5 +1,7 @@
 import type { CommonQueryMethods } from 'slonik';
-import { rowsOf, sql } from '../db.ts';
+import { z } from 'zod';
+import { sql } from '../db.ts';
+import { applicationRow } from '../tables.ts';
 import type { ApplicationKind, ApplicationStatus, ContentType } from '../../domain/types.ts';
 
 export interface ApplicationStats {
@@ -10,9 +12,16 @@ export interface ApplicationStats {
   oldestPendingAgeSeconds: number | null;
 }
 
+/** One grouping set per row: the columns it does not group by are null, the empty set has neither. */
+const countRow = z.object({
+  status: applicationRow.shape.status.nullable(), content_type: applicationRow.shape.content_type.nullable(),
+  kind: applicationRow.shape.kind.nullable(), n: z.number(), oldest_pending: z.number().nullable(),
+});
+const pendingRow = z.object({ n: z.number(), oldest: z.number().nullable() });
+
 /** Counts over all applications in one scan; every known value is present, zero when absent. */
 export async function applicationStats(db: CommonQueryMethods): Promise<ApplicationStats> {
-  const rows = await rowsOf(db, sql.unsafe`
+  const rows = await db.any(sql.type(countRow)`
     SELECT status, content_type, kind, count(*)::int AS n,
       floor(extract(epoch FROM now() - min(created_at) FILTER (WHERE status = 'PENDING')))::float8 AS oldest_pending
     FROM applications
@@ -23,22 +32,19 @@ export async function applicationStats(db: CommonQueryMethods): Promise<Applicat
     byKind: { NEW_LISTING: 0, INFO_CHANGE: 0 },
     oldestPendingAgeSeconds: null,
   };
-  for (const row of rows) {
-    const n = row.n as number;
-    if (row.status !== null) stats.byStatus[row.status as ApplicationStatus] = n;
-    else if (row.content_type !== null) stats.byContentType[row.content_type as ContentType] = n;
-    else if (row.kind !== null) stats.byKind[row.kind as ApplicationKind] = n;
-    else if (row.oldest_pending !== null) stats.oldestPendingAgeSeconds = Math.max(0, row.oldest_pending as number);
+  for (const { status, content_type: contentType, kind, n, oldest_pending: oldest } of rows) {
+    if (status !== null) stats.byStatus[status] = n;
+    else if (contentType !== null) stats.byContentType[contentType] = n;
+    else if (kind !== null) stats.byKind[kind] = n;
+    else if (oldest !== null) stats.oldestPendingAgeSeconds = Math.max(0, oldest);
   }
   return stats;
 }
 
 /** PENDING applications and the age of the oldest one in seconds (null when none); served by applications_by_status. */
 export async function pendingSummary(db: CommonQueryMethods): Promise<{ count: number; oldestAgeSeconds: number | null }> {
-  const rows = await rowsOf(db, sql.unsafe`
+  const { n, oldest } = await db.one(sql.type(pendingRow)`
     SELECT count(*)::int AS n, extract(epoch FROM now() - min(created_at))::float8 AS oldest
     FROM applications WHERE status = 'PENDING'`);
-  const row = rows[0];
-  const oldest = row?.oldest as number | null | undefined;
-  return { count: (row?.n as number | undefined) ?? 0, oldestAgeSeconds: oldest === null || oldest === undefined ? null : Math.max(0, oldest) };
+  return { count: n, oldestAgeSeconds: oldest === null ? null : Math.max(0, oldest) };
 }

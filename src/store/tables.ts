@@ -1,0 +1,114 @@
+import { z } from 'zod';
+import type { Address, ApplicationDetails, Contact, ContentSpecific, DayHours } from '../domain/types.ts';
+import { APPLICATION_KINDS, CONTENT_TYPES } from '../domain/values.ts';
+
+/**
+ * One row schema per table, as rows arrive through slonik's type parsers (the migrations in
+ * ./migrations are the source): timestamptz as epoch milliseconds, int8 as bigint, bytea as
+ * Buffer, jsonb parsed. A query of fewer columns picks from its table's schema.
+ *
+ * Checks stay shallow because the batch path validates every row it locks: uuid columns are
+ * plain strings (PostgreSQL already checked the format), and jsonb columns, written only by this
+ * service from domain values, are checked to be JSON objects or arrays, not walked.
+ */
+
+const uuid = z.string();
+const time = z.number();
+const bigint = z.bigint();
+const jsonb = <T>() => z.custom<T>((value) => typeof value === 'object' && value !== null);
+
+export const applicationRow = z.object({
+  id: uuid,
+  applicant_id: z.string(),
+  kind: z.enum(APPLICATION_KINDS),
+  listing_id: uuid.nullable(),
+  content_type: z.enum(CONTENT_TYPES),
+  status: z.enum(['PENDING', 'APPROVED', 'REJECTED', 'WITHDRAWN']),
+  details: jsonb<ApplicationDetails>(),
+  version: z.number(),
+  created_at: time,
+  updated_at: time,
+  decided_at: time.nullable(),
+  decided_by: z.string().nullable(),
+  rejection_reason: z.string().nullable(),
+  decision_note: z.string().nullable(),
+});
+
+export const listingRow = z.object({
+  id: uuid,
+  owner_id: z.string(),
+  content_type: z.enum(CONTENT_TYPES),
+  name: z.string(),
+  description: z.string(),
+  contact: jsonb<Contact>(),
+  address: jsonb<Address>(),
+  business_hours: jsonb<DayHours[]>(),
+  specific: jsonb<ContentSpecific>(),
+  source_application_id: uuid,
+  version: z.number(),
+  created_at: time,
+  updated_at: time,
+});
+
+/** admin_action_log */
+export const adminActionRow = z.object({
+  id: bigint,
+  admin_id: z.string().nullable(),
+  application_id: uuid,
+  action: z.enum(['APPROVE', 'REJECT', 'DENIED']),
+  reason: z.string().nullable(),
+  command_id: uuid,
+  at: time,
+});
+
+export const processedCommandRow = z.object({
+  command_id: uuid,
+  payload_hash: z.instanceof(Buffer),
+  application_id: uuid,
+  command_type: z.string(),
+  outcome: z.string(),
+  source_partition: z.number(),
+  source_offset: bigint,
+  processed_at: time,
+});
+
+export const applicationEventRow = z.object({
+  id: bigint,
+  event_id: uuid,
+  application_id: uuid,
+  command_id: uuid,
+  version: z.number(),
+  type: z.string(),
+  payload: jsonb<Record<string, unknown>>(),
+  occurred_at: time,
+});
+
+export const outboxRow = z.object({
+  id: bigint,
+  event_id: uuid,
+  source_partition: z.number(),
+  topic: z.string(),
+  key: z.string().nullable(),
+  key_bytes: z.instanceof(Buffer).nullable(),
+  value: z.instanceof(Buffer).nullable(),
+  headers: jsonb<Record<string, string>>(),
+  created_at: time,
+  published_at: time.nullable(),
+});
+
+export const partitionClaimRow = z.object({
+  source_partition: z.number(),
+  token: bigint,
+  claimed_at: time,
+});
+
+export const gatewayCommandRow = z.object({
+  command_id: uuid,
+  fingerprint: z.string(),
+  application_id: uuid,
+  command_type: z.string(),
+  requested_by: z.string(),
+  value: z.instanceof(Buffer),
+  requested_at: time,
+  sent_at: time.nullable(),
+});
