@@ -6,7 +6,7 @@ import type {
   AdminAuth, Application, ApplicationDetails, Command, CommandBody, ContentType, DomainEvent, Listing,
 } from '../src/domain/types.ts';
 import { outcomeOf } from '../src/processors/outcome.ts';
-import type { AdminActionRow } from '../src/store/batch-store.ts';
+import type { AdminAction } from '../src/domain/types.ts';
 import { detailsFor, infoChangeContact, infoChangeHours, restaurantDetails } from './fixtures/details.ts';
 
 /**
@@ -132,7 +132,7 @@ interface Delivery {
   before: Application | null;
   after: Application | null;
   events: DomainEvent[];
-  audit: AdminActionRow[];
+  audit: AdminAction[];
   /** PENDING INFO_CHANGE applications per listing right after this delivery. */
   pendingPerListing: Map<string, number>;
 }
@@ -262,7 +262,7 @@ test('the audit log has exactly the decisions: APPROVE and REJECT for those that
       }
       if (!command.admin.ok) {
         // Refused before anything else is looked at: even a decision on no application is recorded.
-        expect(audit.map((row) => [row.action, row.admin_id, row.command_id])).toEqual([['DENIED', command.admin.adminId, command.commandId]]);
+        expect(audit.map((row) => [row.action, row.adminId, row.commandId])).toEqual([['DENIED', command.admin.adminId, command.commandId]]);
         expect(after).toBe(before);
       } else if (after !== before) {
         // It reached an existing PENDING application and decided it.
@@ -270,7 +270,7 @@ test('the audit log has exactly the decisions: APPROVE and REJECT for those that
         expect(before?.status).toBe('PENDING');
         expect(after!.status).toBe(action === 'APPROVE' ? 'APPROVED' : 'REJECTED');
         expect(after!.decidedBy).toBe(command.admin.adminId);
-        expect(audit.map((row) => [row.action, row.admin_id, row.application_id, row.command_id]))
+        expect(audit.map((row) => [row.action, row.adminId, row.applicationId, row.commandId]))
           .toEqual([[action, command.admin.adminId, command.applicationId, command.commandId]]);
       } else {
         expect(audit).toEqual([]);
@@ -279,7 +279,7 @@ test('the audit log has exactly the decisions: APPROVE and REJECT for those that
     // Every decided application has its one APPROVE or REJECT row, and no row names another.
     const decisions = deliveries.flatMap((d) => d.audit).filter((row) => row.action !== 'DENIED');
     const decidedApplications = [...stored.applications.values()].filter((a) => a.status === 'APPROVED' || a.status === 'REJECTED');
-    expect(decisions.map((row) => row.application_id).sort()).toEqual(decidedApplications.map((a) => a.id).sort());
+    expect(decisions.map((row) => row.applicationId).sort()).toEqual(decidedApplications.map((a) => a.id).sort());
   }), RUNS);
 });
 

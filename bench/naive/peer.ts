@@ -6,6 +6,7 @@ import type { Topics } from '../../src/config.ts';
 import { decide, evolve, evolveListing } from '../../src/processors/decider/index.ts';
 import type { AdminAuth, Application, Command, DomainEvent, Listing } from '../../src/domain/types.ts';
 import { outcomeOf } from '../../src/processors/outcome.ts';
+import { adminActionToRow, eventToRow } from '../../src/store/rows.ts';
 import { commandFromWire, withAdmin } from '../../src/schemas/commands.ts';
 import type { Serde } from '../../src/schemas/serde.ts';
 
@@ -137,11 +138,11 @@ export async function handle(message: KafkaMessage, partition: number, deps: Nai
       command, application, events, listing, at,
       ...(seenHash !== undefined && { idScope: `${command.commandId}/reused/${payloadHash}` }),
     }, topics);
-    for (const action of outcome.adminActions) {
+    for (const action of outcome.adminActions.map(adminActionToRow)) {
       await client.query('INSERT INTO admin_action_log (admin_id, application_id, action, reason, command_id, at) VALUES ($1, $2, $3, $4, $5, $6)',
         [action.admin_id, action.application_id, action.action, action.reason, action.command_id, action.at]);
     }
-    for (const event of outcome.events) {
+    for (const event of outcome.events.map(eventToRow)) {
       await client.query(`INSERT INTO application_events (event_id, application_id, command_id, version, type, payload, occurred_at) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (event_id) DO NOTHING`,
         [event.event_id, event.application_id, event.command_id, event.version, event.type, JSON.stringify(event.payload), event.occurred_at]);
     }

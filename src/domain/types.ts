@@ -105,6 +105,41 @@ export type DomainEvent =
   | { type: 'ApplicationRejected'; adminId: string; reason: string }
   | { type: 'CommandRejected'; commandType: CommandType; code: RejectionCode; message: string };
 
+/** One entry of an application's history: an event of a decided command, under the id derived for it. */
+export interface RecordedEvent {
+  eventId: string;
+  applicationId: string;
+  commandId: string;
+  /** The application's version after the command (0 when it never existed). */
+  version: number;
+  event: DomainEvent;
+  occurredAt: number;
+}
+
+/** One entry of the audit log: a decision an admin made, or one refused to them. */
+export interface AdminAction {
+  adminId: string | null;
+  applicationId: string;
+  action: 'APPROVE' | 'REJECT' | 'DENIED';
+  /** The rejection's reason, the approval's note, or why the admin was refused. */
+  reason: string | null;
+  commandId: string;
+  at: number;
+}
+
+/** What the idempotency record keeps of a decided command: enough to spot a redelivery and a reused id. */
+export interface ProcessedCommand {
+  commandId: string;
+  payloadHash: string;
+  applicationId: string;
+  commandType: CommandType;
+  /** `ACCEPTED`, or `REJECTED:<code>`. */
+  outcome: string;
+  sourcePartition: number;
+  sourceOffset: string;
+  processedAt: number;
+}
+
 /** What else the decider must know besides the application itself. */
 export interface DecisionContext {
   /** The listing the command concerns: for an INFO_CHANGE, the one named by listingId. */

@@ -40,8 +40,8 @@ const headerText = (text: string, max: number) => text.slice(0, max).toWellForme
 function deadLetterMessage(prepared: Extract<Prepared, { kind: 'dead-letter' }>, topics: Topics): OutboxMessage {
   const { record } = prepared;
   return {
-    event_id: uuidV5(`${topics.commands}/${record.partition}/${record.offset}`, DLQ_ID_NAMESPACE),
-    source_partition: record.partition,
+    eventId: uuidV5(`${topics.commands}/${record.partition}/${record.offset}`, DLQ_ID_NAMESPACE),
+    sourcePartition: record.partition,
     topic: topics.dlq,
     key: record.key,
     value: record.value && record.value.length > 0 ? record.value : null,
@@ -66,7 +66,6 @@ export async function applyBatch(prepared: Prepared[], deps: { db: Database; ser
   const { topics } = deps;
   const commands = prepared.filter((p): p is Extract<Prepared, { kind: 'command' }> => p.kind === 'command');
   const at = Date.now();
-  const atIso = new Date(at).toISOString();
 
   return deps.db.transaction(async (tx) => {
     if (!await holdsClaim(tx, claim.partition, claim.token)) {
@@ -103,13 +102,13 @@ export async function applyBatch(prepared: Prepared[], deps: { db: Database; ser
       write.events.push(...outcome.events);
       write.adminActions.push(...outcome.adminActions);
       for (const message of outcome.messages) {
-        write.outbox.push({ event_id: message.eventId, source_partition: record.partition, topic: message.topic, key: Buffer.from(message.key), value: deps.serde.encode(message.topic, message.value), headers: causedBy(record.offset) });
+        write.outbox.push({ eventId: message.eventId, sourcePartition: record.partition, topic: message.topic, key: Buffer.from(message.key), value: deps.serde.encode(message.topic, message.value), headers: causedBy(record.offset) });
       }
       const rejection = step.decided.events.find(isRejection);
       if (step.outcome === 'decided') {
         write.processed.push({
-          command_id: command.commandId, payload_hash: payloadHash, application_id: command.applicationId, command_type: command.type,
-          outcome: rejection ? `REJECTED:${rejection.code}` : 'ACCEPTED', source_partition: record.partition, source_offset: record.offset, processed_at: atIso,
+          commandId: command.commandId, payloadHash, applicationId: command.applicationId, commandType: command.type,
+          outcome: rejection ? `REJECTED:${rejection.code}` : 'ACCEPTED', sourcePartition: record.partition, sourceOffset: record.offset, processedAt: at,
         });
       }
       results.push({ ...ref, outcome: rejection ? 'rejected' : 'accepted', type: command.type, ...(rejection && { code: rejection.code }) });

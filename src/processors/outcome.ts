@@ -1,9 +1,8 @@
 import type { Topics } from '../config.ts';
 import { detailsToWire, listingToWire } from '../schemas/details.ts';
 import type * as Avro from '../schemas/avro-types.ts';
-import type { AdminActionRow, ApplicationEventRow } from '../store/batch-store.ts';
 import { uuidV5 } from './decider/index.ts';
-import type { Application, ApplicationSnapshot, Command, DomainEvent, Listing } from '../domain/types.ts';
+import type { AdminAction, Application, ApplicationSnapshot, Command, DomainEvent, Listing, RecordedEvent } from '../domain/types.ts';
 
 /** Namespace of every id derived from a commandId, so a redelivered command yields the same ids. */
 const EVENT_ID_NAMESPACE = 'c0b5a3a4-4f1e-4c51-9a51-2f8f6d0a8e11';
@@ -13,8 +12,8 @@ export const derivedId = (commandId: string, purpose: string) => uuidV5(`${comma
 export interface OutgoingMessage { eventId: string; topic: string; key: string; value: object }
 
 export interface Outcome {
-  events: ApplicationEventRow[];
-  adminActions: AdminActionRow[];
+  events: RecordedEvent[];
+  adminActions: AdminAction[];
   messages: OutgoingMessage[];
 }
 
@@ -67,31 +66,30 @@ function notification(decided: DecidedCommand, template: Avro.NotificationReques
   return { eventId, topic: topics.notifications, key: application.applicantId, value };
 }
 
-/** Everything one decided command leaves behind: history rows, audit rows and outgoing messages. */
+/** Everything one decided command leaves behind: history entries, audit entries and outgoing messages. */
 export function outcomeOf(decided: DecidedCommand, topics: Topics): Outcome {
   const { command, at } = decided;
   const scope = decided.idScope ?? command.commandId;
   const outcome: Outcome = { events: [], adminActions: [], messages: [] };
-  const iso = new Date(at).toISOString();
   decided.events.forEach((event, index) => {
     const eventId = derivedId(scope, `event/${index}`);
     const version = decided.application?.version ?? 0;
-    outcome.events.push({ event_id: eventId, application_id: command.applicationId, command_id: command.commandId, version, type: event.type, payload: event, occurred_at: iso });
+    outcome.events.push({ eventId, applicationId: command.applicationId, commandId: command.commandId, version, event, occurredAt: at });
     const value: Avro.ApplicationEvent = { eventId, commandId: command.commandId, applicationId: command.applicationId, version, occurredAt: at, payload: eventPayload(event) };
     outcome.messages.push({ eventId, topic: topics.events, key: command.applicationId, value });
 
     if (event.type === 'ApplicationSubmitted') outcome.messages.push(notification(decided, 'APPLICATION_RECEIVED', null, topics));
     if (event.type === 'ApplicationApproved') {
-      outcome.adminActions.push({ admin_id: event.adminId, application_id: command.applicationId, action: 'APPROVE', reason: event.note, command_id: command.commandId, at: iso });
+      outcome.adminActions.push({ adminId: event.adminId, applicationId: command.applicationId, action: 'APPROVE', reason: event.note, commandId: command.commandId, at });
       outcome.messages.push(listingMessage(decided, decided.listing!, topics, derivedId(scope, 'listing')));
       outcome.messages.push(notification(decided, 'APPLICATION_APPROVED', null, topics));
     }
     if (event.type === 'ApplicationRejected') {
-      outcome.adminActions.push({ admin_id: event.adminId, application_id: command.applicationId, action: 'REJECT', reason: event.reason, command_id: command.commandId, at: iso });
+      outcome.adminActions.push({ adminId: event.adminId, applicationId: command.applicationId, action: 'REJECT', reason: event.reason, commandId: command.commandId, at });
       outcome.messages.push(notification(decided, 'APPLICATION_REJECTED', event.reason, topics));
     }
     if (event.type === 'CommandRejected' && event.code === 'FORBIDDEN' && (command.type === 'ApproveApplication' || command.type === 'RejectApplication')) {
-      outcome.adminActions.push({ admin_id: command.admin.adminId, application_id: command.applicationId, action: 'DENIED', reason: event.message, command_id: command.commandId, at: iso });
+      outcome.adminActions.push({ adminId: command.admin.adminId, applicationId: command.applicationId, action: 'DENIED', reason: event.message, commandId: command.commandId, at });
     }
   });
   return outcome;

@@ -35,7 +35,7 @@ export class OutboxRelay {
     const byTopic = new Map<string, Message[]>();
     for (const row of rows) {
       const messages = byTopic.get(row.topic) ?? [];
-      messages.push({ key: row.key, value: row.value, headers: { ...row.headers, 'event-id': row.event_id } });
+      messages.push({ key: row.key, value: row.value, headers: { ...row.headers, 'event-id': row.eventId } });
       byTopic.set(row.topic, messages);
     }
     await this.publisher.send([...byTopic].map(([topic, messages]) => ({ topic, messages })));

@@ -2,28 +2,19 @@ import { isUtf8 } from 'node:buffer';
 import type { DatabaseTransactionConnection } from 'slonik';
 import { z } from 'zod';
 import { sql } from './db.ts';
-import type { Application, Listing } from '../domain/types.ts';
-import { applicationFromRow, applicationToRow, listingFromRow, listingToRow } from './rows.ts';
-import { adminActionRow, applicationEventRow, applicationRow, listingRow, outboxRow, processedCommandRow } from './tables.ts';
-
-/**
- * A table's row as writeBatch hands it over in jsonb: timestamps as ISO 8601 text, bigint and
- * bytea columns as text (decimal, hex), identity columns left to the database.
- */
-type AsJson<Row, Text extends keyof Row, Generated extends keyof Row = never> = Omit<Row, Text | Generated> & Record<Text, string>;
-
-export type ProcessedCommandRow = AsJson<z.infer<typeof processedCommandRow>, 'payload_hash' | 'source_offset' | 'processed_at'>;
-export type AdminActionRow = AsJson<z.infer<typeof adminActionRow>, 'at', 'id'>;
-export type ApplicationEventRow = AsJson<z.infer<typeof applicationEventRow>, 'occurred_at', 'id'>;
-export interface OutboxMessage { event_id: string; source_partition: number; topic: string; key: Buffer | null; value: Buffer | null; headers: Record<string, string> }
+import type { AdminAction, Application, Listing, ProcessedCommand, RecordedEvent } from '../domain/types.ts';
+import { adminActionToRow, applicationFromRow, applicationToRow, eventToRow, listingFromRow, listingToRow, processedToRow } from './rows.ts';
+import { applicationRow, listingRow, outboxRow, processedCommandRow } from './tables.ts';
+/** A record the batch sends, once committed: `eventId` is its identity for consumers (the `event-id` header). */
+export interface OutboxMessage { eventId: string; sourcePartition: number; topic: string; key: Buffer | null; value: Buffer | null; headers: Record<string, string> }
 export interface StoredOutboxMessage extends OutboxMessage { id: string }
 
 export interface BatchWrite {
   applications: Application[];
   listings: Listing[];
-  processed: ProcessedCommandRow[];
-  adminActions: AdminActionRow[];
-  events: ApplicationEventRow[];
+  processed: ProcessedCommand[];
+  adminActions: AdminAction[];
+  events: RecordedEvent[];
   outbox: OutboxMessage[];
 }
 
@@ -89,7 +80,10 @@ export async function lockListings(tx: DatabaseTransactionConnection, ids: strin
 export async function writeBatch(tx: DatabaseTransactionConnection, batch: BatchWrite): Promise<StoredOutboxMessage[]> {
   const outboxRecords = batch.outbox.map((message, ord) => {
     const asText = message.key !== null && isUtf8(message.key) && !message.key.includes(0);
-    return { ...message, ord, key: asText ? message.key!.toString('utf8') : null, key_bytes: asText ? null : base64(message.key), value: base64(message.value) };
+    return {
+      ord, event_id: message.eventId, source_partition: message.sourcePartition, topic: message.topic, headers: message.headers,
+      key: asText ? message.key!.toString('utf8') : null, key_bytes: asText ? null : base64(message.key), value: base64(message.value),
+    };
   });
   const inserted = await tx.any(sql.type(outboxRow.pick({ id: true, event_id: true }))`
     WITH written_applications AS (
@@ -108,16 +102,16 @@ export async function writeBatch(tx: DatabaseTransactionConnection, batch: Batch
     ), written_processed AS (
       INSERT INTO processed_commands (command_id, payload_hash, application_id, command_type, outcome, source_partition, source_offset, processed_at)
       SELECT command_id, decode(payload_hash, 'hex'), application_id, command_type, outcome, source_partition, source_offset, processed_at
-      FROM jsonb_to_recordset(${asRecords(batch.processed)}) AS r(command_id uuid, payload_hash text, application_id uuid, command_type text,
+      FROM jsonb_to_recordset(${asRecords(batch.processed.map(processedToRow))}) AS r(command_id uuid, payload_hash text, application_id uuid, command_type text,
         outcome text, source_partition integer, source_offset bigint, processed_at timestamptz)
     ), written_actions AS (
       INSERT INTO admin_action_log (admin_id, application_id, action, reason, command_id, at)
       SELECT admin_id, application_id, action, reason, command_id, at
-      FROM jsonb_to_recordset(${asRecords(batch.adminActions)}) AS r(admin_id text, application_id uuid, action text, reason text, command_id uuid, at timestamptz)
+      FROM jsonb_to_recordset(${asRecords(batch.adminActions.map(adminActionToRow))}) AS r(admin_id text, application_id uuid, action text, reason text, command_id uuid, at timestamptz)
     ), written_events AS (
       INSERT INTO application_events (event_id, application_id, command_id, version, type, payload, occurred_at)
       SELECT event_id, application_id, command_id, version, type, payload, occurred_at
-      FROM jsonb_to_recordset(${asRecords(batch.events)}) AS r(event_id uuid, application_id uuid, command_id uuid, version integer, type text, payload jsonb, occurred_at timestamptz)
+      FROM jsonb_to_recordset(${asRecords(batch.events.map(eventToRow))}) AS r(event_id uuid, application_id uuid, command_id uuid, version integer, type text, payload jsonb, occurred_at timestamptz)
       ON CONFLICT (event_id) DO NOTHING
     )
     INSERT INTO outbox (event_id, source_partition, topic, key, key_bytes, value, headers)
@@ -127,7 +121,7 @@ export async function writeBatch(tx: DatabaseTransactionConnection, batch: Batch
     ORDER BY r.ord
     ON CONFLICT (event_id) DO NOTHING
     RETURNING id, event_id`);
-  const byEventId = new Map(batch.outbox.map((message) => [message.event_id, message]));
+  const byEventId = new Map(batch.outbox.map((message) => [message.eventId, message]));
   // In id order, which is the batch's order (ORDER BY ord above: the anti-join may reorder rows),
   // and the order the relay publishes in, here as in a drain.
   return inserted

@@ -14,7 +14,9 @@ export async function unpublished(db: Database, partition: number, limit: number
   const rows = await db.any(sql.type(unpublishedRow)`
     SELECT id, event_id, source_partition, topic, coalesce(key_bytes, convert_to(key, 'UTF8')) AS key, value, headers FROM outbox
     WHERE source_partition = ${partition} AND published_at IS NULL ORDER BY id LIMIT ${limit}`);
-  return rows.map((row) => ({ ...row, id: String(row.id) }));
+  return rows.map((row) => ({
+    id: String(row.id), eventId: row.event_id, sourcePartition: row.source_partition, topic: row.topic, key: row.key, value: row.value, headers: row.headers,
+  }));
 }
 
 /**

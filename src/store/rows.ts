@@ -1,12 +1,15 @@
 import type { z } from 'zod';
-import type { Application, Listing } from '../domain/types.ts';
-import type { applicationRow, listingRow } from './tables.ts';
+import type { AdminAction, Application, Listing, ProcessedCommand, RecordedEvent } from '../domain/types.ts';
+import type { adminActionRow, applicationEventRow, applicationRow, listingRow, processedCommandRow } from './tables.ts';
 
 /**
- * Applications and listings between their domain values and their rows: read as the row schemas
- * of tables.ts check them, written as JSON objects so that a batch can write many rows with one
- * statement through jsonb_populate_recordset.
+ * Domain values and their rows: read as the row schemas of tables.ts check them, written as JSON
+ * objects so that a batch can write many rows with one statement (jsonb_populate_recordset,
+ * jsonb_to_recordset): timestamps as ISO 8601 text, bigint and bytea columns as text (decimal,
+ * hex), identity columns left to the database.
  */
+
+type AsJson<Row, Text extends keyof Row, Generated extends keyof Row = never> = Omit<Row, Text | Generated> & Record<Text, string>;
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
@@ -32,4 +35,18 @@ export const listingFromRow = (r: z.infer<typeof listingRow>): Listing => ({
   id: r.id, ownerId: r.owner_id, contentType: r.content_type, name: r.name, description: r.description, contact: r.contact,
   address: r.address, businessHours: r.business_hours, specific: r.specific, sourceApplicationId: r.source_application_id,
   version: r.version, createdAt: r.created_at, updatedAt: r.updated_at,
+});
+
+export const eventToRow = (e: RecordedEvent): AsJson<z.infer<typeof applicationEventRow>, 'occurred_at', 'id'> => ({
+  event_id: e.eventId, application_id: e.applicationId, command_id: e.commandId, version: e.version, type: e.event.type,
+  payload: e.event, occurred_at: iso(e.occurredAt)!,
+});
+
+export const adminActionToRow = (a: AdminAction): AsJson<z.infer<typeof adminActionRow>, 'at', 'id'> => ({
+  admin_id: a.adminId, application_id: a.applicationId, action: a.action, reason: a.reason, command_id: a.commandId, at: iso(a.at)!,
+});
+
+export const processedToRow = (p: ProcessedCommand): AsJson<z.infer<typeof processedCommandRow>, 'payload_hash' | 'source_offset' | 'processed_at'> => ({
+  command_id: p.commandId, payload_hash: p.payloadHash, application_id: p.applicationId, command_type: p.commandType, outcome: p.outcome,
+  source_partition: p.sourcePartition, source_offset: p.sourceOffset, processed_at: iso(p.processedAt)!,
 });

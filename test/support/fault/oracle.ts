@@ -85,11 +85,11 @@ export async function replay(log: RawRecord[], deps: { serde: Serde; verifier: T
         outcome: rejection ? `REJECTED:${rejection.code}` : 'ACCEPTED', partition: record.partition, offset: record.offset,
       });
     }
-    for (const row of outcome.events) {
-      if (!expectation.history.has(row.event_id)) expectation.history.set(row.event_id, { command_id: row.command_id, version: row.version, type: row.type });
+    for (const entry of outcome.events) {
+      if (!expectation.history.has(entry.eventId)) expectation.history.set(entry.eventId, { command_id: entry.commandId, version: entry.version, type: entry.event.type });
     }
     for (const action of outcome.adminActions) {
-      expectation.adminActions.push({ command_id: action.command_id, action: action.action, admin_id: action.admin_id, application_id: action.application_id, reason: action.reason });
+      expectation.adminActions.push({ command_id: action.commandId, action: action.action, admin_id: action.adminId, application_id: action.applicationId, reason: action.reason });
     }
     for (const message of outcome.messages) {
       if (expectation.messages.has(message.eventId)) continue;
