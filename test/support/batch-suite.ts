@@ -1,0 +1,35 @@
+import { topicsOf } from '../../src/config.ts';
+import type { applyBatch } from '../../src/processors/batch.ts';
+import type { Prepared } from '../../src/processors/envelope.ts';
+import { connectSerde } from '../../src/schemas/serde.ts';
+import { connectDatabase, type Database } from '../../src/store/db.ts';
+import { startTestStack, type TestStack } from './stack.ts';
+
+export interface BatchSuite {
+  stack: TestStack;
+  /** The service's own pool (slonik), as the processor uses it. */
+  db: Database;
+  deps: Parameters<typeof applyBatch>[1];
+}
+
+/** A suite's own stack with what `applyBatch` needs, started in beforeAll and stopped in afterAll. */
+export function batchSuite(): BatchSuite {
+  const suite = {} as BatchSuite;
+  beforeAll(async () => {
+    suite.stack = await startTestStack();
+    suite.db = await connectDatabase(suite.stack.config.DATABASE_URL);
+    const topics = topicsOf(suite.stack.config);
+    suite.deps = { db: suite.db, topics, serde: await connectSerde(suite.stack.config.SCHEMA_REGISTRY_URL, topics) };
+  });
+  afterAll(async () => {
+    await suite.db?.end();
+    await suite.stack?.stop();
+  });
+  return suite;
+}
+
+/** An undecodable record of the partition: the smallest batch that writes an outbox row. */
+export const deadLetterAt = (partition: number, offset: number): Prepared => ({
+  kind: 'dead-letter', code: 'BAD_MAGIC_BYTE', message: 'not a command',
+  record: { partition, offset: String(offset), key: Buffer.from(`k${offset}`), value: Buffer.from('x'), timestamp: String(Date.now()) },
+});
