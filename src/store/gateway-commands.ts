@@ -1,5 +1,5 @@
 import type { CommonQueryMethods } from 'slonik';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { sql } from './db.ts';
 import { gatewayCommandRow } from './tables.ts';
 
@@ -14,13 +14,12 @@ export interface GatewayCommand {
   sent: boolean;
 }
 
-const COLUMNS = sql.fragment`command_id, fingerprint, application_id, command_type, requested_by, encode(value, 'base64') AS value, sent_at`;
-/** COLUMNS, with the value as base64 text. */
-const recorded = gatewayCommandRow.omit({ value: true, requested_at: true }).extend({ value: z.string() });
+const COLUMNS = sql.fragment`command_id, fingerprint, application_id, command_type, requested_by, value, sent_at`;
+const recorded = gatewayCommandRow.omit({ requested_at: true });
 
 const fromRow = (row: z.infer<typeof recorded>): GatewayCommand => ({
   commandId: row.command_id, fingerprint: row.fingerprint, applicationId: row.application_id, commandType: row.command_type,
-  requestedBy: row.requested_by, value: Buffer.from(row.value, 'base64'), sent: row.sent_at !== null,
+  requestedBy: row.requested_by, value: row.value, sent: row.sent_at !== null,
 });
 
 /**
@@ -31,7 +30,7 @@ export async function reserveCommand(db: CommonQueryMethods, candidate: Omit<Gat
   const inserted = await db.maybeOne(sql.type(recorded)`
     INSERT INTO gateway_commands (command_id, fingerprint, application_id, command_type, requested_by, value)
     VALUES (${candidate.commandId}::uuid, ${candidate.fingerprint}, ${candidate.applicationId}::uuid, ${candidate.commandType},
-      ${candidate.requestedBy}, decode(${candidate.value.toString('base64')}, 'base64'))
+      ${candidate.requestedBy}, ${sql.binary(candidate.value)})
     ON CONFLICT (command_id) DO NOTHING
     RETURNING ${COLUMNS}`);
   if (inserted !== null) return fromRow(inserted);

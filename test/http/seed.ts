@@ -1,29 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { infoChangeHours, restaurantDetails, contact, address, weekHours } from '../fixtures/details.ts';
-import type { ApplicationDetails, ApplicationKind, ApplicationStatus, ContentType } from '../../src/domain/types.ts';
+import type { Application, ContentType } from '../../src/domain/types.ts';
 
 /**
  * Rows written straight into the read tables with plain SQL, so the read API is tested
  * against exactly what is stored. Timestamps are text so a test can give microseconds.
  */
 
-export interface SeedApplication {
-  id: string;
-  applicantId: string;
-  kind: ApplicationKind;
-  listingId: string | null;
-  contentType: ContentType;
-  status: ApplicationStatus;
-  details: ApplicationDetails;
-  version: number;
-  createdAt: string;
-  updatedAt: string;
-  decidedAt: string | null;
-  decidedBy: string | null;
-  rejectionReason: string | null;
-  decisionNote: string | null;
-}
+/** An application with its timestamps as text. */
+export type SeedApplication = Omit<Application, 'createdAt' | 'updatedAt' | 'decidedAt'> & { createdAt: string; updatedAt: string; decidedAt: string | null };
 
 /** A fixed base instant, so orders are explicit: `at(5)` is five seconds after it. */
 export const BASE = Date.parse('2025-03-01T00:00:00.000Z');
