@@ -39,6 +39,8 @@ export const configSchema = z.object({
   DECISION_MAX_SKEW_SECONDS: z.coerce.number().int().min(0).max(86_400).default(300),
   PROCESSOR_PARTITIONS_CONCURRENTLY: z.coerce.number().int().min(1).max(64).default(3),
   PROCESSOR_MAX_BATCH: z.coerce.number().int().min(1).max(5000).default(1000),
+  /** Transactions the pipeline runs side by side under a backlog (at low load one carries every partition of a fetch). */
+  PROCESSOR_TRANSACTIONS: z.coerce.number().int().min(1).max(16).default(2),
   /** How long a published outbox row is kept (for an operator to look at) before the sweep deletes it. */
   OUTBOX_RETENTION_SECONDS: z.coerce.number().int().min(0).max(30 * 86_400).default(60),
   /** How long a commandId is remembered: a redelivery within it is a duplicate, after it a new command. */

@@ -28,6 +28,15 @@ export function createMetrics() {
       name: 'processor_transaction_seconds', help: 'Duration of a batch transaction.',
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5], registers: [registry],
     }),
+    stageSeconds: new Histogram({
+      name: 'processor_stage_seconds',
+      help: 'Time in each stage of the pipeline: fetch_wait (append to the start of its round, per chunk), decode, transaction, publish (send and watermark, per send), commit (per offset commit).',
+      labelNames: ['stage'] as const, buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5], registers: [registry],
+    }),
+    appendToOutcome: new Histogram({
+      name: 'processor_append_to_outcome_seconds', help: 'From the command record\'s append time on the broker to the acknowledgement of its outcome records.',
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.25, 0.5, 1, 2.5, 5, 10], registers: [registry],
+    }),
     retries: new Counter({
       name: 'processor_retries_total', help: 'Batch steps retried after a dependency failed.', labelNames: ['step'] as const, registers: [registry],
     }),

@@ -40,7 +40,7 @@ const GATEWAY_RETRY = { retries: 3, initialRetryTime: 100, maxRetryTime: 1000 };
  */
 export async function startService(config: ServiceConfig, logger: Logger, options: { devSignIn?: DevSignIn } = {}): Promise<RunningService> {
   await migrate(config.DATABASE_URL, logger);
-  const db = await connectDatabase(config.DATABASE_URL, config.PROCESSOR_PARTITIONS_CONCURRENTLY + 5);
+  const db = await connectDatabase(config.DATABASE_URL, config.PROCESSOR_TRANSACTIONS + 8);
   const topics = topicsOf(config);
   const serde = await connectSerde(config.SCHEMA_REGISTRY_URL, topics);
   const verifier = createTokenVerifier({
@@ -68,7 +68,7 @@ export async function startService(config: ServiceConfig, logger: Logger, option
   const processor = await runProcessor({
     consumer, relay, db, serde, verifier, topics, metrics, logger: logger.child({ component: 'processor' }),
     partitionsConcurrently: config.PROCESSOR_PARTITIONS_CONCURRENTLY, maxBatch: config.PROCESSOR_MAX_BATCH,
-    serialiseCommits: mokapi,
+    transactions: config.PROCESSOR_TRANSACTIONS,
     decisionClock: { appendTime: !mokapi, skewMs: config.DECISION_MAX_SKEW_SECONDS * 1000 },
   });
 

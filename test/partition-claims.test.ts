@@ -1,6 +1,6 @@
 import { applyBatch } from '../src/processors/batch.ts';
-import { PartitionMoved } from '../src/processors/partition-epoch.ts';
-import { claimPartition, holdsClaim } from '../src/store/claims-store.ts';
+import { PartitionMoved } from '../src/processors/runtime/epochs.ts';
+import { claimPartition, movedClaims } from '../src/store/claims-store.ts';
 import type { Database } from '../src/store/db.ts';
 import { eventually } from './support/pipeline.ts';
 import { batchSuite, deadLetterAt } from './support/batch-suite.ts';
@@ -17,18 +17,18 @@ const outboxOffsets = async (partition: number) =>
 
 test('a batch under an overtaken claim is refused and writes nothing; the latest claim writes', async () => {
   const first = await claimPartition(suite.db, 0);
-  await applyBatch([deadLetterAt(0, 1)], suite.deps, { partition: 0, token: first });
+  await applyBatch([deadLetterAt(0, 1)], suite.deps, [{ partition: 0, token: first }]);
   const second = await claimPartition(suite.db, 0);
   expect(BigInt(second)).toBeGreaterThan(BigInt(first));
 
-  await expect(applyBatch([deadLetterAt(0, 2)], suite.deps, { partition: 0, token: first })).rejects.toBeInstanceOf(PartitionMoved);
+  await expect(applyBatch([deadLetterAt(0, 2)], suite.deps, [{ partition: 0, token: first }])).rejects.toBeInstanceOf(PartitionMoved);
   expect(await outboxOffsets(0)).toEqual([1]);
-  await applyBatch([deadLetterAt(0, 3)], suite.deps, { partition: 0, token: second });
+  await applyBatch([deadLetterAt(0, 3)], suite.deps, [{ partition: 0, token: second }]);
   expect(await outboxOffsets(0)).toEqual([1, 3]);
   // Claims are per partition.
   const other = await claimPartition(suite.db, 1);
-  await applyBatch([deadLetterAt(1, 1)], suite.deps, { partition: 1, token: other });
-  await expect(applyBatch([deadLetterAt(0, 4)], suite.deps, { partition: 0, token: other })).rejects.toBeInstanceOf(PartitionMoved);
+  await applyBatch([deadLetterAt(1, 1)], suite.deps, [{ partition: 1, token: other }]);
+  await expect(applyBatch([deadLetterAt(0, 4)], suite.deps, [{ partition: 0, token: other }])).rejects.toBeInstanceOf(PartitionMoved);
 });
 
 test('a claim waits for the batch of the previous holder in flight, then sees what it committed', async () => {
@@ -37,9 +37,9 @@ test('a claim waits for the batch of the previous holder in flight, then sees wh
   const released = new Promise<void>((resolve) => { release = resolve; });
   let claimed = false;
   const inFlight = suite.db.transaction(async (tx) => {
-    expect(await holdsClaim(tx, 2, holder)).toBe(true);
+    expect(await movedClaims(tx, [{ partition: 2, token: holder }])).toEqual([]);
     await released;
-    await applyBatch([deadLetterAt(2, 7)], { ...suite.deps, db: tx as unknown as Database }, { partition: 2, token: holder });
+    await applyBatch([deadLetterAt(2, 7)], { ...suite.deps, db: tx as unknown as Database }, [{ partition: 2, token: holder }]);
   });
 
   const claiming = claimPartition(suite.db, 2).then((token) => { claimed = true; return token; });
@@ -52,7 +52,7 @@ test('a claim waits for the batch of the previous holder in flight, then sees wh
   release();
   const [, token] = await Promise.all([inFlight, claiming]);
   expect(await outboxOffsets(2)).toEqual([7]);
-  await expect(applyBatch([deadLetterAt(2, 8)], suite.deps, { partition: 2, token: holder })).rejects.toBeInstanceOf(PartitionMoved);
-  await applyBatch([deadLetterAt(2, 9)], suite.deps, { partition: 2, token });
+  await expect(applyBatch([deadLetterAt(2, 8)], suite.deps, [{ partition: 2, token: holder }])).rejects.toBeInstanceOf(PartitionMoved);
+  await applyBatch([deadLetterAt(2, 9)], suite.deps, [{ partition: 2, token }]);
   expect(await outboxOffsets(2)).toEqual([7, 9]);
 });

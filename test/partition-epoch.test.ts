@@ -2,7 +2,8 @@ import { Partitioners, type Kafka } from 'kafkajs';
 import { pino } from 'pino';
 import { topicsOf } from '../src/config.ts';
 import { createKafka } from '../src/kafka.ts';
-import { PartitionEpoch, PartitionEpochs, PartitionMoved } from '../src/processors/partition-epoch.ts';
+import { PartitionEpoch, PartitionEpochs, PartitionMoved } from '../src/processors/runtime/epochs.ts';
+import { claimPartition } from '../src/store/claims-store.ts';
 import { Publisher } from '../src/processors/publisher.ts';
 import { OutboxRelay } from '../src/processors/relay.ts';
 import { applyBatch } from '../src/processors/batch.ts';
@@ -24,6 +25,7 @@ beforeAll(() => {
   publisher = new Publisher(() => kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner }));
   relay = new OutboxRelay(publisher, suite.db);
 });
+const ports = () => ({ claim: (partition: number) => claimPartition(suite.db, partition), drain: (partition: number) => relay.drain(partition) });
 afterAll(() => publisher?.stop());
 
 const unpublishedOffsets = async (partition: number) =>
@@ -41,35 +43,37 @@ async function deadLetters(): Promise<number> {
   }
 }
 
-test('after a failed write the epoch drains the partition again before it publishes; only a moved partition is claimed again', async () => {
-  const epoch = new PartitionEpoch(3, suite.db, relay);
+test('after a failed write the epoch drains the partition again; only a moved partition is claimed again', async () => {
+  const epoch = new PartitionEpoch(3, ports());
   const token = await epoch.claim();
   await epoch.drain();
   expect(await epoch.claim()).toBe(token);
   const before = await deadLetters();
 
   // Committed, but the caller never got the rows (the answer to its COMMIT was lost).
-  await applyBatch([deadLetterAt(3, 1)], suite.deps, { partition: 3, token });
-  await epoch.publish([]);
+  await applyBatch([deadLetterAt(3, 1)], suite.deps, [{ partition: 3, token }]);
+  await epoch.drain();
   expect(await unpublishedOffsets(3)).toEqual([1]);
 
   epoch.writeFailed(new Error('connection lost during COMMIT'));
-  await epoch.publish([]);
+  expect(epoch.isDrained).toBe(false);
+  await epoch.drain();
+  expect(epoch.isDrained).toBe(true);
   expect(await unpublishedOffsets(3)).toEqual([]);
   expect(await deadLetters()).toBe(before + 1);
   expect(await epoch.claim()).toBe(token);
 
-  epoch.writeFailed(new PartitionMoved('claimed by another instance'));
+  epoch.writeFailed(new PartitionMoved('claimed by another instance', [3]));
   expect(BigInt(await epoch.claim())).toBeGreaterThan(BigInt(token));
 });
 
 test('a group join ends every epoch: each claims and drains again at its next batch', async () => {
-  const epochs = new PartitionEpochs(suite.db, relay);
+  const epochs = new PartitionEpochs(ports());
   const epoch = epochs.of(4);
   const token = await epoch.claim();
   await epoch.drain();
   // Another holder's rows, committed while this instance did not own the partition.
-  await applyBatch([deadLetterAt(4, 1)], suite.deps, { partition: 4, token });
+  await applyBatch([deadLetterAt(4, 1)], suite.deps, [{ partition: 4, token }]);
 
   epochs.endAll();
   expect(epochs.of(4)).toBe(epoch);

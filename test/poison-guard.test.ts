@@ -1,10 +1,10 @@
 import type { BatchResult } from '../src/processors/batch.ts';
 import type { CommandRecord, Prepared } from '../src/processors/envelope.ts';
-import { PartitionMoved } from '../src/processors/partition-epoch.ts';
+import { PartitionMoved } from '../src/processors/runtime/epochs.ts';
 import { applyGuarded, databaseErrorOf, RefusalBreaker, type PoisonGuard } from '../src/processors/poison.ts';
 
 /** The guard's decisions, with `apply` a plain function that refuses what a test says. */
-const record = (offset: number): CommandRecord => ({ partition: 0, offset: String(offset), key: null, value: null, timestamp: '0' });
+const record = (offset: number): CommandRecord => ({ partition: 0, offset: String(offset), key: null, value: null, timestamp: '0', trace: {} });
 const command = (offset: number): Prepared => ({ kind: 'command', record: record(offset), command: {} as never, payloadHash: '' });
 const deadLetter = (offset: number): Prepared => ({ kind: 'dead-letter', record: record(offset), code: 'BAD_MAGIC_BYTE', message: 'x' });
 const pgError = (code: string, message = `refused ${code}`) => Object.assign(new Error(message), { code });
@@ -21,7 +21,7 @@ function recorder(refuse: (chunk: Prepared[], call: number) => Error | null) {
     calls.push(chunk.map(label));
     const error = refuse(chunk, calls.length);
     if (error) throw error;
-    return { published: [], results: chunk.map((p) => ({ outcome: 'dlq', type: 'unknown', code: label(p), offset: p.record.offset, timestamp: '0' })) };
+    return { published: [], results: chunk.map((p) => ({ outcome: 'dlq', type: 'unknown', code: label(p), partition: 0, offset: p.record.offset, timestamp: '0' })) };
   };
   return { calls, apply };
 }

@@ -36,9 +36,16 @@ async function twoSweeps(): Promise<void> {
   });
 }
 
-test('published outbox rows are deleted after the retention; an unpublished row is kept however old', async () => {
+test('published outbox rows are deleted after the retention; a row above its partition\'s watermark is kept however old', async () => {
   const stuck = randomUUID();
-  await stack.db.query(`INSERT INTO outbox (event_id, source_partition, topic, key, value, created_at) VALUES ($1, 999, $2, 'k', NULL, now() - interval '30 days')`, [stuck, pipeline.topics.events]);
+  const stuckAbove = randomUUID();
+  const old = (eventId: string, partition: number) => stack.db.query(
+    `INSERT INTO outbox_rows (event_id, source_partition, topic, key, value, created_at) VALUES ($1, $2, $3, 'k', NULL, now() - interval '30 days') RETURNING id`,
+    [eventId, partition, pipeline.topics.events]);
+  // Partition 999 has no watermark; 998's stops just below its row.
+  await old(stuck, 999);
+  const { id } = (await old(stuckAbove, 998)).rows[0];
+  await stack.db.query(`INSERT INTO outbox_published (source_partition, published_id) VALUES (998, $1)`, [BigInt(id) - 1n]);
   const [command] = await pipeline.sender.send([submitNew('owner-retention')]);
   const [event] = await pipeline.reader.waitFor(forCommand(pipeline.topics.events, command!.commandId));
   const eventId = event!.headers['event-id'];
@@ -46,8 +53,8 @@ test('published outbox rows are deleted after the retention; an unpublished row 
   await eventually(async () => (await metric('retention_deleted_rows_total', { table: 'outbox' })) > 0 ? true : undefined);
   await eventually(async () => (await count(`SELECT count(*) AS n FROM outbox WHERE event_id = $1`, [eventId])) === 0 ? true : undefined);
   await twoSweeps();
-  expect(await count(`SELECT count(*) AS n FROM outbox WHERE event_id = $1 AND published_at IS NULL`, [stuck])).toBe(1);
-  await stack.db.query(`DELETE FROM outbox WHERE event_id = $1`, [stuck]);
+  expect(await count(`SELECT count(*) AS n FROM outbox WHERE event_id = ANY($1) AND published_at IS NULL`, [[stuck, stuckAbove]])).toBe(2);
+  await stack.db.query(`DELETE FROM outbox_rows WHERE event_id = ANY($1)`, [[stuck, stuckAbove]]);
 });
 
 test('the gateway\'s recorded Idempotency-Keys leave with the same window', async () => {

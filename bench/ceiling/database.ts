@@ -55,9 +55,9 @@ const TABLES: Table[] = [
     partitionOf: byApplication('application_id'),
   },
   {
-    name: 'outbox',
-    columns: [['event_id', 'uuid'], ['source_partition', 'int4'], ['topic', 'text'], ['key', 'text'], ['key_bytes', 'bytea'], ['value', 'bytea'], ['headers', 'jsonb'], ['created_at', 'timestamptz'], ['published_at', 'timestamptz']],
-    select: `SELECT event_id, source_partition, topic, key, key_bytes, value, headers::text AS headers, created_at::text AS created_at, published_at::text AS published_at FROM outbox ORDER BY id`,
+    name: 'outbox_rows',
+    columns: [['event_id', 'uuid'], ['source_partition', 'int4'], ['topic', 'text'], ['key', 'text'], ['key_bytes', 'bytea'], ['value', 'bytea'], ['headers', 'jsonb'], ['created_at', 'timestamptz']],
+    select: `SELECT event_id, source_partition, topic, key, key_bytes, value, headers::text AS headers, created_at::text AS created_at FROM outbox_rows ORDER BY id`,
     partitionOf: (row) => row.source_partition as number,
   },
 ];
@@ -101,11 +101,11 @@ export interface Statement { text: string; values: unknown[]; outbox: boolean }
 function insertStatement(table: Table, rows: Row[], markPublished: boolean): Statement {
   const names = table.columns.map(([name]) => `"${name}"`).join(', ');
   const params = table.columns.map(([, type], index) => `$${index + 1}::${type}[]`).join(', ');
-  const outbox = table.name === 'outbox';
+  const outbox = table.name === 'outbox_rows';
   return {
     text: `INSERT INTO ${table.name} (${names}) SELECT * FROM unnest(${params})${outbox && markPublished ? ' RETURNING id' : ''}`,
-    // With markPublished the outbox rows go in unpublished and are marked after the commit.
-    values: table.columns.map(([name]) => rows.map((row) => (outbox && markPublished && name === 'published_at' ? null : row[name] ?? null))),
+    // With markPublished the outbox rows are marked after the commit: the partition's watermark moves past them.
+    values: table.columns.map(([name]) => rows.map((row) => row[name] ?? null)),
     outbox,
   };
 }
@@ -126,14 +126,14 @@ export function partitionSlice(rows: WrittenRows, partition: number, from: numbe
 }
 
 /**
- * `markPublished` adds what the relay does after publishing: an UPDATE of published_at on every
- * outbox row of the transaction, in a statement of its own (so its cost can be told apart).
+ * `markPublished` adds what the relay does after publishing: the partition's watermark moved past
+ * the transaction's outbox rows, in a statement of its own (so its cost can be told apart).
  */
 export async function databaseCeiling(options: {
   databaseUrl: string; rows: WrittenRows; commandsPerPartition: Map<number, number>; chunk: number; concurrency: number; markPublished?: boolean;
 }): Promise<{ seconds: number; transactions: number; clientCpuMicros: number }> {
   const markPublished = options.markPublished ?? false;
-  const jobs: Statement[][] = [];
+  const jobs: { partition: number; statements: Statement[] }[] = [];
   const partitions = [...options.commandsPerPartition.keys()].sort((a, b) => a - b);
   const chunksOf = new Map(partitions.map((p) => [p, Math.max(1, Math.ceil((options.commandsPerPartition.get(p) ?? 0) / options.chunk))]));
   const maxChunks = Math.max(...chunksOf.values());
@@ -141,7 +141,7 @@ export async function databaseCeiling(options: {
   for (let index = 0; index < maxChunks; index++) {
     for (const partition of partitions) {
       const chunks = chunksOf.get(partition)!;
-      if (index < chunks) jobs.push(partitionSlice(options.rows, partition, index, index + 1, chunks, markPublished));
+      if (index < chunks) jobs.push({ partition, statements: partitionSlice(options.rows, partition, index, index + 1, chunks, markPublished) });
     }
   }
   const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.concurrency });
@@ -156,15 +156,19 @@ export async function databaseCeiling(options: {
       const client = await pool.connect();
       try {
         while (next < jobs.length) {
-          const job = jobs[next++]!;
+          const { partition, statements } = jobs[next++]!;
           await client.query('BEGIN');
           let outboxIds: string[] = [];
-          for (const statement of job) {
+          for (const statement of statements) {
             const result = await client.query({ text: statement.text, values: statement.values });
             if (statement.outbox && markPublished) outboxIds = result.rows.map((row) => row.id as string);
           }
           await client.query('COMMIT');
-          if (outboxIds.length > 0) await client.query('UPDATE outbox SET published_at = now() WHERE id = ANY($1::int8[])', [outboxIds]);
+          if (outboxIds.length > 0) {
+            await client.query(`INSERT INTO outbox_published (source_partition, published_id) VALUES ($1, $2)
+              ON CONFLICT (source_partition) DO UPDATE SET published_id = GREATEST(outbox_published.published_id, EXCLUDED.published_id), published_at = now()`,
+            [partition, outboxIds.at(-1)]);
+          }
         }
       } finally {
         client.release();

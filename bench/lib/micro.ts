@@ -28,7 +28,7 @@ export async function microCosts(options: { kafka: Kafka; serde: Serde; topics: 
   const token = options.tokens.masters[0]!;
   const commands = plan(n, options.tokens, 7).filter((planned) => planned.input !== null);
   const records: CommandRecord[] = commands.map((planned, index) => ({
-    partition: 0, offset: String(index), key: Buffer.from(planned.applicationId), value: sender.encode(planned.input!).value, timestamp: String(Date.now()),
+    partition: 0, offset: String(index), key: Buffer.from(planned.applicationId), value: sender.encode(planned.input!).value, timestamp: String(Date.now()), trace: {},
   }));
   const submits = records.filter((_, index) => commands[index]!.input!.type === 'SubmitApplication');
   const decisions = records.filter((_, index) => ['ApproveApplication', 'RejectApplication'].includes(commands[index]!.input!.type));

@@ -148,7 +148,7 @@ export async function handle(message: KafkaMessage, partition: number, deps: Nai
     }
     const rows: OutRow[] = outcome.messages.map((m) => ({ event_id: m.eventId, topic: m.topic, key: m.key, value: serde.encode(m.topic, m.value), headers: {} }));
     for (const row of rows) {
-      const inserted = await client.query(`INSERT INTO outbox (event_id, source_partition, topic, key, value, headers) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (event_id) DO NOTHING RETURNING id`,
+      const inserted = await client.query(`INSERT INTO outbox_rows (event_id, source_partition, topic, key, value, headers) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (event_id) DO NOTHING RETURNING id`,
         [row.event_id, partition, row.topic, row.key, row.value, JSON.stringify(row.headers)]);
       if (inserted.rows[0]) outbox.push({ ...row, id: String(inserted.rows[0].id) });
     }
@@ -168,7 +168,9 @@ export async function handle(message: KafkaMessage, partition: number, deps: Nai
     byTopic.set(row.topic, list);
   }
   await deps.producer.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
-  await pool.query('UPDATE outbox SET published_at = now() WHERE id = ANY($1::int8[])', [outbox.map((row) => row.id)]);
+  await pool.query(`INSERT INTO outbox_published (source_partition, published_id) VALUES ($1, $2)
+    ON CONFLICT (source_partition) DO UPDATE SET published_id = GREATEST(outbox_published.published_id, EXCLUDED.published_id), published_at = now()`,
+  [partition, outbox.at(-1)!.id]);
 }
 
 export async function runNaive(consumer: Consumer, deps: NaiveDeps, options: { concurrency: number; onHandled: () => void }): Promise<void> {

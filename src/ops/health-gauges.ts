@@ -2,13 +2,8 @@ import { Gauge } from 'prom-client';
 import type { Readiness } from '../http/app.ts';
 import type { Metrics } from '../metrics.ts';
 import type { ProcessorHealth } from '../processors/processor.ts';
+import { STEPS } from '../processors/runtime/retry.ts';
 
-/**
- * The steps of processor.ts' eachBatch that can stall. Listed so that each has a series from the
- * start: `rate()` and `== 1` over a series that does not exist yet answer nothing, and an alert
- * that answers nothing never fires.
- */
-const STEPS = ['claim', 'drain-outbox', 'decode', 'database', 'publish', 'commit'];
 
 /**
  * A scrape must not wait for a database that does not answer (the pool's connection timeout is
@@ -40,8 +35,10 @@ export function exportHealth(metrics: Metrics, readiness: Readiness, health: Pic
     name: 'processor_stalled_step', help: '1 for the processor step that fails and is being retried (the partition waits), 0 for the others.',
     labelNames: ['step'] as const, registers: [metrics.registry],
     collect() {
-      for (const step of new Set([...STEPS, health.stalled ?? STEPS[0]!])) this.set({ step }, health.stalled === step ? 1 : 0);
+      for (const step of STEPS) this.set({ step }, health.stalled === step ? 1 : 0);
     },
   });
+  // Every step has a series from the start: `rate()` and `== 1` over a series that does not exist
+  // yet answer nothing, and an alert that answers nothing never fires.
   for (const step of STEPS) metrics.retries.inc({ step }, 0);
 }

@@ -1,7 +1,7 @@
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import type { Database } from '../store/db.ts';
-import { deleteOlderThan, RETENTION_CHUNK, type SweptTable } from '../store/retention-store.ts';
+import { deleteOlderThan, deletePublishedOutbox, RETENTION_CHUNK } from '../store/retention-store.ts';
 import { startPoller, type Poller } from './poller.ts';
 
 export interface RetentionSettings {
@@ -11,22 +11,22 @@ export interface RetentionSettings {
 }
 
 /**
- * Keeps the outbox, processed_commands and gateway_commands bounded: published outbox rows go
- * after `outboxRetentionSeconds`, processed and gateway commands after the idempotency window. Each sweep deletes
+ * Keeps the outbox, processed_commands and gateway_commands bounded: published outbox rows (at or
+ * below their partition's watermark) go after `outboxRetentionSeconds`, processed and gateway commands after the idempotency window. Each sweep deletes
  * in chunks until a chunk comes back short, so a backlog (after downtime) is worked off without
  * one long transaction. Every instance sweeps; they skip each other's locked rows.
  */
 export function startRetention(deps: { db: Database; metrics: Metrics; logger: Logger }, settings: RetentionSettings): Poller {
-  const sweep = async (table: SweptTable, seconds: number) => {
-    for (let count = RETENTION_CHUNK; count === RETENTION_CHUNK;) {
-      count = await deleteOlderThan(deps.db, table, seconds);
+  const sweep = async (table: string, chunk: () => Promise<number>) => {
+    for (let count = RETENTION_CHUNK; count >= RETENTION_CHUNK;) {
+      count = await chunk();
       deps.metrics.retentionDeleted.inc({ table }, count);
     }
   };
   const window = settings.idempotencyWindowDays * 86_400;
   return startPoller('retention', settings.intervalMs, async () => {
-    await sweep('outbox', settings.outboxRetentionSeconds);
-    await sweep('processed_commands', window);
-    await sweep('gateway_commands', window);
+    await sweep('outbox', () => deletePublishedOutbox(deps.db, settings.outboxRetentionSeconds));
+    await sweep('processed_commands', () => deleteOlderThan(deps.db, 'processed_commands', window));
+    await sweep('gateway_commands', () => deleteOlderThan(deps.db, 'gateway_commands', window));
   }, { metrics: deps.metrics, logger: deps.logger.child({ component: 'retention' }) });
 }

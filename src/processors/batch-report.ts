@@ -3,7 +3,7 @@ import type { Metrics } from '../metrics.ts';
 import type { BatchResult } from './batch.ts';
 
 /** Counts and logs a committed batch's commands: only then are their outcomes final. */
-export function reportBatch(result: BatchResult, partition: number, metrics: Metrics, logger: Logger): void {
+export function reportBatch(result: BatchResult, metrics: Metrics, logger: Logger): void {
   const now = Date.now();
   for (const item of result.results) {
     metrics.commands.inc({ type: item.type, outcome: item.outcome });
@@ -11,9 +11,8 @@ export function reportBatch(result: BatchResult, partition: number, metrics: Met
     else if ('code' in item && item.code) metrics.rejections.inc({ code: item.code });
     metrics.latency.observe((now - Number(item.timestamp)) / 1000);
     const { timestamp, ...fields } = item;
-    if (item.outcome === 'dlq') logger.warn({ ...fields, partition }, 'record dead-lettered');
-    else logger.debug({ ...fields, partition }, 'command processed');
+    if (item.outcome === 'dlq') logger.warn(fields, 'record dead-lettered');
+    else logger.debug(fields, 'command processed');
   }
-  metrics.batchSize.observe(result.results.length);
-  logger.debug({ partition, commands: result.results.length, published: result.published.length }, 'batch applied');
+  logger.debug({ commands: result.results.length, published: result.published.length }, 'batch applied');
 }

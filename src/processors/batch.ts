@@ -9,13 +9,12 @@ import { uuidV5 } from './decider/index.ts';
 import { BatchView } from './batch-fold.ts';
 import type { Command, DomainEvent } from '../domain/types.ts';
 import { isUuid, type Prepared } from './envelope.ts';
-import { PartitionMoved } from './partition-epoch.ts';
-import { holdsClaim } from '../store/claims-store.ts';
+import { PartitionMoved } from './runtime/epochs.ts';
+import { movedClaims } from '../store/claims-store.ts';
 import { outcomeOf } from './outcome.ts';
-import { causedBy } from '../tracing/batch-span.ts';
 
 /** Where a record came from, for logs that an operator can follow back to the topic. */
-interface RecordRef { offset: string; timestamp: string; commandId?: string; applicationId?: string }
+interface RecordRef { partition: number; offset: string; timestamp: string; commandId?: string; applicationId?: string }
 
 export type CommandResult = RecordRef & (
   | { outcome: 'accepted' | 'rejected'; type: Command['type']; code?: string }
@@ -51,25 +50,29 @@ function deadLetterMessage(prepared: Extract<Prepared, { kind: 'dead-letter' }>,
       'source.topic': topics.commands,
       'source.partition': String(record.partition),
       'source.offset': record.offset,
-      ...causedBy(record.offset),
+      ...record.trace,
     },
   };
 }
 
-/**
- * Applies one partition's records in one transaction: dedupe by commandId, lock and load what
- * they touch, decide in offset order, then write state, history, audit and outbox together.
- */
 export interface Claim { partition: number; token: string }
 
-export async function applyBatch(prepared: Prepared[], deps: { db: Database; serde: Serde; topics: Topics }, claim: Claim): Promise<BatchResult> {
+/**
+ * Applies the records of one or more partitions in one transaction: check every partition's
+ * claim, dedupe by commandId, lock and load what they touch, decide in order (each partition's
+ * records in offset order, partitions one after the other: a valid serial order, since a
+ * partition's records touch only its own applications), then write state, history, audit and
+ * outbox together.
+ */
+export async function applyBatch(prepared: Prepared[], deps: { db: Database; serde: Serde; topics: Topics }, claims: readonly Claim[]): Promise<BatchResult> {
   const { topics } = deps;
   const commands = prepared.filter((p): p is Extract<Prepared, { kind: 'command' }> => p.kind === 'command');
   const at = Date.now();
 
   return deps.db.transaction(async (tx) => {
-    if (!await holdsClaim(tx, claim.partition, claim.token)) {
-      throw new PartitionMoved(`partition ${claim.partition} was claimed by another instance; this batch is not applied here`);
+    const moved = await movedClaims(tx, claims);
+    if (moved.length > 0) {
+      throw new PartitionMoved(`partitions ${moved.join(', ')} were claimed by another instance; this batch is not applied here`, moved);
     }
     const applications = await lockApplications(tx, [...new Set(commands.map((p) => p.command.applicationId))].sort());
     // Read after the locks: an overlapping owner of the partition (during a rebalance) that held
@@ -88,11 +91,11 @@ export async function applyBatch(prepared: Prepared[], deps: { db: Database; ser
     for (const item of prepared) {
       if (item.kind === 'dead-letter') {
         write.outbox.push(deadLetterMessage(item, topics));
-        results.push({ outcome: 'dlq', type: 'unknown', code: item.code, offset: item.record.offset, timestamp: item.record.timestamp });
+        results.push({ outcome: 'dlq', type: 'unknown', code: item.code, partition: item.record.partition, offset: item.record.offset, timestamp: item.record.timestamp });
         continue;
       }
       const { command, payloadHash, record } = item;
-      const ref = { offset: record.offset, timestamp: record.timestamp, commandId: command.commandId, applicationId: command.applicationId };
+      const ref = { partition: record.partition, offset: record.offset, timestamp: record.timestamp, commandId: command.commandId, applicationId: command.applicationId };
       const step = view.fold(command, payloadHash, at);
       if (step.outcome === 'duplicate') {
         results.push({ ...ref, outcome: 'duplicate', type: command.type });
@@ -102,7 +105,7 @@ export async function applyBatch(prepared: Prepared[], deps: { db: Database; ser
       write.events.push(...outcome.events);
       write.adminActions.push(...outcome.adminActions);
       for (const message of outcome.messages) {
-        write.outbox.push({ eventId: message.eventId, sourcePartition: record.partition, topic: message.topic, key: Buffer.from(message.key), value: deps.serde.encode(message.topic, message.value), headers: causedBy(record.offset) });
+        write.outbox.push({ eventId: message.eventId, sourcePartition: record.partition, topic: message.topic, key: Buffer.from(message.key), value: deps.serde.encode(message.topic, message.value), headers: record.trace });
       }
       const rejection = step.decided.events.find(isRejection);
       if (step.outcome === 'decided') {

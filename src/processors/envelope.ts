@@ -11,6 +11,8 @@ export interface CommandRecord {
   key: Buffer | null;
   value: Buffer | null;
   timestamp: string;
+  /** The trace headers of the records this one causes (empty when untraced). */
+  trace: Record<string, string>;
 }
 
 export type DeadLetterCode =

@@ -1,6 +1,6 @@
 import type { BatchResult } from './batch.ts';
 import type { Prepared } from './envelope.ts';
-import { PartitionMoved } from './partition-epoch.ts';
+import { PartitionMoved } from './runtime/epochs.ts';
 
 /**
  * SQLSTATE classes a retry cannot fix: data exceptions (22), integrity constraint violations
@@ -101,7 +101,7 @@ export async function applyGuarded(prepared: Prepared[], apply: Apply, guard: Po
   if (prepared.length === 1) slots.push({ record: prepared[0]!, ...whole });
   else {
     for (const record of prepared) {
-      if (!guard.stillOwner()) throw new PartitionMoved('the partition moved while its batch was applied record by record');
+      if (!guard.stillOwner()) throw new PartitionMoved('the partition moved while its batch was applied record by record', [...new Set(prepared.map((p) => p.record.partition))]);
       const one = await applyTwice([record], apply, guard);
       slots.push('refused' in one ? { record, ...one } : one);
     }
@@ -122,6 +122,30 @@ export async function applyGuarded(prepared: Prepared[], apply: Apply, guard: Po
       const message = `PostgreSQL refused the command (SQLSTATE ${slot.refusal.sqlState}): ${slot.refusal.message}`;
       result = await apply([{ kind: 'dead-letter', record: slot.record.record, code: 'UNWRITABLE', message }]);
     } else result = slot;
+    merged.published.push(...result.published);
+    merged.results.push(...result.results);
+  }
+  return merged;
+}
+
+/**
+ * Applies the chunks of several partitions in one transaction. Refused for its content, each
+ * partition's chunk is applied on its own as above, so that one poisoned record costs only its
+ * own partition the isolation.
+ */
+export async function applyGuardedGroups(groups: Prepared[][], apply: Apply, guard: PoisonGuard): Promise<BatchResult> {
+  if (groups.length === 1) return applyGuarded(groups[0]!, apply, guard);
+  const all = groups.flat();
+  try {
+    const result = await apply(all);
+    guard.breaker.note(false, commandsIn(all));
+    return result;
+  } catch (error) {
+    if (!refusalOf(error)) throw error;
+  }
+  const merged: BatchResult = { published: [], results: [] };
+  for (const group of groups) {
+    const result = await applyGuarded(group, apply, guard);
     merged.published.push(...result.published);
     merged.results.push(...result.results);
   }

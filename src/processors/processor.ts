@@ -1,20 +1,20 @@
-import type { Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
+import type { Consumer, EachBatchPayload } from 'kafkajs';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import type { Topics } from '../config.ts';
 import type { Serde } from '../schemas/serde.ts';
 import type { TokenVerifier } from '../auth/tokens.ts';
 import type { Database } from '../store/db.ts';
-import { applyBatch } from './batch.ts';
-import { prepare, type CommandRecord, type DecisionClock } from './envelope.ts';
+import type { CommandRecord, DecisionClock, Prepared } from './envelope.ts';
+import type { StoredOutboxMessage } from '../store/batch-store.ts';
 import type { OutboxRelay } from './relay.ts';
-import { applyGuarded, RefusalBreaker, type PoisonGuard } from './poison.ts';
-import { PartitionEpochs } from './partition-epoch.ts';
-import { endBatch } from './step.ts';
-import { superviseConsumer, type ConsumerHealth } from './supervisor.ts';
-import { owns, retryingSteps, type StepHealth } from './retry.ts';
-import { reportBatch } from './batch-report.ts';
-import { withBatchSpan } from '../tracing/batch-span.ts';
+import { commandHandler } from './handler.ts';
+import { PartitionEpochs } from './runtime/epochs.ts';
+import { Pipeline } from './runtime/pipeline.ts';
+import type { Chunk } from './runtime/ports.ts';
+import { superviseConsumer, type ConsumerHealth } from './runtime/consumer.ts';
+import { retryingSteps, type StepHealth } from './runtime/retry.ts';
+import { traceBatch } from '../tracing/batch-span.ts';
 
 export interface ProcessorDeps {
   consumer: Consumer;
@@ -28,102 +28,86 @@ export interface ProcessorDeps {
   partitionsConcurrently: number;
   /** Upper bound of commands per transaction; kafkajs batches are split into chunks of this size. */
   maxBatch: number;
+  /** Transactions in flight at once under a backlog. */
+  transactions: number;
   /** When decisions are judged: the command's append time, or processing time on go-mokapi. */
   decisionClock: DecisionClock;
-  /** One offset commit in flight per instance: only for go-mokapi (KAFKA_BROKER_QUIRKS), see below. */
-  serialiseCommits: boolean;
 }
 
 export interface ProcessorHealth extends ConsumerHealth, StepHealth {}
 
-function chunks<T>(items: T[], size: number): T[][] {
-  const result: T[][] = [];
-  for (let index = 0; index < items.length; index += size) result.push(items.slice(index, index + size));
-  return result;
-}
-
-const toRecord = (partition: number) => (message: KafkaMessage): CommandRecord => ({
-  partition, offset: message.offset, key: message.key, value: message.value, timestamp: message.timestamp,
-});
-
 /**
- * The imperative shell: per-partition batches, each applied in one transaction (record by
- * record only when PostgreSQL refuses it, see poison.ts), its outbox published, and only then
- * its offsets committed. A failing dependency pauses the partition
- * (retry with backoff, heartbeats kept) instead of skipping or committing past unapplied work.
+ * The processor: kafkajs's consumer feeding the ordered pipeline (runtime/pipeline.ts), which
+ * applies chunks through the handler (handler.ts), publishes their outbox rows and only then
+ * commits their offsets. A failing dependency pauses the work (retry with backoff, heartbeats
+ * kept) instead of skipping or committing past unapplied work.
  */
 export async function runProcessor(deps: ProcessorDeps): Promise<{ health: ProcessorHealth; stop(): Promise<void> }> {
   const { consumer, relay, topics, metrics, logger } = deps;
   const health: ProcessorHealth = { joined: false, stalled: null, brokerAnsweredAt: Date.now() };
-  const breaker = new RefusalBreaker();
-  const epochs = new PartitionEpochs(deps.db, relay);
-  // go-mokapi, the fallback development broker, serves every request in a goroutine of its own
-  // and writes a group's offsets to an unsynchronised map: OffsetCommits of partitions processed
-  // side by side can crash it ("fatal error: concurrent map writes"). Only there are commits
-  // queued one at a time; Apache Kafka takes them concurrently.
-  let commitsInFlight: Promise<unknown> = Promise.resolve();
-  const committing = <T>(commit: () => Promise<T>): Promise<T> => {
-    if (!deps.serialiseCommits) return commit();
-    const next = commitsInFlight.then(commit, commit);
-    commitsInFlight = next.catch(() => undefined);
-    return next;
-  };
-  const retrying = retryingSteps(health, metrics, logger);
+  const handler = commandHandler(deps);
+  const epochs = new PartitionEpochs({ claim: handler.claim, drain: (partition) => relay.drain(partition) });
+  const topic = topics.commands;
+  const pipeline: Pipeline<CommandRecord, Prepared[], StoredOutboxMessage> = new Pipeline({
+    handler, outlet: relay, epochs,
+    retrying: retryingSteps(health, metrics, logger, () => pipeline.isStopping),
+    // Straight to the group coordinator: the consumer's own commitOffsets skips the commit once
+    // disconnect() began, and the pipeline commits before it disconnects.
+    offsets: { commit: (offsets) => consumer.commitOffsets(offsets.map((o) => ({ topic, ...o }))) },
+    flow: {
+      pause: (partitions) => consumer.pause([{ topic, partitions }]),
+      resume: (partitions) => consumer.resume([{ topic, partitions }]),
+    },
+    observer: {
+      stage: (stage, seconds) => {
+        metrics.stageSeconds.observe({ stage }, seconds);
+        if (stage === 'transaction') metrics.transactionSeconds.observe(seconds);
+      },
+      published: (chunk, at) => { for (const record of chunk.records) metrics.appendToOutcome.observe((at - Number(record.timestamp)) / 1000); },
+      transaction: (commands) => metrics.batchSize.observe(commands),
+    },
+  }, { maxBatch: deps.maxBatch, transactions: deps.transactions, maxOutstanding: 2 * deps.maxBatch });
 
-  async function eachBatch(payload: EachBatchPayload): Promise<void> {
-    const { batch } = payload;
-    const partition = batch.partition;
-    const epoch = epochs.of(partition);
-    // Claimed first, drained second: the drain then sees all the previous holder committed.
-    const claimed = await retrying('claim', payload, () => epoch.claim());
-    if (claimed.kind !== 'done') return endBatch(claimed);
-    const drained = await retrying('drain-outbox', payload, () => epoch.drain());
-    if (drained.kind !== 'done') return endBatch(drained);
-    const guard: PoisonGuard = {
-      breaker,
-      stillOwner: () => owns(payload),
-      isolating: (refusal, records) => logger.error({ ...refusal, partition, records }, 'PostgreSQL refused the batch for its content; applying its records one by one'),
-      deadLettering: (refusal, record) => logger.error({ ...refusal, partition, offset: record.offset }, 'PostgreSQL refused a command for its content; dead-lettering it as UNWRITABLE'),
-    };
-    for (const messages of chunks(batch.messages, deps.maxBatch)) {
-      if (!owns(payload)) return;
-      const records = messages.map(toRecord(partition));
-      const decoded = await retrying('decode', payload, () => Promise.all(records.map((r) => prepare(r, deps.serde, deps.verifier, deps.decisionClock))));
-      if (decoded.kind !== 'done') return endBatch(decoded);
-      const prepared = decoded.value;
-      const started = process.hrtime.bigint();
-      const applied = await retrying('database', payload, async () => {
-        const claim = { partition, token: await epoch.claim() };
-        return applyGuarded(prepared, (chunk) => applyBatch(chunk, deps, claim), guard).catch((error: unknown) => {
-          epoch.writeFailed(error);
-          throw error;
-        });
+  async function eachBatch({ batch, resolveOffset }: EachBatchPayload): Promise<void> {
+    const trace = traceBatch(batch);
+    const { partition, messages } = batch;
+    const chunks: Chunk<CommandRecord>[] = [];
+    for (let index = 0; index < messages.length; index += deps.maxBatch) {
+      const slice = messages.slice(index, index + deps.maxBatch);
+      chunks.push({
+        partition,
+        records: slice.map((m) => ({ partition, offset: m.offset, key: m.key, value: m.value, timestamp: m.timestamp, trace: trace.headersFor(m.offset) })),
+        lastOffset: slice[slice.length - 1]!.offset,
+        appendedAt: Number(slice[0]!.timestamp),
+        within: trace.within,
+        settled: () => { if (--open === 0) trace.end(); },
       });
-      if (applied.kind !== 'done') return endBatch(applied);
-      const result = applied.value;
-      metrics.transactionSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
-      const published = await retrying('publish', payload, () => epoch.publish(result.published));
-      if (published.kind !== 'done') return endBatch(published);
-      const last = messages[messages.length - 1]!.offset;
-      // Through the batch payload: consumer.commitOffsets() silently skips the commit once a
-      // graceful stop has begun, which would leave the batch just applied uncommitted.
-      const commit = { topics: [{ topic: batch.topic, partitions: [{ partition, offset: (BigInt(last) + 1n).toString() }] }] };
-      const committed = await retrying('commit', payload, () => committing(() => payload.commitOffsetsIfNecessary(commit)));
-      if (committed.kind !== 'done') return endBatch(committed);
-      payload.resolveOffset(last);
-      reportBatch(result, partition, metrics, logger);
-      await payload.heartbeat();
     }
+    let open = chunks.length;
+    for (const chunk of chunks) {
+      // Left unresolved once the pipeline stops: the records are fetched again by the next holder.
+      if (!pipeline.accept(chunk)) return trace.end();
+    }
+    // Only the fetch position moves on; the offset is committed by the pipeline after publishing.
+    resolveOffset(batch.lastOffset());
   }
 
   const supervisor = await superviseConsumer(consumer, {
-    topic: topics.commands, health, logger,
-    run: { autoCommit: false, eachBatchAutoResolve: false, partitionsConsumedConcurrently: deps.partitionsConcurrently, eachBatch: (payload) => withBatchSpan(payload.batch, () => eachBatch(payload)) },
+    topic, health, logger,
+    run: { autoCommit: false, eachBatchAutoResolve: false, partitionsConsumedConcurrently: deps.partitionsConcurrently, eachBatch },
     onJoin() {
-      epochs.endAll();
+      pipeline.newGeneration();
       // A step abandoned for a rejoin is not stalled any more; the next failure says so again.
       health.stalled = null;
     },
   });
-  return { health, stop: () => supervisor.stop() };
+  return {
+    health,
+    async stop() {
+      // Throws only when the consumer never ran (it crashed before its first start): nothing to pause then.
+      try { consumer.pause([{ topic }]); } catch { /* nothing fetched, nothing to stop fetching */ }
+      await pipeline.stop();
+      await supervisor.stop();
+    },
+  };
 }

@@ -3,16 +3,17 @@ import type { Database } from '../store/db.ts';
 import type { StoredOutboxMessage } from '../store/batch-store.ts';
 import { markPublished, unpublished } from '../store/outbox-store.ts';
 import type { Publisher } from './publisher.ts';
+import type { Outlet } from './runtime/ports.ts';
 
 const DRAIN_PAGE = 1000;
 
 /**
- * Publishes outbox rows in id order and marks them published. The processor hands over the rows
- * its transaction just wrote; rows a crash left behind are drained, per source partition, before
- * that partition's next batch (the partition's epoch decides when), so per-key order holds
- * across restarts and rebalances.
+ * Publishes outbox rows in id order and moves each partition's watermark past them. The
+ * pipeline hands over the rows its transactions just committed; rows a crash or a failed send
+ * left behind are drained, per source partition, before that partition's next rows (the
+ * partition's epoch decides when), so per-key order holds across restarts and rebalances.
  */
-export class OutboxRelay {
+export class OutboxRelay implements Outlet<StoredOutboxMessage> {
   private readonly publisher: Publisher;
   private readonly db: Database;
 
@@ -22,7 +23,7 @@ export class OutboxRelay {
   }
 
   /** Every unpublished row of the partition, a page at a time, oldest first. */
-  async drainLeftovers(partition: number): Promise<void> {
+  async drain(partition: number): Promise<void> {
     for (let page = DRAIN_PAGE; page === DRAIN_PAGE;) {
       const rows = await unpublished(this.db, partition, DRAIN_PAGE);
       await this.publish(rows);
@@ -39,6 +40,6 @@ export class OutboxRelay {
       byTopic.set(row.topic, messages);
     }
     await this.publisher.send([...byTopic].map(([topic, messages]) => ({ topic, messages })));
-    await markPublished(this.db, rows.map((row) => row.id));
+    await markPublished(this.db, rows);
   }
 }

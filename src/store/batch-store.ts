@@ -114,7 +114,7 @@ export async function writeBatch(tx: DatabaseTransactionConnection, batch: Batch
       FROM jsonb_to_recordset(${asRecords(batch.events.map(eventToRow))}) AS r(event_id uuid, application_id uuid, command_id uuid, version integer, type text, payload jsonb, occurred_at timestamptz)
       ON CONFLICT (event_id) DO NOTHING
     )
-    INSERT INTO outbox (event_id, source_partition, topic, key, key_bytes, value, headers)
+    INSERT INTO outbox_rows (event_id, source_partition, topic, key, key_bytes, value, headers)
     SELECT event_id, source_partition, topic, key, decode(key_bytes, 'base64'), decode(value, 'base64'), headers
     FROM jsonb_to_recordset(${asRecords(outboxRecords)}) AS r(ord integer, event_id uuid, source_partition integer, topic text, key text, key_bytes text, value text, headers jsonb)
     WHERE NOT EXISTS (SELECT 1 FROM application_events e WHERE e.event_id = r.event_id)

@@ -17,8 +17,16 @@ export async function claimPartition(db: Database, partition: number): Promise<s
     RETURNING token`));
 }
 
-/** Whether `token` still holds the partition; keeps it held (FOR SHARE) until the transaction ends. */
-export async function holdsClaim(tx: DatabaseTransactionConnection, partition: number, token: string): Promise<boolean> {
-  const current = await tx.maybeOneFirst(sql.type(claimToken)`SELECT token FROM partition_claims WHERE source_partition = ${partition} FOR SHARE`);
-  return current !== null && String(current) === token;
+const heldClaim = partitionClaimRow.pick({ source_partition: true, token: true });
+
+/**
+ * The partitions of `claims` whose token no longer holds them; the others stay held (FOR SHARE)
+ * until the transaction ends, so a new claim waits for it.
+ */
+export async function movedClaims(tx: DatabaseTransactionConnection, claims: readonly { partition: number; token: string }[]): Promise<number[]> {
+  const rows = await tx.any(sql.type(heldClaim)`
+    SELECT source_partition, token FROM partition_claims
+    WHERE source_partition = ANY(${sql.array(claims.map((claim) => claim.partition), 'int4')}) ORDER BY source_partition FOR SHARE`);
+  const held = new Map(rows.map((row) => [row.source_partition, String(row.token)]));
+  return claims.filter((claim) => held.get(claim.partition) !== claim.token).map((claim) => claim.partition);
 }

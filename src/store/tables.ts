@@ -83,6 +83,7 @@ export const applicationEventRow = z.object({
   occurred_at: time,
 });
 
+/** outbox_rows: insert-only; what was published is the partition's watermark in outbox_published. */
 export const outboxRow = z.object({
   id: bigint,
   event_id: uuid,
@@ -93,7 +94,12 @@ export const outboxRow = z.object({
   value: z.instanceof(Buffer).nullable(),
   headers: jsonb<Record<string, string>>(),
   created_at: time,
-  published_at: time.nullable(),
+});
+
+export const outboxPublishedRow = z.object({
+  source_partition: z.number(),
+  published_id: bigint,
+  published_at: time,
 });
 
 export const partitionClaimRow = z.object({

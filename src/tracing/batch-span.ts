@@ -1,30 +1,39 @@
-import { context, createContextKey, ROOT_CONTEXT, SpanKind, trace, type Link } from '@opentelemetry/api';
+import { context, ROOT_CONTEXT, SpanKind, trace, type Link } from '@opentelemetry/api';
 import type { Batch } from 'kafkajs';
 import { contextOfHeaders, spanContextIn, traceHeaders } from './kafka-headers.ts';
-import { endingWith } from './spans.ts';
 import { tracer, tracingOn } from './switch.ts';
-
-/** Offset of a command record -> the trace headers of the records that command causes. */
-const CAUSED_BY = createContextKey('backoffice.outbox-trace-headers');
 
 const messaging = (batch: Pick<Batch, 'topic' | 'partition'>) => ({
   'messaging.system': 'kafka', 'messaging.destination.name': batch.topic, 'messaging.destination.partition.id': String(batch.partition),
 });
 
+/** A batch's spans, open while its chunks travel the pipeline. */
+export interface BatchTrace {
+  /** The trace headers for the records caused by the command record at `offset` (empty when untraced). */
+  headersFor(offset: string): Record<string, string>;
+  /** Runs `work` inside the batch span, so its queries and log lines belong to it. */
+  within<T>(work: () => T): T;
+  /** Ends the spans, once the batch was committed or abandoned. */
+  end(): void;
+}
+
+const UNTRACED: BatchTrace = { headersFor: () => ({}), within: (work) => work(), end: () => {} };
+
 /**
- * Runs a kafkajs batch inside one CONSUMER span, linked to the producer span of each of its
- * commands. Its parent is the first traced command's producer span, so that a batch of one (the
- * usual case at low traffic) is one connected trace from the send to PostgreSQL. Every traced
- * command also gets a short span of its own, a child of its producer span linked to the batch span:
- * the records it causes (events, listings, notifications, dead letters) carry that span's
- * `traceparent`, so that each application can be followed in its own trace whatever batch it was
- * applied in. Explicit rather than @opentelemetry/instrumentation-kafkajs: that instrumentation
- * wraps eachBatch per message and injects the context current at send time, whereas here the
- * records are published by the outbox relay (possibly after a restart, by another instance), so
- * the context must be fixed in the outbox row when the transaction writes it.
+ * One CONSUMER span per kafkajs batch, linked to the producer span of each of its commands. Its
+ * parent is the first traced command's producer span, so that a batch of one (the usual case at
+ * low traffic) is one connected trace from the send to PostgreSQL. Every traced command also gets
+ * a short span of its own, a child of its producer span linked to the batch span: the records it
+ * causes (events, listings, notifications, dead letters) carry that span's `traceparent`, so that
+ * each application can be followed in its own trace whatever batch it was applied in. Explicit
+ * rather than @opentelemetry/instrumentation-kafkajs: that instrumentation wraps eachBatch per
+ * message and injects the context current at send time, whereas here eachBatch returns before
+ * the batch is applied, and the records are published by the outbox relay (possibly after a
+ * restart, by another instance), so the context must be fixed in the outbox row when the
+ * transaction writes it.
  */
-export async function withBatchSpan<T>(batch: Batch, fn: () => Promise<T>): Promise<T> {
-  if (!tracingOn()) return fn();
+export function traceBatch(batch: Batch): BatchTrace {
+  if (!tracingOn()) return UNTRACED;
   const producers = batch.messages.map((message) => ({ offset: message.offset, ctx: contextOfHeaders(message.headers) }));
   const traced = producers.filter(({ ctx }) => spanContextIn(ctx));
   const links: Link[] = traced.map(({ ctx }) => ({ context: spanContextIn(ctx)! }));
@@ -35,22 +44,17 @@ export async function withBatchSpan<T>(batch: Batch, fn: () => Promise<T>): Prom
   const batchContext = trace.setSpan(context.active(), batchSpan);
   const batchHeaders = traceHeaders(batchContext);
   const headersByOffset = new Map<string, Record<string, string>>();
-  const commandSpans = traced.map(({ offset, ctx }) => {
+  const spans = traced.map(({ offset, ctx }) => {
     const span = tracer().startSpan(`process command ${batch.topic}`, {
       kind: SpanKind.CONSUMER, links: [{ context: batchSpan.spanContext() }], attributes: { ...messaging(batch), 'messaging.kafka.offset': Number(offset) },
     }, ctx);
     headersByOffset.set(offset, traceHeaders(trace.setSpan(ROOT_CONTEXT, span)));
     return span;
   });
-  for (const { offset } of producers) if (!headersByOffset.has(offset)) headersByOffset.set(offset, batchHeaders);
-  return endingWith([...commandSpans, batchSpan], () => context.with(batchContext.setValue(CAUSED_BY, headersByOffset), fn));
-}
-
-/**
- * The trace headers for an outbox row caused by the command record at `offset`: empty when tracing
- * is off or the record was not read inside withBatchSpan.
- */
-export function causedBy(offset: string): Record<string, string> {
-  if (!tracingOn()) return {};
-  return { ...(context.active().getValue(CAUSED_BY) as Map<string, Record<string, string>> | undefined)?.get(offset) };
+  spans.push(batchSpan);
+  return {
+    headersFor: (offset) => ({ ...(headersByOffset.get(offset) ?? batchHeaders) }),
+    within: (work) => context.with(batchContext, work),
+    end: () => { for (const span of spans) span.end(); },
+  };
 }

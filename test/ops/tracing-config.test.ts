@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
 import type { Batch } from 'kafkajs';
-import { causedBy, withBatchSpan } from '../../src/tracing/batch-span.ts';
+import { traceBatch } from '../../src/tracing/batch-span.ts';
 import { traceLogFields } from '../../src/tracing/log-fields.ts';
 import { withProducerSpans } from '../../src/tracing/produce.ts';
 import { freePort } from '../../dev/stack/ports.ts';
@@ -33,7 +33,7 @@ test('with no OTLP endpoint every hook passes through: no header, no span, no lo
   await withProducerSpans('topic', messages, async (traced) => { sent = traced; });
   expect(sent).toBe(messages);
   const batch = { topic: 'commands', partition: 0, messages: [{ offset: '7', headers: {} }] } as unknown as Batch;
-  expect(await withBatchSpan(batch, async () => causedBy('7'))).toEqual({});
+  expect(traceBatch(batch).headersFor('7')).toEqual({});
   expect(traceLogFields()).toEqual({});
   expect((await tracedChild({})).stdout.trim()).toBe('untraced');
 });

@@ -103,12 +103,12 @@ test('produce -> batch -> PostgreSQL -> published records is one connected trace
     expect(parentOf(own)).toBe(send.spanContext().spanId);
     expect(own.links.map((link) => link.context.spanId)).toEqual([batch.spanContext().spanId]);
 
-    // The transaction's write (one statement, data-modifying CTEs) and the relay's markPublished run inside the batch span.
+    // The transaction's write (one statement, data-modifying CTEs) and the relay's watermark mark run inside the batch span.
     const write = inTrace.find((s) => String(s.attributes['db.query.text']).includes('WITH written_applications AS'))!;
     expect(write.kind).toBe(SpanKind.CLIENT);
     expect(write.attributes['db.system.name']).toBe('postgresql');
     expect(ancestry(write).map((s) => s.spanContext().spanId)).toEqual([write.spanContext().spanId, batch.spanContext().spanId, send.spanContext().spanId]);
-    const published = inTrace.find((s) => String(s.attributes['db.query.text']).includes('UPDATE outbox SET published_at'))!;
+    const published = inTrace.find((s) => String(s.attributes['db.query.text']).includes('INSERT INTO outbox_published'))!;
     expect(ancestry(published).at(-1)!.spanContext().spanId).toBe(send.spanContext().spanId);
 
     // Every record the command caused carries the command's own span as parent.

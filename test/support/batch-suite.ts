@@ -31,5 +31,5 @@ export function batchSuite(): BatchSuite {
 /** An undecodable record of the partition: the smallest batch that writes an outbox row. */
 export const deadLetterAt = (partition: number, offset: number): Prepared => ({
   kind: 'dead-letter', code: 'BAD_MAGIC_BYTE', message: 'not a command',
-  record: { partition, offset: String(offset), key: Buffer.from(`k${offset}`), value: Buffer.from('x'), timestamp: String(Date.now()) },
+  record: { partition, offset: String(offset), key: Buffer.from(`k${offset}`), value: Buffer.from('x'), timestamp: String(Date.now()), trace: {} },
 });

@@ -47,7 +47,7 @@ export interface Expectation {
 const isRejection = (event: DomainEvent): event is Extract<DomainEvent, { type: 'CommandRejected' }> => event.type === 'CommandRejected';
 
 const toCommandRecord = (record: RawRecord): CommandRecord => ({
-  partition: record.partition, offset: record.offset, key: record.key, value: record.value, timestamp: record.timestamp,
+  partition: record.partition, offset: record.offset, key: record.key, value: record.value, timestamp: record.timestamp, trace: {},
 });
 
 /**

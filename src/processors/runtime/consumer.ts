@@ -1,5 +1,5 @@
 import type { Consumer, ConsumerRunConfig } from 'kafkajs';
-import type { Logger } from '../logger.ts';
+import type { Logger } from '../../logger.ts';
 
 export interface ConsumerHealth {
   joined: boolean;
