@@ -53,7 +53,7 @@ test('after real commands /metrics shows lag per partition, outbox backlog, DLQ 
   await pipeline.sender.sendRaw([{ key: 'garbage', value: Buffer.from('not avro at all') }]);
   await pipeline.reader.waitFor((m) => m.topic === pipeline.topics.dlq);
   // A row the relay will never publish (no such source partition): the backlog gauge must see it.
-  await stack.db.query(`INSERT INTO outbox (event_id, source_partition, topic, key, value) VALUES ($1, 999, $2, 'k', NULL)`, [randomUUID(), pipeline.topics.events]);
+  await stack.db.query(`INSERT INTO outbox_rows (event_id, source_partition, topic, key, value) VALUES ($1, 999, $2, 'k', NULL)`, [randomUUID(), pipeline.topics.events]);
   const reply = await pipeline.http(`/applications/${c!.applicationId}`, master);
   expect(reply.status).toBe(200);
 

@@ -23,12 +23,15 @@ export class OutboxRelay implements Outlet<StoredOutboxMessage> {
   }
 
   /** Every unpublished row of the partition, a page at a time, oldest first. */
-  async drain(partition: number): Promise<void> {
+  async drain(partition: number): Promise<bigint | null> {
+    let highest: bigint | null = null;
     for (let page = DRAIN_PAGE; page === DRAIN_PAGE;) {
       const rows = await unpublished(this.db, partition, DRAIN_PAGE);
       await this.publish(rows);
+      if (rows.length > 0) highest = BigInt(rows[rows.length - 1]!.id);
       page = rows.length;
     }
+    return highest;
   }
 
   async publish(rows: StoredOutboxMessage[]): Promise<void> {

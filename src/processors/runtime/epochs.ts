@@ -12,8 +12,8 @@ export class PartitionMoved extends Error {
 export interface EpochPorts {
   /** A token greater than every earlier holder's, taken once the previous holder's transaction ended. */
   claim(partition: number): Promise<string>;
-  /** Publishes, in id order, every row of the partition above its watermark. */
-  drain(partition: number): Promise<void>;
+  /** Publishes, in id order, every row of the partition above its watermark; the highest id published, if any. */
+  drain(partition: number): Promise<bigint | null>;
 }
 
 /**
@@ -27,6 +27,7 @@ export class PartitionEpoch {
   private readonly ports: EpochPorts;
   private token: string | null = null;
   private drained = false;
+  private through = -1n;
 
   constructor(partition: number, ports: EpochPorts) {
     this.partition = partition;
@@ -48,8 +49,16 @@ export class PartitionEpoch {
    */
   async drain(): Promise<void> {
     if (this.drained) return;
-    await this.ports.drain(this.partition);
+    this.through = (await this.ports.drain(this.partition)) ?? this.through;
     this.drained = true;
+  }
+
+  /**
+   * Whether the last drain already published this row: a round committed while the drain read
+   * the partition has its rows sent by the drain, and sending them again would only duplicate.
+   */
+  drainedRow(id: string): boolean {
+    return BigInt(id) <= this.through;
   }
 
   /**

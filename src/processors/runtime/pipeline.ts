@@ -1,4 +1,4 @@
-import type { Applied, Chunk, FlowControl, Handler, Observer, Offsets, Outlet } from './ports.ts';
+import type { Applied, Chunk, FlowControl, Handler, Observer, Offsets, Outlet, OutboxRow } from './ports.ts';
 import type { PartitionEpochs } from './epochs.ts';
 import type { Retrying } from './retry.ts';
 
@@ -11,7 +11,7 @@ export interface PipelineSettings {
   maxOutstanding: number;
 }
 
-export interface PipelineDeps<R, D, Row> {
+export interface PipelineDeps<R, D, Row extends OutboxRow> {
   handler: Handler<R, D, Row>;
   outlet: Outlet<Row>;
   offsets: Offsets;
@@ -22,7 +22,7 @@ export interface PipelineDeps<R, D, Row> {
 }
 
 /** Chunks of several partitions that share one transaction, one send and one offset commit. */
-interface Round<R, Row> {
+interface Round<R, Row extends OutboxRow> {
   generation: number;
   chunks: Chunk<R>[];
   applied?: Applied<Row>;
@@ -48,7 +48,7 @@ const seconds = (from: number) => (performance.now() - from) / 1000;
  *   neither published nor committed (the partition's next epoch drains what it committed, and
  *   kafkajs fetches again from the committed offsets).
  */
-export class Pipeline<R, D, Row> {
+export class Pipeline<R, D, Row extends OutboxRow> {
   private readonly deps: PipelineDeps<R, D, Row>;
   private readonly settings: PipelineSettings;
   private generation = 0;
@@ -213,7 +213,9 @@ export class Pipeline<R, D, Row> {
             await epoch.drain();
             drainedNow.add(partition);
           }
-          const rows = rounds.flatMap((round) => [...round.applied!.rows].filter(([p]) => !drainedNow.has(p)).flatMap(([, rows]) => rows));
+          const rows = rounds.flatMap((round) => [...round.applied!.rows]
+            .filter(([p]) => !drainedNow.has(p))
+            .flatMap(([p, rows]) => rows.filter((row) => !this.deps.epochs.of(p).drainedRow(row.id))));
           await this.deps.outlet.publish(rows);
         } catch (error) {
           for (const partition of partitions) this.deps.epochs.of(partition).publishFailed();

@@ -26,7 +26,10 @@ export interface Applied<Row> {
   report(): void;
 }
 
-export interface Handler<R, D, Row> {
+/** An outbox row as the runtime sees it: its id orders a partition's rows. */
+export interface OutboxRow { id: string }
+
+export interface Handler<R, D, Row extends OutboxRow> {
   /** A token greater than every earlier holder's claim of the partition. */
   claim(partition: number): Promise<string>;
   decode(chunk: Chunk<R>): Promise<D>;
@@ -37,11 +40,11 @@ export interface Handler<R, D, Row> {
   apply(work: { chunk: Chunk<R>; decoded: D }[], claims: ReadonlyMap<number, string>, live: () => boolean): Promise<Applied<Row>>;
 }
 
-export interface Outlet<Row> {
+export interface Outlet<Row extends OutboxRow> {
   /** One send of already committed rows, then the watermarks moved; resolves once the broker acknowledged all. */
   publish(rows: Row[]): Promise<void>;
-  /** Publishes every row of the partition above its watermark, in id order. */
-  drain(partition: number): Promise<void>;
+  /** Publishes every row of the partition above its watermark, in id order; the highest id published, if any. */
+  drain(partition: number): Promise<bigint | null>;
 }
 
 export interface Offsets {
