@@ -1,6 +1,7 @@
 import { applyBatch } from '../src/processors/batch.ts';
 import { PartitionMoved } from '../src/processors/runtime/epochs.ts';
-import { claimPartition, movedClaims } from '../src/store/claims-store.ts';
+import { loadBatch } from '../src/store/batch-store.ts';
+import { claimPartition } from '../src/store/claims-store.ts';
 import type { Database } from '../src/store/db.ts';
 import { eventually } from './support/pipeline.ts';
 import { batchSuite, deadLetterAt } from './support/batch-suite.ts';
@@ -37,7 +38,7 @@ test('a claim waits for the batch of the previous holder in flight, then sees wh
   const released = new Promise<void>((resolve) => { release = resolve; });
   let claimed = false;
   const inFlight = suite.db.transaction(async (tx) => {
-    expect(await movedClaims(tx, [{ partition: 2, token: holder }])).toEqual([]);
+    expect((await loadBatch(tx, { claims: [{ partition: 2, token: holder }], applicationIds: [], commandIds: [], listingIds: [] })).moved).toEqual([]);
     await released;
     await applyBatch([deadLetterAt(2, 7)], { ...suite.deps, db: tx as unknown as Database }, [{ partition: 2, token: holder }]);
   });

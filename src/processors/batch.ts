@@ -1,16 +1,12 @@
 import type { Topics } from '../config.ts';
 import type { Serde } from '../schemas/serde.ts';
 import type { Database } from '../store/db.ts';
-import {
-  knownCommands, lockApplications, lockListings, writeBatch,
-  type BatchWrite, type OutboxMessage, type StoredOutboxMessage,
-} from '../store/batch-store.ts';
+import { loadBatch, writeBatch, type BatchWrite, type OutboxMessage, type StoredOutboxMessage } from '../store/batch-store.ts';
 import { uuidV5 } from './decider/index.ts';
 import { BatchView } from './batch-fold.ts';
 import type { Command, DomainEvent } from '../domain/types.ts';
 import { isUuid, type Prepared } from './envelope.ts';
 import { PartitionMoved } from './runtime/epochs.ts';
-import { movedClaims } from '../store/claims-store.ts';
 import { outcomeOf } from './outcome.ts';
 
 /** Where a record came from, for logs that an operator can follow back to the topic. */
@@ -70,20 +66,15 @@ export async function applyBatch(prepared: Prepared[], deps: { db: Database; ser
   const at = Date.now();
 
   return deps.db.transaction(async (tx) => {
-    const moved = await movedClaims(tx, claims);
+    const listingIds = new Set<string>();
+    for (const { command } of commands) if (command.type === 'SubmitApplication' && command.listingId && isUuid(command.listingId)) listingIds.add(command.listingId);
+    const { moved, applications, known, listings, pendingChanges } = await loadBatch(tx, {
+      claims, applicationIds: [...new Set(commands.map((p) => p.command.applicationId))].sort(),
+      commandIds: commands.map((p) => p.command.commandId), listingIds: [...listingIds].sort(),
+    });
     if (moved.length > 0) {
       throw new PartitionMoved(`partitions ${moved.join(', ')} were claimed by another instance; this batch is not applied here`, moved);
     }
-    const applications = await lockApplications(tx, [...new Set(commands.map((p) => p.command.applicationId))].sort());
-    // Read after the locks: an overlapping owner of the partition (during a rebalance) that held
-    // them has committed by now, and its commands show up here as already processed.
-    const known = await knownCommands(tx, commands.map((p) => p.command.commandId));
-    const listingIds = new Set<string>();
-    for (const { command } of commands) {
-      const listingId = command.type === 'SubmitApplication' ? command.listingId : applications.get(command.applicationId)?.listingId;
-      if (listingId && isUuid(listingId)) listingIds.add(listingId);
-    }
-    const { listings, pendingChanges } = await lockListings(tx, [...listingIds].sort());
     const view = new BatchView({ applications, listings, pendingChanges, known });
 
     const write: BatchWrite = { applications: [], listings: [], processed: [], adminActions: [], events: [], outbox: [] };

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { sql } from './db.ts';
 import type { AdminAction, Application, Listing, ProcessedCommand, RecordedEvent } from '../domain/types.ts';
 import { adminActionToRow, applicationFromRow, applicationToRow, eventToRow, listingFromRow, listingToRow, processedToRow } from './rows.ts';
-import { applicationRow, listingRow, outboxRow, processedCommandRow } from './tables.ts';
+import { applicationRow, listingRow, outboxRow } from './tables.ts';
 /** A record the batch sends, once committed: `eventId` is its identity for consumers (the `event-id` header). */
 export interface OutboxMessage { eventId: string; sourcePartition: number; topic: string; key: Buffer | null; value: Buffer | null; headers: Record<string, string> }
 export interface StoredOutboxMessage extends OutboxMessage { id: string }
@@ -30,40 +30,46 @@ const asRecords = (rows: object[]) => sql.fragment`${JSON.stringify(rows)}::json
 
 const base64 = (bytes: Buffer | null) => bytes?.toString('base64') ?? null;
 
-/** The hash as hex text, the form the processor compares a redelivered command's hash in. */
-const knownCommand = processedCommandRow.pick({ command_id: true }).extend({ payload_hash: z.string() });
+/** A timestamptz as to_jsonb writes it (ISO 8601 text), as epoch milliseconds like the row schemas'. */
+const isoTime = z.string().transform((text) => Date.parse(text));
+const applicationJson = applicationRow.extend({ created_at: isoTime, updated_at: isoTime, decided_at: isoTime.nullable() });
+const listingJson = listingRow.extend({ created_at: isoTime, updated_at: isoTime });
+const loadedRow = z.object({ kind: z.enum(['moved', 'application', 'known', 'listing', 'pending']), key: z.string(), value: z.string().nullable(), row_data: z.unknown() });
 
-export async function knownCommands(tx: DatabaseTransactionConnection, commandIds: string[]): Promise<Map<string, string>> {
-  if (commandIds.length === 0) return new Map();
-  const rows = await tx.any(sql.type(knownCommand)`
-    SELECT command_id, encode(payload_hash, 'hex') AS payload_hash FROM processed_commands WHERE command_id = ANY(${sql.array(commandIds, 'uuid')})`);
-  return new Map(rows.map((row) => [row.command_id, row.payload_hash]));
+export interface BatchLoad {
+  /** Partitions whose claim another instance took over: nothing else is loaded then. */
+  moved: number[];
+  applications: Map<string, Application>;
+  /** commandId -> payload hash (hex) of the commands already processed. */
+  known: Map<string, string>;
+  listings: Map<string, Listing>;
+  /** listingId -> its PENDING INFO_CHANGE application. */
+  pendingChanges: Map<string, string>;
 }
-
-/** Locks in id order so that concurrent batches never wait on each other in a cycle. */
-export async function lockApplications(tx: DatabaseTransactionConnection, ids: string[]): Promise<Map<string, Application>> {
-  if (ids.length === 0) return new Map();
-  const rows = await tx.any(sql.type(applicationRow)`SELECT * FROM applications WHERE id = ANY(${sql.array(ids, 'uuid')}) ORDER BY id FOR UPDATE`);
-  return new Map(rows.map((row) => [row.id, applicationFromRow(row)]));
-}
-
-/** A pending INFO_CHANGE always names its listing (the table's CHECK). */
-const pendingChange = applicationRow.pick({ id: true }).extend({ listing_id: applicationRow.shape.listing_id.unwrap() });
 
 /**
- * Locks the listings first, then reads their pending changes: a concurrent batch submitting a
- * change for the same listing waits on the lock and then sees this batch's committed rows.
+ * Everything a batch reads, in one round trip (the load_batch function: claims held, rows
+ * locked in id order so that concurrent batches never wait on each other in a cycle, and each
+ * read after a lock on a fresh snapshot). The listings are those `listingIds` name and those of
+ * the locked applications.
  */
-export async function lockListings(tx: DatabaseTransactionConnection, ids: string[]): Promise<{ listings: Map<string, Listing>; pendingChanges: Map<string, string> }> {
-  if (ids.length === 0) return { listings: new Map(), pendingChanges: new Map() };
-  const idArray = sql.array(ids, 'uuid');
-  const rows = await tx.any(sql.type(listingRow)`SELECT * FROM listings WHERE id = ANY(${idArray}) ORDER BY id FOR UPDATE`);
-  const pending = await tx.any(sql.type(pendingChange)`
-    SELECT listing_id, id FROM applications WHERE listing_id = ANY(${idArray}) AND status = 'PENDING' AND kind = 'INFO_CHANGE'`);
-  return {
-    listings: new Map(rows.map((row) => [row.id, listingFromRow(row)])),
-    pendingChanges: new Map(pending.map((row) => [row.listing_id, row.id])),
-  };
+export async function loadBatch(tx: DatabaseTransactionConnection, asked: {
+  claims: readonly { partition: number; token: string }[]; applicationIds: string[]; commandIds: string[]; listingIds: string[];
+}): Promise<BatchLoad> {
+  const rows = await tx.any(sql.type(loadedRow)`SELECT * FROM load_batch(
+    ${sql.array(asked.claims.map((claim) => claim.partition), 'int4')}, ${sql.array(asked.claims.map((claim) => claim.token), 'int8')},
+    ${sql.array(asked.applicationIds, 'uuid')}, ${sql.array(asked.commandIds, 'uuid')}, ${sql.array(asked.listingIds, 'uuid')})`);
+  const load: BatchLoad = { moved: [], applications: new Map(), known: new Map(), listings: new Map(), pendingChanges: new Map() };
+  for (const row of rows) {
+    switch (row.kind) {
+      case 'moved': load.moved.push(Number(row.key)); break;
+      case 'application': load.applications.set(row.key, applicationFromRow(applicationJson.parse(row.row_data))); break;
+      case 'known': load.known.set(row.key, row.value!); break;
+      case 'listing': load.listings.set(row.key, listingFromRow(listingJson.parse(row.row_data))); break;
+      case 'pending': load.pendingChanges.set(row.key, row.value!); break;
+    }
+  }
+  return load;
 }
 
 /**
