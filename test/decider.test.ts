@@ -1,6 +1,6 @@
 import { RejectionCodeSymbols } from '../src/schemas/avro-types.ts';
 import {
-  LISTING_ID_NAMESPACE, decide, evolve, evolveListing, listingIdFor, uuidV5, validateDetails,
+  LISTING_ID_NAMESPACE, decide, evolve, evolveListing, listingIdFor, pendingChangeAfter, uuidV5, validateDetails,
 } from '../src/processors/decider/index.ts';
 import type {
   AdminAuth, Application, ApplicationKind, ApplicationStatus, ApprovedEvent, Command, CommandType, DecisionContext,
@@ -49,7 +49,7 @@ function existingListing(overrides: Partial<Listing> = {}): Listing {
 }
 
 function context(overrides: Partial<DecisionContext> = {}): DecisionContext {
-  return { listing: existingListing(), pendingChangeId: null, now: T0 + 1_000, ...overrides };
+  return { listing: existingListing(), pendingChangeId: null, ...overrides };
 }
 
 const MASTER: AdminAuth = { ok: true, adminId: ADMIN };
@@ -449,10 +449,6 @@ describe('decide is pure', () => {
     }
   });
 
-  test('the clock in the context does not change the decision', () => {
-    const state = application('NEW_LISTING', 'PENDING');
-    expect(decide(state, approve(), context({ now: 0 }))).toEqual(decide(state, approve(), context({ now: T0 * 2 })));
-  });
 });
 
 describe('evolve', () => {
@@ -667,5 +663,31 @@ describe('listingIdFor', () => {
 
   test('rejects a namespace that is not a UUID', () => {
     expect(() => uuidV5('x', 'not-a-uuid')).toThrow(/not a UUID/);
+  });
+});
+
+describe('pendingChangeAfter (one pending change per listing)', () => {
+  const change = (status: ApplicationStatus, id = APP_ID) => application('INFO_CHANGE', status, { id, listingId: 'listing-1' });
+  const OTHER = '7d1f0c7e-1b1e-4a59-9c53-2f3b1f5f9e10';
+
+  test('a change that becomes PENDING holds its listing', () => {
+    expect(pendingChangeAfter(null, null, change('PENDING'))).toBe(APP_ID);
+  });
+
+  test('the holder leaving PENDING frees the listing, whichever way it leaves', () => {
+    for (const status of ['APPROVED', 'REJECTED', 'WITHDRAWN'] as const) {
+      expect(pendingChangeAfter(APP_ID, change('PENDING'), change(status))).toBeNull();
+    }
+  });
+
+  test('another application leaving PENDING does not free a listing it does not hold', () => {
+    expect(pendingChangeAfter(OTHER, change('PENDING'), change('REJECTED'))).toBe(OTHER);
+  });
+
+  test('an amendment of the holder keeps it; a NEW_LISTING never holds a listing', () => {
+    expect(pendingChangeAfter(APP_ID, change('PENDING'), change('PENDING'))).toBe(APP_ID);
+    const approvedNew = application('NEW_LISTING', 'APPROVED', { listingId: 'listing-1' });
+    expect(pendingChangeAfter(null, application('NEW_LISTING', 'PENDING'), approvedNew)).toBeNull();
+    expect(pendingChangeAfter(OTHER, application('NEW_LISTING', 'PENDING'), approvedNew)).toBe(OTHER);
   });
 });

@@ -105,7 +105,7 @@ export async function handle(message: KafkaMessage, partition: number, deps: Nai
         const other = pending.rows.find((row) => row.id !== command.applicationId);
         pendingChangeId = other?.id ?? null;
       }
-      events = decide(before, command, { listing: current, pendingChangeId, now: at });
+      events = decide(before, command, { listing: current, pendingChangeId });
       for (const event of events) {
         application = evolve(application, event, { applicationId: command.applicationId, at });
         if (event.type === 'ApplicationApproved') listing = evolveListing(current, event, { applicationId: command.applicationId, at });

@@ -146,6 +146,4 @@ export interface DecisionContext {
   listing: Listing | null;
   /** Id of a PENDING INFO_CHANGE application on that listing other than this one, if any. */
   pendingChangeId: string | null;
-  /** Clock reading of the shell, used for timestamps in evolve. */
-  now: number;
 }

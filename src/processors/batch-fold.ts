@@ -1,4 +1,4 @@
-import { decider, evolveListing } from './decider/index.ts';
+import { decider } from './decider/index.ts';
 import type { Application, Command, DomainEvent, Listing } from '../domain/types.ts';
 import type { DecidedCommand } from './outcome.ts';
 
@@ -62,14 +62,14 @@ export class BatchView {
     const events = decider.decide(before, command, {
       listing: listingId ? this.listings.get(listingId) ?? null : null,
       pendingChangeId: pending === command.applicationId ? null : pending,
-      now: at,
     });
     let application = before;
     let listing: Listing | null = null;
+    const meta = { applicationId: command.applicationId, at };
     for (const event of events) {
-      application = decider.evolve(application, event, { applicationId: command.applicationId, at });
-      if (event.type === 'ApplicationApproved') {
-        listing = evolveListing(this.listings.get(event.listingId) ?? null, event, { applicationId: command.applicationId, at });
+      application = decider.evolve(application, event, meta);
+      if (decider.listingChangedBy(event)) {
+        listing = decider.evolveListing(this.listings.get(event.listingId) ?? null, event, meta);
         this.listings.set(listing.id, listing);
         this.changedListings.add(listing.id);
       }
@@ -77,15 +77,12 @@ export class BatchView {
     if (application && application !== before) {
       this.applications.set(application.id, application);
       this.changedApplications.add(application.id);
-      this.trackPendingChange(before, application);
+      if (application.listingId !== null) {
+        const pending = decider.pendingChangeAfter(this.pendingChanges.get(application.listingId) ?? null, before, application);
+        if (pending === null) this.pendingChanges.delete(application.listingId);
+        else this.pendingChanges.set(application.listingId, pending);
+      }
     }
     return { application, events, listing };
   }
-
-  private trackPendingChange(before: Application | null, after: Application): void {
-    if (after.kind !== 'INFO_CHANGE' || !after.listingId) return;
-    if (after.status === 'PENDING') this.pendingChanges.set(after.listingId, after.id);
-    else if (before?.status === 'PENDING' && this.pendingChanges.get(after.listingId) === after.id) this.pendingChanges.delete(after.listingId);
-  }
 }
-

@@ -39,6 +39,17 @@ async function appliedBeyondCommit(): Promise<number> {
   return Number(row!.n);
 }
 
+async function highestOutboxId(): Promise<string> {
+  const [row] = await stack.query<{ id: string | null }>('SELECT max(id) AS id FROM outbox');
+  return row!.id ?? '0';
+}
+
+/** Rows above their partition's watermark, written after `id`. */
+async function unpublishedAbove(id: string): Promise<number> {
+  const [row] = await stack.query<{ n: string }>('SELECT count(*) AS n FROM outbox WHERE published_at IS NULL AND id > $1', [id]);
+  return Number(row!.n);
+}
+
 async function groupState(): Promise<string> {
   const admin = stack.kafka.admin();
   await admin.connect();
@@ -78,10 +89,12 @@ test(`SIGKILL between commit and publish, and during a revocation with work in f
   let current = await start('pipeline');
   await current.waitReady();
   for (let attempt = 0; attempt < ATTEMPTS && betweenCommitAndPublish.length < KILLS; attempt++) {
-    if (!await until(async () => (await progress(stack)).unpublished > 0, 20_000)) continue;
+    // Only rows this instance committed count: leftovers of the previous one are not its window.
+    const before = await highestOutboxId();
+    if (!await until(async () => (await unpublishedAbove(before)) > 0, 20_000)) continue;
     current.kill('SIGKILL');
     expect((await current.waitExit(10_000)).signal).toBe('SIGKILL');
-    const left = (await progress(stack)).unpublished;
+    const left = await unpublishedAbove(before);
     if (left > 0) betweenCommitAndPublish.push(left);
     current = await start('pipeline');
     await current.waitReady();
@@ -93,6 +106,9 @@ test(`SIGKILL between commit and publish, and during a revocation with work in f
   const duringRevocation: number[] = [];
   for (let attempt = 0; attempt < ATTEMPTS && duringRevocation.length < KILLS; attempt++) {
     await until(async () => (await groupState()) === 'Stable', 30_000);
+    // It must have taken work of its own since it joined, or the kill finds only what it inherited.
+    const before = await highestOutboxId();
+    await until(async () => (await highestOutboxId()) !== before, 20_000);
     const joining = await start('joining');
     const rebalancing = await until(async () => ['PreparingRebalance', 'CompletingRebalance'].includes(await groupState()), 20_000);
     current.kill('SIGKILL');

@@ -4,6 +4,7 @@ export { decide } from './decide.ts';
 export { evolve } from './evolve.ts';
 export type { EvolveMeta } from './evolve.ts';
 export { evolveListing } from './listing.ts';
+export { pendingChangeAfter } from './pending-change.ts';
 export type { ApprovedEvent, ListingMeta } from './listing.ts';
 export { LISTING_ID_NAMESPACE, listingIdFor, uuidV5 } from './listing-id.ts';
 export {
