@@ -1,4 +1,4 @@
-import { Partitioners } from 'kafkajs';
+import { cachingPartitioner } from './processors/partitioner.ts';
 import { createTokenVerifier } from './auth/tokens.ts';
 import { CommandSender } from './client/command-sender.ts';
 import { topicsOf, type ServiceConfig } from './config.ts';
@@ -54,7 +54,7 @@ export async function startService(config: ServiceConfig, logger: Logger, option
   // Idempotent on Apache Kafka; KAFKA_IDEMPOTENT_PRODUCER=false only for go-mokapi, which checks
   // sequences per request instead of per batch.
   const publisher = new Publisher(() => kafka.producer({
-    idempotent: config.KAFKA_IDEMPOTENT_PRODUCER, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner,
+    idempotent: config.KAFKA_IDEMPOTENT_PRODUCER, maxInFlightRequests: 1, createPartitioner: cachingPartitioner,
   }));
   const consumer = kafka.consumer({ groupId: config.KAFKA_GROUP_ID, sessionTimeout: SESSION_TIMEOUT_MS, heartbeatInterval: 1000, maxBytesPerPartition: 1_048_576 });
   await consumer.connect();
