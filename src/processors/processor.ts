@@ -66,7 +66,7 @@ export async function runProcessor(deps: ProcessorDeps): Promise<{ health: Proce
       published: (chunk, at) => { for (const record of chunk.records) metrics.appendToOutcome.observe((at - Number(record.timestamp)) / 1000); },
       transaction: (commands) => metrics.batchSize.observe(commands),
     },
-  }, { maxBatch: deps.maxBatch, transactions: deps.transactions, maxOutstanding: 2 * deps.maxBatch });
+  }, { maxBatch: deps.maxBatch, transactions: deps.transactions, maxOutstanding: deps.maxBatch });
 
   async function eachBatch({ batch, resolveOffset }: EachBatchPayload): Promise<void> {
     const trace = traceBatch(batch);

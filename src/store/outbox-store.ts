@@ -36,14 +36,14 @@ export async function markPublished(db: Database, rows: Pick<StoredOutboxMessage
     const id = BigInt(row.id);
     if ((highest.get(row.sourcePartition) ?? -1n) < id) highest.set(row.sourcePartition, id);
   }
-  await db.transaction(async (tx) => {
-    await tx.query(sql.unsafe`SET LOCAL synchronous_commit TO OFF`);
-    await tx.query(sql.unsafe`
-      INSERT INTO outbox_published (source_partition, published_id)
-      SELECT * FROM unnest(${sql.array([...highest.keys()], 'int4')}, ${sql.array([...highest.values()].map(String), 'int8')})
-      ON CONFLICT (source_partition) DO UPDATE SET
-        published_id = GREATEST(outbox_published.published_id, EXCLUDED.published_id), published_at = now()`);
-  });
+  // One statement in its own implicit transaction; set_config(..., true) lasts until its commit.
+  await db.query(sql.unsafe`
+    INSERT INTO outbox_published (source_partition, published_id)
+    SELECT mark.partition, mark.id
+    FROM unnest(${sql.array([...highest.keys()], 'int4')}, ${sql.array([...highest.values()].map(String), 'int8')}) AS mark(partition, id),
+      (SELECT set_config('synchronous_commit', 'off', true)) AS without_flush
+    ON CONFLICT (source_partition) DO UPDATE SET
+      published_id = GREATEST(outbox_published.published_id, EXCLUDED.published_id), published_at = now()`);
 }
 
 export async function outboxBacklog(db: Database): Promise<number> {
