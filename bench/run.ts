@@ -29,6 +29,7 @@ import { connectSerde } from '../src/schemas/serde.ts';
 import { brokerCeiling, type EmittedShape } from './ceiling/broker.ts';
 import { databaseCeiling, readWrittenRows } from './ceiling/database.ts';
 import { barePipeline } from './ceiling/bare-pipeline.ts';
+import { checkStates, checkTopics, sampleStates } from './lib/checks.ts';
 import { measureHop } from './lib/hop.ts';
 import { load, type HttpResult } from './lib/http.ts';
 import { kafkaClient, outputTopics, partitionEnds, preload, topicCounts } from './lib/kafka.ts';
@@ -38,7 +39,7 @@ import { cpuMicros, currentRssMb, machineCpu, peakRssMb, startChild, stopAllChil
 import { summariseProfile, type ProfileSummary } from './lib/profile.ts';
 import { histogramTotals, REPO, startServiceProcess } from './lib/service.ts';
 import { AUDIENCE, HOP_TOPIC, ISSUER, PARTITIONS, processorTopics, startBenchStack, type BenchStack } from './lib/stack.ts';
-import { plan, totals, type Tokens } from './lib/workload.ts';
+import { finalStates, plan, topicTotals, totals, type Tokens } from './lib/workload.ts';
 
 const { values: flags } = parseArgs({
   options: {
@@ -148,6 +149,8 @@ async function main(): Promise<void> {
     // 1. Preload N mixed commands with the real CommandSender.
     let planned: ReturnType<typeof plan> | null = plan(SIZES.commands, tokens, 42);
     const expected = totals(planned);
+    const expectedTopics = topicTotals(planned, processorTopics);
+    const stateSample = sampleStates(finalStates(planned), 200, 42);
     const stories = new Map<string, number>();
     for (const command of planned) stories.set(command.story, (stories.get(command.story) ?? 0) + 1);
     details.workload = { commands: planned.length, expected, byStory: Object.fromEntries(stories) };
@@ -262,16 +265,19 @@ async function main(): Promise<void> {
                  (SELECT count(*) FROM application_events) AS events, (SELECT count(*) FROM outbox) AS outbox,
                  (SELECT count(*) FROM outbox WHERE published_at IS NULL) AS unpublished`);
         const row = verify.rows[0];
-        const counts = await topicCounts(admin, outputTopics(processorTopics));
         const check = {
           processed: [Number(row.processed), expected.processed], audit: [Number(row.audit), expected.audit], events: [Number(row.events), expected.events],
           outbox: [Number(row.outbox), expected.messages], unpublished: [Number(row.unpublished), 0],
-          eventsTopic: [counts.get(processorTopics.events), expected.events], dlqTopic: [counts.get(processorTopics.dlq), expected.dlq],
-          notificationsTopic: [counts.get(processorTopics.notifications), expected.notifications],
         };
         const mismatches = Object.entries(check).filter(([, [actual, wanted]]) => actual !== wanted);
-        details.drainCheck = { ok: mismatches.length === 0, check };
+        const topics = await checkTopics(admin, expectedTopics);
+        const states = await checkStates(dbClient, stateSample);
+        const ok = mismatches.length + topics.mismatches.length + states.length === 0;
+        details.drainCheck = { ok, check, topics: topics.counts, statesSampled: stateSample.length, stateMismatches: states };
+        log(`drain check ${ok ? 'passed' : 'FAILED'}: row totals, ${expectedTopics.size} output topics and ${stateSample.length} sampled applications' status and version against the plan`);
         if (mismatches.length > 0) errors.push(`drain check: ${JSON.stringify(Object.fromEntries(mismatches))}`);
+        if (topics.mismatches.length > 0) errors.push(`drain check, per topic against the plan: ${topics.mismatches.join('; ')}`);
+        if (states.length > 0) errors.push(`drain check, ${states.length} of ${stateSample.length} sampled applications not in the state the plan leaves them in: ${states.slice(0, 10).join('; ')}`);
         const statuses = await dbClient.query('SELECT status, count(*)::int AS n FROM applications GROUP BY status ORDER BY status');
         details.applicationsByStatus = Object.fromEntries(statuses.rows.map((r) => [r.status, r.n]));
       }
