@@ -38,6 +38,7 @@ import { microCosts } from './lib/micro.ts';
 import { cpuMicros, currentRssMb, machineCpu, peakRssMb, startChild, stopAllChildren, treeCpuMicros } from './lib/procs.ts';
 import { summariseProfile, type ProfileSummary } from './lib/profile.ts';
 import { histogramTotals, REPO, startServiceProcess } from './lib/service.ts';
+import { describeBreakdown, stageBreakdown, type Breakdown } from './lib/stages.ts';
 import { AUDIENCE, HOP_TOPIC, ISSUER, PARTITIONS, processorTopics, startBenchStack, type BenchStack } from './lib/stack.ts';
 import { finalStates, plan, topicTotals, totals, type Tokens } from './lib/workload.ts';
 
@@ -94,6 +95,7 @@ interface Drain {
   rssSeries: number[];
   /** The drain, in ms since the service process was spawned (to cut a profile to it). */
   window: { fromMs: number; toMs: number };
+  stages: Breakdown;
 }
 
 const loadAtStart = os.loadavg().map((value) => round(value, 2));
@@ -115,6 +117,13 @@ async function main(): Promise<void> {
       log(`${name} FAILED: ${(error as Error).message}`);
       return null;
     }
+  };
+  /** The service's per-stage histograms between two scrapes, logged; a missing one fails the run. */
+  const stagesBetween = (label: string, before: string, after: string): Breakdown => {
+    const { breakdown, error } = stageBreakdown(before, after);
+    for (const line of describeBreakdown(breakdown)) log(`  ${label}: ${line}`);
+    if (error) errors.push(`${label}: per-stage breakdown: ${error}`);
+    return breakdown;
   };
 
   let stack: BenchStack | null = null;
@@ -248,6 +257,8 @@ async function main(): Promise<void> {
           transactions: transactions.count,
           rssSeries,
           window: { fromMs: t0 - spawnedAt, toMs: t1 - spawnedAt },
+          // The service's counters start at zero and nothing but the drain ran before this scrape.
+          stages: stagesBetween('drain', '', metrics),
         };
       });
       if (drain) {
@@ -334,6 +345,7 @@ async function main(): Promise<void> {
             avgTransactionMs: round((transactions.sum / transactions.count) * 1000, 1),
             transactions: transactions.count,
             serviceProcessingSecondsBuckets: bucketDelta(metricsBefore, metricsAfter, 'command_processing_seconds'),
+            stages: stagesBetween(`latency at ${rate}/s`, metricsBefore, metricsAfter),
           };
           return { ...latency, cpuUsPerCmd };
         }
@@ -697,6 +709,7 @@ function summariseDrain(drain: Drain) {
     avgCommandsPerTransaction: round(drain.avgBatch, 1),
     avgTransactionMs: round(drain.avgTransactionMs, 1),
     transactions: drain.transactions,
+    stages: drain.stages,
   };
 }
 
