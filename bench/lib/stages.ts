@@ -55,7 +55,7 @@ function figure(before: Series | null, after: Series): StageFigure | null {
   const index = bounds.findIndex((le) => after.buckets.get(le)! - (before?.buckets.get(le) ?? 0) >= 0.99 * count);
   return {
     observations: count,
-    meanMs: (sum / count) * 1000,
+    meanMs: Math.round((sum / count) * 1e5) / 100,
     p99AtMostMs: index >= 0 ? bounds[index]! * 1000 : null,
     // In the +Inf bucket: all that is known is its lower edge, the highest finite bound (0 if there is none).
     p99AboveMs: index >= 0 ? null : (bounds.at(-1) ?? 0) * 1000,
