@@ -47,6 +47,7 @@ function series(text: string, name: string, match: Record<string, string>): Seri
   return seen ? found : null;
 }
 
+/** `before` null: the series did not exist yet, which for a histogram means no observation yet. */
 function figure(before: Series | null, after: Series): StageFigure | null {
   const count = after.count - (before?.count ?? 0);
   if (count <= 0) return null;
