@@ -14,6 +14,8 @@ CREATE FUNCTION load_batch(p_partitions integer[], p_tokens bigint[], p_applicat
 RETURNS TABLE (kind text, key text, value text, row_data jsonb)
 LANGUAGE plpgsql VOLATILE AS $$
 #variable_conflict use_column
+DECLARE
+  v_listings uuid[];
 BEGIN
   RETURN QUERY
     SELECT 'moved'::text, c.p::text, NULL::text, NULL::jsonb
@@ -28,16 +30,19 @@ BEGIN
   RETURN QUERY
     SELECT 'known'::text, p.command_id::text, encode(p.payload_hash, 'hex'), NULL::jsonb
     FROM processed_commands p WHERE p.command_id = ANY(p_commands);
+  -- As an array: `= ANY` of it plans as index probes, where an IN over a subquery could be
+  -- planned (generically, in a function) as a scan of the whole table.
+  SELECT array_agg(DISTINCT id) INTO v_listings FROM (
+    SELECT unnest(p_listings) UNION SELECT listing_id FROM applications WHERE id = ANY(p_applications) AND listing_id IS NOT NULL
+  ) AS touched(id);
+  IF v_listings IS NULL THEN RETURN; END IF;
   RETURN QUERY
     SELECT 'listing'::text, l.id::text, NULL::text, to_jsonb(l)
-    FROM (SELECT * FROM listings WHERE id IN (
-      SELECT unnest(p_listings) UNION SELECT listing_id FROM applications WHERE id = ANY(p_applications) AND listing_id IS NOT NULL
-    ) ORDER BY id FOR UPDATE) l;
+    FROM (SELECT * FROM listings WHERE id = ANY(v_listings) ORDER BY id FOR UPDATE) l;
   RETURN QUERY
     SELECT 'pending'::text, a.listing_id::text, a.id::text, NULL::jsonb
     FROM applications a
-    WHERE a.status = 'PENDING' AND a.kind = 'INFO_CHANGE' AND a.listing_id IN (
-      SELECT unnest(p_listings) UNION SELECT listing_id FROM applications WHERE id = ANY(p_applications) AND listing_id IS NOT NULL);
+    WHERE a.listing_id = ANY(v_listings) AND a.status = 'PENDING' AND a.kind = 'INFO_CHANGE';
 END
 $$;
 
