@@ -14,7 +14,7 @@
  *   --commands=N       commands of the processor drain (default 100000, quick 20000)
  *   --naive-commands=N commands the naive peer handles (default 5000, quick 1500)
  *   --service-env=K=V,... extra environment of the service (e.g. PROCESSOR_PARTITIONS_CONCURRENTLY=6)
- *   --skip=a,b         leave out phases: micro, latency, http, broker, db, naive (for experiments)
+ *   --skip=a,b         leave out phases: micro, latency, http, broker, db, naive, streams (the Kafka Streams peer; for experiments)
  *   --service-dir=DIR  run the service from another checkout (a copy with a proposed change
  *                      applied, node_modules linked), to measure the change on the same bench
  */
@@ -38,6 +38,7 @@ import { cpuMicros, currentRssMb, machineCpu, peakRssMb, startChild, stopAllChil
 import { summariseProfile, type ProfileSummary } from './lib/profile.ts';
 import { histogramTotals, REPO, startServiceProcess } from './lib/service.ts';
 import { AUDIENCE, HOP_TOPIC, ISSUER, PARTITIONS, processorTopics, startBenchStack, type BenchStack } from './lib/stack.ts';
+import { streamsPeer } from './lib/streams-peer.ts';
 import { plan, totals, type Tokens } from './lib/workload.ts';
 
 const { values: flags } = parseArgs({
@@ -437,6 +438,15 @@ async function main(): Promise<void> {
         };
       }
 
+      // 1c. The Kafka Streams peer: a copy of the same commands, its own topics, exactly-once, no database.
+      const streams = !runs('streams') || stack.broker.kind !== 'apache-kafka' ? null : await phase('streams', () => streamsPeer({
+        stack: stack!, kafka, admin, tokens, ends, expected, rates: [SIZES.latencyRate, SIZES.latencyRateHigh], latencySeconds: SIZES.latencySeconds, announce: log,
+      }));
+      if (streams) {
+        details.streams = streams;
+        errors.push(...streams.problems.map((problem) => `streams: ${problem}`));
+      }
+
       // 2. Database ceiling.
       const dbRun = async (name: string, markPublished: boolean) => {
         const url = await stack!.database(name);
@@ -522,6 +532,11 @@ async function main(): Promise<void> {
         db_ceiling_cmds_per_s: round(dbRate),
         naive_cmds_per_s: round(naiveRate, 1),
         naive_commands: SIZES.naiveCommands,
+        kafka_streams_cmds_per_s: streams ? round(streams.cmdsPerSecond) : null,
+        kafka_streams_cpu_us_per_cmd: streams ? round(streams.cpuUsPerCmd, 1) : null,
+        kafka_streams_p99_latency_ms: streams ? round(streams.latency.p99, 1) : null,
+        kafka_streams_p99_latency_ms_at_2000: streams ? round(streams.latencyHigh.p99, 1) : null,
+        kafka_streams_peak_rss_mb: streams ? round(streams.peakRssMb, 1) : null,
         cpu_us_per_cmd: drain ? round(drain.cpuMicros / drain.commands, 1) : null,
         p50_latency_ms: latency ? round(latency.p50, 1) : null,
         p99_latency_ms: latency ? round(latency.p99, 1) : null,
@@ -706,6 +721,7 @@ function printTable(results: Record<string, unknown>): void {
     ['broker ceiling cmds/s', r.broker_ceiling_cmds_per_s, 'bare kafkajs pipe, same records and outputs, no database'],
     ['database ceiling cmds/s', r.db_ceiling_cmds_per_s, `processor at ${pct(r.ratios?.processor_vs_db_ceiling)}`],
     ['naive peer cmds/s', r.naive_cmds_per_s, `processor is ${r.ratios?.processor_vs_naive}x (target >= 10x); naive N=${r.naive_commands}`],
+    ['Kafka Streams peer cmds/s', r.kafka_streams_cmds_per_s, `${r.kafka_streams_cpu_us_per_cmd ?? '-'} us/cmd, p99 ${r.kafka_streams_p99_latency_ms ?? '-'} ms @500/s, ${r.kafka_streams_p99_latency_ms_at_2000 ?? '-'} ms @2000/s, ${r.kafka_streams_peak_rss_mb ?? '-'} MB peak RSS`],
     ['CPU us/command (service)', r.cpu_us_per_cmd, `${r.ratios?.service_cpu_vs_kafkajs_pipe}x the kafkajs pipe's ${r.kafkajs_pipe_cpu_us_per_cmd} (target <= 1.5x)`],
     ['latency p50 ms @500/s', r.p50_latency_ms, ''],
     ['latency p99 ms @500/s', r.p99_latency_ms, 'target <= 50'],
