@@ -117,12 +117,16 @@ export async function streamsPeer(options: {
     const wanted: Record<string, number> = {
       [streamsTopics.events]: expected.events, [streamsTopics.notifications]: expected.notifications, [streamsTopics.dlq]: expected.dlq,
     };
-    const read = await countRecords(kafka, allTopics(streamsTopics).filter((topic) => topic !== streamsTopics.commands), expected.messages);
+    const read = await readBack(kafka, allTopics(streamsTopics).filter((topic) => topic !== streamsTopics.commands), expected.messages);
     // The plan counts listing records over the three topics together.
     const listingTopics: string[] = Object.values(streamsTopics.listings);
-    const counts: StreamsPeerResult['counts'] = Object.fromEntries(Object.entries(wanted).map(([topic, count]) => [topic, { actual: read.get(topic) ?? 0, expected: count }]));
-    counts['streams.backoffice.listings.*'] = { actual: listingTopics.reduce((sum, topic) => sum + (read.get(topic) ?? 0), 0), expected: expected.listings };
+    const counts: StreamsPeerResult['counts'] = Object.fromEntries(Object.entries(wanted).map(([topic, count]) => [topic, { actual: read.counts.get(topic) ?? 0, expected: count }]));
+    counts['streams.backoffice.listings.*'] = { actual: listingTopics.reduce((sum, topic) => sum + (read.counts.get(topic) ?? 0), 0), expected: expected.listings };
     const problems = Object.entries(counts).filter(([, { actual, expected: want }]) => actual !== want).map(([topic, { actual, expected: want }]) => `${topic}: ${actual} records, the plan expects ${want}`);
+    // The outcomes are the service's Avro records, not stand-ins: the first of each topic must decode with its registered schema.
+    for (const [topic, value] of read.firsts) {
+      if (topic !== streamsTopics.dlq) await serde.decodeAny(value).catch((error: Error) => problems.push(`${topic}: a record does not decode: ${error.message}`));
+    }
 
     const latencyAt = (rate: number, seed: number) => measureLatency({
       kafka, serde, topics: streamsTopics, tokens: options.tokens, rate, seconds: options.latencySeconds, warmupSeconds: 2, seed, partitions: PARTITIONS, method: 'consumer',
@@ -183,25 +187,29 @@ async function drained(admin: Admin, topic: string, ends: Map<number, number>): 
 }
 
 /**
- * Records on the topics as a read_committed consumer sees them (high watermarks would count
- * transaction markers too): read until `atLeast` arrived, then a little longer, so that a surplus shows.
+ * How many records the topics hold as a read_committed consumer sees them (high watermarks would
+ * count transaction markers too), and the first value read from each: read until `atLeast`
+ * arrived, then a little longer, so that a surplus shows.
  */
-async function countRecords(kafka: Kafka, topics: string[], atLeast: number): Promise<Map<string, number>> {
+async function readBack(kafka: Kafka, topics: string[], atLeast: number): Promise<{ counts: Map<string, number>; firsts: Map<string, Buffer> }> {
   const consumer = kafka.consumer({ groupId: `bench-streams-count-${randomUUID()}`, readUncommitted: false });
   const counts = new Map(topics.map((topic) => [topic, 0]));
+  const firsts = new Map<string, Buffer>();
   await consumer.connect();
   try {
     await consumer.subscribe({ topics, fromBeginning: true });
     await consumer.run({
       eachBatch: async ({ batch }) => {
         counts.set(batch.topic, counts.get(batch.topic)! + batch.messages.length);
+        const value = batch.messages[0]?.value;
+        if (value && !firsts.has(batch.topic)) firsts.set(batch.topic, value);
       },
     });
     const total = () => [...counts.values()].reduce((sum, count) => sum + count, 0);
     const deadline = performance.now() + 60_000;
     while (total() < atLeast && performance.now() < deadline) await sleep(100);
     await sleep(2000);
-    return counts;
+    return { counts, firsts };
   } finally {
     await consumer.disconnect();
   }
