@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import os from 'node:os';
 import type { Admin, Kafka } from 'kafkajs';
 import { DLQ_TOPIC_CONFIGS } from '../../dev/stack/broker.ts';
 import { jdkAtLeast } from '../../dev/stack/java.ts';
 import { allTopics, type Topics } from '../../src/config.ts';
 import { connectSerde } from '../../src/schemas/serde.ts';
 import { measureLatency, type LatencyResult } from './latency.ts';
-import { cpuMicros, peakRssMb, startChild, type Child } from './procs.ts';
+import { cpuMicros, machineCpu, peakRssMb, startChild, type Child } from './procs.ts';
 import { REPO } from './service.ts';
 import { AUDIENCE, ISSUER, PARTITIONS, processorTopics, type BenchStack } from './stack.ts';
 import { streamsPeerClasspath } from './streams-jar.ts';
@@ -46,8 +47,10 @@ export interface StreamsPeerResult {
   peakRssMbWholeRun: number;
   /** Per output topic: records read back (read_committed), and what the plan expects. */
   counts: Record<string, { actual: number; expected: number }>;
-  latency: LatencyResult;
-  latencyHigh: LatencyResult;
+  /** Cores each part took in the drain, and everything else on the shared machine (as the service's phases report them). */
+  coresBusy: Cores;
+  latency: LatencyResult & { coresBusy: Cores };
+  latencyHigh: LatencyResult & { coresBusy: Cores };
   /** Why the phase must fail the bench: counts that differ from the plan, latency outcomes that never came. */
   problems: string[];
 }
@@ -103,6 +106,7 @@ export async function streamsPeer(options: {
     const t0 = runningAt as number;
     const cpu0 = cpuMicros(child.pid);
     const broker0 = cpuMicros(stack.broker.pid);
+    const drainCores = coresMeter(child.pid, stack.broker.pid);
     const drainDeadline = t0 + Math.max(180_000, commands * 10);
     while (!await drained(admin, streamsTopics.commands, ends)) {
       if (child.process.exitCode !== null) throw new Error(`the Kafka Streams peer exited:\n${child.tail()}`);
@@ -113,6 +117,7 @@ export async function streamsPeer(options: {
     const cpu = cpuMicros(child.pid) - cpu0;
     const brokerCpu = cpuMicros(stack.broker.pid) - broker0;
     const peakAtDrain = peakRssMb(child.pid);
+    const coresBusy = drainCores();
 
     const wanted: Record<string, number> = {
       [streamsTopics.events]: expected.events, [streamsTopics.notifications]: expected.notifications, [streamsTopics.dlq]: expected.dlq,
@@ -128,9 +133,13 @@ export async function streamsPeer(options: {
       if (topic !== streamsTopics.dlq) await serde.decodeAny(value).catch((error: Error) => problems.push(`${topic}: a record does not decode: ${error.message}`));
     }
 
-    const latencyAt = (rate: number, seed: number) => measureLatency({
-      kafka, serde, topics: streamsTopics, tokens: options.tokens, rate, seconds: options.latencySeconds, warmupSeconds: 2, seed, partitions: PARTITIONS, method: 'consumer',
-    });
+    const latencyAt = async (rate: number, seed: number) => {
+      const cores = coresMeter(child.pid, stack.broker.pid);
+      const result = await measureLatency({
+        kafka, serde, topics: streamsTopics, tokens: options.tokens, rate, seconds: options.latencySeconds, warmupSeconds: 2, seed, partitions: PARTITIONS, method: 'consumer',
+      });
+      return { ...result, coresBusy: cores() };
+    };
     const latency = await latencyAt(options.rates[0], 4242);
     const latencyHigh = await latencyAt(options.rates[1], 4343);
     for (const result of [latency, latencyHigh]) {
@@ -138,11 +147,33 @@ export async function streamsPeer(options: {
     }
     return {
       commands, seconds, startupSeconds: (t0 - spawnedAt) / 1000, cmdsPerSecond: commands / seconds, cpuUsPerCmd: cpu / commands, brokerCpuUsPerCmd: brokerCpu / commands,
-      peakRssMb: peakAtDrain, peakRssMbWholeRun: peakRssMb(child.pid), counts, latency, latencyHigh, problems,
+      peakRssMb: peakAtDrain, peakRssMbWholeRun: peakRssMb(child.pid), counts, coresBusy, latency, latencyHigh, problems,
     };
   } finally {
     await child.stop();
   }
+}
+
+interface Cores { peer: number; broker: number; benchDriver: number; machine: number; otherProcesses: number }
+
+/** Starts counting; the returned function tells the cores each part took since. */
+function coresMeter(peerPid: number, brokerPid: number): () => Cores {
+  const peer0 = cpuMicros(peerPid);
+  const broker0 = cpuMicros(brokerPid);
+  const driver0 = process.cpuUsage();
+  const machine0 = machineCpu();
+  return () => {
+    const machine1 = machineCpu();
+    const cores = os.cpus().length;
+    const seconds = (machine1.total - machine0.total) / 1e6 / cores;
+    const driver = process.cpuUsage(driver0);
+    const peer = (cpuMicros(peerPid) - peer0) / 1e6 / seconds;
+    const broker = (cpuMicros(brokerPid) - broker0) / 1e6 / seconds;
+    const benchDriver = (driver.user + driver.system) / 1e6 / seconds;
+    const machine = ((machine1.busy - machine0.busy) / (machine1.total - machine0.total)) * cores;
+    const two = (value: number) => Math.round(value * 100) / 100;
+    return { peer: two(peer), broker: two(broker), benchDriver: two(benchDriver), machine: two(machine), otherProcesses: two(machine - peer - broker - benchDriver) };
+  };
 }
 
 /**
