@@ -35,8 +35,11 @@ const APPLICATION_ID = 'bench-streams-peer';
  * partition hold back the other thread's committed ones from read_committed consumers.
  */
 const THREADS = 1;
-/** A small heap and the serial collector, as the broker's JVM: RocksDB keeps the state off-heap. */
-const JVM_FLAGS = ['-Xms64m', '-Xmx256m', '-XX:+UseSerialGC', '-XX:+ExitOnOutOfMemoryError', '-Dorg.slf4j.simpleLogger.defaultLogLevel=warn'];
+/**
+ * A small heap and the serial collector, as the broker's JVM: RocksDB keeps the state off-heap.
+ * RocksDB loads its native library from the classpath, which Java 24 and later warn about unless allowed.
+ */
+const JVM_FLAGS = ['-Xms64m', '-Xmx256m', '-XX:+UseSerialGC', '-XX:+ExitOnOutOfMemoryError', '--enable-native-access=ALL-UNNAMED', '-Dorg.slf4j.simpleLogger.defaultLogLevel=warn'];
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export interface StreamsPeerResult {
