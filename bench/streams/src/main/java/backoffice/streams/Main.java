@@ -60,8 +60,6 @@ public final class Main {
     properties.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, 1);
     properties.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, settings.threads());
     properties.put(StreamsConfig.STATE_DIR_CONFIG, settings.stateDir().toString());
-    // Kafka 5.0's default, taken now (4.4 warns at every start until it is).
-    properties.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
     return properties;
   }
 

@@ -11,6 +11,7 @@ import java.util.stream.Stream;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaParser;
 import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
 
 /**
  * The repository's .avsc files, parsed together so that the shared records (ListingDetails,
@@ -41,6 +42,13 @@ final class Schemas {
     List<Schema> types = get(record).getField(field).schema().getTypes();
     return types.stream().filter((type) -> type.getName().equals(name)).findFirst()
         .orElseThrow(() -> new IllegalArgumentException(record + "." + field + " has no branch " + name));
+  }
+
+  /** A record of the `name` branch of `record`'s payload union, its first field set. */
+  GenericRecord branchRecord(String record, String name, String field, Object value) {
+    GenericRecord branch = new GenericData.Record(branch(record, "payload", name));
+    branch.put(field, value);
+    return branch;
   }
 
   GenericData.EnumSymbol symbol(String enumName, String symbol) {
