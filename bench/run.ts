@@ -14,7 +14,7 @@
  *   --commands=N       commands of the processor drain (default 100000, quick 20000)
  *   --naive-commands=N commands the naive peer handles (default 5000, quick 1500)
  *   --service-env=K=V,... extra environment of the service (e.g. PROCESSOR_PARTITIONS_CONCURRENTLY=6)
- *   --skip=a,b         leave out phases: micro, latency, http, broker, db, naive (for experiments)
+ *   --skip=a,b         leave out phases: micro, latency, http, broker, db, naive, streams (the Kafka Streams peer; for experiments)
  *   --service-dir=DIR  run the service from another checkout (a copy with a proposed change
  *                      applied, node_modules linked), to measure the change on the same bench
  */
@@ -40,6 +40,7 @@ import { summariseProfile, type ProfileSummary } from './lib/profile.ts';
 import { histogramTotals, REPO, startServiceProcess } from './lib/service.ts';
 import { describeBreakdown, stageBreakdown, type Breakdown } from './lib/stages.ts';
 import { AUDIENCE, HOP_TOPIC, ISSUER, PARTITIONS, processorTopics, startBenchStack, type BenchStack } from './lib/stack.ts';
+import { streamsPeer } from './lib/streams-peer.ts';
 import { finalStates, plan, topicTotals, totals, type Tokens } from './lib/workload.ts';
 
 const { values: flags } = parseArgs({
@@ -457,6 +458,15 @@ async function main(): Promise<void> {
         };
       }
 
+      // 1c. The Kafka Streams peer: a copy of the same commands, its own topics, exactly-once, no database.
+      const streams = !runs('streams') || stack.broker.kind !== 'apache-kafka' ? null : await phase('streams', () => streamsPeer({
+        stack: stack!, kafka, admin, tokens, ends, expected, rates: [SIZES.latencyRate, SIZES.latencyRateHigh], latencySeconds: SIZES.latencySeconds, announce: log,
+      }));
+      if (streams) {
+        details.streams = streams;
+        errors.push(...streams.problems.map((problem) => `streams: ${problem}`));
+      }
+
       // 2. Database ceiling.
       const dbRun = async (name: string, markPublished: boolean) => {
         const url = await stack!.database(name);
@@ -552,6 +562,11 @@ async function main(): Promise<void> {
         pg_cpu_us_per_cmd: round(postgresCpu, 1),
         bare_pipeline_pg_cpu_us_per_cmd: round(barePostgresCpu, 1),
         cpu_us_per_cmd_at_500: round(cpuAt500, 1),
+        kafka_streams_cmds_per_s: streams ? round(streams.cmdsPerSecond) : null,
+        kafka_streams_cpu_us_per_cmd: streams ? round(streams.cpuUsPerCmd, 1) : null,
+        kafka_streams_p99_latency_ms: streams ? round(streams.latency.p99, 1) : null,
+        kafka_streams_p99_latency_ms_at_2000: streams ? round(streams.latencyHigh.p99, 1) : null,
+        kafka_streams_peak_rss_mb: streams ? round(streams.peakRssMb, 1) : null,
         p50_latency_ms: latency ? round(latency.p50, 1) : null,
         p99_latency_ms: latency ? round(latency.p99, 1) : null,
         p50_latency_ms_at_2000: latencyHigh ? round(latencyHigh.p50, 1) : null,
@@ -602,6 +617,9 @@ async function main(): Promise<void> {
         'p99 latency <= 150 ms at 2000/s': atMost(latencyHigh ? latencyHigh.p99 : NaN, 150),
         [`peak RSS <= 200 MB (${SIZES.commands >= 1_000_000 ? 'draining' : 'measured at this N, not'} 1,000,000; see bench/million.ts)`]: atMost(drain ? drain.peakRssMb : NaN, 200),
         'processor >= 10x naive': atMost(10 * naiveRate, processorRate),
+        'processor >= the Kafka Streams peer': atMost(streams ? streams.cmdsPerSecond : NaN, processorRate),
+        'p99 <= the Kafka Streams peer\'s at 500/s': atMost(latency ? latency.p99 : NaN, streams ? streams.latency.p99 : NaN),
+        'p99 <= the Kafka Streams peer\'s at 2000/s': atMost(latencyHigh ? latencyHigh.p99 : NaN, streams ? streams.latencyHigh.p99 : NaN),
         'read API >= 80% of bare (GET by id)': atMost(0.8 * httpRate('bareGet'), httpRate('serviceGet')),
         'read API >= 80% of bare (filtered list)': atMost(0.8 * httpRate('bareList'), httpRate('serviceList')),
       };
@@ -744,6 +762,7 @@ function printTable(results: Record<string, unknown>): void {
     ['broker ceiling cmds/s', r.broker_ceiling_cmds_per_s, 'bare kafkajs pipe, same records and outputs, no database'],
     ['database ceiling cmds/s', r.db_ceiling_cmds_per_s, `processor at ${pct(r.ratios?.processor_vs_db_ceiling)}`],
     ['naive peer cmds/s', r.naive_cmds_per_s, `processor is ${times(r.ratios?.processor_vs_naive)} (target >= 10x); naive N=${r.naive_commands}`],
+    ['Kafka Streams peer cmds/s', r.kafka_streams_cmds_per_s, `${r.kafka_streams_cpu_us_per_cmd ?? '-'} us/cmd, p99 ${r.kafka_streams_p99_latency_ms ?? '-'} ms @500/s, ${r.kafka_streams_p99_latency_ms_at_2000 ?? '-'} ms @2000/s, ${r.kafka_streams_peak_rss_mb ?? '-'} MB peak RSS`],
     ['CPU us/command (service)', r.cpu_us_per_cmd, `${times(r.ratios?.service_cpu_vs_bare_pipeline_client)} the bare pipeline client's ${shown(r.bare_pipeline_client_cpu_us_per_cmd)} (target <= 1.5x); ${times(r.ratios?.service_cpu_vs_kafkajs_pipe)} the kafkajs pipe's ${shown(r.kafkajs_pipe_cpu_us_per_cmd)}`],
     ['CPU us/command (PostgreSQL)', r.pg_cpu_us_per_cmd, `${times(r.ratios?.pg_cpu_vs_bare_pipeline)} the bare pipeline's ${shown(r.bare_pipeline_pg_cpu_us_per_cmd)} (target <= 1.2x)`],
     ['CPU us/command @500/s (service)', r.cpu_us_per_cmd_at_500, `${times(r.ratios?.cpu_at_500_vs_drain)} its drain figure (target <= 2x)`],

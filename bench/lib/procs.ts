@@ -20,8 +20,9 @@ export interface Child {
 
 const children = new Set<Child>();
 
-export function startChild(name: string, args: string[], options: { env: Record<string, string>; cwd?: string; onLine?: (line: string) => void }): Child {
-  const child = spawn(process.execPath, args, { env: { ...process.env, ...options.env }, cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+/** `args` of this Node binary, or of `options.command` (the Kafka Streams peer's JVM). */
+export function startChild(name: string, args: string[], options: { env: Record<string, string>; cwd?: string; command?: string; onLine?: (line: string) => void }): Child {
+  const child = spawn(options.command ?? process.execPath, args, { env: { ...process.env, ...options.env }, cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   if (child.pid === undefined) throw new Error(`${name}: could not start`);
   let output = '';
   let pendingLine = '';
