@@ -21,7 +21,7 @@ import { migrate } from './store/migrate.ts';
 
 /**
  * The consumer's session timeout, and how long the broker may stay silent before the service
- * says it is not ready: an idle fetch waits at most 5 s and heartbeats go every second, so a
+ * says it is not ready: an idle fetch waits at most 100 ms and heartbeats go every second, so a
  * reachable broker answers well within it.
  */
 const SESSION_TIMEOUT_MS = 10_000;
@@ -56,7 +56,12 @@ export async function startService(config: ServiceConfig, logger: Logger, option
   const publisher = new Publisher(() => kafka.producer({
     idempotent: config.KAFKA_IDEMPOTENT_PRODUCER, maxInFlightRequests: 1, createPartitioner: cachingPartitioner,
   }));
-  const consumer = kafka.consumer({ groupId: config.KAFKA_GROUP_ID, sessionTimeout: SESSION_TIMEOUT_MS, heartbeatInterval: 1000, maxBytesPerPartition: 1_048_576 });
+  // maxWaitTimeInMs: a fetch still answers as soon as records arrive, but when the pipeline has
+  // paused every partition kafkajs sleeps this long before it looks again (consumerGroup.fetch),
+  // and with the default 5 s a drained pipeline sat idle for seconds after each resume.
+  const consumer = kafka.consumer({
+    groupId: config.KAFKA_GROUP_ID, sessionTimeout: SESSION_TIMEOUT_MS, heartbeatInterval: 1000, maxBytesPerPartition: 1_048_576, maxWaitTimeInMs: 100,
+  });
   await consumer.connect();
   const relay = new OutboxRelay(publisher, db);
   // go-mokapi answers OffsetFetch only to group members: there, and only there, lag comes from
