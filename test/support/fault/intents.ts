@@ -326,7 +326,10 @@ export function expectIntents(log: RawRecord[], load: LoadRecord[], options: { t
 export interface DecodedRecord { record: RawRecord; value: Record<string, any> | null }
 
 export interface IntentVerdict {
+  /** The first 40 mismatches, described. */
   problems: string[];
+  /** How many there were. */
+  mismatches: number;
   /** How much was compared, so that a verdict over nothing cannot pass. */
   checked: { commands: number; events: number; listingRecords: number; notifications: number; deadLetters: number; applications: number; listings: number; auditRows: number };
   /** The model's outcomes by code, for the summary. */
@@ -343,7 +346,12 @@ const same = (a: unknown, b: unknown) => isDeepStrictEqual(JSON.parse(JSON.strin
 
 export function checkIntents(expected: IntentExpectation, observed: Observed, published: DecodedRecord[], topics: Topics): IntentVerdict {
   const problems = [...expected.problems];
-  const note = (problem: string) => { if (problems.length < 40) problems.push(problem); else if (problems.length === 40) problems.push('...'); };
+  let mismatches = problems.length;
+  const note = (problem: string) => {
+    mismatches += 1;
+    if (problems.length < 40) problems.push(problem);
+    else if (problems.length === 40) problems.push('... (the rest left out)');
+  };
 
   // processed_commands: exactly the commands the model applied, each with its outcome.
   const processed = new Map<string, string>();
@@ -480,6 +488,7 @@ export function checkIntents(expected: IntentExpectation, observed: Observed, pu
 
   return {
     problems,
+    mismatches,
     counts: expected.counts,
     checked: {
       commands: expected.processed.size, events: eventCount, listingRecords: listingCount, notifications: notificationCount, deadLetters: dlq.size,

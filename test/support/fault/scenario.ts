@@ -155,7 +155,7 @@ export interface Summary {
 
 /** The scenario's figures as one JSON line on stdout, the source of docs/reliability.md. */
 export function report(summary: Summary, verdict: Verdict, intents: IntentVerdict): void {
-  process.stdout.write(`FAULT-SUMMARY ${JSON.stringify({ ...summary, intentMismatches: intents.problems.length, intentOutcomes: intents.counts })}\n`);
+  process.stdout.write(`FAULT-SUMMARY ${JSON.stringify({ ...summary, intentMismatches: intents.mismatches, intentOutcomes: intents.counts })}\n`);
   if (verdict.problems.length > 0) process.stdout.write(`FAULT-PROBLEMS ${summary.scenario}\n  ${verdict.problems.join('\n  ')}\n`);
   if (intents.problems.length > 0) process.stdout.write(`FAULT-INTENT-PROBLEMS ${summary.scenario}\n  ${intents.problems.join('\n  ')}\n`);
 }
@@ -176,7 +176,7 @@ export function summarize(base: { scenario: string; broker: string; seed: number
 export function expectClean(verdict: Verdict, expectation: Expectation, observed: Observed, sent: number, intents: IntentVerdict): void {
   expect(expectation.records).toBeGreaterThanOrEqual(sent);
   // The model of intents, over as much as the replay: every distinct command, its events, its rows.
-  expect({ problems: intents.problems }).toEqual({ problems: [] });
+  expect({ mismatches: intents.mismatches, problems: intents.problems }).toEqual({ mismatches: 0, problems: [] });
   expect(intents.checked.commands).toBe(expectation.processed.size);
   expect(intents.checked.commands).toBeGreaterThan(0);
   expect(intents.checked.events).toBeGreaterThanOrEqual(intents.checked.commands);
