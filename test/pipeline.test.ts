@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { Partitioners } from 'kafkajs';
 import { eventually } from './support/pipeline.ts';
 import { pipelineSuite } from './support/suite.ts';
 import { approve, forCommand, payloadOf, reject, submitNew } from './support/commands.ts';
@@ -120,11 +121,23 @@ test('a processor stopped mid-stream resumes from committed offsets: nothing los
   const appliedRows = async () => (await stack.db.query<{ command_id: string; processed_at: Date; source_partition: number; source_offset: string }>(
     'SELECT command_id, processed_at, source_partition, source_offset::text FROM processed_commands WHERE command_id = ANY($1::uuid[])', [commandIds])).rows;
 
-  const sendingA = suite.pipeline.sender.send(partA);
-  await eventually(async () => ((await appliedRows()).length > 0 ? true : undefined));
-  await suite.pipeline.service.stop();
-  await sendingA;
-  await suite.pipeline.sender.send(partB);
+  // An idempotent producer (where the broker has them): a retried send must not put a command on
+  // the topic twice, which would make the restart meet a duplicate it is right to meet.
+  const producer = suite.pipeline.kafka.producer({ idempotent: stack.config.KAFKA_IDEMPOTENT_PRODUCER, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
+  await producer.connect();
+  const send = (inputs: typeof all) => producer.send({
+    topic: topics.commands, acks: -1,
+    messages: inputs.map((input) => ({ key: input.applicationId, value: suite.pipeline.sender.encode(input).value })),
+  });
+  try {
+    const sendingA = send(partA);
+    await eventually(async () => ((await appliedRows()).length > 0 ? true : undefined));
+    await suite.pipeline.service.stop();
+    await sendingA;
+    await send(partB);
+  } finally {
+    await producer.disconnect();
+  }
 
   // Where the stopped service left the group and the database.
   const committed = await committedOffsets({ kafka: suite.pipeline.kafka, broker: stack.broker }, groupId, topics.commands);
