@@ -6,7 +6,7 @@ import { devKeys, type DevKeys } from '../dev/stack/keys.ts';
 import { serviceEnv, ServiceProcess } from './support/fault/process.ts';
 import { loadProducer, sendPaced, type LoadRecord } from './support/fault/load.ts';
 import { startFaultStack, type FaultStack } from './support/fault/stack.ts';
-import { buildLoad, expectClean, expectationOf, observe, report, seedFor, summarize, waitConverged } from './support/fault/scenario.ts';
+import { buildLoad, expectClean, expectationOf, intentVerdict, observe, report, seedFor, summarize, waitConverged } from './support/fault/scenario.ts';
 import { compare, type Observed } from './support/fault/oracle.ts';
 import { allOf, parseMetrics, valueOf } from './support/metrics.ts';
 import { eventually } from './support/pipeline.ts';
@@ -16,7 +16,7 @@ import { eventually } from './support/pipeline.ts';
  * change what the service does. One seeded mixed load (the fault suites' generator) is built
  * once, and its very bytes are put on the command topic of a fresh stack per batch size (same
  * signing key, same schema ids), then drained by the service (`node src/main.ts`) at that size.
- * At each size the decider-replay oracle must hold and the batches must really be of that size
+ * At each size the decider-replay oracle and the model of intents must hold, and the batches must really be of that size
  * (the service's log of every transaction, and its /metrics); across sizes the outcome must be
  * the same.
  */
@@ -136,16 +136,17 @@ test.each(SIZES)(`PROCESSOR_MAX_BATCH=%i drains ${COMMANDS} mixed commands in ba
 
     const observed = await observe(stack);
     const verdict = compare(expectation, observed, stack.topics);
+    const intents = await intentVerdict(stack, log, records, observed);
     report(summarize({
       broker: stack.broker.label, scenario: `batch-size-${size}`, seed, faultsInjected: 0, faults: `none; PROCESSOR_MAX_BATCH=${size}, a backlog drained by one instance`,
       recoverMs: convergence.ms, sent: records.length,
     }, expectation, verdict, {
       converged: convergence.converged, logRecords: log.length, drainMs, transactions: batches.length, largestBatch: largest,
       meanBatch: Math.round(log.length / batches.length * 10) / 10,
-    }), verdict);
+    }), verdict, intents);
 
     expect(convergence.converged).toBe(true);
-    expectClean(verdict, expectation, observed, records.length);
+    expectClean(verdict, expectation, observed, records.length, intents);
     // One instance, no fault: each outcome published once.
     expect(verdict.duplicatesPublished).toBe(0);
     expect(service.errorLines()).toEqual([]);

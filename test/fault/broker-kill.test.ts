@@ -89,7 +89,7 @@ test(`the broker SIGKILLed ${KILLS} times under ${COMMANDS} commands and restart
   }
   await producer.disconnect();
 
-  const { expectation, log, convergence, recoverMs, observed, verdict } = await settle(scenario, 240_000, Date.now());
+  const { expectation, log, convergence, recoverMs, observed, verdict, intents } = await settle(scenario, records, 240_000, Date.now());
   if (verdict.eventsMissing > 0) await explainMissing(scenario, expectation, observed, outageTimes);
   report(summarize({
     broker: scenario.broker.label, scenario: '6-broker-sigkill', seed, faultsInjected: outages.length,
@@ -99,14 +99,14 @@ test(`the broker SIGKILLed ${KILLS} times under ${COMMANDS} commands and restart
     converged: convergence.converged, logRecords: log.length, producerResends: resends,
     brokerRestartMs: outages.map((o) => o.restartMs), commitsResumedAfterRestartMs: outages.map((o) => o.resumedMs),
     notReadyMs: outages.map((o) => o.notReadyMs), processorAlive: processor.alive,
-  }), verdict);
+  }), verdict, intents);
 
   expect(convergence.converged).toBe(true);
   expect(outages).toHaveLength(KILLS);
   for (const outage of outages) expect(outage.notReadyMs).toBeGreaterThan(0);
   // The service rode out every outage in one process: paused, never crashed, never restarted.
   expect(processor.alive).toBe(true);
-  expectClean(verdict, expectation, observed, records.length);
+  expectClean(verdict, expectation, observed, records.length, intents);
   expect(processor.errorLines()).toEqual([]);
 }, 900_000);
 

@@ -70,7 +70,7 @@ test(`SIGKILL ${KILLS}+ times under ${COMMANDS} commands: nothing lost, nothing 
   const restartedAt = Date.now();
   await current.waitReady();
 
-  const { expectation, log, convergence, recoverMs, observed, verdict } = await settle(stack, 240_000, restartedAt);
+  const { expectation, log, convergence, recoverMs, observed, verdict, intents } = await settle(stack, records, 240_000, restartedAt);
   const resumes = kills.filter((kill) => !kill.duringStartup).map((kill) => kill.resumeMs).sort((a, b) => a - b);
   report(summarize({
     broker: stack.broker.label, scenario: '1-sigkill', seed, faultsInjected: kills.length,
@@ -79,10 +79,10 @@ test(`SIGKILL ${KILLS}+ times under ${COMMANDS} commands: nothing lost, nothing 
   }, expectation, verdict, {
     converged: convergence.converged, logRecords: log.length, ratePerSecond: rate,
     resumeAfterRestartMs: { median: resumes[Math.floor(resumes.length / 2)] ?? null, max: resumes[resumes.length - 1] ?? null },
-  }), verdict);
+  }), verdict, intents);
 
   expect(convergence.converged).toBe(true);
   expect(kills.length).toBeGreaterThanOrEqual(KILLS);
-  expectClean(verdict, expectation, observed, records.length);
+  expectClean(verdict, expectation, observed, records.length, intents);
   for (const child of processes) expect(child.errorLines()).toEqual([]);
 }, 600_000);

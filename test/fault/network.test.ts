@@ -84,21 +84,21 @@ test(`random cuts, refusals and delays on the processor's broker connections und
   await producer.disconnect();
   const directAfterChaos = connectionsTo(processor.pid, stack.broker.port);
 
-  const { expectation, log, convergence, recoverMs, observed, verdict } = await settle(stack, Number(process.env.FAULT_CONVERGE_MS ?? 180_000), healedAt);
+  const { expectation, log, convergence, recoverMs, observed, verdict, intents } = await settle(stack, records, Number(process.env.FAULT_CONVERGE_MS ?? 180_000), healedAt);
   if (!convergence.converged) console.log('broker groups', JSON.stringify(await brokerGroups(stack.kafka), null, 1), 'progress', await progress(stack));
   const faultCount = faults.cut! + faults.refuse! + faults.delay!;
   report(summarize({
     broker: stack.broker.label, scenario: '3-network', seed, faultsInjected: faultCount,
     faults: `${faults.cut} cuts of all connections, ${faults.refuse} refusal windows (1-5 s, connections cut), ${faults.delay} latency windows (50-750 ms per chunk) over ${CHAOS_MS / 1000} s`,
     recoverMs, sent: records.length,
-  }, expectation, verdict, { converged: convergence.converged, logRecords: log.length, proxy: proxy.stats, ...(proxy.quirks === 'go-mokapi' ? { cutsSkippedInHandshake: faults.deferred } : {}), processorAlive: processor.alive }), verdict);
+  }, expectation, verdict, { converged: convergence.converged, logRecords: log.length, proxy: proxy.stats, ...(proxy.quirks === 'go-mokapi' ? { cutsSkippedInHandshake: faults.deferred } : {}), processorAlive: processor.alive }), verdict, intents);
 
   expect(convergence.converged).toBe(true);
   expect(faults.cut! + faults.refuse!).toBeGreaterThanOrEqual(5);
   expect(proxy.stats.cut).toBeGreaterThan(0);
   expect(processor.alive).toBe(true);
   expect(directAfterChaos ?? 0).toBe(0);
-  expectClean(verdict, expectation, observed, records.length);
+  expectClean(verdict, expectation, observed, records.length, intents);
   // Converged is not yet ready: the member may still be rejoining after the last fault healed.
   await processor.waitReady(60_000);
   expect((await processor.readyz())?.status).toBe(200);

@@ -62,7 +62,7 @@ test(`PostgreSQL down for ${OUTAGE_MS / 1000} s under load: not ready during the
   await sending;
   await producer.disconnect();
 
-  const { expectation, log, convergence, observed, verdict } = await settle(stack, 180_000);
+  const { expectation, log, convergence, observed, verdict, intents } = await settle(stack, records, 180_000);
   // The outage hits whichever step touches PostgreSQL at that moment: the batch transaction,
   // the outbox drain, or marking published rows. Any of them retrying shows the pause.
   const retries = String([...(await processor.metricsText()).matchAll(/processor_retries_total\{step="[^"]+"\} (\d+)/g)].reduce((sum, match) => sum + Number(match[1]), 0));
@@ -72,7 +72,7 @@ test(`PostgreSQL down for ${OUTAGE_MS / 1000} s under load: not ready during the
   }, expectation, verdict, {
     converged: convergence.converged, logRecords: log.length, notReadyAfterMs, readyAgainMs: readyMs, databaseRetries: Number(retries ?? 0),
     committedDuringOutage: Number(committedLate - committedEarly),
-  }), verdict);
+  }), verdict, intents);
 
   expect(notReady?.status).toBe(503);
   expect(notReady?.body.checks.database).toBe(false);
@@ -82,5 +82,5 @@ test(`PostgreSQL down for ${OUTAGE_MS / 1000} s under load: not ready during the
   expect(Number(retries)).toBeGreaterThan(0);
   expect(processor.alive).toBe(true);
   expect(convergence.converged).toBe(true);
-  expectClean(verdict, expectation, observed, records.length);
+  expectClean(verdict, expectation, observed, records.length, intents);
 }, 600_000);

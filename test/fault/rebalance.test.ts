@@ -90,7 +90,7 @@ async function scenario(stack: FaultStack): Promise<void> {
   const lastFaultAt = Date.now();
   await victim.waitReady();
 
-  const { expectation, log, convergence, recoverMs, observed, verdict } = await settle(stack, 240_000, lastFaultAt);
+  const { expectation, log, convergence, recoverMs, observed, verdict, intents } = await settle(stack, records, 240_000, lastFaultAt);
   const sorted = [...joinTimes].sort((a, b) => a - b);
   report(summarize({
     broker: stack.broker.label, scenario: '4-rebalance', seed, faultsInjected: kills,
@@ -99,11 +99,11 @@ async function scenario(stack: FaultStack): Promise<void> {
   }, expectation, verdict, {
     converged: convergence.converged, logRecords: log.length, survivorAlive: survivor.alive,
     restartedInstanceReadyMs: { median: sorted[Math.floor(sorted.length / 2)] ?? null, max: sorted[sorted.length - 1] ?? null },
-  }), verdict);
+  }), verdict, intents);
 
   expect(convergence.converged).toBe(true);
   expect(kills).toBeGreaterThanOrEqual(KILLS);
   expect(survivor.alive).toBe(true);
-  expectClean(verdict, expectation, observed, records.length);
+  expectClean(verdict, expectation, observed, records.length, intents);
   for (const child of processes) expect(child.errorLines()).toEqual([]);
 }

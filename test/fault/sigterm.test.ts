@@ -87,7 +87,7 @@ test(`SIGTERM ${STOPS} times under ${COMMANDS} commands: batch completed, offset
   processes.push(last);
   const restartedAt = Date.now();
   await last.waitReady();
-  const { expectation, log, convergence, recoverMs, observed, verdict } = await settle(stack, 180_000, restartedAt);
+  const { expectation, log, convergence, recoverMs, observed, verdict, intents } = await settle(stack, records, 180_000, restartedAt);
   const exitTimes = stops.map((stop) => stop.exitMs);
   report(summarize({
     broker: stack.broker.label, scenario: '5-sigterm', seed, faultsInjected: stops.length, faults: `${stops.length} SIGTERMs under load, each followed by a fresh instance`,
@@ -96,7 +96,7 @@ test(`SIGTERM ${STOPS} times under ${COMMANDS} commands: batch completed, offset
     converged: convergence.converged, logRecords: log.length, exitCodes: stops.map((stop) => stop.code), exitMs: exitTimes,
     appliedBeyondCommitAtExit: stops.map((stop) => stop.beyondCommit), unpublishedAtExit: stops.map((stop) => stop.unpublished),
     committedAtExit: stops.map((stop) => stop.committed), missingBelowCommitAtExit: stops.map((stop) => stop.missingBelowCommit),
-  }), verdict);
+  }), verdict, intents);
 
   for (const stop of stops) {
     expect(stop.code).toBe(0);
@@ -106,6 +106,6 @@ test(`SIGTERM ${STOPS} times under ${COMMANDS} commands: batch completed, offset
     expect(stop.missingBelowCommit).toBe(0);
   }
   expect(convergence.converged).toBe(true);
-  expectClean(verdict, expectation, observed, records.length);
+  expectClean(verdict, expectation, observed, records.length, intents);
   for (const child of processes) expect(child.errorLines()).toEqual([]);
 }, 600_000);

@@ -1,3 +1,4 @@
+import type { Kafka } from 'kafkajs';
 import { pino, type Logger } from 'pino';
 import { topicsOf, allTopics } from '../../src/config.ts';
 import { createKafka } from '../../src/kafka.ts';
@@ -12,6 +13,8 @@ export interface Pipeline {
   sender: CommandSender;
   reader: EventReader;
   serde: Serde;
+  /** The test's own kafkajs client (its producer's and reader's), for admin calls and raw reads. */
+  kafka: Kafka;
   topics: ReturnType<typeof topicsOf>;
   http(path: string, token?: string): Promise<{ status: number; body: any; contentType: string | null }>;
   metricsText(): Promise<string>;
@@ -29,7 +32,7 @@ export async function startPipeline(stack: TestStack, options: Parameters<typeof
   const reader = new EventReader(kafka, serde, { rawTopics: [topics.dlq] });
   await reader.start(allTopics(topics).filter((topic) => topic !== topics.commands));
   const pipeline: Pipeline = {
-    service, sender, reader, serde, topics,
+    service, sender, reader, serde, kafka, topics,
     async http(path, token) {
       const response = await fetch(`http://127.0.0.1:${this.service.httpPort}${path}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
       const text = await response.text();

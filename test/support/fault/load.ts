@@ -1,7 +1,7 @@
 import { Partitioners, type Kafka, type PartitionMetadata, type Producer } from 'kafkajs';
 import type { CommandInput } from '../../../src/client/command-sender.ts';
 import type { Topics } from '../../../src/config.ts';
-import { listingIdFor } from '../../../src/processors/decider/index.ts';
+import { listingIdOf } from './intents.ts';
 import type { ContentType } from '../../../src/domain/types.ts';
 import { commandToWire, type UnverifiedCommand } from '../../../src/schemas/commands.ts';
 import type { Serde } from '../../../src/schemas/serde.ts';
@@ -11,7 +11,9 @@ import { detailsFor, infoChangeContact, infoChangeHours, restaurantDetails } fro
  * A mixed, reproducible command load: submits, amends, withdrawals, approvals, rejections,
  * INFO_CHANGE applications, racing decisions, refused tokens, invalid details, undecodable
  * bytes, exact redeliveries and reused idempotency keys. The generator keeps only a rough
- * model to make its commands plausible; what each one must do is the oracle's business.
+ * model to make its commands plausible; what each one must do is the oracles' business: the
+ * replay (oracle.ts) reads the bytes, the model of intents (intents.ts) reads what the generator
+ * recorded of each record (its command as sent, its token's facts, or the dead letter it is).
  */
 
 /** mulberry32: small, fast, and the same sequence for the same seed. */
@@ -26,17 +28,37 @@ export function random(seed: number): () => number {
   };
 }
 
+/** What the one who minted a token knows of it, without verifying it. */
+export interface TokenFacts {
+  token: string;
+  subject: string;
+  role: 'MASTER' | 'OWNER';
+  /** `iat` and `exp` claims, in seconds. */
+  issuedAt: number;
+  expiresAt: number;
+}
+
+/**
+ * What a record is, as the generator made it: a command (as sent, with the facts of the token a
+ * decision carries and whether its details are valid), or bytes that must be dead-lettered.
+ */
+export type LoadSpec =
+  | { kind: 'command'; command: UnverifiedCommand; token: TokenFacts | null; detailsValid: boolean }
+  | { kind: 'dead-letter'; code: 'BAD_MAGIC_BYTE' | 'MALFORMED_AVRO' };
+
 export interface LoadRecord {
   key: string | null;
   value: Buffer | null;
-  /** What the generator meant by it; for the summary only, never for the oracle. */
+  /** What the generator meant by it: the summary's label. */
   intent: string;
+  /** What the model of intents (intents.ts) reads instead of the bytes. */
+  spec: LoadSpec;
 }
 
 export interface LoadTokens {
-  masters: string[];
-  owner: string;
-  expired: string;
+  masters: TokenFacts[];
+  owner: TokenFacts;
+  expired: TokenFacts;
 }
 
 interface ModelApplication {
@@ -86,16 +108,20 @@ export function generateLoad(options: LoadOptions): LoadRecord[] {
   };
 
   const records: LoadRecord[] = [];
-  const sent: { key: string; value: Buffer; command: UnverifiedCommand }[] = [];
+  const sent: { key: string; value: Buffer; command: UnverifiedCommand; spec: LoadSpec }[] = [];
   const open: ModelApplication[] = [];
   const approvedListings: { listingId: string; ownerId: string; contentType: ContentType; partition: number }[] = [];
+  const masters = options.tokens.masters.map((facts) => facts.token);
   const owners = Array.from({ length: 40 }, (_, index) => `owner-${options.seed % 1000}-${index}`);
 
+  const tokenFacts = new Map([...options.tokens.masters, options.tokens.owner, options.tokens.expired].map((facts) => [facts.token, facts]));
   const emit = (command: CommandInput, intent: string) => {
     const full = { ...command, commandId: command.commandId ?? uuid(), issuedAt: command.issuedAt ?? Date.now() } as UnverifiedCommand;
     const value = options.serde.encode(options.topics.commands, commandToWire(full));
-    records.push({ key: full.applicationId, value, intent });
-    sent.push({ key: full.applicationId, value, command: full });
+    const token = 'adminToken' in full ? tokenFacts.get(full.adminToken) ?? null : null;
+    const spec: LoadSpec = { kind: 'command', command: full, token, detailsValid: intent !== 'submit-invalid' };
+    records.push({ key: full.applicationId, value, intent, spec });
+    sent.push({ key: full.applicationId, value, command: full, spec });
   };
   const closeModel = (application: ModelApplication) => {
     application.open = false;
@@ -139,29 +165,29 @@ export function generateLoad(options: LoadOptions): LoadRecord[] {
     [18, () => {
       const application = open.length > 0 ? pick(open) : null;
       if (!application) return;
-      decide(application, 'approve', pick(options.tokens.masters));
+      decide(application, 'approve', pick(masters));
       closeModel(application);
       if (application.kind === 'NEW_LISTING') {
-        approvedListings.push({ listingId: listingIdFor(application.id), ownerId: application.applicantId, contentType: application.contentType, partition: partitionOf(application.id, options.partitions) });
+        approvedListings.push({ listingId: listingIdOf(application.id), ownerId: application.applicantId, contentType: application.contentType, partition: partitionOf(application.id, options.partitions) });
       }
     }],
     [8, () => {
       const application = open.length > 0 ? pick(open) : null;
       if (!application) return;
-      decide(application, 'reject', pick(options.tokens.masters));
+      decide(application, 'reject', pick(masters));
       closeModel(application);
     }],
     [1.5, () => {
       const application = open.length > 0 ? pick(open) : null;
       if (!application) return;
-      emit({ type: 'RejectApplication', applicationId: application.id, adminToken: pick(options.tokens.masters), reason: '   ' }, 'reject-blank');
+      emit({ type: 'RejectApplication', applicationId: application.id, adminToken: pick(masters), reason: '   ' }, 'reject-blank');
     }],
     [3, () => {
       // Two admins decide the same application back to back: the first wins, the second is NOT_PENDING.
       const application = open.length > 0 ? pick(open) : null;
       if (!application) return;
-      decide(application, 'approve', options.tokens.masters[0]!);
-      decide(application, 'reject', options.tokens.masters[1 % options.tokens.masters.length]!);
+      decide(application, 'approve', masters[0]!);
+      decide(application, 'reject', masters[1 % masters.length]!);
       closeModel(application);
     }],
     [3, () => {
@@ -169,9 +195,9 @@ export function generateLoad(options: LoadOptions): LoadRecord[] {
       if (!application) return;
       const refused = pick(['owner', 'expired', 'future'] as const);
       if (refused === 'future') {
-        emit({ type: 'ApproveApplication', applicationId: application.id, adminToken: options.tokens.masters[0]!, note: null, issuedAt: Date.now() + 3_600_000 }, 'approve-future');
+        emit({ type: 'ApproveApplication', applicationId: application.id, adminToken: masters[0]!, note: null, issuedAt: Date.now() + 3_600_000 }, 'approve-future');
       } else {
-        emit({ type: 'ApproveApplication', applicationId: application.id, adminToken: refused === 'owner' ? options.tokens.owner : options.tokens.expired, note: null }, `approve-${refused}`);
+        emit({ type: 'ApproveApplication', applicationId: application.id, adminToken: refused === 'owner' ? options.tokens.owner.token : options.tokens.expired.token, note: null }, `approve-${refused}`);
       }
     }],
     [8, () => {
@@ -188,7 +214,7 @@ export function generateLoad(options: LoadOptions): LoadRecord[] {
     [6, () => {
       if (sent.length === 0) return;
       const earlier = pick(sent);
-      records.push({ key: earlier.key, value: earlier.value, intent: 'redelivery' });
+      records.push({ key: earlier.key, value: earlier.value, intent: 'redelivery', spec: earlier.spec });
     }],
     [1.5, () => {
       // The same commandId with another payload (same application, so the same partition).
@@ -200,13 +226,14 @@ export function generateLoad(options: LoadOptions): LoadRecord[] {
       const key = open.length > 0 && rnd() < 0.5 ? pick(open).id : uuid();
       const bytes = Buffer.alloc(8 + Math.floor(rnd() * 40));
       for (let index = 0; index < bytes.length; index++) bytes[index] = Math.floor(rnd() * 256);
-      if (rnd() < 0.5) {
+      const earlier = rnd() < 0.5 ? (sent.length > 0 ? pick(sent).value : null) : undefined;
+      if (earlier) {
         // Right header, Avro body cut short.
-        const earlier = sent.length > 0 ? pick(sent).value : null;
-        records.push({ key, value: earlier ? earlier.subarray(0, Math.max(6, Math.floor(earlier.length / 3))) : bytes, intent: 'truncated' });
+        records.push({ key, value: earlier.subarray(0, Math.max(6, Math.floor(earlier.length / 3))), intent: 'truncated', spec: { kind: 'dead-letter', code: 'MALFORMED_AVRO' } });
       } else {
+        // Not the wire format at all (also where nothing was sent yet to cut short).
         bytes[0] = 0x7b;
-        records.push({ key, value: bytes, intent: 'garbage' });
+        records.push({ key, value: bytes, intent: 'garbage', spec: { kind: 'dead-letter', code: 'BAD_MAGIC_BYTE' } });
       }
     }],
   ];

@@ -7,6 +7,11 @@ import { topicEnvOf } from '../shared-stack.ts';
 
 const REPO = new URL('../../../', import.meta.url).pathname;
 
+const ERROR_LEVEL = /"level":(50|60)\b/;
+const UNHANDLED = /Unhandled|uncaught/i;
+/** Node's process warnings on stderr ("(node:123) [DEP0040] DeprecationWarning: ...") and its hint to trace them. */
+const NODE_WARNING = /^\(node:\d+\) (\[\w+\] )?\w*Warning: |^\(Use `node --trace-/;
+
 /** Every child started by this module, so a failing suite never leaves a processor behind. */
 const children = new Set<ChildProcess>();
 process.once('exit', () => { for (const child of children) child.kill('SIGKILL'); });
@@ -41,35 +46,51 @@ export class ServiceProcess {
   readonly name: string;
   readonly httpPort: number;
   readonly pid: number;
+  /** stdout and stderr, interleaved: the post-mortem. */
   readonly logFile: string;
+  /** stderr alone: whatever the process wrote there besides its JSON log. */
+  readonly stderrFile: string;
   readonly exited: Promise<Exit>;
+  /** Resolves once the process exited and all it wrote is in the log files. */
+  readonly drained: Promise<void>;
   readonly startedAt = Date.now();
   private readonly child: ChildProcess;
   private exit: Exit | null = null;
 
-  private constructor(name: string, httpPort: number, child: ChildProcess, logFile: string, log: WriteStream) {
+  private constructor(name: string, httpPort: number, child: ChildProcess, files: { logFile: string; stderrFile: string }, logs: WriteStream[]) {
     this.name = name;
     this.httpPort = httpPort;
     this.child = child;
     this.pid = child.pid!;
-    this.logFile = logFile;
+    this.logFile = files.logFile;
+    this.stderrFile = files.stderrFile;
+    // The logs end once the pipes are drained ('close'), not at 'exit': a dying process's last
+    // words (an uncaught exception's stack) may still be in the pipe then.
+    this.drained = new Promise<void>((resolve) => {
+      child.once('close', () => {
+        let open = logs.length;
+        for (const log of logs) log.end(() => { if (--open === 0) resolve(); });
+      });
+    });
     this.exited = new Promise<Exit>((resolve) => {
       child.once('exit', (code, signal) => {
         this.exit = { code, signal };
         children.delete(child);
-        log.end();
         resolve(this.exit);
       });
     });
   }
 
-  /** Starts `node [--import preload] src/main.ts` with exactly `env` (plus PATH and HOME). */
-  static async start(options: { name: string; env: Record<string, string>; logDir: string; preload?: string }): Promise<ServiceProcess> {
+  /** Starts `node --disable-warning=TimeoutNegativeWarning [--import preload] src/main.ts` with exactly `env` (plus PATH and HOME). */
+  static async start(options: { name: string; env: Record<string, string>; logDir: string; preload?: string; script?: string }): Promise<ServiceProcess> {
     const httpPort = await osPort();
-    const logFile = join(options.logDir, `${options.name}-${Date.now()}.log`);
-    const log = createWriteStream(logFile);
-    log.on('error', () => {});
-    const args = [...(options.preload ? ['--import', options.preload] : []), 'src/main.ts'];
+    const stem = join(options.logDir, `${options.name}-${Date.now()}`);
+    const files = { logFile: `${stem}.log`, stderrFile: `${stem}.stderr.log` };
+    const log = createWriteStream(files.logFile);
+    const stderr = createWriteStream(files.stderrFile);
+    for (const stream of [log, stderr]) stream.on('error', () => {});
+    // The flags the image's CMD and `npm start` give node (a kafkajs retry timer goes negative).
+    const args = ['--disable-warning=TimeoutNegativeWarning', ...(options.preload ? ['--import', options.preload] : []), options.script ?? 'src/main.ts'];
     const child = spawn(process.execPath, args, {
       cwd: REPO,
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...options.env, HTTP_PORT: String(httpPort) },
@@ -78,7 +99,8 @@ export class ServiceProcess {
     children.add(child);
     child.stdout!.pipe(log, { end: false });
     child.stderr!.pipe(log, { end: false });
-    return new ServiceProcess(options.name, httpPort, child, logFile, log);
+    child.stderr!.pipe(stderr, { end: false });
+    return new ServiceProcess(options.name, httpPort, child, files, [log, stderr]);
   }
 
   get alive(): boolean {
@@ -168,15 +190,25 @@ export class ServiceProcess {
   }
 
   /**
-   * Log lines at level error or fatal (pino: 50, 60) from the service itself, for assertions
-   * that nothing blew up; kafkajs logs every retried protocol error (rebalances) as an error.
+   * What says something went wrong, for assertions that nothing blew up: the service's JSON log
+   * lines at level error or fatal (pino: 50, 60), kafkajs's aside (it logs every retried protocol
+   * error, rebalances among them, as an error); every line on stderr (console.error, an uncaught
+   * exception's stack, anything not in the JSON log) but Node's own process warnings; and any
+   * line naming an unhandled or uncaught error. Throws when a log cannot be read: "could not
+   * look" is never "nothing wrong".
    */
   errorLines(): string[] {
-    try {
-      return readFileSync(this.logFile, 'utf8').split('\n')
-        .filter((line) => /"level":(50|60)/.test(line) && !line.includes('"component":"kafkajs"') || /Unhandled|uncaught/i.test(line));
-    } catch {
-      return [];
-    }
+    const read = (file: string) => {
+      try {
+        return readFileSync(file, 'utf8');
+      } catch (error) {
+        throw new Error(`${this.name}: cannot read ${file} to look for errors: ${(error as Error).message}`);
+      }
+    };
+    const stdoutAndStderr = read(this.logFile).split('\n');
+    const stderr = read(this.stderrFile).split('\n').filter((line) => line.trim() !== '');
+    const fromLog = stdoutAndStderr.filter((line) => (ERROR_LEVEL.test(line) && !line.includes('"component":"kafkajs"')) || UNHANDLED.test(line));
+    const fromStderr = stderr.filter((line) => !NODE_WARNING.test(line) && !fromLog.includes(line));
+    return [...fromLog, ...fromStderr];
   }
 }

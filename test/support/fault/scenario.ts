@@ -2,18 +2,25 @@ import { createTokenVerifier } from '../../../src/auth/tokens.ts';
 import { allTopics } from '../../../src/config.ts';
 import { ChaosProxy } from './proxy.ts';
 import { compare, replay, type Expectation, type Observed, type Verdict } from './oracle.ts';
+import { checkIntents, expectIntents, type DecodedRecord, type IntentVerdict } from './intents.ts';
 import type { FaultStack } from './stack.ts';
-import { generateLoad, type LoadRecord } from './load.ts';
+import { generateLoad, type LoadRecord, type TokenFacts } from './load.ts';
 import { brokerGroups, endOffsets, groupPosition, readTopics, type RawRecord } from './topics.ts';
 
 /** Seeds are printed with every summary; FAULT_SEED replays a run's exact load. */
 export const seedFor = (scenario: number) => Number(process.env.FAULT_SEED ?? Date.now() % 1_000_000) * 10 + scenario;
 
+/** What the test knows of a token it minted: its claims, read back (not verified). */
+function factsOf(token: string): TokenFacts {
+  const claims = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString('utf8')) as { sub: string; role: 'MASTER' | 'OWNER'; iat: number; exp: number };
+  return { token, subject: claims.sub, role: claims.role, issuedAt: claims.iat, expiresAt: claims.exp };
+}
+
 export async function buildLoad(stack: FaultStack, seed: number, records: number): Promise<LoadRecord[]> {
   const tokens = {
-    masters: await Promise.all(['admin-kim', 'admin-park'].map((subject) => stack.token('MASTER', subject, { expiresInSeconds: 86_400 }))),
-    owner: await stack.token('OWNER', 'owner-sneaky', { expiresInSeconds: 86_400 }),
-    expired: await stack.token('MASTER', 'admin-retired', { issuedAt: new Date(Date.now() - 7_200_000), expiresInSeconds: 60 }),
+    masters: (await Promise.all(['admin-kim', 'admin-park'].map((subject) => stack.token('MASTER', subject, { expiresInSeconds: 86_400 })))).map(factsOf),
+    owner: factsOf(await stack.token('OWNER', 'owner-sneaky', { expiresInSeconds: 86_400 })),
+    expired: factsOf(await stack.token('MASTER', 'admin-retired', { issuedAt: new Date(Date.now() - 7_200_000), expiresInSeconds: 60 })),
   };
   return generateLoad({ seed, records, partitions: 3, topics: stack.topics, serde: stack.serde, tokens });
 }
@@ -75,14 +82,28 @@ export async function waitConverged(stack: FaultStack, expectation: Expectation,
 /** Why the broker is not answering, for error messages: its exit, or its view of the groups. */
 /**
  * After the faults: what the oracle expects of the command log, the wait until the stack holds
- * it (or the timeout), and the verdict on what it holds. `since` is when the last fault ended.
+ * it (or the timeout), and the verdicts on what it holds: the replay's, and the model of intents'
+ * over the load's records. `since` is when the last fault ended.
  */
-export async function settle(stack: FaultStack, timeoutMs: number, since = Date.now()) {
+export async function settle(stack: FaultStack, load: LoadRecord[], timeoutMs: number, since = Date.now()) {
   const { expectation, log } = await expectationOf(stack);
   const convergence = await waitConverged(stack, expectation, timeoutMs);
   const recoverMs = Date.now() - since;
   const observed = await observe(stack);
-  return { expectation, log, convergence, recoverMs, observed, verdict: compare(expectation, observed, stack.topics) };
+  const intents = await intentVerdict(stack, log, load, observed);
+  return { expectation, log, convergence, recoverMs, observed, verdict: compare(expectation, observed, stack.topics), intents };
+}
+
+/** The model of intents (intents.ts) over the log, compared with what the stack holds. */
+export async function intentVerdict(stack: FaultStack, log: RawRecord[], load: LoadRecord[], observed: Observed): Promise<IntentVerdict> {
+  const expected = expectIntents(log, load, { topics: stack.topics, skewMs: stack.config.DECISION_MAX_SKEW_SECONDS * 1000 });
+  // Values are decoded through the registry (reading, not deciding); the DLQ keeps raw bytes.
+  const published: DecodedRecord[] = [];
+  for (const record of observed.published) {
+    const value = record.topic === stack.topics.dlq || record.value === null ? null : await stack.serde.decodeAny(record.value) as Record<string, any>;
+    published.push({ record, value });
+  }
+  return checkIntents(expected, observed, published, stack.topics);
 }
 
 export async function brokerState(stack: FaultStack): Promise<string> {
@@ -133,9 +154,10 @@ export interface Summary {
 }
 
 /** The scenario's figures as one JSON line on stdout, the source of docs/reliability.md. */
-export function report(summary: Summary, verdict: Verdict): void {
-  process.stdout.write(`FAULT-SUMMARY ${JSON.stringify(summary)}\n`);
+export function report(summary: Summary, verdict: Verdict, intents: IntentVerdict): void {
+  process.stdout.write(`FAULT-SUMMARY ${JSON.stringify({ ...summary, intentMismatches: intents.mismatches, intentOutcomes: intents.counts })}\n`);
   if (verdict.problems.length > 0) process.stdout.write(`FAULT-PROBLEMS ${summary.scenario}\n  ${verdict.problems.join('\n  ')}\n`);
+  if (intents.problems.length > 0) process.stdout.write(`FAULT-INTENT-PROBLEMS ${summary.scenario}\n  ${intents.problems.join('\n  ')}\n`);
 }
 
 export function summarize(base: { scenario: string; broker: string; seed: number; faultsInjected: number; faults: string; recoverMs: number; sent: number }, expectation: Expectation, verdict: Verdict, extra: Record<string, unknown> = {}): Summary {
@@ -150,9 +172,15 @@ export function summarize(base: { scenario: string; broker: string; seed: number
   };
 }
 
-/** The assertions every scenario ends with. */
-export function expectClean(verdict: Verdict, expectation: Expectation, observed: Observed, sent: number): void {
+/** The assertions every scenario ends with: the replay's verdict and the model of intents'. */
+export function expectClean(verdict: Verdict, expectation: Expectation, observed: Observed, sent: number, intents: IntentVerdict): void {
   expect(expectation.records).toBeGreaterThanOrEqual(sent);
+  // The model of intents, over as much as the replay: every distinct command, its events, its rows.
+  expect({ mismatches: intents.mismatches, problems: intents.problems }).toEqual({ mismatches: 0, problems: [] });
+  expect(intents.checked.commands).toBe(expectation.processed.size);
+  expect(intents.checked.commands).toBeGreaterThan(0);
+  expect(intents.checked.events).toBeGreaterThanOrEqual(intents.checked.commands);
+  expect(intents.checked.deadLetters).toBe(expectation.deadLetters.size);
   expect({
     lost: verdict.lost, appliedTwice: verdict.appliedTwice, eventsMissing: verdict.eventsMissing, eventsUnexpected: verdict.eventsUnexpected,
     eventsOutOfOrder: verdict.eventsOutOfOrder, duplicatesDiffering: verdict.duplicatesDiffering, stateMismatches: verdict.stateMismatches,
