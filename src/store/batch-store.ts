@@ -127,7 +127,10 @@ export async function writeBatch(tx: DatabaseTransactionConnection, batch: Batch
     ORDER BY r.ord
     ON CONFLICT (event_id) DO NOTHING
     RETURNING id, event_id`);
-  const byEventId = new Map(batch.outbox.map((message) => [message.eventId, message]));
+  // The first message of an eventId, as the INSERT keeps it (ORDER BY ord, ON CONFLICT DO NOTHING):
+  // a reused key and its redelivery in one batch derive one eventId for two contents.
+  const byEventId = new Map<string, OutboxMessage>();
+  for (const message of batch.outbox) if (!byEventId.has(message.eventId)) byEventId.set(message.eventId, message);
   // In id order, which is the batch's order (ORDER BY ord above: the anti-join may reorder rows),
   // and the order the relay publishes in, here as in a drain.
   return inserted

@@ -124,15 +124,15 @@ test(`SIGKILL between commit and publish, and during a revocation with work in f
   await sending;
   await producer.disconnect();
   const lastFaultAt = Date.now();
-  const { expectation, log, convergence, recoverMs, observed, verdict } = await settle(stack, 240_000, lastFaultAt);
+  const { expectation, log, convergence, recoverMs, observed, verdict, intents } = await settle(stack, records, 240_000, lastFaultAt);
   report(summarize({
     broker: stack.broker.label, scenario: '7-pipeline-kill', seed, faultsInjected: betweenCommitAndPublish.length + duringRevocation.length,
     faults: `${betweenCommitAndPublish.length} SIGKILLs with rows committed and unpublished (${betweenCommitAndPublish.join('/')} left), `
       + `${duringRevocation.length} during a rebalance with work applied or unpublished beyond the committed offsets (${duringRevocation.join('/')})`,
     recoverMs, sent: records.length,
-  }, expectation, verdict, { converged: convergence.converged, logRecords: log.length }), verdict);
+  }, expectation, verdict, { converged: convergence.converged, logRecords: log.length }), verdict, intents);
 
   expect(convergence.converged).toBe(true);
-  expectClean(verdict, expectation, observed, records.length);
+  expectClean(verdict, expectation, observed, records.length, intents);
   for (const child of processes) expect(child.errorLines()).toEqual([]);
 }, 900_000);
