@@ -41,6 +41,8 @@ export const configSchema = z.object({
   PROCESSOR_MAX_BATCH: z.coerce.number().int().min(1).max(5000).default(1000),
   /** Transactions the pipeline runs side by side under a backlog (at low load one carries every partition of a fetch). */
   PROCESSOR_TRANSACTIONS: z.coerce.number().int().min(1).max(16).default(2),
+  /** Least time between offset commits (the rounds published meanwhile share one); at most this much more is delivered again after a crash. */
+  PROCESSOR_COMMIT_INTERVAL_MS: z.coerce.number().int().min(0).max(60_000).default(200),
   /** How long a published outbox row is kept (for an operator to look at) before the sweep deletes it. */
   OUTBOX_RETENTION_SECONDS: z.coerce.number().int().min(0).max(30 * 86_400).default(60),
   /** How long a commandId is remembered: a redelivery within it is a duplicate, after it a new command. */

@@ -73,7 +73,7 @@ export async function startService(config: ServiceConfig, logger: Logger, option
   const processor = await runProcessor({
     consumer, relay, db, serde, verifier, topics, metrics, logger: logger.child({ component: 'processor' }),
     partitionsConcurrently: config.PROCESSOR_PARTITIONS_CONCURRENTLY, maxBatch: config.PROCESSOR_MAX_BATCH,
-    transactions: config.PROCESSOR_TRANSACTIONS,
+    transactions: config.PROCESSOR_TRANSACTIONS, commitIntervalMs: config.PROCESSOR_COMMIT_INTERVAL_MS,
     decisionClock: { appendTime: !mokapi, skewMs: config.DECISION_MAX_SKEW_SECONDS * 1000 },
   });
 

@@ -71,7 +71,7 @@ function harness(settings: Partial<PipelineSettings> = {}, faults: { failPublish
     offsets: { commit: async (offsets) => { commits.push(offsets); } },
     flow: { pause: (partitions) => paused.push(partitions), resume: () => {} },
     observer: { stage: () => {}, published: () => {}, transaction: () => {} },
-  }, { maxBatch: 100, transactions: 2, maxOutstanding: 1000, ...settings });
+  }, { maxBatch: 100, transactions: 2, maxOutstanding: 1000, commitIntervalMs: 0, ...settings });
   const chunk = (partition: number, from: number, to: number): Chunk<number> => {
     const records = Array.from({ length: to - from + 1 }, (_, index) => from + index);
     return { partition, records, lastOffset: String(to), appendedAt: Date.now(), within: (work) => work(), settled: () => {} };
@@ -157,4 +157,16 @@ test('a partition with too much in the pipeline is paused; stop takes nothing ne
   h.releaseAll();
   await stopped;
   expect(lastCommitted(h.commits)).toEqual({ 3: '20' });
+});
+
+test('rounds published within the commit interval share one offset commit, and a stop commits at once', async () => {
+  const h = harness({ maxBatch: 10, commitIntervalMs: 60_000 });
+  h.pipeline.accept(h.chunk(0, 0, 9));
+  while (h.commits.length === 0) await new Promise((resolve) => setImmediate(resolve));
+  h.pipeline.accept(h.chunk(0, 10, 19));
+  h.pipeline.accept(h.chunk(1, 0, 9));
+  while (h.sent.length < 30) await new Promise((resolve) => setImmediate(resolve));
+  expect(h.commits.length).toBe(1);
+  await h.pipeline.stop();
+  expect(h.commits).toEqual([[{ partition: 0, offset: '10' }], [{ partition: 0, offset: '20' }, { partition: 1, offset: '10' }]]);
 });

@@ -30,6 +30,8 @@ export interface ProcessorDeps {
   maxBatch: number;
   /** Transactions in flight at once under a backlog. */
   transactions: number;
+  /** Least time between offset commits. */
+  commitIntervalMs: number;
   /** When decisions are judged: the command's append time, or processing time on go-mokapi. */
   decisionClock: DecisionClock;
 }
@@ -66,7 +68,7 @@ export async function runProcessor(deps: ProcessorDeps): Promise<{ health: Proce
       published: (chunk, at) => { for (const record of chunk.records) metrics.appendToOutcome.observe((at - Number(record.timestamp)) / 1000); },
       transaction: (commands) => metrics.batchSize.observe(commands),
     },
-  }, { maxBatch: deps.maxBatch, transactions: deps.transactions, maxOutstanding: deps.maxBatch });
+  }, { maxBatch: deps.maxBatch, transactions: deps.transactions, maxOutstanding: deps.maxBatch, commitIntervalMs: deps.commitIntervalMs });
 
   async function eachBatch({ batch, resolveOffset }: EachBatchPayload): Promise<void> {
     const trace = traceBatch(batch);

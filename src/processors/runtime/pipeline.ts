@@ -9,6 +9,12 @@ export interface PipelineSettings {
   transactions: number;
   /** Commands of one partition accepted but not yet committed above which its fetching is paused. */
   maxOutstanding: number;
+  /**
+   * Least time between offset commits: the rounds published meanwhile share the next one. A
+   * commit only bounds what is delivered again after a crash (deduplicated by commandId), so at
+   * low load it need not cost a request per round. A stop commits at once.
+   */
+  commitIntervalMs: number;
 }
 
 export interface PipelineDeps<R, D, Row extends OutboxRow> {
@@ -63,6 +69,8 @@ export class Pipeline<R, D, Row extends OutboxRow> {
   private publishing = false;
   private toCommit: Round<R, Row>[] = [];
   private committing = false;
+  private lastCommit = -Infinity;
+  private commitPause: { timer: NodeJS.Timeout; resolve(): void } | null = null;
   private idle: (() => void)[] = [];
 
   constructor(deps: PipelineDeps<R, D, Row>, settings: PipelineSettings) {
@@ -111,6 +119,7 @@ export class Pipeline<R, D, Row extends OutboxRow> {
   /** Takes no more chunks and resolves once everything accepted was committed or abandoned. */
   async stop(): Promise<void> {
     this.stopping = true;
+    this.endCommitPause();
     if (this.isIdle()) return;
     await new Promise<void>((resolve) => this.idle.push(resolve));
   }
@@ -241,6 +250,11 @@ export class Pipeline<R, D, Row extends OutboxRow> {
     if (this.committing) return;
     this.committing = true;
     while (this.toCommit.length > 0) {
+      const wait = this.lastCommit + this.settings.commitIntervalMs - performance.now();
+      if (wait > 0 && !this.stopping) {
+        await new Promise<void>((resolve) => { this.commitPause = { timer: setTimeout(resolve, wait), resolve }; });
+        this.commitPause = null;
+      }
       const rounds = this.current(this.toCommit.splice(0));
       if (rounds.length === 0) continue;
       const next = new Map<number, bigint>();
@@ -251,6 +265,7 @@ export class Pipeline<R, D, Row extends OutboxRow> {
       const started = performance.now();
       const live = () => rounds.every((round) => round.generation === this.generation);
       const committed = await this.deps.retrying('commit', [...next.keys()], live, () => this.deps.offsets.commit(offsets));
+      this.lastCommit = performance.now();
       if (committed.kind === 'abandoned') {
         for (const round of rounds) this.abandon(round);
         continue;
@@ -263,6 +278,12 @@ export class Pipeline<R, D, Row extends OutboxRow> {
     }
     this.committing = false;
     this.settle();
+  }
+
+  private endCommitPause(): void {
+    if (!this.commitPause) return;
+    clearTimeout(this.commitPause.timer);
+    this.commitPause.resolve();
   }
 
   /** Rounds of the current generation; the others are dropped (a join came between). */
