@@ -13,7 +13,7 @@ import { committedOffsets } from '../support/fault/topics.ts';
  * so a kill that missed its window does not count.
  */
 
-const COMMANDS = Number(process.env.FAULT_PIPELINE_COMMANDS ?? 20_000);
+const COMMANDS = Number(process.env.FAULT_PIPELINE_COMMANDS ?? 40_000);
 const KILLS = Number(process.env.FAULT_PIPELINE_KILLS ?? 3);
 /** Attempts per window before the scenario gives up on hitting it. */
 const ATTEMPTS = 12;
@@ -81,8 +81,9 @@ test(`SIGKILL between commit and publish, and during a revocation with work in f
   };
   const producer = loadProducer(stack.kafka);
   await producer.connect();
-  // Paced so that commands still flow through both windows (about 40 s).
-  const sending = sendPaced(producer, stack.topics.commands, records, { ratePerSecond: 500, chunk: 25 });
+  // Paced so that commands still flow through both windows (about 100 s: every kill waits out the
+  // dead member's session before the group settles).
+  const sending = sendPaced(producer, stack.topics.commands, records, { ratePerSecond: 400, chunk: 20 });
 
   // (a) Committed in PostgreSQL, not yet published: rows above their partition's watermark.
   const betweenCommitAndPublish: number[] = [];
