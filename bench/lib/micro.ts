@@ -2,7 +2,9 @@ import { createHash } from 'node:crypto';
 import { createTokenVerifier, mintToken } from '../../src/auth/tokens.ts';
 import { CommandSender } from '../../src/client/command-sender.ts';
 import type { Topics } from '../../src/config.ts';
+import { BatchView } from '../../src/processors/batch-fold.ts';
 import { prepare, type CommandRecord } from '../../src/processors/envelope.ts';
+import { outcomeOf } from '../../src/processors/outcome.ts';
 import type { Serde } from '../../src/schemas/serde.ts';
 import type { Kafka } from 'kafkajs';
 import { plan, type Tokens } from './workload.ts';
@@ -38,6 +40,19 @@ export async function microCosts(options: { kafka: Kafka; serde: Serde; topics: 
   const distinct = await Promise.all(Array.from({ length: Math.min(n, 400) + 200 }, (_, index) => mintToken({
     privateKeyPem: options.privateKeyPem, subject: `admin-${index}`, role: 'MASTER', issuer: 'backoffice-dev', audience: 'backoffice',
   })));
+  const prepared = (await Promise.all(records.map((record) => prepare(record, options.serde, verifier))))
+    .filter((item) => item.kind === 'command');
+  // What the handler does per command once decoded, without the database: fold in order over
+  // the state (a fresh view per pass, so every pass decides the same), build the outcome, and
+  // encode its outgoing records as Avro.
+  let view = new BatchView({ applications: new Map(), listings: new Map(), pendingChanges: new Map(), known: new Map() });
+  const decideBuildEncode = (index: number) => {
+    if (index % prepared.length === 0) view = new BatchView({ applications: new Map(), listings: new Map(), pendingChanges: new Map(), known: new Map() });
+    const { command, payloadHash } = prepared[index % prepared.length]!;
+    const step = view.fold(command, payloadHash, Date.now());
+    if (step.outcome === 'duplicate') return;
+    for (const message of outcomeOf(step.decided, options.topics).messages) options.serde.encode(message.topic, message.value);
+  };
   return {
     token_verify_uncached_us: await time(distinct.length - 200, (index) => verifier.verify(distinct[index % distinct.length]!, new Date())),
     token_verify_repeated_us: await time(n, () => verifier.verify(token, new Date())),
@@ -46,5 +61,6 @@ export async function microCosts(options: { kafka: Kafka; serde: Serde; topics: 
     prepare_submit_us: await time(n, (index) => prepare(submits[index % submits.length]!, options.serde, verifier)),
     prepare_decision_us: await time(n, (index) => prepare(decisions[index % decisions.length]!, options.serde, verifier)),
     prepare_mixed_us: await time(records.length - 200, (index) => prepare(records[index]!, options.serde, verifier)),
+    decide_build_encode_mixed_us: await time(prepared.length * 3, decideBuildEncode),
   };
 }

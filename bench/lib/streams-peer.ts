@@ -203,7 +203,9 @@ async function copyCommands(kafka: Kafka, from: string, to: string, ends: Map<nu
         const end = ends.get(batch.partition) ?? 0;
         const messages = batch.messages.filter((message) => Number(message.offset) < end)
           .map((message) => ({ key: message.key, value: message.value, timestamp: message.timestamp, partition: batch.partition }));
-        if (messages.length > 0) await producer.send({ topic: to, acks: -1, messages });
+        // Slices: one fetched batch (up to 1 MB a partition) is more than one produced record
+        // batch may carry (the broker's message.max.bytes).
+        for (let index = 0; index < messages.length; index += 500) await producer.send({ topic: to, acks: -1, messages: messages.slice(index, index + 500) });
         copied.set(batch.partition, (copied.get(batch.partition) ?? 0) + messages.length);
       },
     });

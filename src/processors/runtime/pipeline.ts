@@ -45,8 +45,10 @@ const seconds = (from: number) => (performance.now() - from) / 1000;
  * - Order: a partition has at most one transaction in flight, its chunks go in offset order, and
  *   its rows are published in the order their transactions committed (one send at a time).
  * - A round takes the waiting chunks of every partition that is free, up to `maxBatch` commands:
- *   at low load one transaction, one send and one commit carry every partition of a fetch;
- *   under a backlog up to `transactions` rounds run side by side.
+ *   at low load one transaction, one send and one commit carry every partition of a fetch (and
+ *   what arrived while the last one ran); a second transaction starts beside a running one only
+ *   once a quarter of `maxBatch` is waiting, so under a backlog up to `transactions` rounds run
+ *   side by side.
  * - Rows are published only after their transaction committed, and an offset is committed only
  *   after everything before it in its partition was published.
  * - A partition with more than `maxOutstanding` commands in the pipeline is paused.
@@ -126,12 +128,24 @@ export class Pipeline<R, D, Row extends OutboxRow> {
 
   private schedule(): void {
     while (this.transactions < this.settings.transactions) {
+      // Another transaction beside a running one only for a backlog: what arrives while one runs
+      // goes into the next round together, one transaction, one send and one commit for all.
+      if (this.transactions > 0 && this.ready() < this.settings.maxBatch / 4) break;
       const round = this.nextRound();
       if (!round) break;
       this.transactions++;
       void this.transact(round);
     }
     this.settle();
+  }
+
+  /** Commands waiting in partitions that have no transaction in flight. */
+  private ready(): number {
+    let commands = 0;
+    for (const [partition, queue] of this.waiting) {
+      if (!this.inTransaction.has(partition)) for (const chunk of queue) commands += chunk.records.length;
+    }
+    return commands;
   }
 
   private nextRound(): Round<R, Row> | null {
