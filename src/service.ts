@@ -10,6 +10,7 @@ import { createKafka } from './kafka.ts';
 import type { Logger } from './logger.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { runProcessor } from './processors/processor.ts';
+import { brokerProfile } from './processors/runtime/broker-profile.ts';
 import { OutboxRelay } from './processors/relay.ts';
 import { Publisher } from './processors/publisher.ts';
 import { startOpsCollectors } from './ops/collectors.ts';
@@ -47,9 +48,9 @@ export async function startService(config: ServiceConfig, logger: Logger, option
     publicKeyPem: config.AUTH_PUBLIC_KEY, jwksUrl: config.AUTH_JWKS_URL, issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE,
   });
   const metrics = createMetrics();
-  const mokapi = config.KAFKA_BROKER_QUIRKS === 'go-mokapi';
+  const broker = brokerProfile(config.KAFKA_BROKER_QUIRKS);
   const kafka = createKafka(config, logger);
-  if (mokapi) logger.warn('go-mokapi cannot stamp append time: decisions are judged by processing time');
+  if (!broker.stampsAppendTime) logger.warn('go-mokapi cannot stamp append time: decisions are judged by processing time');
   else await ensureCommandTopic(kafka, topics.commands, logger);
   // Idempotent on Apache Kafka; KAFKA_IDEMPOTENT_PRODUCER=false only for go-mokapi, which checks
   // sequences per request instead of per batch.
@@ -66,7 +67,7 @@ export async function startService(config: ServiceConfig, logger: Logger, option
   const relay = new OutboxRelay(publisher, db);
   // go-mokapi answers OffsetFetch only to group members: there, and only there, lag comes from
   // this instance's own commits (see consumer-lag.ts).
-  const ops = startOpsCollectors({ kafka, consumer: mokapi ? consumer : undefined, db, metrics, logger, groupId: config.KAFKA_GROUP_ID, topics, intervalMs: config.METRICS_POLL_INTERVAL_MS });
+  const ops = startOpsCollectors({ kafka, consumer: broker.answersOffsetFetchToAnyone ? undefined : consumer, db, metrics, logger, groupId: config.KAFKA_GROUP_ID, topics, intervalMs: config.METRICS_POLL_INTERVAL_MS });
   const retention = startRetention({ db, metrics, logger }, {
     outboxRetentionSeconds: config.OUTBOX_RETENTION_SECONDS, idempotencyWindowDays: config.IDEMPOTENCY_WINDOW_DAYS, intervalMs: config.RETENTION_SWEEP_INTERVAL_MS,
   });
@@ -74,7 +75,7 @@ export async function startService(config: ServiceConfig, logger: Logger, option
     consumer, relay, db, serde, verifier, topics, metrics, logger: logger.child({ component: 'processor' }),
     partitionsConcurrently: config.PROCESSOR_PARTITIONS_CONCURRENTLY, maxBatch: config.PROCESSOR_MAX_BATCH,
     transactions: config.PROCESSOR_TRANSACTIONS, commitIntervalMs: config.PROCESSOR_COMMIT_INTERVAL_MS,
-    decisionClock: { appendTime: !mokapi, skewMs: config.DECISION_MAX_SKEW_SECONDS * 1000 },
+    decisionClock: { appendTime: broker.stampsAppendTime, skewMs: config.DECISION_MAX_SKEW_SECONDS * 1000 },
   });
 
   const readiness = async () => {
