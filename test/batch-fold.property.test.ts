@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
-import { BatchView } from '../src/processors/batch-fold.ts';
+import { BatchView, type BatchState } from '../src/processors/batch-fold.ts';
 import { listingIdFor } from '../src/processors/decider/index.ts';
 import type {
   AdminAuth, Application, ApplicationDetails, Command, CommandBody, ContentType, DomainEvent, Listing,
@@ -12,9 +12,10 @@ import { detailsFor, infoChangeContact, infoChangeHours, restaurantDetails } fro
 /**
  * Property-based test of the pure core as the processor runs it: random command sequences,
  * cut into random batches, folded through the processor's own core (one
- * BatchView per batch over the state the previous batches left: dedupe by commandId and payload
- * hash, IDEMPOTENCY_KEY_REUSED, pending changes; outcomeOf for the audit rows). No I/O: the shell's database is modelled by
- * the maps carried from one batch to the next.
+ * BatchView per batch over what the shell would load for it from the state the previous batches
+ * left: dedupe by commandId and payload hash, IDEMPOTENCY_KEY_REUSED, pending changes; outcomeOf
+ * for the audit rows). No I/O: the shell's database is modelled by the maps carried from one
+ * batch to the next.
  *
  * Small pools of application ids, listings, applicants and admin verdicts make commands collide
  * on purpose: decisions race, INFO_CHANGEs compete for one listing, commandIds are redelivered
@@ -118,7 +119,7 @@ function records(steps: Step[]): Command[] {
 /** The shell hashes the decoded record; any function of the whole command tells payloads apart the same way. */
 const payloadHash = (command: Command) => createHash('sha256').update(JSON.stringify(command)).digest('hex');
 
-/** What the database holds between batches. */
+/** What the database holds between batches; `pendingChanges` is the index the views kept. */
 interface Stored {
   applications: Map<string, Application>;
   listings: Map<string, Listing>;
@@ -133,21 +134,55 @@ interface Delivery {
   after: Application | null;
   events: DomainEvent[];
   audit: AdminAction[];
-  /** PENDING INFO_CHANGE applications per listing right after this delivery. */
+  /** PENDING INFO_CHANGE applications per listing right after this delivery, over the whole database. */
   pendingPerListing: Map<string, number>;
 }
 
 /**
- * applyBatch without the database: each batch folds over the state the previous ones stored (a
- * fresh BatchView over copies, as lockApplications/lockListings would load it).
+ * What load_batch returns for `batch`, and nothing more: its applications, the listings its
+ * submits name or those applications hold, the PENDING INFO_CHANGEs of those listings (from the
+ * applications table, as the database derives them), and which of its commandIds are known.
+ * Handing a batch the whole database would let a fold that needs an unloaded row pass.
+ */
+function load(stored: Stored, batch: Command[]): BatchState & { listingIds: Set<string> } {
+  const applications = new Map<string, Application>();
+  for (const { applicationId } of batch) {
+    const application = stored.applications.get(applicationId);
+    if (application) applications.set(applicationId, application);
+  }
+  const listingIds = new Set<string>();
+  for (const command of batch) if (command.type === 'SubmitApplication' && command.listingId) listingIds.add(command.listingId);
+  for (const application of applications.values()) if (application.listingId !== null) listingIds.add(application.listingId);
+  const listings = new Map<string, Listing>();
+  for (const id of listingIds) {
+    const listing = stored.listings.get(id);
+    if (listing) listings.set(id, listing);
+  }
+  const pendingChanges = new Map<string, string>();
+  for (const application of stored.applications.values()) {
+    if (application.kind === 'INFO_CHANGE' && application.status === 'PENDING' && listingIds.has(application.listingId!)) pendingChanges.set(application.listingId!, application.id);
+  }
+  const known = new Map<string, string>();
+  for (const { commandId } of batch) {
+    const hash = stored.known.get(commandId);
+    if (hash !== undefined) known.set(commandId, hash);
+  }
+  return { applications, listings, pendingChanges, known, listingIds };
+}
+
+/**
+ * applyBatch without the database: each batch folds over what load() gives it, and only what
+ * it changed is written back, as writeBatch does.
  */
 function fold(sent: Command[], cuts: number[]): { stored: Stored; deliveries: Delivery[] } {
   const stored: Stored = { applications: new Map(), listings: new Map(), pendingChanges: new Map(), known: new Map() };
   const deliveries: Delivery[] = [];
   const bounds = [...new Set([0, ...cuts.map((cut) => cut % (sent.length + 1)), sent.length])].sort((a, b) => a - b);
   for (let b = 0; b + 1 < bounds.length; b++) {
-    const view = new BatchView({ applications: new Map(stored.applications), listings: new Map(stored.listings), pendingChanges: new Map(stored.pendingChanges), known: stored.known });
-    for (const command of sent.slice(bounds[b], bounds[b + 1])) {
+    const batch = sent.slice(bounds[b], bounds[b + 1]);
+    const { listingIds, ...loaded } = load(stored, batch);
+    const view = new BatchView(loaded);
+    for (const command of batch) {
       const before = view.applications.get(command.applicationId) ?? null;
       const step = view.fold(command, payloadHash(command), AT);
       const after = view.applications.get(command.applicationId) ?? null;
@@ -155,17 +190,22 @@ function fold(sent: Command[], cuts: number[]): { stored: Stored; deliveries: De
         ? { command, outcome: 'duplicate', before, after, events: [], audit: [] }
         : { command, outcome: step.outcome, before, after, events: step.decided.events, audit: outcomeOf(step.decided, TOPICS).adminActions };
       const pendingPerListing = new Map<string, number>();
-      for (const application of view.applications.values()) {
+      for (const application of new Map([...stored.applications, ...view.applications]).values()) {
         if (application.kind === 'INFO_CHANGE' && application.status === 'PENDING') {
           pendingPerListing.set(application.listingId!, (pendingPerListing.get(application.listingId!) ?? 0) + 1);
         }
       }
       deliveries.push({ ...delivery, pendingPerListing });
     }
-    // The transaction commits: what the batch changed is what the next one loads.
-    stored.applications = view.applications;
-    stored.listings = view.listings;
-    stored.pendingChanges = view.pendingChanges;
+    // The transaction commits what the batch changed.
+    for (const id of view.changedApplications) stored.applications.set(id, view.applications.get(id)!);
+    for (const id of view.changedListings) stored.listings.set(id, view.listings.get(id)!);
+    for (const [commandId, hash] of view.known) stored.known.set(commandId, hash);
+    for (const id of new Set([...listingIds, ...view.pendingChanges.keys()])) {
+      const pending = view.pendingChanges.get(id);
+      if (pending === undefined) stored.pendingChanges.delete(id);
+      else stored.pendingChanges.set(id, pending);
+    }
   }
   return { stored, deliveries };
 }

@@ -136,9 +136,22 @@ test('a failed start (its HTTP port taken) exits non-zero with one line and leav
   try {
     const started = await start({ HTTP_PORT: String(port) });
     all.push(started);
-    expect(await started.exited).toBe(1);
-    expect(started.output()).toMatch(/service failed to start/);
     const { http: _http, ...embedded } = started.ports;
+    // "No port, no survivor" says nothing if the failure came before the parts started: each
+    // embedded port must have accepted a connection while npm ran.
+    let over = false;
+    void started.exited.then(() => { over = true; });
+    const listened = new Set<number>();
+    const watching = (async () => {
+      while (!over) {
+        for (const part of Object.values(embedded)) if (!listened.has(part) && await accepts(part)) listened.add(part);
+        await new Promise((done) => setTimeout(done, 50));
+      }
+    })();
+    expect(await started.exited).toBe(1);
+    await watching;
+    expect(started.output()).toMatch(/service failed to start/);
+    expect([...listened].sort()).toEqual(Object.values(embedded).sort());
     for (const part of Object.values(embedded)) expect({ part, accepts: await accepts(part) }).toEqual({ part, accepts: false });
     expect([...started.descendants].filter(alive)).toEqual([]);
   } finally {

@@ -89,7 +89,7 @@ test('after real commands /metrics shows lag per partition, outbox backlog, DLQ 
   expect(valueOf(samples, 'http_request_duration_seconds_count', { method: 'GET', route: '/applications/:id', status: '200' })).toBe(1);
   expect(valueOf(samples, 'ops_collector_last_success_timestamp_seconds', { collector: 'consumer_lag' })).toBeGreaterThan(started / 1000);
   expect(valueOf(samples, 'ops_collector_last_success_timestamp_seconds', { collector: 'database' })).toBeGreaterThan(started / 1000);
-  expect(valueOf(samples, 'ops_collector_errors_total', { collector: 'database' }) ?? 0).toBe(0);
+  expect(valueOf(samples, 'ops_collector_errors_total', { collector: 'database' })).toBe(0);
 
   // A decision moves the gauges: one fewer pending.
   const [late] = await pipeline.sender.send([approve(c!.applicationId, master)]);
@@ -194,7 +194,7 @@ test('a collector whose dependency is down counts errors, keeps the others going
     await collectors.stop();
     const samples = parseMetrics(await metrics.registry.metrics());
     expect(valueOf(samples, 'ops_collector_errors_total', { collector: 'consumer_lag' })).toBeGreaterThanOrEqual(1);
-    expect(valueOf(samples, 'ops_collector_errors_total', { collector: 'database' }) ?? 0).toBe(0);
+    expect(valueOf(samples, 'ops_collector_errors_total', { collector: 'database' })).toBe(0);
     expect(valueOf(samples, 'ops_collector_last_success_timestamp_seconds', { collector: 'database' })).toBeGreaterThan(started / 1000);
     expect(allOf(samples, 'consumer_lag_messages')).toEqual([]);
   } finally {

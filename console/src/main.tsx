@@ -60,7 +60,8 @@ function App() {
           {session && <button type="button" id="sign-out" onClick={leave}>{t('signOut')}</button>}
         </div>
       </header>
-      <main>{session ? <Page session={session} route={route} /> : <SignInPage onSignedIn={(s) => { setSession(s); go(''); }} />}</main>
+      {/* data-route: the route this content was rendered for; the hash changes before the page does. */}
+      <main data-route={route.join('/')}>{session ? <Page session={session} route={route} /> : <SignInPage onSignedIn={(s) => { setSession(s); go(''); }} />}</main>
     </>
   );
 }

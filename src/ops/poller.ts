@@ -19,6 +19,9 @@ export function startPoller(name: string, intervalMs: number, poll: () => Promis
   let running: Promise<void> = Promise.resolve();
   let stopped = false;
   let failing = false;
+  // The series exists from the start at 0: increase() over a series that appears at 1 misses the
+  // first failure, and a scrape can tell "no failures" from "no such collector".
+  deps.metrics.collectorErrors.inc({ collector: name }, 0);
 
   const runOnce = async () => {
     try {

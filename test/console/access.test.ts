@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { submitNew } from '../support/commands.ts';
 import { consoleSuite } from './browser.ts';
 
@@ -18,6 +18,15 @@ async function pendingApplication(owner: string): Promise<string> {
   return command!.applicationId;
 }
 
+/**
+ * The content rendered for `route`. Navigation changes only the hash: until the page renders,
+ * the previous route's refusal or error is still there and would answer for this one.
+ */
+async function open(page: Page, route: string): Promise<Locator> {
+  await page.goto(`${suite.base}/console#/${route}`);
+  return page.locator(`main[data-route="${route}"]`);
+}
+
 const statusOf = async (id: string) => (await suite.stack.db.query('SELECT status, decided_by FROM applications WHERE id = $1', [id])).rows[0];
 
 /** A gateway call from inside the page, with the token the tab holds. */
@@ -33,19 +42,19 @@ test('an OWNER cannot reach the MASTER pages, nor see or act on another owner\'s
   const intruder = await suite.signIn('OWNER', `owner-${randomUUID().slice(0, 8)}`);
 
   for (const page of ['queue', 'audit', 'stats']) {
-    await intruder.goto(`${suite.base}/console#/${page}`);
-    await expect(intruder.locator('#forbidden').textContent()).resolves.toBe('이 화면은 MASTER 관리자만 볼 수 있습니다.');
-    expect(await intruder.locator('#queue, #audit, #stats').count()).toBe(0);
+    const view = await open(intruder, page);
+    await expect(view.locator('#forbidden').textContent()).resolves.toBe('이 화면은 MASTER 관리자만 볼 수 있습니다.');
+    expect(await view.locator('#queue, #audit, #stats').count()).toBe(0);
   }
   // The navigation offers the owner's pages only.
   expect(await intruder.locator('header nav a').evaluateAll((links) => links.map((a) => a.getAttribute('href')))).toEqual(['#/mine', '#/apply', '#/listings']);
 
   // Another owner's application: the read API refuses it, so the page shows the refusal and no actions.
-  await intruder.goto(`${suite.base}/console#/applications/${id}`);
-  await expect(intruder.locator('.state.error strong').textContent()).resolves.toMatch(/\(403\)$/);
-  await intruder.goto(`${suite.base}/console#/apply/${id}`);
-  await expect(intruder.locator('.state.error strong').textContent()).resolves.toMatch(/\(403\)$/);
-  expect(await intruder.locator('#apply-form').count()).toBe(0);
+  const decision = await open(intruder, `applications/${id}`);
+  await expect(decision.locator('.state.error strong').textContent()).resolves.toMatch(/\(403\)$/);
+  const amend = await open(intruder, `apply/${id}`);
+  await expect(amend.locator('.state.error strong').textContent()).resolves.toMatch(/\(403\)$/);
+  expect(await amend.locator('#apply-form').count()).toBe(0);
 
   // And the gateway refuses it whatever the page offers.
   const withdraw = await postFromPage(intruder, `/applications/${id}/withdraw`, {});

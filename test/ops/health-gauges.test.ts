@@ -30,7 +30,8 @@ test('a readiness check that hangs (a database that does not answer) counts as n
   const started = Date.now();
   const samples = await scrape(() => new Promise(() => {}), { stalled: null });
   expect(valueOf(samples, 'service_ready')).toBe(0);
-  expect(Date.now() - started).toBeLessThan(3000);
+  // The one-second budget, plus what a busy machine adds to a timer: well short of a second more.
+  expect(Date.now() - started).toBeLessThan(1500);
 });
 
 test('a readiness check that throws counts as not ready', async () => {

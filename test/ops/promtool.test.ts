@@ -35,8 +35,9 @@ test('every alert is tested firing and quiet, every recording rule is tested', (
     expect({ alert, fires: mine.some((c) => (c.exp_alerts ?? []).length > 0), quiet: mine.some((c) => (c.exp_alerts ?? []).length === 0) })
       .toEqual({ alert, fires: true, quiet: true });
   }
-  const exprs = unitTests.tests.flatMap((t) => t.promql_expr_test ?? []).map((t) => t.expr).join('\n');
+  // The metric names the expressions query, whole: `a:b` must not count as tested because `a:b:sum` is.
+  const queried = new Set(unitTests.tests.flatMap((t) => t.promql_expr_test ?? []).flatMap((t) => t.expr.match(/[a-zA-Z_:][a-zA-Z0-9_:]*/g) ?? []));
   for (const record of rules.groups.flatMap((g) => g.rules).flatMap((r) => (r.record ? [r.record] : []))) {
-    expect({ record, tested: exprs.includes(record) }).toEqual({ record, tested: true });
+    expect({ record, tested: queried.has(record) }).toEqual({ record, tested: true });
   }
 });

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
 
 /**
@@ -19,18 +19,12 @@ export function osPort(): Promise<number> {
 }
 
 /**
- * Established TCP connections that process `pid` holds to 127.0.0.1:`port`, from /proc (Linux):
- * the sockets among its file descriptors whose remote end is that port. null without /proc.
+ * Established TCP connections that process `pid` holds to 127.0.0.1:`port`, from /proc (Linux).
+ * Throws when it cannot look (no /proc, the process gone): a count it could not take must never
+ * read as "none" or "some".
  */
-export function connectionsTo(pid: number, port: number): number | null {
-  if (!existsSync('/proc/net/tcp')) return null;
-  let fds: string[];
-  try {
-    fds = readdirSync(`/proc/${pid}/fd`);
-  } catch {
-    return 0;
-  }
-  const own = new Set(fds.map((fd) => {
+export function connectionsTo(pid: number, port: number): number {
+  const own = new Set(readdirSync(`/proc/${pid}/fd`).map((fd) => {
     try { return readlinkSync(`/proc/${pid}/fd/${fd}`); } catch { return ''; }
   }).filter((link) => link.startsWith('socket:[')).map((link) => link.slice(8, -1)));
   const remote = `0100007F:${port.toString(16).toUpperCase().padStart(4, '0')}`;
