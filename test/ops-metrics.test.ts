@@ -61,10 +61,14 @@ test('after real commands /metrics shows lag per partition, outbox backlog, DLQ 
     `SELECT count(*)::int AS pending, extract(epoch FROM now() - min(created_at))::float8 AS oldest FROM applications WHERE status = 'PENDING'`);
   expect(truth!.pending).toBe(2);
 
-  // Polled every 200 ms: wait until the gauges show what the database holds.
+  // Polled every 200 ms: wait until the gauges show what the database holds. Outcomes are counted
+  // once their offsets are committed, which may follow their records on the topic by up to
+  // PROCESSOR_COMMIT_INTERVAL_MS: wait until all 7 are.
   const samples = await eventually(async () => {
     const current = await scrape();
-    return valueOf(current, 'outbox_backlog') === 1 && valueOf(current, 'applications_pending') === 2 ? current : undefined;
+    const settled = valueOf(current, 'outbox_backlog') === 1 && valueOf(current, 'applications_pending') === 2
+      && valueOf(current, 'command_processing_seconds_count') === 7;
+    return settled ? current : undefined;
   }, 15_000);
 
   const age = valueOf(samples, 'applications_oldest_pending_age_seconds')!;
