@@ -30,6 +30,11 @@ test('a value of the wrong type is a problem, whatever String() would make of it
   expect(isCalendarDate(untyped(['2024-02-29']))).toBe(false);
 });
 
+test('an email domain ends with its top-level label', () => {
+  expect(emailProblems('p', 'owner@example.com')).toEqual([]);
+  expect(emailProblems('p', 'owner@example.com-')).toEqual(['p: must be an email address such as owner@example.com']);
+});
+
 test('a clock reading is minutes since midnight', () => {
   expect(minutesOfDay('10:30', false)).toBe(630);
   expect(minutesOfDay('24:00', true)).toBe(1440);
