@@ -34,7 +34,9 @@ function whyConditional(node, child) {
     // With a default, some case runs; a case that asserts nothing is then the visible gap.
     case 'SwitchCase': return node.parent.cases.some((c) => c.test === null) ? null : 'a switch without default';
     case 'CatchClause': return 'a catch block';
-    // Loops are left alone: see docs/testing-honesty.md.
+    // Loops are not counted as branches: a loop over an empty collection is the same hazard,
+    // but most loops here run over a collection whose size the test has already pinned, and
+    // telling those apart needs more than syntax. A callback (forEach, map) still counts.
     default:
       if (isFunction(node) && !isTestCallback(node)) {
         const call = node.parent;
