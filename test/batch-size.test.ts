@@ -126,6 +126,7 @@ test.each(SIZES)(`PROCESSOR_MAX_BATCH=%i drains ${COMMANDS} mixed commands in ba
     const running = service;
     const samples = await eventually(async () => {
       const current = parseMetrics(await running.metricsText());
+      // eslint-disable-next-line honesty/no-default-figure -- an absent sum keeps eventually waiting, and its timeout fails
       return (valueOf(current, 'processor_batch_commands_sum') ?? 0) >= log.length ? current : undefined;
     });
     const batches = await eventually(async () => {

@@ -21,11 +21,12 @@ test('lists the same variables as configSchema, each once', () => {
 });
 
 test('every variable has a one-line comment right above it', () => {
-  lines.forEach((line, index) => {
+  const named = lines.flatMap((line, index) => {
     const name = assignment.exec(line)?.[1];
-    if (name === undefined) return;
-    expect({ name, comment: lines[index - 1] }).toEqual({ name, comment: expect.stringMatching(/^# \S.{10,}/) });
+    return name === undefined ? [] : [{ name, comment: lines[index - 1] }];
   });
+  expect(named.length).toBeGreaterThan(0);
+  expect(named).toEqual(named.map(({ name }) => ({ name, comment: expect.stringMatching(/^# \S.{10,}/) })));
 });
 
 test('the values given are the defaults: loading the file changes nothing', () => {

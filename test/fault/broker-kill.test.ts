@@ -39,6 +39,7 @@ test(`the broker SIGKILLed ${KILLS} times under ${COMMANDS} commands and restart
   if (!onKafka) {
     // Only where the run chose the fallback; with Apache Kafka chosen (or forced) and no shared node, this fails.
     const choice = chooseStack();
+    // eslint-disable-next-line honesty/guarded-expect -- the not-applicable branch asserts why it does not apply; the other path asserts the scenario
     expect(choice.broker).toBe('go-mokapi');
     process.stdout.write(`FAULT-NOT-APPLICABLE 6-broker-sigkill broker=go-mokapi (${choice.fallbackReason}): go-mokapi keeps its topics in memory, so a broker killed and started again holds nothing to recover onto. The scenario runs on Apache Kafka (CI forces it).\n`);
     return;
@@ -72,6 +73,7 @@ test(`the broker SIGKILLed ${KILLS} times under ${COMMANDS} commands and restart
       const readiness = watchReadiness(processor);
       outageTimes.push({ killedAt: new Date().toISOString(), restartedAt: '' });
       await scenario.ownKafka!.kill();
+      // eslint-disable-next-line honesty/guarded-expect -- part < KILLS holds for KILLS (>= 1) parts of the loop
       expect(scenario.brokerAlive()).toBe(false);
       // How long the broker stays away is the fault itself, chosen by the seed.
       const downMs = Math.round(500 + rnd() * 2500);

@@ -70,7 +70,7 @@ test(`PostgreSQL down for ${OUTAGE_MS / 1000} s under load: not ready during the
     broker: stack.broker.label, scenario: '2-postgres-outage', seed, faultsInjected: 1, faults: `PostgreSQL stopped for ${Math.round(outageMs / 100) / 10} s mid-load`,
     recoverMs: resumeMs, sent: records.length,
   }, expectation, verdict, {
-    converged: convergence.converged, logRecords: log.length, notReadyAfterMs, readyAgainMs: readyMs, databaseRetries: Number(retries ?? 0),
+    converged: convergence.converged, logRecords: log.length, notReadyAfterMs, readyAgainMs: readyMs, databaseRetries: Number(retries),
     committedDuringOutage: Number(committedLate - committedEarly),
   }), verdict, intents);
 

@@ -36,6 +36,7 @@ afterAll(tearDown);
  */
 const brokerRaced = (crashed: FaultStack) => crashed.broker.kind === 'go-mokapi' && !crashed.brokerAlive() && /concurrent map (read and map )?write/.test(crashed.broker.stderrTail());
 
+// eslint-disable-next-line jest/expect-expect -- scenario() is the body and asserts; it runs again only after a broker race
 test(`two instances, one SIGKILLed ${KILLS}+ times under ${COMMANDS} commands: partitions move, nothing lost or applied twice`, async () => {
   try {
     await scenario(stack = await startFaultStack());

@@ -215,6 +215,7 @@ export function expectIntents(log: RawRecord[], load: LoadRecord[], options: { t
       count('reused');
       if (!known.reused.has(bytes)) {
         known.reused.add(bytes);
+        // eslint-disable-next-line honesty/no-default-figure -- the model's version of an application it has not seen is 0, as the refusal the decider writes
         event(command, `CommandRejected:IDEMPOTENCY_KEY_REUSED@v${app?.version ?? 0}`);
       }
       continue;
@@ -233,6 +234,7 @@ export function expectIntents(log: RawRecord[], load: LoadRecord[], options: { t
     if (refusal) {
       count(refusal);
       expectation.processed.set(command.commandId, `REJECTED:${refusal}`);
+      // eslint-disable-next-line honesty/no-default-figure -- the model's version of an application it has not seen is 0, as the refusal the decider writes
       event(command, `CommandRejected:${refusal}@v${app?.version ?? 0}`);
       if (refusal === 'FORBIDDEN' && isDecision) {
         expectation.audit.set(command.commandId, { action: 'DENIED', adminId: admin!.adminId, applicationId: command.applicationId, reason: true });

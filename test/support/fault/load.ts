@@ -275,6 +275,7 @@ export async function sendPaced(
     if (options.stop?.()) break;
     const slice = records.slice(index, index + chunk);
     const messages = slice.map(({ key, value }) => ({ key, value }));
+    // eslint-disable-next-line honesty/no-default-figure -- an option's default (do not keep records through an outage), not a measured figure
     const giveUpAt = Date.now() + (options.persistMs ?? 0);
     for (;;) {
       try {

@@ -1,7 +1,7 @@
-import type { BatchResult } from '../src/processors/batch.ts';
-import type { CommandRecord, Prepared } from '../src/processors/envelope.ts';
-import { PartitionMoved } from '../src/processors/runtime/epochs.ts';
-import { applyGuarded, databaseErrorOf, RefusalBreaker, type PoisonGuard } from '../src/processors/poison.ts';
+import type { BatchResult } from '../../src/processors/batch.ts';
+import type { CommandRecord, Prepared } from '../../src/processors/envelope.ts';
+import { PartitionMoved } from '../../src/processors/runtime/epochs.ts';
+import { applyGuarded, databaseErrorOf, RefusalBreaker, type PoisonGuard } from '../../src/processors/poison.ts';
 
 /** The guard's decisions, with `apply` a plain function that refuses what a test says. */
 const record = (offset: number): CommandRecord => ({ partition: 0, offset: String(offset), key: null, value: null, timestamp: '0', trace: {} });

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Partitioners } from 'kafkajs';
-import { cachingPartitioner } from '../src/processors/partitioner.ts';
+import { cachingPartitioner } from '../../src/processors/partitioner.ts';
 
 /** The cached partitioner puts every record where kafkajs's DefaultPartitioner (murmur2, as Java) would. */
 const metadata = (count: number) => Array.from({ length: count }, (_, partitionId) => ({ partitionId, leader: 1, replicas: [1], isr: [1], partitionErrorCode: 0 }));

@@ -1,7 +1,7 @@
-import { PartitionEpochs } from '../src/processors/runtime/epochs.ts';
-import { Pipeline, type PipelineSettings } from '../src/processors/runtime/pipeline.ts';
-import type { Applied, Chunk, Handler } from '../src/processors/runtime/ports.ts';
-import type { Retrying } from '../src/processors/runtime/retry.ts';
+import { PartitionEpochs } from '../../src/processors/runtime/epochs.ts';
+import { Pipeline, type PipelineSettings } from '../../src/processors/runtime/pipeline.ts';
+import type { Applied, Chunk, Handler } from '../../src/processors/runtime/ports.ts';
+import type { Retrying } from '../../src/processors/runtime/retry.ts';
 
 /**
  * The runtime's pipeline against a fake handler, outlet and group: no broker, no database. Each
@@ -19,7 +19,7 @@ function harness(settings: Partial<PipelineSettings> = {}, faults: { failPublish
   const commits: { partition: number; offset: string }[][] = [];
   const gates: (() => void)[] = [];
   let holdTransactions = false;
-  let failPublishes = faults.failPublishes ?? 0;
+  let { failPublishes = 0 } = faults;
   const rounds: number[][] = [];
   const handler: Handler<number, number[], Row> = {
     claim: async (partition) => `token-${partition}`,
@@ -38,11 +38,13 @@ function harness(settings: Partial<PipelineSettings> = {}, faults: { failPublish
   };
   const publish = (rows: Row[]) => {
     sent.push(...rows);
+    // eslint-disable-next-line honesty/no-default-figure -- the fake's own watermark: no row published yet on a partition, and identities start at 1
     for (const row of rows) watermark.set(row.partition, Math.max(watermark.get(row.partition) ?? 0, Number(row.id)));
   };
   const epochs = new PartitionEpochs({
     claim: handler.claim,
     drain: async (partition) => {
+      // eslint-disable-next-line honesty/no-default-figure -- the fake's own watermark: no row published yet on a partition, and identities start at 1
       const rows = committedRows.filter((row) => row.partition === partition && Number(row.id) > (watermark.get(partition) ?? 0));
       publish(rows);
       return rows.length > 0 ? BigInt(rows.at(-1)!.id) : null;
