@@ -3,19 +3,12 @@ import base from './jest.config.js';
 /**
  * The pure tests: no broker, no database, no files, no processes. So no globalSetup (it starts
  * the embedded stack), and Stryker can run them for every mutant of the pure core.
- * decider, validate and batch-fold.property are pure too and move to test/unit/ once the
- * branch that rewrites them has merged.
  */
 export default {
   testEnvironment: base.testEnvironment,
   extensionsToTreatAsEsm: base.extensionsToTreatAsEsm,
   transform: base.transform,
-  testMatch: [
-    '<rootDir>/test/unit/**/*.test.ts',
-    '<rootDir>/test/decider.test.ts',
-    '<rootDir>/test/validate.test.ts',
-    '<rootDir>/test/batch-fold.property.test.ts',
-  ],
+  testMatch: ['<rootDir>/test/unit/**/*.test.ts'],
   maxWorkers: 2,
   testTimeout: 60000,
 };

@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
-import { BatchView, type BatchState } from '../src/processors/batch-fold.ts';
-import { listingIdFor } from '../src/processors/decider/index.ts';
+import { BatchView, type BatchState } from '../../src/processors/batch-fold.ts';
+import { listingIdFor } from '../../src/processors/decider/index.ts';
 import type {
   AdminAuth, Application, ApplicationDetails, Command, CommandBody, ContentType, DomainEvent, Listing,
-} from '../src/domain/types.ts';
-import { outcomeOf } from '../src/processors/outcome.ts';
-import type { AdminAction } from '../src/domain/types.ts';
-import { detailsFor, infoChangeContact, infoChangeHours, restaurantDetails } from './fixtures/details.ts';
+} from '../../src/domain/types.ts';
+import { outcomeOf } from '../../src/processors/outcome.ts';
+import type { AdminAction } from '../../src/domain/types.ts';
+import { detailsFor, infoChangeContact, infoChangeHours, restaurantDetails } from '../fixtures/details.ts';
 
 /**
  * Property-based test of the pure core as the processor runs it: random command sequences,

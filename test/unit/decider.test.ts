@@ -1,14 +1,14 @@
-import { RejectionCodeSymbols } from '../src/schemas/avro-types.ts';
+import { RejectionCodeSymbols } from '../../src/schemas/avro-types.ts';
 import {
   LISTING_ID_NAMESPACE, decide, evolve, evolveListing, listingIdFor, pendingChangeAfter, uuidV5,
-} from '../src/processors/decider/index.ts';
+} from '../../src/processors/decider/index.ts';
 import type {
   AdminAuth, Application, ApplicationKind, ApplicationStatus, ApprovedEvent, Command, CommandType, DecisionContext,
   DomainEvent, Listing, RejectionCode,
-} from '../src/processors/decider/index.ts';
+} from '../../src/processors/decider/index.ts';
 import {
   contact, exhibitionDetails, infoChangeContact, infoChangeHours, performanceDetails, restaurantDetails,
-} from './fixtures/details.ts';
+} from '../fixtures/details.ts';
 
 const APP_ID = 'app-1';
 const APPLICANT = 'owner-1';

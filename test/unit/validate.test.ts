@@ -1,15 +1,15 @@
-import { AgeRatingSymbols } from '../src/schemas/avro-types.ts';
+import { AgeRatingSymbols } from '../../src/schemas/avro-types.ts';
 import {
   checkRejectionReason, codePointLength, isCalendarDate, validateApplicantId, validateDetails, validateNote,
   validateSubmission,
-} from '../src/processors/decider/index.ts';
+} from '../../src/processors/decider/index.ts';
 import type {
   ApplicationDetails, ApplicationKind, ContentType, DayHours, InfoChangeDetails, ListingDetails,
-} from '../src/processors/decider/index.ts';
+} from '../../src/processors/decider/index.ts';
 import {
   address, contact, exhibitionDetails, infoChangeContact, infoChangeHours, performanceDetails, restaurantDetails,
   weekHours,
-} from './fixtures/details.ts';
+} from '../fixtures/details.ts';
 
 const RESTAURANT = { kind: 'NEW_LISTING', contentType: 'RESTAURANT' } as const;
 const PERFORMANCE = { kind: 'NEW_LISTING', contentType: 'PERFORMANCE' } as const;
