@@ -1,14 +1,8 @@
 import type { Consumer, EachBatchPayload } from 'kafkajs';
-import type { Logger } from '../logger.ts';
-import type { Metrics } from '../metrics.ts';
-import type { Topics } from '../config.ts';
-import type { Serde } from '../schemas/serde.ts';
-import type { TokenVerifier } from '../auth/tokens.ts';
-import type { Database } from '../store/db.ts';
-import type { CommandRecord, DecisionClock, Prepared } from './envelope.ts';
+import type { CommandRecord, Prepared } from './envelope.ts';
 import type { StoredOutboxMessage } from '../store/batch-store.ts';
 import type { OutboxRelay } from './relay.ts';
-import { commandHandler } from './handler.ts';
+import { commandHandler, type HandlerDeps } from './handler.ts';
 import { PartitionEpochs } from './runtime/epochs.ts';
 import { Pipeline } from './runtime/pipeline.ts';
 import type { Chunk } from './runtime/ports.ts';
@@ -16,15 +10,9 @@ import { superviseConsumer, type ConsumerHealth } from './runtime/consumer.ts';
 import { retryingSteps, type StepHealth } from './runtime/retry.ts';
 import { traceBatch } from '../tracing/batch-span.ts';
 
-export interface ProcessorDeps {
+export interface ProcessorDeps extends HandlerDeps {
   consumer: Consumer;
   relay: OutboxRelay;
-  db: Database;
-  serde: Serde;
-  verifier: TokenVerifier;
-  topics: Topics;
-  metrics: Metrics;
-  logger: Logger;
   partitionsConcurrently: number;
   /** Upper bound of commands per transaction; kafkajs batches are split into chunks of this size. */
   maxBatch: number;
@@ -32,8 +20,6 @@ export interface ProcessorDeps {
   transactions: number;
   /** Least time between offset commits. */
   commitIntervalMs: number;
-  /** When decisions are judged: the command's append time, or processing time on go-mokapi. */
-  decisionClock: DecisionClock;
 }
 
 export interface ProcessorHealth extends ConsumerHealth, StepHealth {}
@@ -74,6 +60,8 @@ export async function runProcessor(deps: ProcessorDeps): Promise<{ health: Proce
     const trace = traceBatch(batch);
     const { partition, messages } = batch;
     const chunks: Chunk<CommandRecord>[] = [];
+    // The batch's spans end once its last chunk leaves the pipeline.
+    let open = Math.ceil(messages.length / deps.maxBatch);
     for (let index = 0; index < messages.length; index += deps.maxBatch) {
       const slice = messages.slice(index, index + deps.maxBatch);
       chunks.push({
@@ -85,7 +73,6 @@ export async function runProcessor(deps: ProcessorDeps): Promise<{ health: Proce
         settled: () => { if (--open === 0) trace.end(); },
       });
     }
-    let open = chunks.length;
     for (const chunk of chunks) {
       // Left unresolved once the pipeline stops: the records are fetched again by the next holder.
       if (!pipeline.accept(chunk)) return trace.end();

@@ -175,41 +175,40 @@ export class Pipeline<R, D, Row extends OutboxRow> {
   }
 
   private async transact(round: Round<R, Row>): Promise<void> {
-    const { handler, epochs, retrying, observer } = this.deps;
-    const partitions = round.chunks.map((chunk) => chunk.partition);
-    const live = this.live(round);
-    const started = performance.now();
-    for (const chunk of round.chunks) observer.stage('fetch_wait', (Date.now() - chunk.appendedAt) / 1000);
-    const decoded = await retrying('decode', partitions, live, () => Promise.all(round.chunks.map((chunk) => handler.decode(chunk))));
-    let applied: Awaited<ReturnType<Retrying>> = { kind: 'abandoned' };
-    if (decoded.kind === 'done') {
-      observer.stage('decode', seconds(started));
-      const claimed = await retrying('claim', partitions, live, async () => new Map(await Promise.all(partitions.map(async (p) => [p, await epochs.of(p).claim()] as const))));
-      if (claimed.kind === 'done') {
-        const writing = performance.now();
-        const work = round.chunks.map((chunk, index) => ({ chunk, decoded: (decoded.value as D[])[index]! }));
-        applied = await retrying('database', partitions, live, async () => {
-          // Claims taken again after a failure that dropped one (another instance overtook it).
-          const claims = new Map(await Promise.all(partitions.map(async (p) => [p, await epochs.of(p).claim()] as const)));
-          return handler.apply(work, claims, live).catch((error: unknown) => {
-            for (const p of partitions) epochs.of(p).writeFailed(error);
-            throw error;
-          });
-        });
-        if (applied.kind === 'done') {
-          observer.stage('transaction', seconds(writing));
-          observer.transaction(round.chunks.reduce((sum, chunk) => sum + chunk.records.length, 0));
-        }
-      }
-    }
-    for (const p of partitions) this.inTransaction.delete(p);
+    const applied = await this.applyRound(round);
+    for (const chunk of round.chunks) this.inTransaction.delete(chunk.partition);
     this.transactions--;
-    if (applied.kind === 'done') {
-      round.applied = applied.value as Applied<Row>;
+    if (applied) {
+      round.applied = applied;
       this.toPublish.push(round);
       void this.publishLoop();
     } else this.abandon(round);
     this.schedule();
+  }
+
+  /** Decode, claim, then the transaction, each retried while the round is live; null once abandoned. */
+  private async applyRound(round: Round<R, Row>): Promise<Applied<Row> | null> {
+    const { handler, epochs, retrying, observer } = this.deps;
+    const partitions = round.chunks.map((chunk) => chunk.partition);
+    const live = this.live(round);
+    // Cached per epoch: taken again only after a failure dropped one (another instance overtook it).
+    const claims = async () => new Map(await Promise.all(partitions.map(async (p) => [p, await epochs.of(p).claim()] as const)));
+    const started = performance.now();
+    for (const chunk of round.chunks) observer.stage('fetch_wait', (Date.now() - chunk.appendedAt) / 1000);
+    const decoded = await retrying('decode', partitions, live, () => Promise.all(round.chunks.map((chunk) => handler.decode(chunk))));
+    if (decoded.kind === 'abandoned') return null;
+    observer.stage('decode', seconds(started));
+    if ((await retrying('claim', partitions, live, claims)).kind === 'abandoned') return null;
+    const writing = performance.now();
+    const work = round.chunks.map((chunk, index) => ({ chunk, decoded: decoded.value[index]! }));
+    const applied = await retrying('database', partitions, live, async () => handler.apply(work, await claims(), live).catch((error: unknown) => {
+      for (const p of partitions) epochs.of(p).writeFailed(error);
+      throw error;
+    }));
+    if (applied.kind === 'abandoned') return null;
+    observer.stage('transaction', seconds(writing));
+    observer.transaction(round.chunks.reduce((sum, chunk) => sum + chunk.records.length, 0));
+    return applied.value;
   }
 
   /**
