@@ -117,7 +117,11 @@ test('the queue\'s filters, the audit log\'s filters and the figures agree with 
   await page.selectOption('#audit-action', 'REJECT');
   await page.click('#audit-filters button[type=submit]');
   const rows = page.locator('#audit tbody tr');
-  await rows.first().waitFor();
+  // The unfiltered log stays on screen until the filtered one replaces it: wait until every row shown matches the filter.
+  await page.waitForFunction(() => {
+    const shown = [...document.querySelectorAll('#audit tbody tr')].map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent));
+    return shown.length > 0 && shown.every((cells) => cells[1] === 'admin-audit' && cells[2] === '반려');
+  });
   await expect(rows.evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].slice(1).map((td) => td.textContent))))
     .resolves.toEqual([['admin-audit', '반려', rejected.applicationId.slice(0, 8), '공연 일정이 맞지 않습니다']]);
 
