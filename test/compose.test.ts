@@ -457,7 +457,7 @@ describe('Dockerfile', () => {
     expect(command.slice(0, 2)).toEqual(['node', '-e']);
     const app = createHttpApp({
       db: {} as Database, verifier: {} as TokenVerifier, sender: {} as CommandSender, metrics: createMetrics(), logger: pino({ level: 'silent' }),
-      readiness: async () => ({ ready: true, checks: {} }),
+      readiness: async () => ({ ready: true, checks: {} }), reviewDeadlineHours: 48,
     });
     const server = await new Promise<Server>((resolve) => { const s = app.listen(0, '127.0.0.1', () => resolve(s)); });
     try {

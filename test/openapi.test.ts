@@ -137,7 +137,7 @@ test('the document is valid OpenAPI 3.1 and describes exactly the routes the app
   expect(doc.openapi).toBe('3.1.0');
   const app = createHttpApp({
     db: {} as Database, sender: {} as CommandSender, verifier: createTokenVerifier({ publicKeyPem: stack.keys.publicKeyPem, issuer: 'x', audience: 'y' }),
-    metrics: createMetrics(), logger: pino({ level: 'silent' }), readiness: async () => ({ ready: true, checks: {} }),
+    metrics: createMetrics(), logger: pino({ level: 'silent' }), readiness: async () => ({ ready: true, checks: {} }), reviewDeadlineHours: 48,
   });
   const routes = expressRoutes(app);
   expect(routes.length).toBeGreaterThanOrEqual(13);

@@ -25,6 +25,8 @@ export interface HttpDeps {
   logger: Logger;
   /** The command gateway's producer (connects on first use). */
   sender: CommandSender;
+  /** REVIEW_DEADLINE_HOURS: what /stats counts as overdue. */
+  reviewDeadlineHours: number;
   /** Only on the embedded stack: the console's development sign-in. */
   devSignIn?: DevSignIn | undefined;
 }

@@ -134,6 +134,7 @@ const schemas: Record<string, Schema> = {
     byContentType: closed(Object.fromEntries(ContentTypeSymbols.map((type) => [type, count]))),
     byKind: closed(Object.fromEntries(ApplicationKindSymbols.map((kind) => [kind, count]))),
     oldestPendingAgeSeconds: nullable({ type: 'number', minimum: 0, description: 'Whole seconds; null when nothing is pending.' }),
+    overdue: { ...count, description: 'PENDING applications submitted longer than REVIEW_DEADLINE_HOURS ago.' },
   }),
   SubmitRequest: {
     type: 'object', additionalProperties: false, required: ['kind', 'contentType', 'details'],

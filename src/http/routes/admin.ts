@@ -22,7 +22,7 @@ const adminActionsQuery = z.object({
 });
 
 /** MASTER-only views: the audit log and the counters. */
-export function adminRoutes(deps: { db: Database; verifier: TokenVerifier }): Router {
+export function adminRoutes(deps: { db: Database; verifier: TokenVerifier; reviewDeadlineHours: number }): Router {
   const router = Router();
   const auth = authenticate(deps.verifier);
 
@@ -36,7 +36,7 @@ export function adminRoutes(deps: { db: Database; verifier: TokenVerifier }): Ro
   }).all(GET_ONLY);
 
   router.route('/stats').get(auth, requireMaster, async (_req, res) => {
-    res.json(await applicationStats(deps.db));
+    res.json(await applicationStats(deps.db, deps.reviewDeadlineHours));
   }).all(GET_ONLY);
 
   return router;
