@@ -294,6 +294,17 @@ test('real responses over data the processor wrote validate against the document
   await get('/admin-actions?action=MAYBE', master, 400);
   await get('/admin-actions', ownerAToken, 403);
   await get('/admin-actions', null, 401);
+  // The exports: the same filters and access rules; a CSV body is text, which the document says.
+  const actionsCsv = await get('/admin-actions.csv?action=APPROVE', master, 200);
+  expect((actionsCsv.body as string).trim().split('\n')).toHaveLength(3);
+  await get('/admin-actions.csv?from=2999-01-01T00:00:00Z&to=2020-01-01T00:00:00Z', master, 400);
+  await get('/admin-actions.csv', ownerAToken, 403);
+  await get('/admin-actions.csv', null, 401);
+  const applicationsCsv = await get('/applications.csv', ownerAToken, 200);
+  expect((applicationsCsv.body as string).split('\n')[0]).toMatch(/^id,submittedAt,status,/);
+  await get('/applications.csv?kind=SOMETIMES', master, 400);
+  await get(`/applications.csv?applicantId=${ownerB}`, ownerAToken, 403);
+  await get('/applications.csv', null, 401);
   const stats = await get('/stats', master, 200);
   expect(stats.body.byStatus).toMatchObject({ APPROVED: 2, REJECTED: 1, WITHDRAWN: 1 });
   await get('/stats', ownerAToken, 403);

@@ -172,6 +172,9 @@ schemas.ApplicationWithHistory = closed({
 
 const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: ref('Problem') } } });
 const json = (description: string, schema: Schema) => ({ description, content: { 'application/json': { schema } } });
+const csv = (description: string) => ({
+  description, headers: { 'Content-Disposition': { schema: text('attachment; filename="…"') } }, content: { 'text/csv': { schema: text() } },
+});
 
 const responses = {
   BadRequest: problem('A parameter is invalid; `detail` names every bad parameter.'),
@@ -238,6 +241,15 @@ const paths = {
       description: 'MASTER sees every application; an OWNER only its own (applicantId defaults to the token subject).',
       parameters: [param('status'), param('contentType'), param('kind'), param('applicantId'), param('limit'), param('timeCursor')],
       responses: { 200: json('A page of applications.', ref('ApplicationPage')), 400: respond('BadRequest'), ...authErrors },
+    },
+  },
+  '/applications.csv': {
+    get: {
+      operationId: 'exportApplications', tags: ['applications'], security: bearer,
+      summary: 'Every application the filters match, as a CSV download, newest first',
+      description: 'Streamed, UTF-8 with a byte-order mark; a cell that starts with =, +, -, @, tab or CR is prefixed with a quote (formula injection). The same access rules as the JSON list.',
+      parameters: [param('status'), param('contentType'), param('kind'), param('applicantId')],
+      responses: { 200: csv('The applications, one per row, with a header row.'), 400: respond('BadRequest'), ...authErrors },
     },
   },
   '/applications/{id}': {
@@ -307,6 +319,15 @@ const paths = {
       summary: 'The audit log, in the order decisions were written (MASTER only)',
       parameters: [param('adminId'), param('action'), param('applicationId'), param('from'), param('to'), param('limit'), param('idCursor')],
       responses: { 200: json('A page of the audit log.', ref('AdminActionPage')), 400: respond('BadRequest'), ...authErrors },
+    },
+  },
+  '/admin-actions.csv': {
+    get: {
+      operationId: 'exportAdminActions', tags: ['admin'], security: bearer,
+      summary: 'The audit log the filters match, as a CSV download (MASTER only)',
+      description: 'Streamed, UTF-8 with a byte-order mark, formula-injection-safe cells, in the JSON pages\' order.',
+      parameters: [param('adminId'), param('action'), param('applicationId'), param('from'), param('to')],
+      responses: { 200: csv('The audit log, one action per row, with a header row.'), 400: respond('BadRequest'), ...authErrors },
     },
   },
   '/stats': {
