@@ -12,6 +12,7 @@ import { createMetrics } from '../src/metrics.ts';
 import { connectDatabase, type Database } from '../src/store/db.ts';
 import { detailsFor, infoChangeContact } from './fixtures/details.ts';
 import { serve, type Api, type Reply } from './http/harness.ts';
+import type { LiveFeed } from '../src/http/live-feed.ts';
 import { approve, forCommand, payloadOf, reject, submitNew, withdraw } from './support/commands.ts';
 import { startPipeline, type Pipeline } from './support/pipeline.ts';
 import { startTestStack, type TestStack } from './support/stack.ts';
@@ -137,7 +138,7 @@ test('the document is valid OpenAPI 3.1 and describes exactly the routes the app
   expect(doc.openapi).toBe('3.1.0');
   const app = createHttpApp({
     db: {} as Database, sender: {} as CommandSender, verifier: createTokenVerifier({ publicKeyPem: stack.keys.publicKeyPem, issuer: 'x', audience: 'y' }),
-    metrics: createMetrics(), logger: pino({ level: 'silent' }), readiness: async () => ({ ready: true, checks: {} }), reviewDeadlineHours: 48,
+    metrics: createMetrics(), logger: pino({ level: 'silent' }), readiness: async () => ({ ready: true, checks: {} }), reviewDeadlineHours: 48, live: {} as LiveFeed,
   });
   const routes = expressRoutes(app);
   expect(routes.length).toBeGreaterThanOrEqual(13);

@@ -2,6 +2,7 @@ import { pino } from 'pino';
 import { createTokenVerifier } from '../../src/auth/tokens.ts';
 import type { CommandSender } from '../../src/client/command-sender.ts';
 import { createHttpApp } from '../../src/http/app.ts';
+import type { LiveFeed } from '../../src/http/live-feed.ts';
 import { createMetrics } from '../../src/metrics.ts';
 import { connectDatabase } from '../../src/store/db.ts';
 
@@ -18,7 +19,7 @@ const db = await connectDatabase(env.DATABASE_URL!, 2);
 const app = createHttpApp({
   db, verifier: createTokenVerifier({ publicKeyPem: env.AUTH_PUBLIC_KEY!, issuer: env.AUTH_ISSUER!, audience: env.AUTH_AUDIENCE! }),
   metrics: createMetrics(), logger: pino({ level: 'error' }), readiness: async () => ({ ready: true, checks: {} }),
-  sender: {} as CommandSender, reviewDeadlineHours: 48,
+  sender: {} as CommandSender, reviewDeadlineHours: 48, live: {} as LiveFeed,
 });
 const collect = (globalThis as { gc?: () => void }).gc!;
 const retained = () => {
