@@ -47,7 +47,7 @@ export const get = async <T>(path: string): Promise<T> => (await request<T>('GET
 export interface CommandStatus {
   commandId: string;
   applicationId: string;
-  status: 'PENDING' | 'ACCEPTED' | 'REJECTED';
+  status: 'PENDING' | 'ACCEPTED' | 'REJECTED' | 'DEAD_LETTERED';
   outcome: string | null;
   version: number | null;
   listingId: string | null;

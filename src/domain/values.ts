@@ -22,6 +22,15 @@ export const REJECTION_CODES = [
 ] as const;
 export type RejectionCode = (typeof REJECTION_CODES)[number];
 
+/** Why the processor put a command record on the DLQ: its `error.code` header. */
+export const UNDECODABLE_CODES = ['EMPTY_VALUE', 'BAD_MAGIC_BYTE', 'UNKNOWN_SCHEMA', 'INCOMPATIBLE_SCHEMA', 'MALFORMED_AVRO'] as const;
+export const DEAD_LETTER_CODES = [
+  ...UNDECODABLE_CODES, 'MISSING_KEY', 'KEY_MISMATCH', 'INVALID_ID', 'INVALID_TEXT',
+  /** Decoded, but PostgreSQL refuses to store it (src/processors/poison.ts). */
+  'UNWRITABLE',
+] as const;
+export type DeadLetterCode = (typeof DEAD_LETTER_CODES)[number];
+
 export interface Contact {
   phone: string;
   email: string;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AGE_RATINGS, APPLICATION_KINDS, CONTENT_TYPES, WEEKDAYS } from '../domain/values.ts';
-import { UUID_PATTERN } from './params.ts';
+import { UUID_PATTERN, UUID_RULE } from '../domain/ids.ts';
 
 /**
  * The JSON bodies of the command gateway, checked for the shape the Avro command needs: types,
@@ -11,7 +11,7 @@ import { UUID_PATTERN } from './params.ts';
 
 const text = z.string();
 const whole = z.number().int();
-const uuid = z.string().regex(UUID_PATTERN, 'must be a UUID').transform((value) => value.toLowerCase());
+const uuid = z.string().regex(UUID_PATTERN, UUID_RULE).transform((value) => value.toLowerCase());
 
 const contact = z.strictObject({ phone: text, email: text });
 const address = z.strictObject({ postalCode: text, road: text, detail: text.nullable().default(null) });

@@ -5,6 +5,7 @@ import express, { Router } from 'express';
 import {
   AgeRatingSymbols, ApplicationKindSymbols, ContentTypeSymbols, RejectionCodeSymbols, WeekdaySymbols,
 } from '../schemas/avro-types.ts';
+import { DEAD_LETTER_CODES } from '../domain/values.ts';
 import { GET_ONLY } from './routes/shared.ts';
 
 /**
@@ -151,10 +152,10 @@ const schemas: Record<string, Schema> = {
     'The broker acknowledged the command; poll Location for its outcome.'),
   CommandStatus: closed({
     commandId: uuid(), applicationId: uuid(), commandType: enumOf(COMMAND_TYPES),
-    status: enumOf(['PENDING', 'ACCEPTED', 'REJECTED'], 'PENDING until the processor applied it.'),
+    status: enumOf(['PENDING', 'ACCEPTED', 'REJECTED', 'DEAD_LETTERED'], 'PENDING until the processor applied it; DEAD_LETTERED when it could not take it at all.'),
     outcome: nullable(enumOf(EVENT_TYPES)), version: nullable({ type: 'integer', description: 'The application version after an accepted command.' }),
     listingId: nullable(uuid('The listing an approval published or changed.')),
-    code: nullable(enumOf(RejectionCodeSymbols)), message: nullable(text()),
+    code: nullable(enumOf([...RejectionCodeSymbols, ...DEAD_LETTER_CODES], 'The rejection code (REJECTED) or the dead letter\'s code (DEAD_LETTERED).')), message: nullable(text()),
   }, 'What the processor recorded for a command.'),
   Health: closed({ status: { const: 'ok' } }),
   Readiness: closed({

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { UUID_PATTERN, UUID_RULE } from '../domain/ids.ts';
 import { APPLICATION_KINDS, CONTENT_TYPES } from '../domain/values.ts';
 import type { TimeKey } from '../store/read/keyset.ts';
 import { decodeIdCursor, decodeTimeCursor } from './cursor.ts';
@@ -11,8 +12,6 @@ import { badRequest } from './problem.ts';
  * is a 400 and never a database error.
  */
 
-export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 const single = z.string({ error: (issue) => (Array.isArray(issue.input) ? 'must be given at most once' : 'must be a string') });
 
 /** Free text identifiers such as owner and admin ids: bounded, printable, no NUL. */
@@ -21,7 +20,7 @@ export const identifier = single
   .max(200, 'must be at most 200 characters')
   .refine((value) => !/[\u0000-\u001f\u007f]/.test(value), 'must not contain control characters');
 
-export const uuid = single.regex(UUID_PATTERN, 'must be a UUID').transform((value) => value.toLowerCase());
+export const uuid = single.regex(UUID_PATTERN, UUID_RULE).transform((value) => value.toLowerCase());
 
 const oneOf = <const T extends readonly [string, ...string[]]>(values: T) =>
   single.refine((value): value is T[number] => (values as readonly string[]).includes(value), `must be one of ${values.join(', ')}`)

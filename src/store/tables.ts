@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Address, ApplicationDetails, Contact, ContentSpecific, DayHours } from '../domain/types.ts';
-import { APPLICATION_KINDS, CONTENT_TYPES } from '../domain/values.ts';
+import { APPLICATION_KINDS, CONTENT_TYPES, DEAD_LETTER_CODES } from '../domain/values.ts';
 
 /**
  * One row schema per table, as rows arrive through slonik's type parsers (the migrations in
@@ -117,4 +117,13 @@ export const gatewayCommandRow = z.object({
   value: z.instanceof(Buffer),
   requested_at: time,
   sent_at: time.nullable(),
+});
+
+export const deadLetteredCommandRow = z.object({
+  command_id: uuid,
+  code: z.enum(DEAD_LETTER_CODES),
+  message: z.string(),
+  source_partition: z.number(),
+  source_offset: bigint,
+  dead_lettered_at: time,
 });

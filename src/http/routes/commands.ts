@@ -3,12 +3,13 @@ import express, { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { TokenVerifier } from '../../auth/tokens.ts';
 import type { CommandInput } from '../../client/command-sender.ts';
+import { isUuid, UUID_RULE } from '../../domain/ids.ts';
 import {
   checkRejectionReason, validateDetails, validateNote, validateSubmission,
 } from '../../processors/decider/validate.ts';
 import { findGatewayCommand } from '../../store/gateway-commands.ts';
 import { findApplication } from '../../store/read/applications.ts';
-import { outcomeOfCommand } from '../../store/read/command-outcomes.ts';
+import { deadLetterOfCommand, outcomeOfCommand } from '../../store/read/command-outcomes.ts';
 import { findListing } from '../../store/read/listings.ts';
 import { assertCanSee, authenticate, canSee, principalOf, requireMaster, requireOwner } from '../auth.ts';
 import {
@@ -16,7 +17,7 @@ import {
 } from '../command-bodies.ts';
 import { produceOnce, type GatewayDeps } from '../command-gateway.ts';
 import { commandStatusView } from '../command-status.ts';
-import { parseParams, UUID_PATTERN, uuid } from '../params.ts';
+import { parseParams, uuid } from '../params.ts';
 import { forbidden, invalidFields, notFound } from '../problem.ts';
 import { GET_ONLY, methodNotAllowed } from './shared.ts';
 
@@ -46,7 +47,7 @@ const refuseProblems = (problems: FieldProblem[]) => {
 function commandIdOf(req: Request): string {
   const key = req.get('Idempotency-Key');
   if (key === undefined) return randomUUID();
-  if (!UUID_PATTERN.test(key)) throw invalidFields([{ path: 'Idempotency-Key', message: 'header must be a UUID' }]);
+  if (!isUuid(key)) throw invalidFields([{ path: 'Idempotency-Key', message: `header ${UUID_RULE}` }]);
   return key.toLowerCase();
 }
 
@@ -127,12 +128,14 @@ export function commandRoutes(deps: GatewayDeps & { verifier: TokenVerifier }): 
   router.route('/commands/:commandId').get(auth, async (req, res) => {
     const { commandId } = parseParams(commandParams, req.params, 'path');
     const [outcome, sent] = await Promise.all([outcomeOfCommand(deps.db, commandId), findGatewayCommand(deps.db, commandId)]);
-    // A command the broker never acknowledged does not exist, unless it arrived anyway and was applied.
-    if (outcome === null && (sent === null || !sent.sent)) throw notFound(`No command ${commandId} was sent.`);
+    // Only what the gateway sent can be matched to a dead letter.
+    const deadLetter = outcome === null && sent !== null ? await deadLetterOfCommand(deps.db, commandId) : null;
+    // A command the broker never acknowledged does not exist, unless it arrived anyway and was applied or dead-lettered.
+    if (outcome === null && deadLetter === null && (sent === null || !sent.sent)) throw notFound(`No command ${commandId} was sent.`);
     const principal = principalOf(res);
     const mine = (sent !== null && sent.requestedBy === principal.subject) || (outcome?.applicantId != null && canSee(principal, outcome.applicantId));
     if (principal.role !== 'MASTER' && !mine) throw forbidden('This command belongs to another caller.');
-    res.json(commandStatusView(commandId, outcome, sent));
+    res.json(commandStatusView(commandId, outcome, sent, deadLetter));
   }).all(GET_ONLY);
 
   return router;

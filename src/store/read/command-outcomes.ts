@@ -1,6 +1,7 @@
 import type { CommonQueryMethods } from 'slonik';
 import { sql } from '../db.ts';
-import { applicationEventRow, applicationRow, processedCommandRow } from '../tables.ts';
+import type { DeadLetterCode } from '../../domain/values.ts';
+import { applicationEventRow, applicationRow, deadLetteredCommandRow, processedCommandRow } from '../tables.ts';
 
 /** What the processor recorded for one command: its first outcome event and the application's applicant. */
 export interface CommandOutcome {
@@ -37,4 +38,13 @@ export async function outcomeOfCommand(db: CommonQueryMethods, commandId: string
     commandId: row.command_id, applicationId: row.application_id, commandType: row.command_type,
     outcome: row.type, version: row.version, payload: row.payload, applicantId: row.applicant_id,
   };
+}
+
+/** The dead letter a command the gateway sent became, while no outcome replaced it. */
+export interface CommandDeadLetter { code: DeadLetterCode; message: string }
+
+/** How the processor dead-lettered `commandId`, or null when it did not (or it was not the gateway's). */
+export async function deadLetterOfCommand(db: CommonQueryMethods, commandId: string): Promise<CommandDeadLetter | null> {
+  return db.maybeOne(sql.type(deadLetteredCommandRow.pick({ code: true, message: true }))`
+    SELECT code, message FROM dead_lettered_commands WHERE command_id = ${commandId}::uuid`);
 }
