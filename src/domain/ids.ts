@@ -10,7 +10,9 @@
  * default or placeholder does, and as an idempotency key such a value would make unrelated
  * commands collide. PostgreSQL's uuid type would take them, so the rule has to be ours.
  */
-export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
+// Case spelled out rather than by the `i` flag: the pattern also goes into /openapi.json, where a
+// JSON Schema pattern has no flags.
+export const UUID_PATTERN = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-8][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}$/;
 
 export const UUID_RULE = 'must be a UUID (RFC 9562, version 1 to 8, e.g. from crypto.randomUUID())';
 

@@ -22,6 +22,22 @@ export const REJECTION_CODES = [
 ] as const;
 export type RejectionCode = (typeof REJECTION_CODES)[number];
 
+export const APPLICATION_STATUSES = ['PENDING', 'APPROVED', 'REJECTED', 'WITHDRAWN'] as const;
+export type ApplicationStatus = (typeof APPLICATION_STATUSES)[number];
+
+/** What an admin's decision was; DENIED when the processor refused the decision itself. */
+export const ADMIN_ACTIONS = ['APPROVE', 'REJECT', 'DENIED'] as const;
+export type AdminActionKind = (typeof ADMIN_ACTIONS)[number];
+
+export const COMMAND_TYPES = ['SubmitApplication', 'AmendApplication', 'WithdrawApplication', 'ApproveApplication', 'RejectApplication'] as const;
+export const EVENT_TYPES = [
+  'ApplicationSubmitted', 'ApplicationAmended', 'ApplicationWithdrawn', 'ApplicationApproved', 'ApplicationRejected', 'CommandRejected',
+] as const;
+
+/** Where a command stands for its sender: PENDING until the processor recorded what became of it. */
+export const COMMAND_STATUSES = ['PENDING', 'ACCEPTED', 'REJECTED', 'DEAD_LETTERED'] as const;
+export type CommandStatus = (typeof COMMAND_STATUSES)[number];
+
 /** Why the processor put a command record on the DLQ: its `error.code` header. */
 export const UNDECODABLE_CODES = ['EMPTY_VALUE', 'BAD_MAGIC_BYTE', 'UNKNOWN_SCHEMA', 'INCOMPATIBLE_SCHEMA', 'MALFORMED_AVRO'] as const;
 export const DEAD_LETTER_CODES = [

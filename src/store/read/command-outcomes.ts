@@ -1,5 +1,6 @@
 import type { CommonQueryMethods } from 'slonik';
 import { sql } from '../db.ts';
+import type { CommandType, DomainEvent } from '../../domain/types.ts';
 import type { DeadLetterCode } from '../../domain/values.ts';
 import { applicationEventRow, applicationRow, deadLetteredCommandRow, processedCommandRow } from '../tables.ts';
 
@@ -7,11 +8,11 @@ import { applicationEventRow, applicationRow, deadLetteredCommandRow, processedC
 export interface CommandOutcome {
   commandId: string;
   applicationId: string;
-  commandType: string;
+  commandType: CommandType;
   /** The outcome event's type; ApplicationApproved, …, or CommandRejected. */
-  outcome: string;
+  outcome: DomainEvent['type'];
   version: number;
-  payload: Record<string, unknown>;
+  payload: DomainEvent;
   applicantId: string | null;
 }
 
