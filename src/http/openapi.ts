@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import express, { Router } from 'express';
 import { z } from 'zod';
+import type { Role } from '../domain/values.ts';
 import { amendBody, approveBody, rejectBody, submitBody, withdrawBody } from './command-bodies.ts';
 import { commandAcceptedSchema, commandStatusSchema } from './command-status.ts';
 import { applicationPath } from './params.ts';
@@ -144,7 +145,7 @@ const read = ({ path, query, ...operation }: Read) => ({
 
 const commandErrors = { 400: respond('InvalidCommand'), 401: respond('Unauthorized'), 403: respond('Forbidden'), 422: respond('KeyReused'), default: respond('CommandUnexpected') };
 /** `x-required-role`: who may send it; any other valid token is answered 403. */
-const command = (operationId: string, role: 'MASTER' | 'OWNER', summary: string, description: string, body: z.ZodType, withPath = true) => ({
+const command = (operationId: string, role: Role, summary: string, description: string, body: z.ZodType, withPath = true) => ({
   operationId, tags: ['commands'], security: bearer, 'x-required-role': role, summary, description,
   parameters: [...(withPath ? parametersOf('path', applicationPath) : []), ...parametersOf('header', commandHeaders)],
   // A body whose every field has a default may be left out.
