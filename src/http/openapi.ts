@@ -74,6 +74,10 @@ function components(requests: z.ZodType[]): Record<string, Schema> {
   const inputName = (id: string) => (differs.has(id) && !requestIds.has(id) ? `${id}Input` : id);
   const input = registered('input', inputName);
   const found = Object.fromEntries(Object.entries(output).filter(([id]) => !requestIds.has(id)));
+  // `unrepresentable: 'any'` must not leave an answer's field undescribed (a transform in a view).
+  for (const [id, schema] of Object.entries(found)) {
+    if (/"(?!properties")[^"]+":\{\}/.test(JSON.stringify(schema))) throw new Error(`openapi: part of ${id} has no JSON Schema`);
+  }
   const reached = new Set<string>();
   for (const pending = [...requestIds]; pending.length > 0;) {
     const id = pending.pop()!;
