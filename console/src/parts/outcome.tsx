@@ -14,7 +14,7 @@ export function OutcomeView({ status }: { status: CommandStatus }) {
     return <p class="outcome refused" role="alert" data-code={status.code}>{text}</p>;
   }
   if (status.status === 'DEAD_LETTERED') {
-    return <p class="outcome refused" role="alert" data-code={status.code}>{t('outcomeDeadLettered', { code: status.code ?? '', message: status.message ?? '' })}</p>;
+    return <p class="outcome refused dead-lettered" role="alert" data-code={status.code}>{t('outcomeDeadLettered', { code: status.code ?? '', message: status.message ?? '' })}</p>;
   }
   const outcome = status.outcome && EVENT_KEYS[status.outcome] ? t(EVENT_KEYS[status.outcome]!) : String(status.outcome);
   return <p class="outcome accepted" role="status" data-outcome={status.outcome}>{t('outcomeAccepted', { outcome, version: status.version ?? '' })}</p>;
