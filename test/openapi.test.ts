@@ -306,6 +306,13 @@ test('real responses over data the processor wrote validate against the document
   await get('/applications.csv?kind=SOMETIMES', master, 400);
   await get(`/applications.csv?applicantId=${ownerB}`, ownerAToken, 403);
   await get('/applications.csv', null, 401);
+  // The live stream never ends: its 200 is checked on the headers, then the connection is dropped.
+  const stream = new AbortController();
+  const live = await fetch(`http://127.0.0.1:${pipeline.service.httpPort}/events`, { headers: { authorization: `Bearer ${ownerAToken}` }, signal: stream.signal });
+  expectDocumented('/events', { status: live.status, headers: live.headers, contentType: live.headers.get('content-type') ?? '', body: '' });
+  stream.abort();
+  await get('/events?lastEventId=yesterday', master, 400);
+  await get('/events', null, 401);
   const stats = await get('/stats', master, 200);
   expect(stats.body.byStatus).toMatchObject({ APPROVED: 2, REJECTED: 1, WITHDRAWN: 1 });
   await get('/stats', ownerAToken, 403);

@@ -1,16 +1,14 @@
 import type {
-  Address, AgeRating, ApplicationKind, Contact, ContentType, DayHours, RejectionCode,
+  AdminActionKind, Address, AgeRating, ApplicationKind, ApplicationStatus, Contact, ContentType, COMMAND_TYPES, DayHours, EVENT_TYPES, RejectionCode,
 } from './values.ts';
 
-export type { Address, AgeRating, ApplicationKind, Contact, ContentType, DayHours, RejectionCode };
+export type { AdminActionKind, Address, AgeRating, ApplicationKind, ApplicationStatus, Contact, ContentType, DayHours, RejectionCode };
 
 /**
  * Domain shapes of the approval rules, independent of the Avro-generated types: src/schemas maps
  * between the two at the edge. Plain discriminated unions instead of avsc's wrapped union
  * branches, so the decider reads like the rules it encodes.
  */
-
-export type ApplicationStatus = 'PENDING' | 'APPROVED' | 'REJECTED' | 'WITHDRAWN';
 
 export type ContentSpecific =
   | { type: 'RESTAURANT'; cuisine: string; seatCapacity: number }
@@ -120,7 +118,7 @@ export interface RecordedEvent {
 export interface AdminAction {
   adminId: string | null;
   applicationId: string;
-  action: 'APPROVE' | 'REJECT' | 'DENIED';
+  action: AdminActionKind;
   /** The rejection's reason, the approval's note, or why the admin was refused. */
   reason: string | null;
   commandId: string;
@@ -147,3 +145,12 @@ export interface DecisionContext {
   /** Id of a PENDING INFO_CHANGE application on that listing other than this one, if any. */
   pendingChangeId: string | null;
 }
+
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type Holds<T extends true> = T;
+
+/** COMMAND_TYPES and EVENT_TYPES name exactly the members of these unions: the type-check fails when one changes alone. */
+export type TypeListsMatchUnions = [
+  Holds<Same<CommandType, (typeof COMMAND_TYPES)[number]>>,
+  Holds<Same<DomainEvent['type'], (typeof EVENT_TYPES)[number]>>,
+];

@@ -6,7 +6,7 @@ import { errorsByField, Field, TextArea } from '../parts/field.tsx';
 import { ErrorBox, Loading } from '../parts/load.tsx';
 import { OutcomeView } from '../parts/outcome.tsx';
 import type { Application, ContentType, ListingDetails, Specific } from '../types.ts';
-import { WEEKDAYS } from '../types.ts';
+import { AGE_RATINGS, CONTENT_TYPES, WEEKDAYS } from '../types.ts';
 
 const BLANK_SPECIFIC: Record<ContentType, Specific> = {
   RESTAURANT: { type: 'RESTAURANT', cuisine: '', seatCapacity: 0 },
@@ -30,8 +30,8 @@ function SpecificEditor({ specific, onChange, errors }: { specific: Specific; on
       <fieldset><legend>{t('PERFORMANCE')}</legend>{text('venue', t('venue'))}{text('startDate', t('startDate'), 'date')}{text('endDate', t('endDate'), 'date')}
         {text('runtimeMinutes', t('runtimeMinutes'), 'number')}
         <div class="field"><label for="specific.ageRating">{t('ageRating')}</label>
-          <select id="specific.ageRating" value={specific.ageRating} onChange={(e) => onChange({ ...specific, ageRating: e.currentTarget.value })}>
-            {['ALL', 'AGE_12', 'AGE_15', 'AGE_19'].map((r) => <option key={r} value={r}>{r}</option>)}
+          <select id="specific.ageRating" value={specific.ageRating} onChange={(e) => onChange({ ...specific, ageRating: AGE_RATINGS.find((r) => r === e.currentTarget.value) ?? specific.ageRating })}>
+            {AGE_RATINGS.map((r) => <option key={r} value={r}>{r}</option>)}
           </select></div>
       </fieldset>);
     case 'EXHIBITION': return (
@@ -81,7 +81,7 @@ export function ApplyPage({ amendId }: { amendId: string | undefined }) {
       <form id="apply-form" onSubmit={submit} noValidate={false}>
         {!amendId && (
           <fieldset class="choice"><legend>{t('contentTypeChoice')}</legend>
-            {(['RESTAURANT', 'PERFORMANCE', 'EXHIBITION'] as const).map((type) => (
+            {CONTENT_TYPES.map((type) => (
               <label key={type}><input type="radio" name="contentType" value={type} checked={contentType === type} onChange={() => choose(type)} /> {t(type)}</label>
             ))}
           </fieldset>

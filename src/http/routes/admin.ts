@@ -10,20 +10,21 @@ import { adminActionColumns } from '../exports.ts';
 import { encodeIdCursor } from '../cursor.ts';
 import { adminAction, identifier, idCursor, instant, limit, parseParams, uuid } from '../params.ts';
 import { badRequest } from '../problem.ts';
-import { adminActionView } from '../views.ts';
+import { adminActionView, statsSchema } from '../views.ts';
 import { GET_ONLY, sendPage } from './shared.ts';
 
-const adminActionsQuery = z.object({
-  adminId: identifier.optional(),
-  action: adminAction.optional(),
-  applicationId: uuid.optional(),
-  from: instant.optional(),
-  to: instant.optional(),
+export const adminActionsQuery = z.object({
+  adminId: identifier.optional().describe('Only decisions of this admin.'),
+  action: adminAction.optional().describe('Only this action.'),
+  applicationId: uuid.optional().describe('Only decisions on this application.'),
+  from: instant.optional().describe('Inclusive lower bound on `at` (ISO 8601 with offset).'),
+  to: instant.optional().describe('Exclusive upper bound on `at` (ISO 8601 with offset).'),
   limit,
   cursor: idCursor,
 });
 
-const adminActionsExportQuery = adminActionsQuery.omit({ limit: true, cursor: true });
+/** GET /admin-actions.csv: the audit log's filters, every match at once. */
+export const adminActionsExportQuery = adminActionsQuery.omit({ limit: true, cursor: true });
 
 function auditQuery<S extends typeof adminActionsExportQuery>(schema: S, raw: unknown): z.infer<S> {
   const query = parseParams(schema, raw, 'query');
@@ -50,7 +51,7 @@ export function adminRoutes(deps: { db: Database; verifier: TokenVerifier; revie
   }).all(GET_ONLY);
 
   router.route('/stats').get(auth, requireMaster, async (_req, res) => {
-    res.json(await applicationStats(deps.db, deps.reviewDeadlineHours));
+    res.json((await applicationStats(deps.db, deps.reviewDeadlineHours)) satisfies z.output<typeof statsSchema>);
   }).all(GET_ONLY);
 
   return router;

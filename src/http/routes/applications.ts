@@ -9,22 +9,26 @@ import { assertCanSee, authenticate, principalOf } from '../auth.ts';
 import { sendCsv } from '../csv.ts';
 import { applicationColumns } from '../exports.ts';
 import { encodeTimeCursor } from '../cursor.ts';
-import { applicationKind, applicationStatus, contentType, identifier, limit, parseParams, timeCursor, uuid } from '../params.ts';
+import { applicationKind, applicationPath, applicationStatus, contentType, identifier, limit, parseParams, timeCursor } from '../params.ts';
 import { forbidden, notFound } from '../problem.ts';
-import { adminActionView, applicationView, eventView } from '../views.ts';
+import { adminActionView, applicationView, applicationWithHistorySchema, eventView } from '../views.ts';
 import { GET_ONLY, methodNotAllowed, sendPage } from './shared.ts';
 
+/** The filters of an owner's list and of GET /applications; each field is a query parameter, documented in /openapi.json as written here. */
 export const applicationListQuery = z.object({
-  status: applicationStatus.optional(),
-  contentType: contentType.optional(),
-  kind: applicationKind.optional(),
+  status: applicationStatus.optional().describe('Only applications in this state.'),
+  contentType: contentType.optional().describe('Only this content type.'),
+  kind: applicationKind.optional().describe('Only this kind.'),
   limit,
   cursor: timeCursor,
 });
 
-const listQuery = applicationListQuery.extend({ applicantId: identifier.optional() });
-const exportQuery = listQuery.omit({ limit: true, cursor: true });
-const idParams = z.object({ id: uuid });
+export const applicationsQuery = applicationListQuery.extend({
+  applicantId: identifier.optional().describe('Only this applicant\'s; an OWNER may give only its own id.'),
+});
+
+/** GET /applications.csv: the list's filters, every match at once. */
+export const applicationsExportQuery = applicationsQuery.omit({ limit: true, cursor: true });
 
 /** An OWNER sees only its own applications: its own applicantId, or none given. */
 function ownApplications(res: Response, applicantId: string | undefined): string | undefined {
@@ -39,29 +43,29 @@ export function applicationRoutes(deps: { db: Database; verifier: TokenVerifier 
   const auth = authenticate(deps.verifier);
 
   router.route('/applications').get(auth, async (req, res) => {
-    const query = parseParams(listQuery, req.query, 'query');
+    const query = parseParams(applicationsQuery, req.query, 'query');
     const page = await listApplications(deps.db, { ...query, applicantId: ownApplications(res, query.applicantId) }, { limit: query.limit, after: query.cursor });
     sendPage(res, page, applicationView, encodeTimeCursor);
   // POST (submit) is the command gateway's, mounted before this router.
   }).all(methodNotAllowed(['GET', 'HEAD', 'POST']));
 
   router.route('/applications.csv').get(auth, async (req, res) => {
-    const query = parseParams(exportQuery, req.query, 'query');
+    const query = parseParams(applicationsExportQuery, req.query, 'query');
     await streamApplicationSummaries(deps.db, { ...query, applicantId: ownApplications(res, query.applicantId) },
       (applications) => sendCsv(res, 'applications.csv', applicationColumns, applications));
   }).all(GET_ONLY);
 
   router.route('/applications/:id').get(auth, async (req, res) => {
-    const { id } = parseParams(idParams, req.params, 'path');
+    const { id } = parseParams(applicationPath, req.params, 'path');
     const application = await findApplication(deps.db, id);
     if (application === null) throw notFound(`Application ${id} does not exist.`);
     assertCanSee(principalOf(res), application.applicantId, 'application');
     const history = await historyOf(deps.db, id);
-    res.json({ ...applicationView(application), history: history.map(eventView) });
+    res.json({ ...applicationView(application), history: history.map(eventView) } satisfies z.output<typeof applicationWithHistorySchema>);
   }).all(GET_ONLY);
 
   router.route('/applications/:id/actions').get(auth, async (req, res) => {
-    const { id } = parseParams(idParams, req.params, 'path');
+    const { id } = parseParams(applicationPath, req.params, 'path');
     const applicantId = await applicantOf(deps.db, id);
     if (applicantId === null) throw notFound(`Application ${id} does not exist.`);
     assertCanSee(principalOf(res), applicantId, 'application');

@@ -1,9 +1,10 @@
 import { Router, type Request } from 'express';
+import { z } from 'zod';
 import type { TokenVerifier } from '../../auth/tokens.ts';
 import type { LiveEvent, LivePosition } from '../../store/read/live-events.ts';
 import { authenticate, principalOf } from '../auth.ts';
 import type { LiveFeed } from '../live-feed.ts';
-import { badRequest } from '../problem.ts';
+import { parseParams } from '../params.ts';
 import { GET_ONLY } from './shared.ts';
 
 /** Comments keep idle connections open through proxies that drop silent ones. */
@@ -13,13 +14,21 @@ const MAX_BUFFERED_BYTES = 1 << 20;
 
 const eventId = (position: LivePosition) => `${position.writtenBy}-${position.id}`;
 
-/** The position a reconnecting client resumes from: EventSource's Last-Event-ID header, or `lastEventId` for clients that cannot set headers. */
+const streamId = z.string().regex(/^\d{1,20}-\d{1,19}$/, 'must be an id this stream sent (digits-digits)')
+  .transform((text): LivePosition => {
+    const [writtenBy, id] = text.split('-') as [string, string];
+    return { writtenBy, id };
+  });
+
+export const eventsQuery = z.object({
+  lastEventId: streamId.optional().describe('Where to resume, for clients that cannot send the Last-Event-ID header (which wins when both are given).'),
+});
+const eventsHeaders = z.object({ 'last-event-id': streamId.optional() });
+
+/** The position a reconnecting client resumes from: EventSource's Last-Event-ID header, or `lastEventId`. */
 function resumeFrom(req: Request): LivePosition | null {
-  const raw = req.get('last-event-id') ?? (typeof req.query.lastEventId === 'string' ? req.query.lastEventId : undefined);
-  if (raw === undefined || raw === '') return null;
-  const match = /^(\d{1,20})-(\d{1,19})$/.exec(raw);
-  if (match === null) throw badRequest('Last-Event-ID must be an id this stream sent (digits-digits).');
-  return { writtenBy: match[1]!, id: match[2]! };
+  const header = parseParams(eventsHeaders, { 'last-event-id': req.get('last-event-id') || undefined }, 'header');
+  return header['last-event-id'] ?? parseParams(eventsQuery, req.query, 'query').lastEventId ?? null;
 }
 
 const frame = (event: LiveEvent) => `id: ${eventId(event.position)}\nevent: outcome\ndata: ${JSON.stringify({
