@@ -38,14 +38,14 @@ function ownApplications(res: Response, applicantId: string | undefined): string
   return principal.subject;
 }
 
-export function applicationRoutes(deps: { db: Database; verifier: TokenVerifier }): Router {
+export function applicationRoutes(deps: { db: Database; verifier: TokenVerifier; reviewDeadlineHours: number }): Router {
   const router = Router();
   const auth = authenticate(deps.verifier);
 
   router.route('/applications').get(auth, async (req, res) => {
     const query = parseParams(applicationsQuery, req.query, 'query');
     const page = await listApplications(deps.db, { ...query, applicantId: ownApplications(res, query.applicantId) }, { limit: query.limit, after: query.cursor });
-    sendPage(res, page, applicationView, encodeTimeCursor);
+    sendPage(res, page, (a) => applicationView(a, deps.reviewDeadlineHours), encodeTimeCursor);
   // POST (submit) is the command gateway's, mounted before this router.
   }).all(methodNotAllowed(['GET', 'HEAD', 'POST']));
 
@@ -61,7 +61,7 @@ export function applicationRoutes(deps: { db: Database; verifier: TokenVerifier 
     if (application === null) throw notFound(`Application ${id} does not exist.`);
     assertCanSee(principalOf(res), application.applicantId, 'application');
     const history = await historyOf(deps.db, id);
-    res.json({ ...applicationView(application), history: history.map(eventView) } satisfies z.output<typeof applicationWithHistorySchema>);
+    res.json({ ...applicationView(application, deps.reviewDeadlineHours), history: history.map(eventView) } satisfies z.output<typeof applicationWithHistorySchema>);
   }).all(GET_ONLY);
 
   router.route('/applications/:id/actions').get(auth, async (req, res) => {
