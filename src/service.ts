@@ -16,7 +16,7 @@ import { Publisher } from './processors/publisher.ts';
 import { startOpsCollectors } from './ops/collectors.ts';
 import { startRetention } from './ops/retention.ts';
 import { exportHealth } from './ops/health-gauges.ts';
-import { connectSerde } from './schemas/serde.ts';
+import { connectSerde, registryAccess } from './schemas/serde.ts';
 import { connectDatabase, databaseAnswers } from './store/db.ts';
 import { migrate } from './store/migrate.ts';
 
@@ -43,7 +43,7 @@ export async function startService(config: ServiceConfig, logger: Logger, option
   await migrate(config.DATABASE_URL, logger);
   const db = await connectDatabase(config.DATABASE_URL, config.PROCESSOR_TRANSACTIONS + 8);
   const topics = topicsOf(config);
-  const serde = await connectSerde(config.SCHEMA_REGISTRY_URL, topics);
+  const serde = await connectSerde(config.SCHEMA_REGISTRY_URL, topics, registryAccess(config));
   const verifier = createTokenVerifier({
     publicKeyPem: config.AUTH_PUBLIC_KEY, jwksUrl: config.AUTH_JWKS_URL, issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE,
   });

@@ -5,7 +5,7 @@ import { pino } from 'pino';
 import { mintToken, type Role } from '../auth/tokens.ts';
 import { topicsOf } from '../config.ts';
 import { createKafka } from '../kafka.ts';
-import { connectSerde } from '../schemas/serde.ts';
+import { connectSerde, registryAccess } from '../schemas/serde.ts';
 import { EventReader } from '../client/event-reader.ts';
 import type { CommandInput } from '../client/command-sender.ts';
 import { ContentTypeSymbols, ApplicationKindSymbols } from '../schemas/avro-types.ts';
@@ -84,7 +84,7 @@ program.command('tail')
     const { config } = cliContext();
     const topics = topicsOf(config);
     const logger = pino({ level: 'error' });
-    const reader = new EventReader(createKafka(config, logger, '-tail'), await connectSerde(config.SCHEMA_REGISTRY_URL, topics));
+    const reader = new EventReader(createKafka(config, logger, '-tail'), await connectSerde(config.SCHEMA_REGISTRY_URL, topics, registryAccess(config)));
     process.on('SIGINT', () => void reader.stop().then(() => process.exit(0)));
     await reader.start(o.topic ?? [topics.events, ...Object.values(topics.listings), topics.notifications], (message) =>
       console.log(JSON.stringify({ topic: message.topic, partition: message.partition, offset: message.offset, key: message.key, value: message.value })));
