@@ -1,0 +1,51 @@
+import { allTopics, type Topics } from './config.ts';
+
+export type AclOperation = 'READ' | 'WRITE' | 'DESCRIBE' | 'DESCRIBE_CONFIGS' | 'IDEMPOTENT_WRITE';
+
+/** One ALLOW rule: `principal` may do `operations` on the resource (Kafka's own vocabulary). */
+export interface AclGrant {
+  principal: string;
+  resource: 'TOPIC' | 'GROUP' | 'CLUSTER';
+  name: string;
+  pattern: 'LITERAL' | 'PREFIXED';
+  operations: AclOperation[];
+}
+
+export const outcomeTopics = (topics: Topics): string[] => allTopics(topics).filter((topic) => topic !== topics.commands);
+
+/**
+ * What each principal may do on a cluster whose authorizer denies everything else (guarantee
+ * 12): the service alone writes outcomes, producers write commands only, downstream readers
+ * read outcomes only. The service also writes commands, since its HTTP gateway is a producer,
+ * and describes the command topic's configuration at start (it must be LogAppendTime).
+ */
+export function serviceAcls(principal: string, topics: Topics, groupId: string): AclGrant[] {
+  return [
+    { principal, resource: 'TOPIC', name: topics.commands, pattern: 'LITERAL', operations: ['READ', 'WRITE', 'DESCRIBE', 'DESCRIBE_CONFIGS'] },
+    ...outcomeTopics(topics).map((name): AclGrant => ({ principal, resource: 'TOPIC', name, pattern: 'LITERAL', operations: ['WRITE', 'DESCRIBE'] })),
+    { principal, resource: 'GROUP', name: groupId, pattern: 'LITERAL', operations: ['READ'] },
+    { principal, resource: 'CLUSTER', name: 'kafka-cluster', pattern: 'LITERAL', operations: ['IDEMPOTENT_WRITE'] },
+  ];
+}
+
+export const producerAcls = (principal: string, topics: Topics): AclGrant[] => [
+  { principal, resource: 'TOPIC', name: topics.commands, pattern: 'LITERAL', operations: ['WRITE', 'DESCRIBE'] },
+];
+
+/** `groupPrefix`: the consumer groups the reader may join (its group ids start with it). */
+export const readerAcls = (principal: string, topics: Topics, groupPrefix: string): AclGrant[] => [
+  ...outcomeTopics(topics).map((name): AclGrant => ({ principal, resource: 'TOPIC', name, pattern: 'LITERAL', operations: ['READ', 'DESCRIBE'] })),
+  { principal, resource: 'GROUP', name: groupPrefix, pattern: 'PREFIXED', operations: ['READ'] },
+];
+
+const OPERATION_FLAG: Record<AclOperation, string> = {
+  READ: 'Read', WRITE: 'Write', DESCRIBE: 'Describe', DESCRIBE_CONFIGS: 'DescribeConfigs', IDEMPOTENT_WRITE: 'IdempotentWrite',
+};
+
+/** The grant as the `kafka-acls.sh` command an operator runs (docs/operations.md lists them). */
+export function kafkaAclsCommand(grant: AclGrant): string {
+  const resource = grant.resource === 'CLUSTER' ? '--cluster' : `--${grant.resource.toLowerCase()} ${grant.name}`;
+  const pattern = grant.pattern === 'PREFIXED' ? ' --resource-pattern-type prefixed' : '';
+  const operations = grant.operations.map((operation) => `--operation ${OPERATION_FLAG[operation]}`).join(' ');
+  return `kafka-acls.sh --bootstrap-server $BOOTSTRAP --command-config admin.properties --add --allow-principal ${grant.principal} ${operations} ${resource}${pattern}`;
+}
