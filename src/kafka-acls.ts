@@ -32,10 +32,10 @@ export const producerAcls = (principal: string, topics: Topics): AclGrant[] => [
   { principal, resource: 'TOPIC', name: topics.commands, pattern: 'LITERAL', operations: ['WRITE', 'DESCRIBE'] },
 ];
 
-/** `groupPrefix`: the consumer groups the reader may join (its group ids start with it). */
-export const readerAcls = (principal: string, topics: Topics, groupPrefix: string): AclGrant[] => [
+/** `groupPrefixes`: the consumer groups the reader may join (its group ids start with one of them). */
+export const readerAcls = (principal: string, topics: Topics, groupPrefixes: string[]): AclGrant[] => [
   ...outcomeTopics(topics).map((name): AclGrant => ({ principal, resource: 'TOPIC', name, pattern: 'LITERAL', operations: ['READ', 'DESCRIBE'] })),
-  { principal, resource: 'GROUP', name: groupPrefix, pattern: 'PREFIXED', operations: ['READ'] },
+  ...groupPrefixes.map((name): AclGrant => ({ principal, resource: 'GROUP', name, pattern: 'PREFIXED', operations: ['READ'] })),
 ];
 
 const OPERATION_FLAG: Record<AclOperation, string> = {

@@ -11,8 +11,11 @@ const run = promisify(execFile);
 // kafkajs is CommonJS: its enums are properties of the module object, not named exports Node can see.
 const { AclOperationTypes, AclPermissionTypes, AclResourceTypes, ResourcePatternTypes } = kafkajs;
 
-/** The cluster's principals: `admin` is the super user (the broker itself, topic and ACL set-up). */
-export const USERS = ['admin', 'service', 'producer', 'reader'] as const;
+/**
+ * The cluster's principals: `admin` is the super user (the broker itself, topic and ACL set-up);
+ * `operator` runs the CLI, which sends commands and reads their outcomes.
+ */
+export const USERS = ['admin', 'service', 'producer', 'reader', 'operator'] as const;
 export type User = typeof USERS[number];
 export type SaslMechanism = 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512';
 
@@ -26,6 +29,9 @@ export interface SecurityFiles {
   ca: string;
   /** The broker's key and certificate in one PEM file (Kafka's PEM keystore). */
   brokerKeystore: string;
+  /** The same certificate and key apart, for other local servers (a registry, PostgreSQL). */
+  serverCert: string;
+  serverKey: string;
   serviceCert: string;
   serviceKey: string;
   rogueCa: string;
@@ -75,7 +81,7 @@ async function makeFiles(dir: string): Promise<SecurityFiles> {
   ]);
   writeFileSync(join(dir, 'broker-keystore.pem'), readFileSync(join(dir, 'broker.key'), 'utf8') + readFileSync(join(dir, 'broker.pem'), 'utf8'));
   return {
-    ca: join(dir, 'ca.pem'), brokerKeystore: join(dir, 'broker-keystore.pem'),
+    ca: join(dir, 'ca.pem'), brokerKeystore: join(dir, 'broker-keystore.pem'), serverCert: join(dir, 'broker.pem'), serverKey: join(dir, 'broker.key'),
     serviceCert: join(dir, 'service.pem'), serviceKey: join(dir, 'service.key'),
     rogueCa: join(dir, 'rogue-ca.pem'), rogueCert: join(dir, 'rogue.pem'), rogueKey: join(dir, 'rogue.key'),
   };
