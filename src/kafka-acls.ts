@@ -49,3 +49,17 @@ export function kafkaAclsCommand(grant: AclGrant): string {
   const operations = grant.operations.map((operation) => `--operation ${OPERATION_FLAG[operation]}`).join(' ');
   return `kafka-acls.sh --bootstrap-server $BOOTSTRAP --command-config admin.properties --add --allow-principal ${grant.principal} ${operations} ${resource}${pattern}`;
 }
+
+export interface Principals { service: string; producer: string; reader: string; readerGroupPrefix: string }
+
+/** The principals docs/operations.md uses, and `cli acls` prints for unless told otherwise. */
+export const EXAMPLE_PRINCIPALS: Principals = {
+  service: 'User:backoffice', producer: 'User:listing-producer', reader: 'User:content-service', readerGroupPrefix: 'content-service-',
+};
+
+/** Every kafka-acls.sh command a secured cluster needs for the service, a producer and a reader. */
+export const aclCommands = (principals: Principals, topics: Topics, groupId: string): string[] => [
+  ...serviceAcls(principals.service, topics, groupId),
+  ...producerAcls(principals.producer, topics),
+  ...readerAcls(principals.reader, topics, [principals.readerGroupPrefix]),
+].map(kafkaAclsCommand);

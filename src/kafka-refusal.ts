@@ -19,8 +19,9 @@ export function kafkaRefusal(failure: ClientFailure, config: Config): string {
   if (failure.code && UNTRUSTED.test(failure.code)) {
     return `Kafka's TLS certificate is not trusted (${failure.code}): KAFKA_SSL_CA_FILE must hold the CA that signed the brokers' certificates (${failure.message})`;
   }
+  // OpenSSL's own message is a multi-line dump of its internals; the code says it all.
   if (failure.code?.startsWith('ERR_SSL_')) {
-    return `Kafka ended the TLS handshake (${failure.code}): the broker may require a client certificate it trusts (KAFKA_SSL_CERT_FILE, KAFKA_SSL_KEY_FILE) (${failure.message})`;
+    return `Kafka ended the TLS handshake (${failure.code}): the broker may require a client certificate it trusts (KAFKA_SSL_CERT_FILE, KAFKA_SSL_KEY_FILE)`;
   }
   if (failure.code === 'ECONNREFUSED' || failure.code === 'ENOTFOUND') {
     return `no Kafka broker answers at ${config.KAFKA_BROKERS?.join(',')} (${failure.code}): check KAFKA_BROKERS`;
