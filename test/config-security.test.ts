@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, loadConfig } from '../src/config.ts';
+import { loadConfig } from '../src/config.ts';
+import { configRefusal as refusal } from './support/config-refusal.ts';
 import { kafkaConnection } from '../src/kafka.ts';
 import { registryAccess } from '../src/schemas/serde.ts';
 
@@ -21,16 +22,6 @@ const PEM = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
 beforeAll(() => { dir = mkdtempSync(join(tmpdir(), 'backoffice-config-')); });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const refusal = (env: Record<string, string>) => {
-  let refused: unknown;
-  try {
-    loadConfig(env);
-  } catch (error) {
-    refused = error;
-  }
-  expect(refused).toBeInstanceOf(ConfigError);
-  return (refused as Error).message;
-};
 
 const sasl = { KAFKA_SECURITY_PROTOCOL: 'SASL_SSL', KAFKA_SASL_MECHANISM: 'SCRAM-SHA-512', KAFKA_SASL_USERNAME: 'backoffice', KAFKA_SASL_PASSWORD: 's3cret-sasl' };
 
