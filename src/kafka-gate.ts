@@ -17,11 +17,11 @@ function innermost(error: unknown): ClientFailure {
   return current;
 }
 
-/** One metadata round trip with the service's own settings and no retries: null when it answered. */
+/** One metadata round trip with the service's own settings (a blip at start is retried twice, briefly): null when it answered. */
 async function probe(config: ServiceConfig): Promise<string | null> {
   const admin = new Kafka({
     clientId: `${config.KAFKA_CLIENT_ID}-probe`, brokers: config.KAFKA_BROKERS, ...kafkaConnection(config),
-    logLevel: logLevel.NOTHING, retry: { retries: 0 }, connectionTimeout: 3000, requestTimeout: 5000,
+    logLevel: logLevel.NOTHING, retry: { retries: 2, initialRetryTime: 200, maxRetryTime: 1000 }, connectionTimeout: 3000, requestTimeout: 5000,
   }).admin();
   try {
     await admin.connect();

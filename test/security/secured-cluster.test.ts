@@ -9,6 +9,7 @@ import { allTopics, type ServiceConfig } from '../../src/config.ts';
 import { createKafka } from '../../src/kafka.ts';
 import { connectSerde, registryAccess, type Serde } from '../../src/schemas/serde.ts';
 import { startService, type RunningService } from '../../src/service.ts';
+import { connectDatabase } from '../../src/store/db.ts';
 import { saslClient } from '../../dev/stack/kafka-security.ts';
 import { approve, forCommand, payloadOf, submitNew } from '../support/commands.ts';
 import { eventually } from '../support/pipeline.ts';
@@ -170,6 +171,23 @@ test('mutual TLS: the service\'s client certificate is User:service on the SSL l
   const failure = await rogue.connect().then(() => rogue.describeCluster()).then(() => null, (error: unknown) => error as Error);
   await rogue.disconnect();
   expect(String(failure)).toMatch(/certificate unknown|alert/i);
+});
+
+/** Why the service's own pool (slonik) could not connect with `url`, its cause included. */
+async function poolRefusal(url: URL): Promise<string> {
+  const failure = await connectDatabase(url.toString(), 1).then(async (db) => { await db.end(); return null; }, (error: Error & { cause?: Error }) => error);
+  expect(failure).not.toBeNull();
+  return `${failure!.message} ${failure!.cause?.message ?? ''}`;
+}
+
+test('PostgreSQL takes verified TLS only: a plaintext client and an untrusted server certificate are refused', async () => {
+  const plaintext = new URL(stack.databaseUrl);
+  plaintext.searchParams.set('sslmode', 'disable');
+  plaintext.searchParams.delete('sslrootcert');
+  expect(await poolRefusal(plaintext)).toMatch(/no pg_hba\.conf entry .* no encryption/);
+  const untrusted = new URL(stack.databaseUrl);
+  untrusted.searchParams.set('sslrootcert', stack.security.files.rogueCa);
+  expect(await poolRefusal(untrusted)).toMatch(/unable to verify the first certificate/);
 });
 
 test('the CLI sends and waits for the outcome as User:operator', async () => {
