@@ -1,9 +1,9 @@
 import type { Config } from './config.ts';
+import { untrustedCertificate } from './tls-codes.ts';
 
 /** What kafkajs's errors carry that tells one refusal from another. */
 export interface ClientFailure { name?: string; message: string; code?: string }
 
-const UNTRUSTED = /^(SELF_SIGNED_CERT_IN_CHAIN|DEPTH_ZERO_SELF_SIGNED_CERT|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT(_LOCALLY)?|CERT_UNTRUSTED|CERT_HAS_EXPIRED|CERT_NOT_YET_VALID|ERR_TLS_CERT_ALTNAME_INVALID)$/;
 
 /**
  * The one line an operator reads when the cluster refuses the service's connection: which
@@ -16,7 +16,7 @@ export function kafkaRefusal(failure: ClientFailure, config: Config): string {
   if (failure.name === 'KafkaJSSASLAuthenticationError') {
     return `Kafka refused the SASL login of user "${config.KAFKA_SASL_USERNAME}" (${config.KAFKA_SASL_MECHANISM}): check KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD (${failure.message})`;
   }
-  if (failure.code && UNTRUSTED.test(failure.code)) {
+  if (untrustedCertificate(failure.code)) {
     return `Kafka's TLS certificate is not trusted (${failure.code}): KAFKA_SSL_CA_FILE must hold the CA that signed the brokers' certificates (${failure.message})`;
   }
   // OpenSSL's own message is a multi-line dump of its internals; the code says it all.

@@ -7,7 +7,7 @@ import type { DevSignIn } from './http/console.ts';
 import { listen } from './http/listen.ts';
 import { ensureCommandTopic } from './command-topic.ts';
 import { createKafka } from './kafka.ts';
-import { untilKafkaAnswers } from './kafka-gate.ts';
+import { untilDependenciesAnswer } from './dependency-gate.ts';
 import type { Logger } from './logger.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { runProcessor } from './processors/processor.ts';
@@ -45,11 +45,11 @@ export async function startService(config: ServiceConfig, logger: Logger, option
   await migrate(config.DATABASE_URL, logger);
   const db = await connectDatabase(config.DATABASE_URL, config.PROCESSOR_TRANSACTIONS + 8);
   const topics = topicsOf(config);
+  const heldPort = await untilDependenciesAnswer(config, { metrics, logger });
   const serde = await connectSerde(config.SCHEMA_REGISTRY_URL, topics, registryAccess(config));
   const verifier = createTokenVerifier({
     publicKeyPem: config.AUTH_PUBLIC_KEY, jwksUrl: config.AUTH_JWKS_URL, issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE,
   });
-  const heldPort = await untilKafkaAnswers(config, { metrics, logger });
   const broker = brokerProfile(config.KAFKA_BROKER_QUIRKS);
   const kafka = createKafka(config, logger);
   if (!broker.stampsAppendTime) logger.warn('go-mokapi cannot stamp append time: decisions are judged by processing time');

@@ -102,9 +102,13 @@ export const registryAccess = (config: Config): RegistryAccess => ({
   caFile: config.SCHEMA_REGISTRY_CA_FILE,
 });
 
+/** An agent that trusts the configured CA; undefined: Node's defaults. */
+export const registryAgent = (access: RegistryAccess): Agent | undefined =>
+  access.caFile === undefined ? undefined : new Agent({ ca: readFileSync(access.caFile, 'utf8'), keepAlive: true });
+
 /** Registers every schema under its topic-name subject (`<topic>-value`) and keeps the parsed types. */
 export async function connectSerde(registryUrl: string, topics: Topics, access: RegistryAccess = {}): Promise<Serde> {
-  const agent = access.caFile === undefined ? undefined : new Agent({ ca: readFileSync(access.caFile, 'utf8'), keepAlive: true });
+  const agent = registryAgent(access);
   const registry = new SchemaRegistry({ host: registryUrl, auth: access.auth, agent, retry: { retries: 2 } });
   const byTopic = new Map<string, Registered>();
   const schemas = new Map<TopLevelSchema, AvroSchema>();

@@ -8,7 +8,8 @@ import { restaurantDetails } from '../fixtures/details.ts';
 
 /**
  * The service as a process (`node src/main.ts`) on the secured cluster, started wrong: a wrong
- * password, a CA that did not sign the brokers' certificates, a plaintext client. Each is
+ * password, a CA that did not sign the brokers' certificates, a plaintext client, a wrong
+ * registry password, a CA that did not sign the registry's certificate. Each is
  * refused, said in one log line that names the setting to look at, and /readyz says why
  * while the service waits for a connection that works. Started right, with its secrets in files,
  * not one of them appears in anything it writes or answers.
@@ -35,35 +36,44 @@ async function start(name: string, env: Record<string, string>): Promise<Service
 /** Log entries at warn or above, kafkajs's included: what an operator's alerting would see. */
 const warnings = (child: ServiceProcess) => child.logEntries().filter((entry) => Number(entry.level) >= 40);
 
-/** Waits for /readyz to answer 503 with a Kafka reason; returns it. */
-async function notReadyBecause(child: ServiceProcess): Promise<string> {
+/** Waits for /readyz to answer 503 with a reason for `dependency`; returns it. */
+async function notReadyBecause(child: ServiceProcess, dependency: string): Promise<string> {
   return eventually(async () => {
     if (!child.alive) throw new Error(`${child.name} exited; log:\n${child.logTail()}`);
     const reply = await child.readyz();
     if (reply === null) return undefined;
     expect(reply.status).toBe(503);
     expect(reply.body.status).toBe('not ready');
-    return reply.body.checks.kafka as string;
+    expect(Object.keys(reply.body.checks)).toEqual([dependency]);
+    return reply.body.checks[dependency] as string;
   }, 60_000);
 }
 
 test.each([
   {
-    refusal: 'a wrong password', env: (): Record<string, string> => ({ KAFKA_SASL_PASSWORD: `wrong-${randomBytes(6).toString('hex')}` }),
+    refusal: 'a wrong password', dependency: 'kafka', env: (): Record<string, string> => ({ KAFKA_SASL_PASSWORD: `wrong-${randomBytes(6).toString('hex')}` }),
     says: /^Kafka refused the SASL login of user "service" \(SCRAM-SHA-512\): check KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD/,
   },
   {
-    refusal: 'an untrusted certificate', env: (): Record<string, string> => ({ KAFKA_SSL_CA_FILE: stack.security.files.rogueCa }),
+    refusal: 'an untrusted certificate', dependency: 'kafka', env: (): Record<string, string> => ({ KAFKA_SSL_CA_FILE: stack.security.files.rogueCa }),
     says: /^Kafka's TLS certificate is not trusted \(UNABLE_TO_VERIFY_LEAF_SIGNATURE\): KAFKA_SSL_CA_FILE must hold the CA/,
   },
   {
-    refusal: 'a plaintext client', env: (): Record<string, string> => ({ KAFKA_SECURITY_PROTOCOL: 'PLAINTEXT', KAFKA_SSL_CA_FILE: '', KAFKA_SASL_MECHANISM: '', KAFKA_SASL_USERNAME: '', KAFKA_SASL_PASSWORD: '' }),
+    refusal: 'a plaintext client', dependency: 'kafka', env: (): Record<string, string> => ({ KAFKA_SECURITY_PROTOCOL: 'PLAINTEXT', KAFKA_SSL_CA_FILE: '', KAFKA_SASL_MECHANISM: '', KAFKA_SASL_USERNAME: '', KAFKA_SASL_PASSWORD: '' }),
     says: /^Kafka closed the connection at the first request: the listener likely requires TLS, and KAFKA_SECURITY_PROTOCOL=PLAINTEXT speaks plaintext/,
   },
-])('$refusal is refused with one clear log line, and /readyz says why', async ({ env, says }) => {
+  {
+    refusal: 'a wrong registry password', dependency: 'registry', env: (): Record<string, string> => ({ SCHEMA_REGISTRY_PASSWORD: `wrong-${randomBytes(6).toString('hex')}` }),
+    says: /^the schema registry refused the credentials of user "registry-user" \(401\): check SCHEMA_REGISTRY_USERNAME and SCHEMA_REGISTRY_PASSWORD$/,
+  },
+  {
+    refusal: 'an untrusted registry certificate', dependency: 'registry', env: (): Record<string, string> => ({ SCHEMA_REGISTRY_CA_FILE: stack.security.files.rogueCa }),
+    says: /^the schema registry's TLS certificate is not trusted \(UNABLE_TO_VERIFY_LEAF_SIGNATURE\): SCHEMA_REGISTRY_CA_FILE must hold the CA/,
+  },
+])('$refusal is refused with one clear log line, and /readyz says why', async ({ env, says, dependency }) => {
   const wrong = env();
   const child = await start('refused', stack.env('service', 'SCRAM-SHA-512', wrong));
-  const reason = await notReadyBecause(child);
+  const reason = await notReadyBecause(child, dependency);
   expect(reason).toMatch(says);
   // Other routes answer 503 meanwhile, with the same reason.
   const other = await fetch(`http://127.0.0.1:${child.httpPort}/applications`);
@@ -74,9 +84,10 @@ test.each([
   await new Promise((resolve) => setTimeout(resolve, Math.max(0, child.startedAt + 6000 - Date.now())));
   expect(warnings(child).map((entry) => entry.msg)).toEqual([reason]);
   expect(child.alive).toBe(true);
-  // Neither the password given (a wrong one is a secret too: it may be a real one misplaced) nor the right one.
+  // Neither a password given (a wrong one is a secret too: it may be a real one misplaced) nor the right ones.
   const log = readFileSync(child.logFile, 'utf8');
-  expect([wrong.KAFKA_SASL_PASSWORD, stack.security.passwords.service].filter((secret) => secret && log.includes(secret))).toEqual([]);
+  const secrets = [wrong.KAFKA_SASL_PASSWORD, wrong.SCHEMA_REGISTRY_PASSWORD, stack.security.passwords.service, stack.registry.password];
+  expect(secrets.filter((secret) => secret && log.includes(secret))).toEqual([]);
   await child.destroy();
 }, 90_000);
 
