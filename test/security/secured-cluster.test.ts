@@ -20,7 +20,7 @@ import { restaurantDetails } from '../fixtures/details.ts';
  * The service on a cluster shaped like production's: SASL_SSL with SCRAM users, the authorizer
  * on with the ACLs of src/kafka-acls.ts, the registry behind TLS and basic auth, PostgreSQL over
  * verified TLS only. The service runs as User:service, commands come from User:producer,
- * outcomes are read by User:reader, and the CLI runs as User:operator.
+ * outcomes are read by User:reader, and the CLI and its DLQ tool run as User:operator.
  */
 
 const REPO = new URL('../../', import.meta.url).pathname;
@@ -190,14 +190,28 @@ test('PostgreSQL takes verified TLS only: a plaintext client and an untrusted se
   expect(await poolRefusal(untrusted)).toMatch(/unable to verify the first certificate/);
 });
 
-test('the CLI sends and waits for the outcome as User:operator', async () => {
+/** Runs the CLI (`src/cli/main.ts`) as User:operator over SASL_SSL (SCRAM-SHA-256); resolves with its output. */
+async function cli(...args: string[]) {
   const env = {
     PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', EMBEDDED_DATA_DIR: stack.dir, NODE_OPTIONS: process.env.NODE_OPTIONS ?? '',
     ...stack.env('operator', 'SCRAM-SHA-256', { LOG_LEVEL: 'error' }),
   };
-  const { stdout } = await promisify(execFile)(process.execPath, ['src/cli/main.ts', 'submit', '--applicant', 'owner-cli', '--details', 'examples/restaurant.json'], { cwd: REPO, env, timeout: 90_000 });
-  const [line] = stdout.split('\n').filter((text) => text.startsWith('{')).map((text) => JSON.parse(text));
+  const { stdout, stderr } = await promisify(execFile)(process.execPath, ['src/cli/main.ts', ...args], { cwd: REPO, env, timeout: 90_000 });
+  return { stderr, lines: stdout.split('\n').filter((text) => text.startsWith('{')).map((text) => JSON.parse(text)) };
+}
+
+test('the CLI sends and waits for the outcome as User:operator', async () => {
+  const { lines: [line] } = await cli('submit', '--applicant', 'owner-cli', '--details', 'examples/restaurant.json');
   expect(line).toEqual({ commandId: expect.any(String), applicationId: expect.any(String), outcome: 'ApplicationSubmitted', version: 1 });
   const [row] = await stack.query('SELECT applicant_id, status FROM applications WHERE id = $1', [line.applicationId]);
   expect(row).toEqual({ applicant_id: 'owner-cli', status: 'PENDING' });
+});
+
+test('the DLQ tool lists a dead letter as User:operator', async () => {
+  const key = `poison-${randomUUID()}`;
+  await sender.sendRaw([{ key, value: Buffer.from('not the Confluent wire format') }]);
+  await reader.waitFor((message) => message.topic === stack.topics.dlq && message.key === key);
+  const { lines, stderr } = await cli('dlq', 'list');
+  expect(lines.filter((letter) => letter.key === key)).toEqual([expect.objectContaining({ key, headers: expect.objectContaining({ 'error.code': 'BAD_MAGIC_BYTE' }) })]);
+  expect(stderr).toMatch(/dead letters?$/m);
 });
