@@ -1,5 +1,6 @@
 import pg from 'pg';
 import type { Logger } from '../logger.ts';
+import { forPg } from '../store/database-url.ts';
 import type { Database } from '../store/db.ts';
 import { liveEventsBetween, liveHorizon, type LiveEvent, type LivePosition } from '../store/read/live-events.ts';
 
@@ -97,7 +98,8 @@ export function startLiveFeed(deps: { db: Database; logger: Logger; databaseUrl?
   let relisten: NodeJS.Timeout | undefined;
   const listen = async () => {
     if (closed || deps.databaseUrl === undefined) return;
-    const client = new pg.Client({ connectionString: deps.databaseUrl });
+    // pg reads the URL's sslmode, sslrootcert, sslcert and sslkey itself.
+    const client = new pg.Client({ connectionString: forPg(deps.databaseUrl) });
     client.on('notification', read);
     client.on('error', (error) => {
       logger.warn({ err: error }, 'live feed lost its LISTEN connection; polling until it is back');

@@ -1,15 +1,5 @@
-import { ConfigError, loadConfig } from '../../src/config.ts';
-
-const fails = (env: Record<string, string>) => {
-  let refused: unknown;
-  try {
-    loadConfig(env);
-  } catch (error) {
-    refused = error;
-  }
-  expect(refused).toBeInstanceOf(ConfigError);
-  return (refused as Error).message;
-};
+import { loadConfig } from '../../src/config.ts';
+import { configRefusal as fails } from '../support/config-refusal.ts';
 
 test('defaults fill everything but the addresses', () => {
   const config = loadConfig({});
