@@ -52,6 +52,8 @@ export const configSchema = z.object({
   TOPIC_LISTINGS_EXHIBITION: topic('backoffice.listings.exhibition'),
   TOPIC_NOTIFICATIONS: topic('backoffice.notifications'),
   TOPIC_DLQ: topic('backoffice.application-commands.dlq'),
+  /** How long reviewers have to decide an application, counted from its submission: later, it is overdue. */
+  REVIEW_DEADLINE_HOURS: z.coerce.number().int().min(1).max(8760).default(48),
   DECISION_MAX_SKEW_SECONDS: z.coerce.number().int().min(0).max(86_400).default(300),
   PROCESSOR_PARTITIONS_CONCURRENTLY: z.coerce.number().int().min(1).max(64).default(3),
   PROCESSOR_MAX_BATCH: z.coerce.number().int().min(1).max(5000).default(1000),

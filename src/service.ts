@@ -3,6 +3,7 @@ import { createTokenVerifier } from './auth/tokens.ts';
 import { CommandSender } from './client/command-sender.ts';
 import { topicsOf, type ServiceConfig } from './config.ts';
 import { createHttpApp } from './http/app.ts';
+import { startLiveFeed } from './http/live-feed.ts';
 import type { DevSignIn } from './http/console.ts';
 import { listen } from './http/listen.ts';
 import { ensureCommandTopic } from './command-topic.ts';
@@ -69,7 +70,9 @@ export async function startService(config: ServiceConfig, logger: Logger, option
   const relay = new OutboxRelay(publisher, db);
   // go-mokapi answers OffsetFetch only to group members: there, and only there, lag comes from
   // this instance's own commits (see consumer-lag.ts).
-  const ops = startOpsCollectors({ kafka, consumer: broker.answersOffsetFetchToAnyone ? undefined : consumer, db, metrics, logger, groupId: config.KAFKA_GROUP_ID, topics, intervalMs: config.METRICS_POLL_INTERVAL_MS });
+  const ops = startOpsCollectors({ kafka, consumer: broker.answersOffsetFetchToAnyone ? undefined : consumer, db, metrics, logger, groupId: config.KAFKA_GROUP_ID, topics, intervalMs: config.METRICS_POLL_INTERVAL_MS,
+    reviewDeadlineHours: config.REVIEW_DEADLINE_HOURS,
+  });
   const retention = startRetention({ db, metrics, logger }, {
     outboxRetentionSeconds: config.OUTBOX_RETENTION_SECONDS, idempotencyWindowDays: config.IDEMPOTENCY_WINDOW_DAYS, intervalMs: config.RETENTION_SWEEP_INTERVAL_MS,
   });
@@ -90,7 +93,8 @@ export async function startService(config: ServiceConfig, logger: Logger, option
   // The gateway answers a waiting HTTP caller: a few seconds of retries, then 503 with Retry-After.
   const sender = new CommandSender(createKafka(config, logger, '-gateway', GATEWAY_RETRY), serde, topics);
   await sender.connect();
-  const app = createHttpApp({ db, verifier, metrics, readiness, sender, devSignIn: options.devSignIn, logger: logger.child({ component: 'http' }) });
+  const live = startLiveFeed({ db, databaseUrl: config.DATABASE_URL, logger });
+  const app = createHttpApp({ db, verifier, metrics, readiness, sender, live, reviewDeadlineHours: config.REVIEW_DEADLINE_HOURS, devSignIn: options.devSignIn, logger: logger.child({ component: 'http' }) });
   const server = await listen(app, heldPort ?? config.HTTP_PORT, config.HTTP_HOST);
   const httpPort = (server.address() as { port: number }).port;
   logger.info({ httpPort, topics: topics.commands, groupId: config.KAFKA_GROUP_ID }, 'service started');
@@ -106,6 +110,7 @@ export async function startService(config: ServiceConfig, logger: Logger, option
       await publisher.stop();
       await sender.disconnect();
       await new Promise<void>((resolve) => { server.close(() => resolve()); server.closeAllConnections(); });
+      await live.close();
       await db.end();
       logger.info('service stopped');
     },

@@ -14,6 +14,7 @@ import type { CommandSender } from '../src/client/command-sender.ts';
 import { createHttpApp } from '../src/http/app.ts';
 import type { Database } from '../src/store/db.ts';
 import type { TokenVerifier } from '../src/auth/tokens.ts';
+import type { LiveFeed } from '../src/http/live-feed.ts';
 import { createMetrics } from '../src/metrics.ts';
 import { moduleReferences, resolvesInto } from './support/module-references.ts';
 import { kafkaAclsCommand, producerAcls, readerAcls, serviceAcls } from '../src/kafka-acls.ts';
@@ -530,7 +531,7 @@ describe('Dockerfile', () => {
     expect(command.slice(0, 2)).toEqual(['node', '-e']);
     const app = createHttpApp({
       db: {} as Database, verifier: {} as TokenVerifier, sender: {} as CommandSender, metrics: createMetrics(), logger: pino({ level: 'silent' }),
-      readiness: async () => ({ ready: true, checks: {} }),
+      readiness: async () => ({ ready: true, checks: {} }), reviewDeadlineHours: 48, live: {} as LiveFeed,
     });
     const server = await new Promise<Server>((resolve) => { const s = app.listen(0, '127.0.0.1', () => resolve(s)); });
     try {

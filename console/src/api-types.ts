@@ -143,6 +143,8 @@ export type Application = {
   decision: Decision;
   createdAt: string;
   updatedAt: string;
+  /** While PENDING: when reviewers must have decided (REVIEW_DEADLINE_HOURS after submission); past it, the application is overdue. Null once decided. */
+  reviewDueAt: string | null;
 };
 
 export type ApplicationSnapshot = {
@@ -207,6 +209,8 @@ export type ApplicationWithHistory = {
   decision: Decision;
   createdAt: string;
   updatedAt: string;
+  /** While PENDING: when reviewers must have decided (REVIEW_DEADLINE_HOURS after submission); past it, the application is overdue. Null once decided. */
+  reviewDueAt: string | null;
   /** Every outcome event of the application, in the order written. */
   history: ApplicationEvent[];
 };
@@ -282,6 +286,8 @@ export type Stats = {
   };
   /** Whole seconds; null when nothing is pending. */
   oldestPendingAgeSeconds: number | null;
+  /** PENDING applications submitted longer than REVIEW_DEADLINE_HOURS ago. */
+  overdue: number;
 };
 
 export type Health = {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { reviewDueAt } from '../domain/review-deadline.ts';
 import type { Application, Listing } from '../domain/types.ts';
 import {
   ADMIN_ACTIONS, APPLICATION_KINDS, APPLICATION_STATUSES, COMMAND_TYPES, CONTENT_TYPES, EVENT_TYPES, REJECTION_CODES,
@@ -32,6 +33,7 @@ export const applicationSchema = z.strictObject({
   listingId: id.nullable().describe('The listing an INFO_CHANGE concerns, or the one an approved NEW_LISTING created.'),
   version: version.describe('Grows by one per accepted change.'),
   details: applicationDetails, decision: decisionSchema, createdAt: at, updatedAt: at,
+  reviewDueAt: at.nullable().describe('While PENDING: when reviewers must have decided (REVIEW_DEADLINE_HOURS after submission); past it, the application is overdue. Null once decided.'),
 }).meta({ id: 'Application' });
 
 const snapshot = z.strictObject({
@@ -86,6 +88,7 @@ const countsBy = <T extends readonly string[]>(keys: T) =>
 export const statsSchema = z.strictObject({
   byStatus: countsBy(APPLICATION_STATUSES), byContentType: countsBy(CONTENT_TYPES), byKind: countsBy(APPLICATION_KINDS),
   oldestPendingAgeSeconds: z.number().min(0).nullable().describe('Whole seconds; null when nothing is pending.'),
+  overdue: z.int().min(0).describe('PENDING applications submitted longer than REVIEW_DEADLINE_HOURS ago.'),
 }).meta({ id: 'Stats' });
 
 export type ApplicationView = z.output<typeof applicationSchema>;
@@ -96,7 +99,7 @@ export type ListingView = z.output<typeof listingSchema>;
 const iso = (ms: number) => new Date(ms).toISOString();
 const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms));
 
-export const applicationView = (a: Application): ApplicationView => ({
+export const applicationView = (a: Application, reviewDeadlineHours: number): ApplicationView => ({
   id: a.id,
   applicantId: a.applicantId,
   kind: a.kind,
@@ -108,6 +111,7 @@ export const applicationView = (a: Application): ApplicationView => ({
   decision: { decidedAt: isoOrNull(a.decidedAt), decidedBy: a.decidedBy, rejectionReason: a.rejectionReason, decisionNote: a.decisionNote },
   createdAt: iso(a.createdAt),
   updatedAt: iso(a.updatedAt),
+  reviewDueAt: isoOrNull(reviewDueAt(a, reviewDeadlineHours)),
 });
 
 export const eventView = (e: StoredEvent): EventView => ({

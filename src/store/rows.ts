@@ -19,11 +19,14 @@ export const applicationToRow = (a: Application) => ({
   decided_by: a.decidedBy, rejection_reason: a.rejectionReason, decision_note: a.decisionNote,
 });
 
-export const applicationFromRow = (r: z.infer<typeof applicationRow>): Application => ({
+/** Everything of an application but its details (which an export, for one, does not read). */
+export const applicationHeadFromRow = (r: Omit<z.infer<typeof applicationRow>, 'details'>): Omit<Application, 'details'> => ({
   id: r.id, applicantId: r.applicant_id, kind: r.kind, listingId: r.listing_id, contentType: r.content_type, status: r.status,
-  details: r.details, version: r.version, createdAt: r.created_at, updatedAt: r.updated_at, decidedAt: r.decided_at,
+  version: r.version, createdAt: r.created_at, updatedAt: r.updated_at, decidedAt: r.decided_at,
   decidedBy: r.decided_by, rejectionReason: r.rejection_reason, decisionNote: r.decision_note,
 });
+
+export const applicationFromRow = ({ details, ...head }: z.infer<typeof applicationRow>): Application => ({ ...applicationHeadFromRow(head), details });
 
 export const listingToRow = (l: Listing) => ({
   id: l.id, owner_id: l.ownerId, content_type: l.contentType, name: l.name, description: l.description, contact: l.contact,

@@ -106,6 +106,7 @@ describe('GET /stats', () => {
       byContentType: { RESTAURANT: 0, PERFORMANCE: 0, EXHIBITION: 0 },
       byKind: { NEW_LISTING: 0, INFO_CHANGE: 0 },
       oldestPendingAgeSeconds: null,
+      overdue: 0,
     });
 
     const now = Date.now();
@@ -115,26 +116,31 @@ describe('GET /stats', () => {
     await insertApplication(suite.stack.db, { status: 'APPROVED', contentType: 'RESTAURANT', createdAt: ago(99_999) });
     await insertApplication(suite.stack.db, { status: 'APPROVED', contentType: 'EXHIBITION', kind: 'INFO_CHANGE', createdAt: ago(5) });
     await insertApplication(suite.stack.db, { status: 'REJECTED', contentType: 'RESTAURANT', createdAt: ago(7200) });
+    // Past the 48-hour review deadline: overdue while PENDING, and only then.
+    await insertApplication(suite.stack.db, { status: 'PENDING', contentType: 'EXHIBITION', createdAt: ago(49 * 3600) });
+    await insertApplication(suite.stack.db, { status: 'APPROVED', contentType: 'EXHIBITION', createdAt: ago(50 * 3600) });
     await insertApplication(suite.stack.db, { status: 'WITHDRAWN', contentType: 'EXHIBITION', createdAt: ago(10) });
 
     const reply = await suite.api.get('/stats', suite.master);
     expect(reply.body).toEqual({
-      byStatus: { PENDING: 2, APPROVED: 2, REJECTED: 1, WITHDRAWN: 1 },
-      byContentType: { RESTAURANT: 3, PERFORMANCE: 1, EXHIBITION: 2 },
-      byKind: { NEW_LISTING: 4, INFO_CHANGE: 2 },
+      byStatus: { PENDING: 3, APPROVED: 3, REJECTED: 1, WITHDRAWN: 1 },
+      byContentType: { RESTAURANT: 3, PERFORMANCE: 1, EXHIBITION: 4 },
+      byKind: { NEW_LISTING: 6, INFO_CHANGE: 2 },
       oldestPendingAgeSeconds: expect.any(Number),
+      overdue: 1,
     });
     const age = reply.body.oldestPendingAgeSeconds as number;
     const elapsed = (Date.now() - now) / 1000;
     expect(Number.isInteger(age)).toBe(true);
-    expect(age).toBeGreaterThanOrEqual(3600 - 1);
-    expect(age).toBeLessThanOrEqual(3600 + elapsed + 1);
+    expect(age).toBeGreaterThanOrEqual(49 * 3600 - 1);
+    expect(age).toBeLessThanOrEqual(49 * 3600 + elapsed + 1);
 
     // No PENDING left: the age is null again, counts move.
     await suite.stack.db.query(`UPDATE applications SET status = 'WITHDRAWN' WHERE status = 'PENDING'`);
     const after = await suite.api.get('/stats', suite.master);
-    expect(after.body.byStatus).toEqual({ PENDING: 0, APPROVED: 2, REJECTED: 1, WITHDRAWN: 3 });
+    expect(after.body.byStatus).toEqual({ PENDING: 0, APPROVED: 3, REJECTED: 1, WITHDRAWN: 4 });
     expect(after.body.oldestPendingAgeSeconds).toBeNull();
+    expect(after.body.overdue).toBe(0);
   });
 
   test('OWNER tokens are refused with 403', async () => {

@@ -42,6 +42,8 @@ describe('GET /applications', () => {
       details: rows[1]!.details,
       decision: { decidedAt: null, decidedBy: null, rejectionReason: null, decisionNote: null },
       createdAt: '2025-03-01T00:00:30.000Z', updatedAt: '2025-03-01T00:00:30.000Z',
+      // PENDING: due the 48 hours of the default review deadline after submission.
+      reviewDueAt: '2025-03-03T00:00:30.000Z',
     });
   });
 
@@ -214,7 +216,7 @@ describe('GET /applications/:id', () => {
       id: app.id, applicantId: 'owner-detail', kind: 'NEW_LISTING', contentType: 'RESTAURANT', status: 'REJECTED', listingId: null,
       version: 3, details: app.details,
       decision: { decidedAt: '2025-03-02T12:00:00.000Z', decidedBy: 'admin-7', rejectionReason: '사진이 없습니다', decisionNote: null },
-      createdAt: '2025-03-02T10:00:00.000Z', updatedAt: '2025-03-02T12:00:00.000Z',
+      createdAt: '2025-03-02T10:00:00.000Z', updatedAt: '2025-03-02T12:00:00.000Z', reviewDueAt: null,
       history: [e1, e2, e3, e4].map((e) => ({
         eventId: e.eventId, commandId: e.commandId, type: e.type, version: e.version, occurredAt: e.occurredAt, payload: e.payload,
       })),

@@ -3,6 +3,7 @@ import { get, Problem, sendCommand, type CommandStatus } from '../api.ts';
 import { formatTime, t } from '../i18n.ts';
 import { AddressView, ContactView, HoursView, ListingDetailsView } from '../parts/details.tsx';
 import { errorsByField, TextArea } from '../parts/field.tsx';
+import { useLiveRefresh } from '../parts/live.tsx';
 import { Empty, ErrorBox, Show, useLoad } from '../parts/load.tsx';
 import { OutcomeView } from '../parts/outcome.tsx';
 import type { Session } from '../session.ts';
@@ -81,6 +82,8 @@ function DecisionForms({ id, onDecided }: { id: string; onDecided: (outcome: Com
 
 export function DecisionPage({ id, session }: { id: string; session: Session }) {
   const [loaded, reload] = useLoad(() => loadAll(id), [id]);
+  // Someone else deciding, or the applicant amending or withdrawing, shows here as it happens.
+  useLiveRefresh(reload, (outcome) => outcome.applicationId === id);
   // Kept here, not in the forms: the reload that follows a decision removes the forms.
   const [outcome, setOutcome] = useState<CommandStatus | null>(null);
   return (

@@ -1,7 +1,9 @@
 import { useState } from 'preact/hooks';
-import { get, query } from '../api.ts';
+import { get, Problem, query } from '../api.ts';
+import { download } from '../download.ts';
 import { formatTime, t } from '../i18n.ts';
-import { Empty, Show, useLoad } from '../parts/load.tsx';
+import { useLiveRefresh } from '../parts/live.tsx';
+import { Empty, ErrorBox, Show, useLoad } from '../parts/load.tsx';
 import type { Application, ContentType, Kind, Page } from '../types.ts';
 
 const AGES = { '': 0, hour: 3600, day: 86_400, week: 7 * 86_400 } as const;
@@ -20,6 +22,14 @@ async function pending(contentType: string, kind: string): Promise<Application[]
   return items.reverse();
 }
 
+/** Time left until the review deadline, or how long it is overdue (negative). */
+const leftUntil = (due: string) => {
+  const minutes = Math.round((Date.parse(due) - Date.now()) / 60_000);
+  const abs = Math.abs(minutes);
+  const text = abs < 60 ? `${abs}m` : abs < 1440 ? `${Math.floor(abs / 60)}h` : `${Math.floor(abs / 1440)}d`;
+  return { overdue: minutes < 0, text };
+};
+
 const nameOf = (a: Application) => (a.details.type === 'LISTING' ? a.details.name : a.listingId ?? '');
 const waited = (iso: string) => {
   const minutes = Math.floor((Date.now() - Date.parse(iso)) / 60_000);
@@ -30,7 +40,12 @@ export function QueuePage() {
   const [contentType, setContentType] = useState<ContentType | ''>('');
   const [kind, setKind] = useState<Kind | ''>('');
   const [age, setAge] = useState<Age>('');
+  const [order, setOrder] = useState<'leastTimeLeft' | 'mostTimeLeft'>('leastTimeLeft');
+  const [problem, setProblem] = useState<Problem | null>(null);
   const [loaded, reload] = useLoad(() => pending(contentType, kind), [contentType, kind]);
+  // Any outcome can change the queue: a new application, an amendment, a decision by someone else.
+  useLiveRefresh(reload);
+  const exportCsv = () => download(`/applications.csv${query({ status: 'PENDING', contentType, kind })}`, 'applications.csv').then(() => setProblem(null), setProblem);
   return (
     <section>
       <h2>{t('queueTitle')}</h2>
@@ -47,20 +62,32 @@ export function QueuePage() {
           <select id="filter-age" value={age} onChange={(e) => setAge(e.currentTarget.value as Age)}>
             <option value="">{t('any')}</option><option value="hour">{t('olderThanHour')}</option><option value="day">{t('olderThanDay')}</option><option value="week">{t('olderThanWeek')}</option>
           </select></div>
+        <div class="field"><label for="queue-order">{t('order')}</label>
+          <select id="queue-order" value={order} onChange={(e) => setOrder(e.currentTarget.value as typeof order)}>
+            <option value="leastTimeLeft">{t('leastTimeLeft')}</option><option value="mostTimeLeft">{t('mostTimeLeft')}</option>
+          </select></div>
+        <button type="button" id="export-queue" onClick={exportCsv}>{t('downloadCsv')}</button>
       </form>
+      {problem && <ErrorBox problem={problem} />}
       <Show loaded={loaded} retry={reload}>{(all) => {
-        const items = all.filter((a) => Date.now() - Date.parse(a.createdAt) >= AGES[age] * 1000);
+        const matching = all.filter((a) => Date.now() - Date.parse(a.createdAt) >= AGES[age] * 1000);
+        // The queue arrives oldest first, which is least time left: every application has the same deadline from its submission.
+        const items = order === 'leastTimeLeft' ? matching : [...matching].reverse();
         if (items.length === 0) return <Empty />;
         return (
           <>
             <p class="count">{t('queueCount', { count: items.length })}</p>
             <table class="list" id="queue">
-              <thead><tr><th>{t('submittedAt')}</th><th>{t('waiting')}</th><th>{t('filterContentType')}</th><th>{t('filterKind')}</th><th>{t('name')}</th><th>{t('applicant')}</th></tr></thead>
-              <tbody>{items.map((a) => (
-                <tr key={a.id} data-id={a.id}>
-                  <td>{formatTime(a.createdAt)}</td><td>{waited(a.createdAt)}</td><td>{t(a.contentType)}</td><td>{t(a.kind)}</td>
+              <thead><tr><th>{t('submittedAt')}</th><th>{t('waiting')}</th><th>{t('timeLeft')}</th><th>{t('filterContentType')}</th><th>{t('filterKind')}</th><th>{t('name')}</th><th>{t('applicant')}</th></tr></thead>
+              <tbody>{items.map((a) => {
+                const left = a.reviewDueAt === null ? null : leftUntil(a.reviewDueAt);
+                return (
+                <tr key={a.id} data-id={a.id} class={left?.overdue ? 'overdue' : undefined}>
+                  <td>{formatTime(a.createdAt)}</td><td>{waited(a.createdAt)}</td>
+                  <td class="due">{left && (left.overdue ? <strong class="badge overdue">{t('overdueBy', { time: left.text })}</strong> : left.text)}</td><td>{t(a.contentType)}</td><td>{t(a.kind)}</td>
                   <td><a href={`#/applications/${a.id}`}>{nameOf(a) || a.id}</a></td><td>{a.applicantId}</td>
-                </tr>))}
+                </tr>);
+              })}
               </tbody>
             </table>
           </>

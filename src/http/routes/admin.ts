@@ -2,9 +2,11 @@ import { Router } from 'express';
 import { z } from 'zod';
 import type { TokenVerifier } from '../../auth/tokens.ts';
 import type { Database } from '../../store/db.ts';
-import { listAdminActions } from '../../store/read/admin-actions.ts';
+import { listAdminActions, streamAdminActions } from '../../store/read/admin-actions.ts';
 import { applicationStats } from '../../store/read/stats.ts';
 import { authenticate, requireMaster } from '../auth.ts';
+import { sendCsv } from '../csv.ts';
+import { adminActionColumns } from '../exports.ts';
 import { encodeIdCursor } from '../cursor.ts';
 import { adminAction, identifier, idCursor, instant, limit, parseParams, uuid } from '../params.ts';
 import { badRequest } from '../problem.ts';
@@ -21,22 +23,35 @@ export const adminActionsQuery = z.object({
   cursor: idCursor,
 });
 
+/** GET /admin-actions.csv: the audit log's filters, every match at once. */
+export const adminActionsExportQuery = adminActionsQuery.omit({ limit: true, cursor: true });
+
+function auditQuery<S extends typeof adminActionsExportQuery>(schema: S, raw: unknown): z.infer<S> {
+  const query = parseParams(schema, raw, 'query');
+  if (query.from !== undefined && query.to !== undefined && query.from > query.to) {
+    throw badRequest('query parameter \'from\' must not be after \'to\'.');
+  }
+  return query;
+}
+
 /** MASTER-only views: the audit log and the counters. */
-export function adminRoutes(deps: { db: Database; verifier: TokenVerifier }): Router {
+export function adminRoutes(deps: { db: Database; verifier: TokenVerifier; reviewDeadlineHours: number }): Router {
   const router = Router();
   const auth = authenticate(deps.verifier);
 
   router.route('/admin-actions').get(auth, requireMaster, async (req, res) => {
-    const query = parseParams(adminActionsQuery, req.query, 'query');
-    if (query.from !== undefined && query.to !== undefined && query.from > query.to) {
-      throw badRequest('query parameter \'from\' must not be after \'to\'.');
-    }
+    const query = auditQuery(adminActionsQuery, req.query);
     const page = await listAdminActions(deps.db, query, { limit: query.limit, after: query.cursor });
     sendPage(res, page, adminActionView, encodeIdCursor);
   }).all(GET_ONLY);
 
+  router.route('/admin-actions.csv').get(auth, requireMaster, async (req, res) => {
+    const query = auditQuery(adminActionsExportQuery, req.query);
+    await streamAdminActions(deps.db, query, (entries) => sendCsv(res, 'admin-actions.csv', adminActionColumns, entries.map(adminActionView)));
+  }).all(GET_ONLY);
+
   router.route('/stats').get(auth, requireMaster, async (_req, res) => {
-    res.json((await applicationStats(deps.db)) satisfies z.output<typeof statsSchema>);
+    res.json((await applicationStats(deps.db, deps.reviewDeadlineHours)) satisfies z.output<typeof statsSchema>);
   }).all(GET_ONLY);
 
   return router;

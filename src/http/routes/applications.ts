@@ -1,11 +1,13 @@
-import { Router } from 'express';
+import { Router, type Response } from 'express';
 import { z } from 'zod';
 import type { TokenVerifier } from '../../auth/tokens.ts';
 import type { Database } from '../../store/db.ts';
 import { actionsOfApplication } from '../../store/read/admin-actions.ts';
 import { historyOf } from '../../store/read/application-events.ts';
-import { applicantOf, findApplication, listApplications } from '../../store/read/applications.ts';
+import { applicantOf, findApplication, listApplications, streamApplicationSummaries } from '../../store/read/applications.ts';
 import { assertCanSee, authenticate, principalOf } from '../auth.ts';
+import { sendCsv } from '../csv.ts';
+import { applicationColumns } from '../exports.ts';
 import { encodeTimeCursor } from '../cursor.ts';
 import { applicationKind, applicationPath, applicationStatus, contentType, identifier, limit, parseParams, timeCursor } from '../params.ts';
 import { forbidden, notFound } from '../problem.ts';
@@ -25,22 +27,33 @@ export const applicationsQuery = applicationListQuery.extend({
   applicantId: identifier.optional().describe('Only this applicant\'s; an OWNER may give only its own id.'),
 });
 
-export function applicationRoutes(deps: { db: Database; verifier: TokenVerifier }): Router {
+/** GET /applications.csv: the list's filters, every match at once. */
+export const applicationsExportQuery = applicationsQuery.omit({ limit: true, cursor: true });
+
+/** An OWNER sees only its own applications: its own applicantId, or none given. */
+function ownApplications(res: Response, applicantId: string | undefined): string | undefined {
+  const principal = principalOf(res);
+  if (principal.role !== 'OWNER') return applicantId;
+  if (applicantId !== undefined && applicantId !== principal.subject) throw forbidden('An owner may list only its own applications.');
+  return principal.subject;
+}
+
+export function applicationRoutes(deps: { db: Database; verifier: TokenVerifier; reviewDeadlineHours: number }): Router {
   const router = Router();
   const auth = authenticate(deps.verifier);
 
   router.route('/applications').get(auth, async (req, res) => {
     const query = parseParams(applicationsQuery, req.query, 'query');
-    const principal = principalOf(res);
-    let applicantId = query.applicantId;
-    if (principal.role === 'OWNER') {
-      if (applicantId !== undefined && applicantId !== principal.subject) throw forbidden('An owner may list only its own applications.');
-      applicantId = principal.subject;
-    }
-    const page = await listApplications(deps.db, { ...query, applicantId }, { limit: query.limit, after: query.cursor });
-    sendPage(res, page, applicationView, encodeTimeCursor);
+    const page = await listApplications(deps.db, { ...query, applicantId: ownApplications(res, query.applicantId) }, { limit: query.limit, after: query.cursor });
+    sendPage(res, page, (a) => applicationView(a, deps.reviewDeadlineHours), encodeTimeCursor);
   // POST (submit) is the command gateway's, mounted before this router.
   }).all(methodNotAllowed(['GET', 'HEAD', 'POST']));
+
+  router.route('/applications.csv').get(auth, async (req, res) => {
+    const query = parseParams(applicationsExportQuery, req.query, 'query');
+    await streamApplicationSummaries(deps.db, { ...query, applicantId: ownApplications(res, query.applicantId) },
+      (applications) => sendCsv(res, 'applications.csv', applicationColumns, applications));
+  }).all(GET_ONLY);
 
   router.route('/applications/:id').get(auth, async (req, res) => {
     const { id } = parseParams(applicationPath, req.params, 'path');
@@ -48,7 +61,7 @@ export function applicationRoutes(deps: { db: Database; verifier: TokenVerifier 
     if (application === null) throw notFound(`Application ${id} does not exist.`);
     assertCanSee(principalOf(res), application.applicantId, 'application');
     const history = await historyOf(deps.db, id);
-    res.json({ ...applicationView(application), history: history.map(eventView) } satisfies z.output<typeof applicationWithHistorySchema>);
+    res.json({ ...applicationView(application, deps.reviewDeadlineHours), history: history.map(eventView) } satisfies z.output<typeof applicationWithHistorySchema>);
   }).all(GET_ONLY);
 
   router.route('/applications/:id/actions').get(auth, async (req, res) => {

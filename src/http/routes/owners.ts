@@ -14,7 +14,7 @@ import { GET_ONLY, sendPage } from './shared.ts';
 export const ownerPath = z.object({ ownerId: identifier.describe('Owner (applicant) id.') });
 export const ownerListingsQuery = z.object({ limit, cursor: timeCursor });
 
-export function ownerRoutes(deps: { db: Database; verifier: TokenVerifier }): Router {
+export function ownerRoutes(deps: { db: Database; verifier: TokenVerifier; reviewDeadlineHours: number }): Router {
   const router = Router();
   const auth = authenticate(deps.verifier);
 
@@ -23,7 +23,7 @@ export function ownerRoutes(deps: { db: Database; verifier: TokenVerifier }): Ro
     const query = parseParams(applicationListQuery, req.query, 'query');
     assertCanSee(principalOf(res), ownerId, 'owner\'s data');
     const page = await listApplications(deps.db, { ...query, applicantId: ownerId }, { limit: query.limit, after: query.cursor });
-    sendPage(res, page, applicationView, encodeTimeCursor);
+    sendPage(res, page, (a) => applicationView(a, deps.reviewDeadlineHours), encodeTimeCursor);
   }).all(GET_ONLY);
 
   router.route('/owners/:ownerId/listings').get(auth, async (req, res) => {
