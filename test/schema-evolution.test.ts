@@ -19,6 +19,7 @@ import { pipelineSuite } from './support/suite.ts';
 import { approve, forCommand, payloadOf, reject, submitNew, withdraw } from './support/commands.ts';
 import { address, contact, infoChangeContact, restaurantDetails } from './fixtures/details.ts';
 import { CONTENT_TYPE } from './fixtures/registry-schemas.ts';
+import { NO_SPECIFIC_CHANGE } from '../src/processors/decider/index.ts';
 
 /**
  * Schema evolution: each top-level .avsc must stay BACKWARD compatible with every version we
@@ -312,10 +313,10 @@ describe('a next schema version through the running pipeline', () => {
     const changeId = change.applicationId;
     const movedTo = address({ postalCode: '04524', road: '서울특별시 중구 세종대로 110', detail: null });
     // The AmendApplication with InfoChangeDetails that avsc's stale resolver failed to decode.
-    const amendedNext = await send('next', amend(changeId, { type: 'INFO_CHANGE', contact: contact({ email: 'next@example.co.kr' }), address: movedTo, businessHours: null }));
+    const amendedNext = await send('next', amend(changeId, { type: 'INFO_CHANGE', contact: contact({ email: 'next@example.co.kr' }), address: movedTo, businessHours: null, ...NO_SPECIFIC_CHANGE }));
     expect(amendedNext).toMatchObject({ type: 'ApplicationAmended', version: 2 });
-    expect(amendedNext.body.details).toEqual({ [`${NS}InfoChangeDetails`]: { contact: contact({ email: 'next@example.co.kr' }), address: movedTo, businessHours: null } });
-    const amendedCurrent = await send('current', amend(changeId, { type: 'INFO_CHANGE', contact: contact({ email: 'current@example.co.kr' }), address: movedTo, businessHours: null }));
+    expect(amendedNext.body.details).toEqual({ [`${NS}InfoChangeDetails`]: { contact: contact({ email: 'next@example.co.kr' }), address: movedTo, businessHours: null, ...NO_SPECIFIC_CHANGE } });
+    const amendedCurrent = await send('current', amend(changeId, { type: 'INFO_CHANGE', contact: contact({ email: 'current@example.co.kr' }), address: movedTo, businessHours: null, ...NO_SPECIFIC_CHANGE }));
     expect(amendedCurrent).toMatchObject({ type: 'ApplicationAmended', version: 3 });
     expect(await send('next', approve(changeId, suite.adminToken))).toMatchObject({ type: 'ApplicationApproved', version: 4 });
     const shown = await suite.pipeline.http(`/listings/${listingId}`, await suite.stack.token('OWNER', OWNER));

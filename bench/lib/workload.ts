@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { CommandInput } from '../../src/client/command-sender.ts';
 import type { Topics } from '../../src/config.ts';
 import type { ApplicationStatus, ContentType } from '../../src/domain/types.ts';
+import { NO_SPECIFIC_CHANGE } from '../../src/processors/decider/index.ts';
 import { detailsFor } from '../../test/fixtures/details.ts';
 // The fault suites' seeded generator: a run's mix is the same every time for the same seed.
 import { random as seededRandom } from '../../test/support/fault/load.ts';
@@ -144,7 +145,7 @@ const STORIES: [number, string, Story][] = [
     const id = randomUUID();
     return [command('info-change-unknown-listing', id, {
       type: 'SubmitApplication', applicationId: id, applicantId, kind: 'INFO_CHANGE', listingId: randomUUID(), contentType,
-      details: { type: 'INFO_CHANGE', contact: { phone: '+82-2-987-6543', email: 'new@example.co.kr' }, address: null, businessHours: null },
+      details: { type: 'INFO_CHANGE', contact: { phone: '+82-2-987-6543', email: 'new@example.co.kr' }, address: null, businessHours: null, ...NO_SPECIFIC_CHANGE },
     }, REJECTED, now)];
   }],
   // 1 command, 2 messages: stays PENDING (the read API's PENDING list has rows)

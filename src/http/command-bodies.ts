@@ -1,5 +1,7 @@
 import { z } from 'zod';
-import { AGE_RATINGS, APPLICATION_KINDS, CONTENT_TYPES, WEEKDAYS } from '../domain/values.ts';
+import {
+  AGE_RATINGS, APPLICATION_KINDS, CONTENT_TYPES, PERFORMANCE_TYPES, REGIONS, RESTAURANT_TYPES, WEEKDAYS,
+} from '../domain/values.ts';
 import { UUID_PATTERN } from './params.ts';
 
 /**
@@ -18,18 +20,34 @@ const address = z.strictObject({ postalCode: text, road: text, detail: text.null
 const openingHours = z.strictObject({ opensAt: text, closesAt: text, overnight: z.boolean().default(false) });
 const businessHours = z.array(z.strictObject({ day: z.enum(WEEKDAYS), hours: openingHours.nullable() })).max(7 * 4);
 
+// Schema v2's fields are optional, as on the wire: null (or an empty list) when not given.
+const optional = <T extends z.ZodType>(schema: T) => schema.nullable().default(null);
+const ticketWindow = z.strictObject({ opensAt: text, closesAt: text });
+const names = z.array(text).max(1000);
+const ageRating = z.enum(AGE_RATINGS);
+const region = z.enum(REGIONS);
+
 const specific = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('RESTAURANT'), cuisine: text, seatCapacity: whole }),
-  z.strictObject({ type: z.literal('PERFORMANCE'), venue: text, startDate: text, endDate: text, runtimeMinutes: whole, ageRating: z.enum(AGE_RATINGS) }),
-  z.strictObject({ type: z.literal('EXHIBITION'), venue: text, startDate: text, endDate: text, ticketPriceKrw: whole }),
+  z.strictObject({
+    type: z.literal('RESTAURANT'), cuisine: text, seatCapacity: whole, restaurantType: optional(z.enum(RESTAURANT_TYPES)), ageRating: optional(ageRating),
+  }),
+  z.strictObject({
+    type: z.literal('PERFORMANCE'), venue: text, startDate: text, endDate: text, runtimeMinutes: whole, ageRating,
+    performanceType: optional(z.enum(PERFORMANCE_TYPES)), cast: names.default([]), ticketWindow: optional(ticketWindow),
+  }),
+  z.strictObject({
+    type: z.literal('EXHIBITION'), venue: text, startDate: text, endDate: text, ticketPriceKrw: whole, region: optional(region),
+    artists: names.default([]), dailyHours: optional(openingHours), ticketWindow: optional(ticketWindow), ageRating: optional(ageRating),
+  }),
 ]);
 
 const listingDetails = z.strictObject({
   type: z.literal('LISTING'), name: text, description: text.default(''), contact, address, businessHours, specific,
+  businessRegistration: optional(z.strictObject({ number: text, representativeName: text })),
 });
 const infoChangeDetails = z.strictObject({
-  type: z.literal('INFO_CHANGE'), contact: contact.nullable().default(null), address: address.nullable().default(null),
-  businessHours: businessHours.nullable().default(null),
+  type: z.literal('INFO_CHANGE'), contact: optional(contact), address: optional(address), businessHours: optional(businessHours),
+  cast: optional(names), artists: optional(names), region: optional(region), dailyHours: optional(openingHours), ticketWindow: optional(ticketWindow),
 });
 const details = z.discriminatedUnion('type', [listingDetails, infoChangeDetails]);
 

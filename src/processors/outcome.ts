@@ -1,5 +1,5 @@
 import type { Topics } from '../config.ts';
-import { detailsToWire, listingToWire } from '../schemas/details.ts';
+import { detailsToWire, listingToWire, specificToWire } from '../schemas/details.ts';
 import type * as Avro from '../schemas/avro-types.ts';
 import { uuidV5 } from './decider/index.ts';
 import type { AdminAction, Application, ApplicationSnapshot, Command, DomainEvent, Listing, RecordedEvent } from '../domain/types.ts';
@@ -51,7 +51,7 @@ function listingMessage(decided: DecidedCommand, listing: Listing, topics: Topic
     version: listing.version, occurredAt: decided.at,
     payload: (published
       ? { [`${NS}ListingPublished`]: { listing: listingToWire(listing) } }
-      : { [`${NS}ListingInfoChanged`]: { contact: listing.contact, address: listing.address, businessHours: listing.businessHours } }) as Avro.ListingEvent['payload'],
+      : { [`${NS}ListingInfoChanged`]: { contact: listing.contact, address: listing.address, businessHours: listing.businessHours, specific: specificToWire(listing.specific) } }) as Avro.ListingEvent['payload'],
   };
   return { eventId, topic: topics.listings[listing.contentType], key: listing.id, value };
 }
