@@ -56,11 +56,12 @@ const expect = (overrides: Partial<Expect>): Expect => ({ ...NONE, ...overrides 
 interface Outcome { expect: Expect; becomes: ApplicationStatus | null }
 const outcome = (becomes: ApplicationStatus | null, overrides: Partial<Expect>): Outcome => ({ expect: expect(overrides), becomes });
 const REJECTED = outcome(null, { events: 1, processed: 1 });
-const SUBMITTED = outcome('PENDING', { events: 1, notifications: 1, processed: 1 });
+// Submitted and amended: the reviewers are told (APPLICATION_AWAITING_REVIEW), the applicant on submission.
+const SUBMITTED = outcome('PENDING', { events: 1, notifications: 2, processed: 1 });
 const APPROVED = outcome('APPROVED', { events: 1, notifications: 1, listings: 1, audit: 1, processed: 1 });
 const DECLINED = outcome('REJECTED', { events: 1, notifications: 1, audit: 1, processed: 1 });
 const DENIED = outcome(null, { events: 1, audit: 1, processed: 1 });
-const AMENDED = outcome('PENDING', { events: 1, processed: 1 });
+const AMENDED = outcome('PENDING', { events: 1, notifications: 1, processed: 1 });
 const WITHDRAWN = outcome('WITHDRAWN', { events: 1, processed: 1 });
 
 const CONTENT: ContentType[] = ['RESTAURANT', 'PERFORMANCE', 'EXHIBITION'];
