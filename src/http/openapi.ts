@@ -3,7 +3,8 @@ import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import express, { Router } from 'express';
 import {
-  AgeRatingSymbols, ApplicationKindSymbols, ContentTypeSymbols, RejectionCodeSymbols, WeekdaySymbols,
+  AgeRatingSymbols, ApplicationKindSymbols, ContentTypeSymbols, PerformanceTypeSymbols, RegionSymbols, RejectionCodeSymbols,
+  RestaurantTypeSymbols, WeekdaySymbols,
 } from '../schemas/avro-types.ts';
 import { GET_ONLY } from './routes/shared.ts';
 
@@ -65,23 +66,36 @@ const schemas: Record<string, Schema> = {
   }),
   DayHours: closed({ day: enumOf(WeekdaySymbols), hours: nullable(ref('OpeningHours')) }, 'One weekday; hours null means closed that day.'),
   BusinessHours: { type: 'array', items: ref('DayHours') },
+  TicketWindow: closed({ opensAt: text('YYYY-MM-DDTHH:mm, Korean local time.'), closesAt: text('YYYY-MM-DDTHH:mm, no later than the last day of the run.') }, 'When tickets are on sale.'),
+  BusinessRegistration: closed({ number: text('10 digits (stored without dashes).'), representativeName: text() }, '사업자등록.'),
+  Names: { type: 'array', items: text() },
   ContentSpecific: {
     description: 'The content-type specific part of a listing.',
     oneOf: [
-      closed({ type: { const: 'RESTAURANT' }, cuisine: text(), seatCapacity: { type: 'integer' } }),
+      closed({
+        type: { const: 'RESTAURANT' }, cuisine: text(), seatCapacity: { type: 'integer' },
+        restaurantType: nullable(enumOf(RestaurantTypeSymbols)), ageRating: nullable(enumOf(AgeRatingSymbols, 'AGE_19 for a PUB.')),
+      }),
       closed({
         type: { const: 'PERFORMANCE' }, venue: text(), startDate: text('YYYY-MM-DD'), endDate: text('YYYY-MM-DD'),
         runtimeMinutes: { type: 'integer' }, ageRating: enumOf(AgeRatingSymbols),
+        performanceType: nullable(enumOf(PerformanceTypeSymbols)), cast: ref('Names'), ticketWindow: nullable(ref('TicketWindow')),
       }),
-      closed({ type: { const: 'EXHIBITION' }, venue: text(), startDate: text('YYYY-MM-DD'), endDate: text('YYYY-MM-DD'), ticketPriceKrw: { type: 'integer' } }),
+      closed({
+        type: { const: 'EXHIBITION' }, venue: text(), startDate: text('YYYY-MM-DD'), endDate: text('YYYY-MM-DD'), ticketPriceKrw: { type: 'integer' },
+        region: nullable(enumOf(RegionSymbols)), artists: ref('Names'), dailyHours: nullable(ref('OpeningHours')),
+        ticketWindow: nullable(ref('TicketWindow')), ageRating: nullable(enumOf(AgeRatingSymbols)),
+      }),
     ],
   },
   ListingDetails: closed({
     type: { const: 'LISTING' }, name: text(), description: text(), contact: ref('Contact'), address: ref('Address'),
-    businessHours: ref('BusinessHours'), specific: ref('ContentSpecific'),
+    businessHours: ref('BusinessHours'), specific: ref('ContentSpecific'), businessRegistration: nullable(ref('BusinessRegistration')),
   }, 'Everything a NEW_LISTING application proposes to publish.'),
   InfoChangeDetails: closed({
     type: { const: 'INFO_CHANGE' }, contact: nullable(ref('Contact')), address: nullable(ref('Address')), businessHours: nullable(ref('BusinessHours')),
+    cast: nullable(ref('Names')), artists: nullable(ref('Names')), region: nullable(enumOf(RegionSymbols)),
+    dailyHours: nullable(ref('OpeningHours')), ticketWindow: nullable(ref('TicketWindow')),
   }, 'What an INFO_CHANGE application proposes to replace; null keeps the current value.'),
   ApplicationDetails: { oneOf: [ref('ListingDetails'), ref('InfoChangeDetails')] },
   Decision: closed({
@@ -124,7 +138,7 @@ const schemas: Record<string, Schema> = {
   AdminActionPage: closed({ items: { type: 'array', items: ref('AdminAction') }, nextCursor: ref('NextCursor') }),
   Listing: closed({
     id: uuid(), ownerId: text(), contentType: enumOf(ContentTypeSymbols), name: text(), description: text(), contact: ref('Contact'),
-    address: ref('Address'), businessHours: ref('BusinessHours'), specific: ref('ContentSpecific'),
+    address: ref('Address'), businessHours: ref('BusinessHours'), specific: ref('ContentSpecific'), businessRegistration: nullable(ref('BusinessRegistration')),
     sourceApplicationId: uuid('The approved application that created or last changed it.'), version: { type: 'integer', minimum: 1 },
     createdAt: instant(), updatedAt: instant(),
   }),

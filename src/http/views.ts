@@ -39,6 +39,7 @@ export const listingView = (l: Listing) => ({
   address: l.address,
   businessHours: l.businessHours,
   specific: l.specific,
+  businessRegistration: l.businessRegistration,
   sourceApplicationId: l.sourceApplicationId,
   version: l.version,
   createdAt: iso(l.createdAt),
