@@ -103,7 +103,7 @@ const schemas: Record<string, Schema> = {
     rejectionReason: nullable(text()), decisionNote: nullable(text()),
   }),
   Application: closed({
-    id: uuid(), applicantId: text(), kind: enumOf(ApplicationKindSymbols), contentType: enumOf(ContentTypeSymbols),
+    id: uuid(), name: nullable(text('The business name: the one a NEW_LISTING proposes, or that of the listing an INFO_CHANGE changes.')), applicantId: text(), kind: enumOf(ApplicationKindSymbols), contentType: enumOf(ContentTypeSymbols),
     status: enumOf(APPLICATION_STATUSES), listingId: nullable(uuid('The listing an INFO_CHANGE concerns, or the one an approved NEW_LISTING created.')),
     version: { type: 'integer', minimum: 1, description: 'Grows by one per accepted change.' },
     details: ref('ApplicationDetails'), decision: ref('Decision'), createdAt: instant(), updatedAt: instant(),
@@ -131,7 +131,8 @@ const schemas: Record<string, Schema> = {
   NextCursor: nullable(text('Opaque; pass it as `cursor` for the next page. null on the last page.')),
   AdminAction: closed({
     id: { type: 'string', pattern: '^[1-9][0-9]*$', description: 'Position in the audit log (a bigint as decimal text).' },
-    adminId: nullable(text('null when a refused token named no admin.')), applicationId: uuid(), action: enumOf(ADMIN_ACTIONS),
+    adminId: nullable(text('null when a refused token named no admin.')), applicationId: uuid(),
+    applicationName: nullable(text('The business name of the application decided (see Application.name).')), action: enumOf(ADMIN_ACTIONS),
     reason: nullable(text('Rejection reason, or why a decision was DENIED.')), commandId: uuid(), at: instant(),
   }, 'One row of the audit log: every decision, including refused ones (DENIED).'),
   AdminActionList: closed({ items: { type: 'array', items: ref('AdminAction') } }),
@@ -317,7 +318,7 @@ const paths = {
   '/admin-actions': {
     get: {
       operationId: 'listAdminActions', tags: ['admin'], security: bearer,
-      summary: 'The audit log, in the order decisions were written (MASTER only)',
+      summary: 'The audit log, newest first (MASTER only)',
       parameters: [param('adminId'), param('action'), param('applicationId'), param('from'), param('to'), param('limit'), param('idCursor')],
       responses: { 200: json('A page of the audit log.', ref('AdminActionPage')), 400: respond('BadRequest'), ...authErrors },
     },

@@ -7,8 +7,10 @@ import type { StoredEvent } from '../store/read/application-events.ts';
 const iso = (ms: number) => new Date(ms).toISOString();
 const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms));
 
-export const applicationView = (a: Application) => ({
+/** `name`: see applicationNames. */
+export const applicationView = (a: Application, name: string | null) => ({
   id: a.id,
+  name,
   applicantId: a.applicantId,
   kind: a.kind,
   contentType: a.contentType,
@@ -25,8 +27,8 @@ export const eventView = (e: StoredEvent) => ({
   eventId: e.eventId, commandId: e.commandId, type: e.type, version: e.version, occurredAt: iso(e.occurredAt), payload: e.payload,
 });
 
-export const adminActionView = (a: AdminActionEntry) => ({
-  id: a.id, adminId: a.adminId, applicationId: a.applicationId, action: a.action, reason: a.reason, commandId: a.commandId, at: iso(a.at),
+export const adminActionView = (a: AdminActionEntry, applicationName: string | null) => ({
+  id: a.id, adminId: a.adminId, applicationId: a.applicationId, applicationName, action: a.action, reason: a.reason, commandId: a.commandId, at: iso(a.at),
 });
 
 export const listingView = (l: Listing) => ({

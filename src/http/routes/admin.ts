@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { TokenVerifier } from '../../auth/tokens.ts';
 import type { Database } from '../../store/db.ts';
 import { listAdminActions } from '../../store/read/admin-actions.ts';
+import { applicationNames } from '../../store/read/application-names.ts';
 import { applicationStats } from '../../store/read/stats.ts';
 import { authenticate, requireMaster } from '../auth.ts';
 import { encodeIdCursor } from '../cursor.ts';
@@ -32,7 +33,8 @@ export function adminRoutes(deps: { db: Database; verifier: TokenVerifier }): Ro
       throw badRequest('query parameter \'from\' must not be after \'to\'.');
     }
     const page = await listAdminActions(deps.db, query, { limit: query.limit, after: query.cursor });
-    sendPage(res, page, adminActionView, encodeIdCursor);
+    const names = await applicationNames(deps.db, page.items.map((action) => action.applicationId));
+    sendPage(res, page, (action) => adminActionView(action, names.get(action.applicationId) ?? null), encodeIdCursor);
   }).all(GET_ONLY);
 
   router.route('/stats').get(auth, requireMaster, async (_req, res) => {

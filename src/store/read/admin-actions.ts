@@ -36,7 +36,7 @@ const entryOf = (row: z.infer<typeof entryRow>): AdminActionEntry => ({
   commandId: row.command_id, at: row.at,
 });
 
-/** The audit log in the order decisions were written (id ascending), one page after id `after`. */
+/** The audit log newest first (id descending: the order decisions were written, reversed), one page after id `after`. */
 export async function listAdminActions(
   db: CommonQueryMethods, filter: AdminActionFilter, page: { limit: number; after: string | null },
 ): Promise<Page<AdminActionEntry, string>> {
@@ -46,9 +46,9 @@ export async function listAdminActions(
   if (filter.applicationId !== undefined) conditions.push(sql.fragment`application_id = ${filter.applicationId}::uuid`);
   if (filter.from !== undefined) conditions.push(sql.fragment`at >= ${filter.from}::timestamptz`);
   if (filter.to !== undefined) conditions.push(sql.fragment`at < ${filter.to}::timestamptz`);
-  if (page.after !== null) conditions.push(sql.fragment`id > ${page.after}::bigint`);
+  if (page.after !== null) conditions.push(sql.fragment`id < ${page.after}::bigint`);
   const rows = await db.any(sql.type(entryRow)`
-    SELECT ${COLUMNS} FROM admin_action_log WHERE ${whereAll(conditions)} ORDER BY admin_action_log.id LIMIT ${page.limit + 1}`);
+    SELECT ${COLUMNS} FROM admin_action_log WHERE ${whereAll(conditions)} ORDER BY admin_action_log.id DESC LIMIT ${page.limit + 1}`);
   return pageOf(rows, page.limit, entryOf, (row) => row.id);
 }
 
