@@ -20,7 +20,6 @@ async function pending(contentType: string, kind: string): Promise<Application[]
   return items.reverse();
 }
 
-const nameOf = (a: Application) => (a.details.type === 'LISTING' ? a.details.name : a.listingId ?? '');
 const waited = (iso: string) => {
   const minutes = Math.floor((Date.now() - Date.parse(iso)) / 60_000);
   return minutes < 60 ? `${minutes}m` : minutes < 1440 ? `${Math.floor(minutes / 60)}h` : `${Math.floor(minutes / 1440)}d`;
@@ -59,7 +58,7 @@ export function QueuePage() {
               <tbody>{items.map((a) => (
                 <tr key={a.id} data-id={a.id}>
                   <td>{formatTime(a.createdAt)}</td><td>{waited(a.createdAt)}</td><td>{t(a.contentType)}</td><td>{t(a.kind)}</td>
-                  <td><a href={`#/applications/${a.id}`}>{nameOf(a) || a.id}</a></td><td>{a.applicantId}</td>
+                  <td><a href={`#/applications/${a.id}`}>{a.name ?? a.id}</a></td><td>{a.applicantId}</td>
                 </tr>))}
               </tbody>
             </table>

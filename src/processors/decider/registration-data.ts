@@ -78,6 +78,9 @@ export const CHANGEABLE_BY: Record<keyof SpecificChange, readonly ContentType[]>
   ticketWindow: ['PERFORMANCE', 'EXHIBITION'],
 };
 
+/** The per-type fields an INFO_CHANGE may change on a listing of `contentType`. */
+export const changeableOn = (contentType: ContentType) => SPECIFIC_CHANGE_FIELDS.filter((field) => CHANGEABLE_BY[field].includes(contentType));
+
 /** An INFO_CHANGE that changes none of the per-type fields. */
 export const NO_SPECIFIC_CHANGE: SpecificChange = { cast: null, artists: null, region: null, dailyHours: null, ticketWindow: null };
 
