@@ -82,7 +82,30 @@ test('a performance with its registration data, a bad registration number refuse
       performanceType: 'MUSICAL', cast: ['정성화', '양준모', '린아'], ticketWindow: { opensAt: '2027-02-01T10:00', closesAt: '2027-05-30T20:00' },
     } },
   }) } });
-}, 90_000);
+
+  // The owner changes the cast and the ticket sales (what an owner may change on a performance); approved, the listing follows.
+  await page.goto(`${suite.base}/console#/listings/${listing.id}`);
+  expect(await page.locator('#change-artists, #change-region').count()).toBe(0);
+  await page.check('#change-cast');
+  await page.check('#change-ticketWindow');
+  await page.fill('#cast', '정성화\n린아\n이지훈');
+  await page.fill(byId('ticketWindow.closesAt'), '2027-06-01T20:00');
+  await page.click('#send-change');
+  await expect(page.locator(byId('ticketWindow.closesAt-error')).textContent()).resolves.toBe('ticket sales must close before the run ends (2027-05-31)');
+  await page.fill(byId('ticketWindow.closesAt'), '2027-05-31T12:00');
+  await page.click('#send-change');
+  await page.locator('.outcome.accepted[data-outcome=ApplicationSubmitted]').waitFor();
+  const { rows: [change] } = await suite.stack.db.query('SELECT id FROM applications WHERE applicant_id = $1 AND kind = \'INFO_CHANGE\'', [owner]);
+  await master.goto(`${suite.base}/console#/applications/${change.id}`);
+  await expect(master.locator('#application-title').textContent()).resolves.toBe('뮤지컬 영웅 신청');
+  await expect(master.locator('#compare').textContent()).resolves.toContain('정성화, 린아, 이지훈');
+  await master.click('#approve');
+  await master.locator('.outcome.accepted[data-outcome=ApplicationApproved]').waitFor();
+  const [, changed] = await suite.pipeline.reader.waitFor((m) => m.topic === suite.pipeline.topics.listings.PERFORMANCE && m.key === listing.id, 2);
+  expect(payloadOf(changed!)).toMatchObject({ type: 'ListingInfoChanged', body: { specific: { 'platform.backoffice.PerformanceDetails': {
+    cast: ['정성화', '린아', '이지훈'], ticketWindow: { opensAt: '2027-02-01T10:00', closesAt: '2027-05-31T12:00' }, performanceType: 'MUSICAL',
+  } } } });
+}, 120_000);
 
 test('the server\'s per-type rules show by their fields: a pub admits adults only, ticket sales close before the run ends', async () => {
   const owner = `owner-${randomUUID().slice(0, 8)}`;

@@ -1,3 +1,4 @@
+import { useState } from 'preact/hooks';
 import { hasValidCheckDigit, registrationDigits } from '../../../src/processors/decider/business-registration.ts';
 import { t } from '../i18n.ts';
 import type { MessageKey } from '../messages.ts';
@@ -29,9 +30,14 @@ export function SymbolSelect<T extends string>({ id, label, symbols, value: chos
 
 /** Names one per line; blank lines are dropped. The first broken name's message shows. */
 export function NamesEditor({ id, label, names, onChange, errors }: { id: string; label: string; names: string[]; onChange: (names: string[]) => void; errors: FieldErrors }) {
+  // The text as typed, so that a new (still empty) line stays while the list leaves it out.
+  const [text, setText] = useState(names.join('\n'));
   const error = errors[id] ?? Object.entries(errors).find(([path]) => path.startsWith(`${id}[`))?.[1];
-  return <TextArea id={id} label={label} rows={3} value={names.join('\n')} error={error}
-    onInput={(e) => onChange(e.currentTarget.value.split('\n').map((name) => name.trim()).filter((name) => name !== ''))} />;
+  return <TextArea id={id} label={label} rows={3} value={text} error={error}
+    onInput={(e) => {
+      setText(e.currentTarget.value);
+      onChange(e.currentTarget.value.split('\n').map((name) => name.trim()).filter((name) => name !== ''));
+    }} />;
 }
 
 /** Both ends, or neither (null). */
