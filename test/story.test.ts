@@ -59,8 +59,9 @@ test('a restaurant: rejected with a reason, applied again, approved, published, 
   const actions = await suite.pipeline.http(`/admin-actions?adminId=admin-story`, suite.adminToken);
   expect(actions.status).toBe(200);
   const mine = actions.body.items.filter((a: { commandId: string }) => decisions.some((d) => d.commandId === a.commandId));
+  // Newest first.
   expect(mine.map((a: { action: string; applicationId: string }) => [a.action, a.applicationId])).toEqual([
-    ['REJECT', first.command.applicationId], ['APPROVE', second.command.applicationId], ['APPROVE', hoursChange.command.applicationId],
+    ['APPROVE', hoursChange.command.applicationId], ['APPROVE', second.command.applicationId], ['REJECT', first.command.applicationId],
   ]);
 });
 
