@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { CommandInput } from '../../src/client/command-sender.ts';
 import type { Topics } from '../../src/config.ts';
 import type { ApplicationStatus, ContentType } from '../../src/domain/types.ts';
+import { CONTENT_TYPES } from '../../src/domain/values.ts';
 import { NO_SPECIFIC_CHANGE } from '../../src/processors/decider/index.ts';
 import { detailsFor } from '../../test/fixtures/details.ts';
 // The fault suites' seeded generator: a run's mix is the same every time for the same seed.
@@ -63,8 +64,6 @@ const DECLINED = outcome('REJECTED', { events: 1, notifications: 1, audit: 1, pr
 const DENIED = outcome(null, { events: 1, audit: 1, processed: 1 });
 const AMENDED = outcome('PENDING', { events: 1, notifications: 1, processed: 1 });
 const WITHDRAWN = outcome('WITHDRAWN', { events: 1, processed: 1 });
-
-const CONTENT: ContentType[] = ['RESTAURANT', 'PERFORMANCE', 'EXHIBITION'];
 
 type StoryCommand = Omit<PlannedCommand, 'contentType'>;
 type Story = (ctx: { random: () => number; tokens: Tokens; applicantId: string; contentType: ContentType; now: number }) => StoryCommand[];
@@ -179,7 +178,7 @@ export function plan(count: number, tokens: Tokens, seed: number, window = 64): 
     let pick = random() * totalWeight;
     const entry = STORIES.find(([weight]) => (pick -= weight) < 0) ?? STORIES[0]!;
     const applicantId = applicants[Math.floor(random() * applicants.length)]!;
-    const contentType = CONTENT[Math.floor(random() * CONTENT.length)]!;
+    const contentType = CONTENT_TYPES[Math.floor(random() * CONTENT_TYPES.length)]!;
     return entry[2]({ random, tokens, applicantId, contentType, now: Date.now() }).map((planned) => ({ ...planned, contentType }));
   };
   const open: PlannedCommand[][] = [];

@@ -1,4 +1,7 @@
 import { currentSession } from './session.ts';
+import type { CommandStatus } from './types.ts';
+
+export type { CommandStatus };
 
 /** An RFC 9457 problem from the API, with the broken fields of a command body. */
 export class Problem extends Error {
@@ -43,17 +46,6 @@ async function request<T>(method: string, path: string, body?: unknown, headers:
 }
 
 export const get = async <T>(path: string): Promise<T> => (await request<T>('GET', path)).value;
-
-export interface CommandStatus {
-  commandId: string;
-  applicationId: string;
-  status: 'PENDING' | 'ACCEPTED' | 'REJECTED';
-  outcome: string | null;
-  version: number | null;
-  listingId: string | null;
-  code: string | null;
-  message: string | null;
-}
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

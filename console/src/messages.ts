@@ -132,6 +132,7 @@ export const MESSAGES = {
   waitingOutcome: m('처리 결과를 기다리는 중…', 'Waiting for the outcome…'),
   outcomeAccepted: m('처리되었습니다: {outcome} (버전 {version})', 'Done: {outcome} (version {version})'),
   outcomeRejected: m('거절되었습니다 [{code}]: {message}', 'Refused [{code}]: {message}'),
+  outcomeDeadLettered: m('처리할 수 없는 명령이라 DLQ로 보냈습니다 [{code}]: {message}', 'The command could not be processed and went to the dead-letter queue [{code}]: {message}'),
   outcomeNotPending: m('다른 관리자가 이미 처리한 신청입니다 (NOT_PENDING).', 'Another admin already decided this application (NOT_PENDING).'),
   outcomeTimeout: m('아직 처리 결과가 없습니다. 잠시 후 새로고침하세요.', 'No outcome yet; refresh in a moment.'),
   alreadyDecided: m('이 신청은 이미 처리되었습니다.', 'This application has already been decided.'),

@@ -1,9 +1,11 @@
+import { isRole, type Role } from '../../src/domain/values.ts';
+
 /**
  * The signed-in user: a bearer token kept in sessionStorage, so it lives as long as the tab and
  * is never shared with other tabs or kept on disk. The claims are read for display and routing
  * only; the server verifies the token on every request.
  */
-export interface Session { token: string; subject: string; role: 'MASTER' | 'OWNER'; expiresAt: number }
+export interface Session { token: string; subject: string; role: Role; expiresAt: number }
 
 const KEY = 'console.token';
 
@@ -13,7 +15,7 @@ function decode(token: string): Session | null {
     if (part === undefined) return null;
     const json = new TextDecoder().decode(Uint8Array.from(atob(part.replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0)));
     const claims = JSON.parse(json) as { sub?: unknown; role?: unknown; exp?: unknown };
-    if (typeof claims.sub !== 'string' || (claims.role !== 'MASTER' && claims.role !== 'OWNER') || typeof claims.exp !== 'number') return null;
+    if (typeof claims.sub !== 'string' || !isRole(claims.role) || typeof claims.exp !== 'number') return null;
     if (claims.exp * 1000 <= Date.now()) return null;
     return { token, subject: claims.sub, role: claims.role, expiresAt: claims.exp * 1000 };
   } catch {

@@ -1,6 +1,7 @@
 import { createRemoteJWKSet, errors, importPKCS8, importSPKI, jwtVerify, SignJWT, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import { isRole, type Role } from '../domain/values.ts';
 
-export type Role = 'MASTER' | 'OWNER';
+export type { Role };
 export interface Principal { subject: string; role: Role }
 
 export type TokenVerdict =
@@ -66,7 +67,7 @@ export function createTokenVerifier(options: { publicKeyPem?: string; jwksUrl?: 
       try {
         const payload = await payloadOf(token, at);
         const role = payload.role;
-        if (role !== 'MASTER' && role !== 'OWNER') return { ok: false, reason: 'token carries no known role', subject: payload.sub ?? null };
+        if (!isRole(role)) return { ok: false, reason: 'token carries no known role', subject: payload.sub ?? null };
         return { ok: true, principal: { subject: payload.sub!, role } };
       } catch (error) {
         if (error instanceof errors.JOSEError) return { ok: false, reason: `token refused: ${error.code}`, subject: null };

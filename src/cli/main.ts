@@ -8,6 +8,7 @@ import { createKafka } from '../kafka.ts';
 import { connectSerde } from '../schemas/serde.ts';
 import { EventReader } from '../client/event-reader.ts';
 import type { CommandInput } from '../client/command-sender.ts';
+import { ROLES } from '../domain/values.ts';
 import { ContentTypeSymbols, ApplicationKindSymbols } from '../schemas/avro-types.ts';
 import { cliContext, type CliContext } from './connect.ts';
 import { listDeadLetters, replayDeadLetters } from './dlq.ts';
@@ -72,7 +73,7 @@ for (const sending of program.commands.filter((command) => ['submit', 'amend', '
 
 program.command('token')
   .description('Mint a development JWT with the embedded stack key (for the HTTP API or decisions)')
-  .addOption(new Option('--role <role>', 'role').choices(['MASTER', 'OWNER']).default('MASTER'))
+  .addOption(new Option('--role <role>', 'role').choices([...ROLES]).default('MASTER'))
   .option('--subject <id>', 'admin or owner id', 'admin-dev')
   .option('--expires <seconds>', 'lifetime in seconds, a positive whole number', positiveSeconds(true), 3600)
   .action(async (o) => console.log(await token(cliContext(), o.role, o.subject, o.expires)));

@@ -1,11 +1,11 @@
 import type {
-  Address, AgeRating, ApplicationKind, BusinessRegistration, Contact, ContentType, DayHours, OpeningHours, PerformanceType, Region,
-  RejectionCode, RestaurantType, TicketWindow,
+  AdminActionKind, Address, AgeRating, ApplicationKind, ApplicationStatus, BusinessRegistration, Contact, ContentType, COMMAND_TYPES,
+  DayHours, EVENT_TYPES, OpeningHours, PerformanceType, Region, RejectionCode, RestaurantType, TicketWindow,
 } from './values.ts';
 
 export type {
-  Address, AgeRating, ApplicationKind, BusinessRegistration, Contact, ContentType, DayHours, OpeningHours, PerformanceType, Region,
-  RejectionCode, RestaurantType, TicketWindow,
+  AdminActionKind, Address, AgeRating, ApplicationKind, ApplicationStatus, BusinessRegistration, Contact, ContentType, DayHours,
+  OpeningHours, PerformanceType, Region, RejectionCode, RestaurantType, TicketWindow,
 };
 
 /**
@@ -13,8 +13,6 @@ export type {
  * between the two at the edge. Plain discriminated unions instead of avsc's wrapped union
  * branches, so the decider reads like the rules it encodes.
  */
-
-export type ApplicationStatus = 'PENDING' | 'APPROVED' | 'REJECTED' | 'WITHDRAWN';
 
 /**
  * What each content service needs to register a listing. Fields added in schema v2 are null (or
@@ -149,7 +147,7 @@ export interface RecordedEvent {
 export interface AdminAction {
   adminId: string | null;
   applicationId: string;
-  action: 'APPROVE' | 'REJECT' | 'DENIED';
+  action: AdminActionKind;
   /** The rejection's reason, the approval's note, or why the admin was refused. */
   reason: string | null;
   commandId: string;
@@ -176,3 +174,12 @@ export interface DecisionContext {
   /** Id of a PENDING INFO_CHANGE application on that listing other than this one, if any. */
   pendingChangeId: string | null;
 }
+
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type Holds<T extends true> = T;
+
+/** COMMAND_TYPES and EVENT_TYPES name exactly the members of these unions: the type-check fails when one changes alone. */
+export type TypeListsMatchUnions = [
+  Holds<Same<CommandType, (typeof COMMAND_TYPES)[number]>>,
+  Holds<Same<DomainEvent['type'], (typeof EVENT_TYPES)[number]>>,
+];

@@ -1,47 +1,78 @@
+import {
+  AgeRatingSymbols, ApplicationKindSymbols, ContentTypeSymbols, NotificationTemplateSymbols, PerformanceTypeSymbols, RegionSymbols,
+  RejectionCodeSymbols, RestaurantTypeSymbols, WeekdaySymbols,
+} from '../schemas/avro-types.ts';
+
 /**
- * The value types the rules share with the wire: declared here, in the domain's own words. The
- * Avro schemas must describe the same shapes; src/schemas/domain-check.ts fails the type-check
- * when a schema and these types drift apart.
+ * The value types the rules share with the wire, in the domain's own words. A symbol list that
+ * travels in a message is the Avro enum's (src/schemas/avro-types.ts, generated from avro/), so
+ * it is written once, in the schema; the record shapes below must describe the schema's, and
+ * src/schemas/domain-check.ts fails the type-check when they drift apart. Every other list of
+ * symbols is written here, once, and everything else (the HTTP schemas, /openapi.json, the
+ * console, the tables' row schemas) derives from these.
  */
 
-export const CONTENT_TYPES = ['RESTAURANT', 'PERFORMANCE', 'EXHIBITION'] as const;
+export const CONTENT_TYPES = ContentTypeSymbols;
 export type ContentType = (typeof CONTENT_TYPES)[number];
 
-export const APPLICATION_KINDS = ['NEW_LISTING', 'INFO_CHANGE'] as const;
+export const APPLICATION_KINDS = ApplicationKindSymbols;
 export type ApplicationKind = (typeof APPLICATION_KINDS)[number];
 
-export const AGE_RATINGS = ['ALL', 'AGE_12', 'AGE_15', 'AGE_19'] as const;
+export const AGE_RATINGS = AgeRatingSymbols;
 export type AgeRating = (typeof AGE_RATINGS)[number];
 
-export const RESTAURANT_TYPES = ['KOREAN', 'CHINESE', 'WESTERN', 'JAPANESE', 'PUB'] as const;
+export const RESTAURANT_TYPES = RestaurantTypeSymbols;
 export type RestaurantType = (typeof RESTAURANT_TYPES)[number];
 
-export const PERFORMANCE_TYPES = ['CONCERT', 'MUSICAL', 'PLAY'] as const;
+export const PERFORMANCE_TYPES = PerformanceTypeSymbols;
 export type PerformanceType = (typeof PERFORMANCE_TYPES)[number];
 
 /** The platform's 13 regions, as its exhibition service names them (docs/operations.md). */
-export const REGIONS = [
-  'SEOUL', 'INCHEON', 'GYEONGGI', 'GANGWON', 'CHUNGCHEONG', 'DAEJEON', 'JEOLLA', 'GWANGJU', 'GYEONGSANG', 'DAEGU', 'ULSAN', 'BUSAN', 'JEJU',
-] as const;
+export const REGIONS = RegionSymbols;
 export type Region = (typeof REGIONS)[number];
 
 /**
  * UNKNOWN is never sent: it is the enum's default, what a consumer's older schema makes of a
  * template added after it.
  */
-export const NOTIFICATION_TEMPLATES = [
-  'APPLICATION_RECEIVED', 'APPLICATION_APPROVED', 'APPLICATION_REJECTED', 'UNKNOWN', 'APPLICATION_AWAITING_REVIEW',
-] as const;
+export const NOTIFICATION_TEMPLATES = NotificationTemplateSymbols;
 export type NotificationTemplate = (typeof NOTIFICATION_TEMPLATES)[number];
 
-export const WEEKDAYS = ['MONDAY', 'TUESDAY', 'WEDNESDAY', 'THURSDAY', 'FRIDAY', 'SATURDAY', 'SUNDAY'] as const;
+export const WEEKDAYS = WeekdaySymbols;
 export type Weekday = (typeof WEEKDAYS)[number];
 
-export const REJECTION_CODES = [
-  'NOT_FOUND', 'ALREADY_EXISTS', 'NOT_PENDING', 'REASON_REQUIRED', 'FORBIDDEN', 'VALIDATION_FAILED',
-  'IDEMPOTENCY_KEY_REUSED', 'DUPLICATE_PENDING', 'LISTING_NOT_FOUND',
-] as const;
+export const REJECTION_CODES = RejectionCodeSymbols;
 export type RejectionCode = (typeof REJECTION_CODES)[number];
+
+/** Who a token says its holder is: a MASTER admin decides, an OWNER applies for its own listings. */
+export const ROLES = ['MASTER', 'OWNER'] as const;
+export type Role = (typeof ROLES)[number];
+export const isRole = (value: unknown): value is Role => (ROLES as readonly unknown[]).includes(value);
+
+export const APPLICATION_STATUSES = ['PENDING', 'APPROVED', 'REJECTED', 'WITHDRAWN'] as const;
+export type ApplicationStatus = (typeof APPLICATION_STATUSES)[number];
+
+/** What an admin's decision was; DENIED when the processor refused the decision itself. */
+export const ADMIN_ACTIONS = ['APPROVE', 'REJECT', 'DENIED'] as const;
+export type AdminActionKind = (typeof ADMIN_ACTIONS)[number];
+
+export const COMMAND_TYPES = ['SubmitApplication', 'AmendApplication', 'WithdrawApplication', 'ApproveApplication', 'RejectApplication'] as const;
+export const EVENT_TYPES = [
+  'ApplicationSubmitted', 'ApplicationAmended', 'ApplicationWithdrawn', 'ApplicationApproved', 'ApplicationRejected', 'CommandRejected',
+] as const;
+
+/** Where a command stands for its sender: PENDING until the processor recorded what became of it. */
+export const COMMAND_STATUSES = ['PENDING', 'ACCEPTED', 'REJECTED', 'DEAD_LETTERED'] as const;
+export type CommandStatus = (typeof COMMAND_STATUSES)[number];
+
+/** Why the processor put a command record on the DLQ: its `error.code` header. */
+export const UNDECODABLE_CODES = ['EMPTY_VALUE', 'BAD_MAGIC_BYTE', 'UNKNOWN_SCHEMA', 'INCOMPATIBLE_SCHEMA', 'MALFORMED_AVRO'] as const;
+export const DEAD_LETTER_CODES = [
+  ...UNDECODABLE_CODES, 'MISSING_KEY', 'KEY_MISMATCH', 'INVALID_ID', 'INVALID_TEXT',
+  /** Decoded, but PostgreSQL refuses to store it (src/processors/poison.ts). */
+  'UNWRITABLE',
+] as const;
+export type DeadLetterCode = (typeof DEAD_LETTER_CODES)[number];
 
 export interface Contact {
   phone: string;

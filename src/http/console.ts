@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import express, { Router } from 'express';
 import { z } from 'zod';
 import { mintToken } from '../auth/tokens.ts';
+import { ROLES } from '../domain/values.ts';
 import { identifier } from './params.ts';
 import { HttpProblem, invalidFields } from './problem.ts';
 import { GET_ONLY, methodNotAllowed } from './routes/shared.ts';
@@ -16,7 +17,7 @@ export interface DevSignIn { privateKeyPem: string; issuer: string; audience: st
 /** The page loads its own script and styles and talks to this origin only. */
 const CONTENT_SECURITY_POLICY = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
-const devTokenBody = z.strictObject({ role: z.enum(['MASTER', 'OWNER']), subject: identifier.refine((s) => s.trim() !== '' && s.length <= 100, 'must be 1 to 100 characters') });
+const devTokenBody = z.strictObject({ role: z.enum(ROLES), subject: identifier.refine((s) => s.trim() !== '' && s.length <= 100, 'must be 1 to 100 characters') });
 
 /**
  * The console at /console: one page, its bundle under /console/assets, built beforehand (no

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { UUID_PATTERN } from '../domain/ids.ts';
 import type { TimeKey } from '../store/read/keyset.ts';
 
 /**
@@ -7,7 +8,6 @@ import type { TimeKey } from '../store/read/keyset.ts';
  */
 
 const MAX_CURSOR_LENGTH = 256;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MICROS_UTC = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})\.(\d{6})Z$/;
 
 /** A real instant written the way the keyset query writes it (so PostgreSQL can never reject it). */
@@ -18,7 +18,7 @@ const isMicrosUtc = (text: string) => {
   return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 19) === text.slice(0, 19) && date.getUTCFullYear() >= 1;
 };
 
-const timeCursor = z.object({ k: z.literal('t1'), at: z.string().refine(isMicrosUtc), id: z.string().regex(UUID) });
+const timeCursor = z.object({ k: z.literal('t1'), at: z.string().refine(isMicrosUtc), id: z.string().regex(UUID_PATTERN) });
 const idCursor = z.object({ k: z.literal('i1'), id: z.string().regex(/^[1-9]\d{0,18}$/) });
 
 const encode = (value: object) => Buffer.from(JSON.stringify(value), 'utf8').toString('base64url');

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { APPLICATION_KINDS, CONTENT_TYPES } from '../domain/values.ts';
+import { UUID_PATTERN, UUID_RULE } from '../domain/ids.ts';
+import { ADMIN_ACTIONS, APPLICATION_KINDS, APPLICATION_STATUSES, CONTENT_TYPES } from '../domain/values.ts';
 import type { TimeKey } from '../store/read/keyset.ts';
 import { decodeIdCursor, decodeTimeCursor } from './cursor.ts';
 import { badRequest } from './problem.ts';
@@ -8,12 +9,12 @@ import { badRequest } from './problem.ts';
  * Query and path parameter validation. Every parameter is a single string: a repeated
  * parameter (?status=a&status=b) arrives as an array and is refused, never half-used. Text
  * that PostgreSQL would refuse (a NUL byte, a malformed UUID) is stopped here, so bad input
- * is a 400 and never a database error.
+ * is a 400 and never a database error. A route's parameters are one z.object, which both
+ * parses the request and, in /openapi.json, documents it (src/http/openapi.ts).
  */
 
-export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-const single = z.string({ error: (issue) => (Array.isArray(issue.input) ? 'must be given at most once' : 'must be a string') });
+const ONCE = 'must be given at most once';
+const single = z.string({ error: (issue) => (Array.isArray(issue.input) ? ONCE : 'must be a string') });
 
 /** Free text identifiers such as owner and admin ids: bounded, printable, no NUL. */
 export const identifier = single
@@ -21,27 +22,35 @@ export const identifier = single
   .max(200, 'must be at most 200 characters')
   .refine((value) => !/[\u0000-\u001f\u007f]/.test(value), 'must not contain control characters');
 
-export const uuid = single.regex(UUID_PATTERN, 'must be a UUID').transform((value) => value.toLowerCase());
+const lowerCase = (value: string) => value.toLowerCase();
+
+/** An id as a parameter, in the one rule of src/domain/ids.ts, answered lower case. */
+export const uuid = single.regex(UUID_PATTERN, UUID_RULE).meta({ format: 'uuid' }).transform(lowerCase);
+
+/** The same rule for an id in JSON: as answered, and as a body gives it (answered lower case). */
+export const uuidString = z.string().regex(UUID_PATTERN, UUID_RULE).meta({ format: 'uuid' });
+export const uuidText = uuidString.transform(lowerCase);
 
 const oneOf = <const T extends readonly [string, ...string[]]>(values: T) =>
-  single.refine((value): value is T[number] => (values as readonly string[]).includes(value), `must be one of ${values.join(', ')}`)
-    .transform((value) => value as T[number]);
+  z.enum(values, { error: (issue) => (Array.isArray(issue.input) ? ONCE : `must be one of ${values.join(', ')}`) });
 
-export const applicationStatus = oneOf(['PENDING', 'APPROVED', 'REJECTED', 'WITHDRAWN'] as const);
+export const applicationStatus = oneOf(APPLICATION_STATUSES);
 export const contentType = oneOf(CONTENT_TYPES);
 export const applicationKind = oneOf(APPLICATION_KINDS);
-export const adminAction = oneOf(['APPROVE', 'REJECT', 'DENIED'] as const);
+export const adminAction = oneOf(ADMIN_ACTIONS);
 
+const PAGE_SIZE = 'must be an integer from 1 to 100';
 export const limit = single
-  .regex(/^\d{1,3}$/, 'must be an integer from 1 to 100')
+  .regex(/^\d{1,3}$/, PAGE_SIZE)
   .transform(Number)
-  .refine((value) => value >= 1 && value <= 100, 'must be an integer from 1 to 100')
-  .optional()
-  .transform((value) => value ?? 20);
+  .pipe(z.number().int().min(1, PAGE_SIZE).max(100, PAGE_SIZE))
+  .default(20)
+  .describe('Page size.');
 
-export const timeCursor = single
-  .transform((value, context): TimeKey => {
-    const key = decodeTimeCursor(value);
+/** A cursor parameter: `decode` answers null for text this API did not issue. */
+const cursorOf = <K>(decode: (text: string) => K | null) => single
+  .transform((value, context): K => {
+    const key = decode(value);
     if (key === null) {
       context.addIssue({ code: 'custom', message: 'is not a valid cursor' });
       return z.NEVER;
@@ -49,19 +58,11 @@ export const timeCursor = single
     return key;
   })
   .optional()
-  .transform((value) => value ?? null);
+  .transform((value) => value ?? null)
+  .describe('nextCursor of the previous page.');
 
-export const idCursor = single
-  .transform((value, context): string => {
-    const id = decodeIdCursor(value);
-    if (id === null) {
-      context.addIssue({ code: 'custom', message: 'is not a valid cursor' });
-      return z.NEVER;
-    }
-    return id;
-  })
-  .optional()
-  .transform((value) => value ?? null);
+export const timeCursor = cursorOf<TimeKey>(decodeTimeCursor);
+export const idCursor = cursorOf<string>(decodeIdCursor);
 
 /** An ISO 8601 instant with an explicit offset (Z or ±hh:mm), normalised to UTC. */
 export const instant = single
@@ -70,7 +71,11 @@ export const instant = single
     const date = new Date(value);
     return !Number.isNaN(date.getTime()) && date.getUTCFullYear() >= 1 && date.getUTCFullYear() <= 9999;
   }, 'is not a valid date-time')
+  .meta({ format: 'date-time' })
   .transform((value) => new Date(value).toISOString());
+
+/** The application a route is about, in its path. */
+export const applicationPath = z.object({ id: uuid.describe('Application id.') });
 
 /** Parses `input` (req.query or req.params) or throws a 400 problem naming every bad parameter. */
 export function parseParams<S extends z.ZodType>(schema: S, input: unknown, where: 'query' | 'path'): z.output<S> {

@@ -1,19 +1,23 @@
 import type { ErrorRequestHandler, Request, Response } from 'express';
 import { ConnectionError, StatementTimeoutError, BackendTerminatedError } from 'slonik';
+import { z } from 'zod';
+import { REJECTION_CODES } from '../domain/values.ts';
 import type { Logger } from '../logger.ts';
 
 /** RFC 9457 problem details. `type` is stable: clients may switch on it. */
-export interface ProblemBody {
-  type: string;
-  title: string;
-  status: number;
-  detail: string;
-  instance?: string;
-  /** Every broken field of a request body, for forms to show next to the field. */
-  errors?: { path: string; message: string }[];
-  /** The processor's rejection code a refusal stands for (IDEMPOTENCY_KEY_REUSED). */
-  code?: string;
-}
+export const problemSchema = z.strictObject({
+  type: z.string().meta({ format: 'uri', examples: ['https://backoffice.example/problems/not-found'] }),
+  title: z.string(),
+  status: z.int().min(400).max(599),
+  detail: z.string(),
+  instance: z.string().optional().describe('The request path.'),
+  errors: z.array(z.strictObject({
+    path: z.string().describe('As the rules name it: details.contact.phone, details.businessHours[2].hours.closesAt, reason, Idempotency-Key.'),
+    message: z.string(),
+  })).optional().describe('Every broken field of a request body (command gateway), for forms to show next to the field.'),
+  code: z.enum(REJECTION_CODES).optional().describe('The processor\'s rejection code this refusal stands for.'),
+}).meta({ id: 'Problem', description: 'RFC 9457 problem details. `type` is stable: clients may switch on it.' });
+export type ProblemBody = z.output<typeof problemSchema>;
 
 type Extensions = Pick<ProblemBody, 'errors' | 'code'>;
 

@@ -11,8 +11,8 @@ export interface RetentionSettings {
 }
 
 /**
- * Keeps the outbox, processed_commands and gateway_commands bounded: published outbox rows (at or
- * below their partition's watermark) go after `outboxRetentionSeconds`, processed and gateway commands after the idempotency window. Each sweep deletes
+ * Keeps the outbox, processed_commands, gateway_commands and dead_lettered_commands bounded: published outbox rows (at or
+ * below their partition's watermark) go after `outboxRetentionSeconds`, processed, gateway and dead-lettered commands after the idempotency window. Each sweep deletes
  * in chunks until a chunk comes back short, so a backlog (after downtime) is worked off without
  * one long transaction. Every instance sweeps; they skip each other's locked rows.
  */
@@ -28,5 +28,6 @@ export function startRetention(deps: { db: Database; metrics: Metrics; logger: L
     await sweep('outbox', () => deletePublishedOutbox(deps.db, settings.outboxRetentionSeconds));
     await sweep('processed_commands', () => deleteOlderThan(deps.db, 'processed_commands', window));
     await sweep('gateway_commands', () => deleteOlderThan(deps.db, 'gateway_commands', window));
+    await sweep('dead_lettered_commands', () => deleteOlderThan(deps.db, 'dead_lettered_commands', window));
   }, { metrics: deps.metrics, logger: deps.logger.child({ component: 'retention' }) });
 }

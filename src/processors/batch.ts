@@ -5,7 +5,8 @@ import { loadBatch, writeBatch, type BatchWrite, type OutboxMessage, type Stored
 import { uuidV5 } from './decider/index.ts';
 import { BatchView } from './batch-fold.ts';
 import type { Command, DomainEvent } from '../domain/types.ts';
-import { isUuid, type Prepared } from './envelope.ts';
+import { isUuid } from '../domain/ids.ts';
+import type { Prepared } from './envelope.ts';
 import { PartitionMoved } from './runtime/epochs.ts';
 import { outcomeOf } from './outcome.ts';
 
@@ -77,11 +78,20 @@ export async function applyBatch(prepared: Prepared[], deps: { db: Database; ser
     }
     const view = new BatchView({ applications, listings, pendingChanges, known });
 
-    const write: BatchWrite = { applications: [], listings: [], processed: [], adminActions: [], events: [], outbox: [] };
+    const write: BatchWrite = { applications: [], listings: [], processed: [], adminActions: [], events: [], outbox: [], deadLetters: [] };
     const results: CommandResult[] = [];
     for (const item of prepared) {
       if (item.kind === 'dead-letter') {
-        write.outbox.push(deadLetterMessage(item, topics));
+        const letter = deadLetterMessage(item, topics);
+        write.outbox.push(letter);
+        // The gateway keys a command by its applicationId and records the bytes it sent.
+        const key = item.record.key?.toString('utf8');
+        if (key !== undefined && isUuid(key) && letter.value !== null) {
+          write.deadLetters.push({
+            applicationId: key, value: letter.value, code: item.code, message: letter.headers['error.message']!,
+            sourcePartition: item.record.partition, sourceOffset: item.record.offset,
+          });
+        }
         results.push({ outcome: 'dlq', type: 'unknown', code: item.code, partition: item.record.partition, offset: item.record.offset, timestamp: item.record.timestamp });
         continue;
       }

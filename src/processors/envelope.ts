@@ -2,7 +2,9 @@ import { createHash } from 'node:crypto';
 import type { Serde } from '../schemas/serde.ts';
 import { commandFromWire, withAdmin } from '../schemas/commands.ts';
 import type { TokenVerifier } from '../auth/tokens.ts';
+import { isUuid, UUID_RULE } from '../domain/ids.ts';
 import type { AdminAuth, Command } from '../domain/types.ts';
+import type { DeadLetterCode } from '../domain/values.ts';
 
 /** One record off the command topic, as kafkajs hands it over. */
 export interface CommandRecord {
@@ -15,11 +17,6 @@ export interface CommandRecord {
   trace: Record<string, string>;
 }
 
-export type DeadLetterCode =
-  | 'EMPTY_VALUE' | 'BAD_MAGIC_BYTE' | 'UNKNOWN_SCHEMA' | 'INCOMPATIBLE_SCHEMA' | 'MALFORMED_AVRO'
-  | 'MISSING_KEY' | 'KEY_MISMATCH' | 'INVALID_ID' | 'INVALID_TEXT'
-  /** Decoded, but PostgreSQL refuses to store it (see poison.ts). */
-  | 'UNWRITABLE';
 
 export type Prepared =
   | { kind: 'dead-letter'; record: CommandRecord; code: DeadLetterCode; message: string }
@@ -27,9 +24,6 @@ export type Prepared =
 
 /** Thrown when a dependency (the registry) is away: the batch must wait, not dead-letter. */
 export class DependencyUnavailable extends Error {}
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
-export const isUuid = (value: string) => UUID.test(value);
 
 /**
  * When a decision is judged. On Apache Kafka the command topic stamps each record with the
@@ -70,8 +64,8 @@ export async function prepare(record: CommandRecord, serde: Serde, verifier: Tok
   const wire = decoded.value;
   const canonical = JSON.stringify(wire);
   if (canonical.includes('\\u0000')) return deadLetter('INVALID_TEXT', 'text fields must not contain NUL characters');
-  if (!isUuid(wire.commandId)) return deadLetter('INVALID_ID', `commandId "${wire.commandId.slice(0, 64)}" is not a UUID`);
-  if (!isUuid(wire.applicationId)) return deadLetter('INVALID_ID', `applicationId "${wire.applicationId.slice(0, 64)}" is not a UUID`);
+  if (!isUuid(wire.commandId)) return deadLetter('INVALID_ID', `commandId "${wire.commandId.slice(0, 64)}" ${UUID_RULE}`);
+  if (!isUuid(wire.applicationId)) return deadLetter('INVALID_ID', `applicationId "${wire.applicationId.slice(0, 64)}" ${UUID_RULE}`);
   if (!record.key || record.key.length === 0) return deadLetter('MISSING_KEY', 'the record key must be the applicationId');
   if (record.key.toString('utf8') !== wire.applicationId) return deadLetter('KEY_MISMATCH', 'the record key differs from the body applicationId');
 

@@ -5,9 +5,10 @@ import { loadSchema, type AvroSchema } from './avro-files.ts';
 import { createResolver, UnreadableBranchError } from './resolver.ts';
 import type { TopLevelSchema } from './generate-types.ts';
 import type * as Avro from './avro-types.ts';
+import type { UNDECODABLE_CODES } from '../domain/values.ts';
 
 /** Why bytes on the command topic could not become a command; the DLQ header carries it. */
-export type DecodeFailure = { ok: false; code: 'EMPTY_VALUE' | 'BAD_MAGIC_BYTE' | 'UNKNOWN_SCHEMA' | 'INCOMPATIBLE_SCHEMA' | 'MALFORMED_AVRO' | 'REGISTRY_UNAVAILABLE'; message: string };
+export type DecodeFailure = { ok: false; code: (typeof UNDECODABLE_CODES)[number] | 'REGISTRY_UNAVAILABLE'; message: string };
 export type Decoded<T> = { ok: true; value: T } | DecodeFailure;
 
 export interface Serde {

@@ -9,6 +9,9 @@ import { applicationRow, listingRow, outboxRow } from './tables.ts';
 export interface OutboxMessage { eventId: string; sourcePartition: number; topic: string; key: Buffer | null; value: Buffer | null; headers: Record<string, string> }
 export interface StoredOutboxMessage extends OutboxMessage { id: string }
 
+/** A dead letter that may be a command the gateway sent: its record key and bytes find it in gateway_commands. */
+export interface DeadLetterWrite { applicationId: string; value: Buffer; code: string; message: string; sourcePartition: number; sourceOffset: string }
+
 export interface BatchWrite {
   applications: Application[];
   listings: Listing[];
@@ -16,6 +19,7 @@ export interface BatchWrite {
   adminActions: AdminAction[];
   events: RecordedEvent[];
   outbox: OutboxMessage[];
+  deadLetters: DeadLetterWrite[];
 }
 
 /**
@@ -29,6 +33,11 @@ export interface BatchWrite {
 const asRecords = (rows: object[]) => sql.fragment`${JSON.stringify(rows)}::jsonb`;
 
 const base64 = (bytes: Buffer | null) => bytes?.toString('base64') ?? null;
+
+const deadLetterToRecord = (letter: DeadLetterWrite) => ({
+  application_id: letter.applicationId, value: base64(letter.value), code: letter.code, message: letter.message,
+  source_partition: letter.sourcePartition, source_offset: letter.sourceOffset,
+});
 
 /** A timestamptz as to_jsonb writes it (ISO 8601 text), as epoch milliseconds like the row schemas'. */
 const isoTime = z.string().transform((text) => Date.parse(text));
@@ -81,7 +90,9 @@ export async function loadBatch(tx: DatabaseTransactionConnection, asked: {
  *
  * Every table of a batch in ONE statement (data-modifying CTEs, each reading its rows from one
  * jsonb parameter; an empty array inserts nothing): one round trip instead of six, which under
- * load was most of the batch's transaction time. Returns the outbox rows actually inserted.
+ * load was most of the batch's transaction time. A dead letter the gateway sent is recorded by
+ * its commandId here too, so GET /commands/:commandId answers DEAD_LETTERED exactly when the
+ * dead letter is committed. Returns the outbox rows actually inserted.
  */
 export async function writeBatch(tx: DatabaseTransactionConnection, batch: BatchWrite): Promise<StoredOutboxMessage[]> {
   const outboxRecords = batch.outbox.map((message, ord) => {
@@ -119,6 +130,13 @@ export async function writeBatch(tx: DatabaseTransactionConnection, batch: Batch
       SELECT event_id, application_id, command_id, version, type, payload, occurred_at
       FROM jsonb_to_recordset(${asRecords(batch.events.map(eventToRow))}) AS r(event_id uuid, application_id uuid, command_id uuid, version integer, type text, payload jsonb, occurred_at timestamptz)
       ON CONFLICT (event_id) DO NOTHING
+    ), written_dead_letters AS (
+      INSERT INTO dead_lettered_commands (command_id, code, message, source_partition, source_offset)
+      SELECT g.command_id, r.code, r.message, r.source_partition, r.source_offset
+      FROM jsonb_to_recordset(${asRecords(batch.deadLetters.map(deadLetterToRecord))})
+        AS r(application_id uuid, value text, code text, message text, source_partition integer, source_offset bigint)
+      JOIN gateway_commands g ON g.application_id = r.application_id AND g.value = decode(r.value, 'base64')
+      ON CONFLICT (command_id) DO NOTHING
     )
     INSERT INTO outbox_rows (event_id, source_partition, topic, key, key_bytes, value, headers)
     SELECT event_id, source_partition, topic, key, decode(key_bytes, 'base64'), decode(value, 'base64'), headers

@@ -1,5 +1,6 @@
 import type { CommonQueryMethods } from 'slonik';
 import type { z } from 'zod';
+import type { CommandType } from '../domain/types.ts';
 import { sql } from './db.ts';
 import { gatewayCommandRow } from './tables.ts';
 
@@ -8,7 +9,7 @@ export interface GatewayCommand {
   commandId: string;
   fingerprint: string;
   applicationId: string;
-  commandType: string;
+  commandType: CommandType;
   requestedBy: string;
   value: Buffer;
   sent: boolean;

@@ -8,6 +8,7 @@ export const RETENTION_CHUNK = 5000;
 const SWEPT = {
   processed_commands: { key: 'command_id', time: 'processed_at' },
   gateway_commands: { key: 'command_id', time: 'requested_at' },
+  dead_lettered_commands: { key: 'command_id', time: 'dead_lettered_at' },
 } as const;
 export type SweptTable = keyof typeof SWEPT;
 

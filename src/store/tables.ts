@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { Address, ApplicationDetails, BusinessRegistration, Contact, ContentSpecific, DayHours } from '../domain/types.ts';
-import { APPLICATION_KINDS, CONTENT_TYPES } from '../domain/values.ts';
+import type { Address, ApplicationDetails, BusinessRegistration, Contact, ContentSpecific, DayHours, DomainEvent } from '../domain/types.ts';
+import { ADMIN_ACTIONS, APPLICATION_KINDS, COMMAND_TYPES, APPLICATION_STATUSES, CONTENT_TYPES, DEAD_LETTER_CODES, EVENT_TYPES } from '../domain/values.ts';
 
 /**
  * One row schema per table, as rows arrive through slonik's type parsers (the migrations in
@@ -23,7 +23,7 @@ export const applicationRow = z.object({
   kind: z.enum(APPLICATION_KINDS),
   listing_id: uuid.nullable(),
   content_type: z.enum(CONTENT_TYPES),
-  status: z.enum(['PENDING', 'APPROVED', 'REJECTED', 'WITHDRAWN']),
+  status: z.enum(APPLICATION_STATUSES),
   details: jsonb<ApplicationDetails>(),
   version: z.number(),
   created_at: time,
@@ -56,7 +56,7 @@ export const adminActionRow = z.object({
   id: bigint,
   admin_id: z.string().nullable(),
   application_id: uuid,
-  action: z.enum(['APPROVE', 'REJECT', 'DENIED']),
+  action: z.enum(ADMIN_ACTIONS),
   reason: z.string().nullable(),
   command_id: uuid,
   at: time,
@@ -66,7 +66,7 @@ export const processedCommandRow = z.object({
   command_id: uuid,
   payload_hash: z.instanceof(Buffer),
   application_id: uuid,
-  command_type: z.string(),
+  command_type: z.enum(COMMAND_TYPES),
   outcome: z.string(),
   source_partition: z.number(),
   source_offset: bigint,
@@ -79,8 +79,9 @@ export const applicationEventRow = z.object({
   application_id: uuid,
   command_id: uuid,
   version: z.number(),
-  type: z.string(),
-  payload: jsonb<Record<string, unknown>>(),
+  type: z.enum(EVENT_TYPES),
+  /** The domain event itself, as the batch wrote it. */
+  payload: jsonb<DomainEvent>(),
   occurred_at: time,
 });
 
@@ -113,9 +114,18 @@ export const gatewayCommandRow = z.object({
   command_id: uuid,
   fingerprint: z.string(),
   application_id: uuid,
-  command_type: z.string(),
+  command_type: z.enum(COMMAND_TYPES),
   requested_by: z.string(),
   value: z.instanceof(Buffer),
   requested_at: time,
   sent_at: time.nullable(),
+});
+
+export const deadLetteredCommandRow = z.object({
+  command_id: uuid,
+  code: z.enum(DEAD_LETTER_CODES),
+  message: z.string(),
+  source_partition: z.number(),
+  source_offset: bigint,
+  dead_lettered_at: time,
 });

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { CHROMIUM_ARGS, chromiumPath } from '../../dev/chromium.ts';
+import type { ContentType } from '../../src/domain/values.ts';
 import { startPipeline, type Pipeline } from '../support/pipeline.ts';
 import { startTestStack, type TestStack } from '../support/stack.ts';
 
@@ -59,7 +60,7 @@ export const screenshot = (page: Page, name: string) => page.screenshot({ path: 
 export const byId = (id: string) => `[id="${id}"]`;
 
 /** Types `values` into the application form, by field id (name, specific.venue, contact.phone, …). */
-export async function fillForm(page: Page, contentType: 'RESTAURANT' | 'PERFORMANCE' | 'EXHIBITION', values: Record<string, string>): Promise<void> {
+export async function fillForm(page: Page, contentType: ContentType, values: Record<string, string>): Promise<void> {
   await page.check(`input[name=contentType][value=${contentType}]`);
   for (const [id, value] of Object.entries(values)) {
     const control = page.locator(byId(id));

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { pino } from 'pino';
 import { createTokenVerifier } from '../../src/auth/tokens.ts';
-import { CommandSender } from '../../src/client/command-sender.ts';
+import { CommandSender, type CommandInput } from '../../src/client/command-sender.ts';
+import { UUID_RULE } from '../../src/domain/ids.ts';
 import { createKafka } from '../../src/kafka.ts';
 import { createMetrics } from '../../src/metrics.ts';
 import { connectDatabase, type Database } from '../../src/store/db.ts';
@@ -147,7 +148,7 @@ test('400 with every broken field by path, and nothing produced', async () => {
   expectProblem(truncated, 400, 'invalid-request');
   expect(truncated.body.detail).toBe('The body is not valid JSON.');
   expect((await post(`/applications/${id}/approve`, suite.adminToken, { note: 'ok' }, { 'Idempotency-Key': 'twice' })).body.errors)
-    .toEqual([{ path: 'Idempotency-Key', message: 'header must be a UUID' }]);
+    .toEqual([{ path: 'Idempotency-Key', message: `header ${UUID_RULE}` }]);
   expectProblem(await post('/applications/not-a-uuid/withdraw', ownerToken), 400, 'invalid-request');
   expect(await commandRecords()).toBe(before);
 });
@@ -203,4 +204,78 @@ test('503 with Retry-After when the broker refuses, nothing produced; the same k
   const retried = await post('/applications', ownerToken, body, { 'Idempotency-Key': key });
   expect(await outcome(retried, ownerToken)).toMatchObject({ commandId: key, status: 'ACCEPTED', outcome: 'ApplicationSubmitted' });
   expect(await commandRecords()).toBe(before + 1);
+});
+
+/** A version 7 UUID (RFC 9562: 48-bit Unix milliseconds, version 7, random rest), as time-ordered generators make them. */
+function uuidV7(): string {
+  const hex = `${Date.now().toString(16).padStart(12, '0')}7${randomUUID().replaceAll('-', '').slice(13)}`;
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+test('an Idempotency-Key the processor would dead-letter is refused at the gateway; every RFC 9562 version is taken and reaches its outcome', async () => {
+  const ownerToken = await suite.stack.token('OWNER', owner());
+  const before = await commandRecords();
+  // Hex of the right shape that no UUID generator makes: version "a", the nil UUID, the max UUID.
+  for (const key of ['aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa', '00000000-0000-0000-0000-000000000000', 'FFFFFFFF-FFFF-FFFF-FFFF-FFFFFFFFFFFF']) {
+    const refused = await post('/applications', ownerToken, newRestaurant(), { 'Idempotency-Key': key });
+    expectProblem(refused, 400, 'invalid-request');
+    expect(refused.body.errors).toEqual([{ path: 'Idempotency-Key', message: `header ${UUID_RULE}` }]);
+    // The same rule reads the path: no command can ever be waited for under such an id.
+    expectProblem(await call('GET', `/commands/${key}`, ownerToken), 400, 'invalid-request');
+  }
+  expect(await commandRecords()).toBe(before);
+
+  for (const key of [uuidV7(), randomUUID()]) {
+    const accepted = await post('/applications', ownerToken, newRestaurant(), { 'Idempotency-Key': key });
+    expect(await outcome(accepted, ownerToken)).toMatchObject({ commandId: key, status: 'ACCEPTED', outcome: 'ApplicationSubmitted' });
+  }
+});
+
+/** A gateway whose registry is not the processor's: the schema id it writes is one the processor cannot look up. */
+class ForeignRegistrySender extends CommandSender {
+  override encode(input: CommandInput) {
+    const encoded = super.encode(input);
+    const value = Buffer.from(encoded.value);
+    value.writeInt32BE(999_999, 1);
+    return { ...encoded, value };
+  }
+}
+
+test('a command the processor dead-lettered answers DEAD_LETTERED with the dead letter\'s code, for decoded and for undecodable bytes', async () => {
+  const refusedOwner = `owner-unwritable-${randomUUID().slice(0, 8)}`;
+  const ownerToken = await suite.stack.token('OWNER', refusedOwner);
+  const deadLetters = async (commandId: string) => (await suite.stack.db.query(
+    'SELECT code, source_partition >= 0 AS sourced FROM dead_lettered_commands WHERE command_id = $1', [commandId])).rows;
+
+  // PostgreSQL refuses the decoded command (a constraint the code knows nothing of): UNWRITABLE.
+  await suite.stack.db.query(`ALTER TABLE applications ADD CONSTRAINT refuse_gateway_owner CHECK (applicant_id <> '${refusedOwner}')`);
+  let unwritable: Reply;
+  try {
+    unwritable = await post('/applications', ownerToken, newRestaurant());
+    expect(await outcome(unwritable, ownerToken)).toEqual({
+      commandId: unwritable.body.commandId, applicationId: unwritable.body.applicationId, commandType: 'SubmitApplication', status: 'DEAD_LETTERED',
+      outcome: null, version: null, listingId: null, code: 'UNWRITABLE', message: expect.stringContaining('SQLSTATE 23514'),
+    });
+  } finally {
+    await suite.stack.db.query('ALTER TABLE applications DROP CONSTRAINT refuse_gateway_owner');
+  }
+  expect(await deadLetters(unwritable.body.commandId)).toEqual([{ code: 'UNWRITABLE', sourced: true }]);
+
+  // Bytes the processor cannot decode at all are matched to the gateway's record by key and bytes.
+  const verifier = createTokenVerifier({ publicKeyPem: suite.stack.keys.publicKeyPem, issuer: suite.stack.config.AUTH_ISSUER, audience: suite.stack.config.AUTH_AUDIENCE });
+  const sender = new ForeignRegistrySender(createKafka(suite.stack.config, pino({ level: 'silent' }), '-foreign'), suite.pipeline.serde, suite.pipeline.topics);
+  const foreign = await serve({ db, verifier, sender, metrics: createMetrics(), logger: pino({ level: 'silent' }), readiness: async () => ({ ready: true, checks: {} }) });
+  try {
+    const ownerB = await suite.stack.token('OWNER', owner());
+    const sent = await call('POST', '/applications', ownerB, newRestaurant(), {}, foreign.url);
+    expect(sent.status).toBe(202);
+    // The main service answers: what the processor recorded is in the shared database.
+    expect(await outcome(sent, ownerB)).toMatchObject({ status: 'DEAD_LETTERED', code: 'UNKNOWN_SCHEMA', message: 'schema id 999999 is not in the registry' });
+    expect(await deadLetters(sent.body.commandId)).toEqual([{ code: 'UNKNOWN_SCHEMA', sourced: true }]);
+    // Another owner may not read it.
+    expectProblem(await call('GET', `/commands/${sent.body.commandId}`, ownerToken), 403, 'forbidden');
+  } finally {
+    await foreign.close();
+    await sender.disconnect();
+  }
 });

@@ -58,6 +58,27 @@ test('a performance application: its own fields, a field error for an end before
   expect(await page.locator(`#mine tr[data-id="${submitted.id}"] .actions a, #mine tr[data-id="${submitted.id}"] .actions button`).count()).toBe(0);
 }, 60_000);
 
+test('a command the processor dead-lettered is shown as such, with its code, instead of waiting for an outcome', async () => {
+  const owner = `owner-unwritable-${randomUUID().slice(0, 8)}`;
+  const page = await suite.signIn('OWNER', owner);
+  await page.goto(`${suite.base}/console#/apply`);
+  await fillForm(page, 'RESTAURANT', {
+    name: '을지로 골뱅이집', 'specific.cuisine': '한식', 'specific.seatCapacity': '40', 'contact.phone': '02-123-4567',
+    'contact.email': 'owner@example.com', 'address.postalCode': '04542', 'address.road': '서울특별시 중구 을지로 123',
+  });
+  // PostgreSQL refuses this owner's rows (a constraint the code knows nothing of): the command becomes an UNWRITABLE dead letter.
+  await suite.stack.db.query(`ALTER TABLE applications ADD CONSTRAINT refuse_console_owner CHECK (applicant_id <> '${owner}')`);
+  try {
+    await page.click('#submit');
+    const shown = page.locator('.outcome.dead-lettered[data-code=UNWRITABLE]');
+    await shown.waitFor();
+    await expect(shown.textContent()).resolves.toMatch(/^처리할 수 없는 명령이라 DLQ로 보냈습니다 \[UNWRITABLE\]: PostgreSQL refused the command \(SQLSTATE 23514\)/);
+  } finally {
+    await suite.stack.db.query('ALTER TABLE applications DROP CONSTRAINT refuse_console_owner');
+  }
+  expect((await suite.stack.db.query('SELECT 1 FROM applications WHERE applicant_id = $1', [owner])).rows).toEqual([]);
+}, 60_000);
+
 test('a PENDING change request is amended from my applications, starting from what it asks', async () => {
   const owner = `owner-${randomUUID().slice(0, 8)}`;
   const master = await suite.stack.token('MASTER', 'admin-amend');

@@ -9,7 +9,7 @@ import {
   BusinessRegistrationEditor, DailyHoursEditor, NamesEditor, registrationProblems, SymbolSelect, TicketWindowEditor,
 } from '../parts/registration-editors.tsx';
 import type { Application, ContentType, ListingDetails, Specific } from '../types.ts';
-import { AGE_RATINGS, PERFORMANCE_TYPES, REGIONS, RESTAURANT_TYPES, WEEKDAYS } from '../types.ts';
+import { AGE_RATINGS, CONTENT_TYPES, PERFORMANCE_TYPES, REGIONS, RESTAURANT_TYPES, WEEKDAYS } from '../types.ts';
 
 const BLANK_SPECIFIC: Record<ContentType, Specific> = {
   RESTAURANT: { type: 'RESTAURANT', cuisine: '', seatCapacity: 0, restaurantType: null, ageRating: null },
@@ -109,7 +109,7 @@ export function ApplyPage({ amendId }: { amendId: string | undefined }) {
       <form id="apply-form" onSubmit={submit} noValidate={false}>
         {!amendId && (
           <fieldset class="choice"><legend>{t('contentTypeChoice')}</legend>
-            {(['RESTAURANT', 'PERFORMANCE', 'EXHIBITION'] as const).map((type) => (
+            {CONTENT_TYPES.map((type) => (
               <label key={type}><input type="radio" name="contentType" value={type} checked={contentType === type} onChange={() => choose(type)} /> {t(type)}</label>
             ))}
           </fieldset>

@@ -106,7 +106,7 @@ export function DecisionPage({ id, session }: { id: string; session: Session }) 
         {a.details.type === 'LISTING' ? <ListingDetailsView details={a.details} /> : <ChangeView change={a.details} listing={listing} contentType={a.contentType} />}
         <section><h3>{t('history')}</h3>
           <ol class="history">{a.history.map((e) => <li key={e.eventId}><time>{formatTime(e.occurredAt)}</time> {e.type} · v{e.version}
-            {e.type === 'CommandRejected' && <> · {String(e.payload.code)}</>}</li>)}</ol>
+            {e.payload.type === 'CommandRejected' && <> · {e.payload.code}</>}</li>)}</ol>
         </section>
         <section><h3>{t('actionLog')}</h3>
           {actions.length === 0 ? <Empty /> : (

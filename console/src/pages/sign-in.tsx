@@ -3,6 +3,7 @@ import { Problem } from '../api.ts';
 import { t } from '../i18n.ts';
 import { Field, TextArea } from '../parts/field.tsx';
 import { signIn, type Session } from '../session.ts';
+import { isRole, type Role } from '../../../src/domain/values.ts';
 
 /** Offered by the server only on the embedded stack, which signs with a development key. */
 const devSignInOffered = document.body.dataset.devSignIn === 'true';
@@ -15,7 +16,7 @@ async function devToken(role: string, subject: string): Promise<string> {
 }
 
 export function SignInPage({ onSignedIn }: { onSignedIn: (session: Session) => void }) {
-  const [role, setRole] = useState<'MASTER' | 'OWNER'>('OWNER');
+  const [role, setRole] = useState<Role>('OWNER');
   const [subject, setSubject] = useState('');
   const [pasted, setPasted] = useState('');
   const [error, setError] = useState<string | null>(null);
@@ -34,7 +35,7 @@ export function SignInPage({ onSignedIn }: { onSignedIn: (session: Session) => v
           <p class="hint">{t('devSignInHint')}</p>
           <div class="field">
             <label for="dev-role">{t('role')}</label>
-            <select id="dev-role" value={role} onChange={(e) => setRole(e.currentTarget.value as 'MASTER' | 'OWNER')}>
+            <select id="dev-role" value={role} onChange={(e) => { const chosen = e.currentTarget.value; if (isRole(chosen)) setRole(chosen); }}>
               <option value="OWNER">OWNER</option><option value="MASTER">MASTER</option>
             </select>
           </div>

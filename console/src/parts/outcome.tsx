@@ -13,6 +13,9 @@ export function OutcomeView({ status }: { status: CommandStatus }) {
     const text = status.code === 'NOT_PENDING' ? t('outcomeNotPending') : t('outcomeRejected', { code: status.code ?? '', message: status.message ?? '' });
     return <p class="outcome refused" role="alert" data-code={status.code}>{text}</p>;
   }
+  if (status.status === 'DEAD_LETTERED') {
+    return <p class="outcome refused dead-lettered" role="alert" data-code={status.code}>{t('outcomeDeadLettered', { code: status.code ?? '', message: status.message ?? '' })}</p>;
+  }
   const outcome = status.outcome && EVENT_KEYS[status.outcome] ? t(EVENT_KEYS[status.outcome]!) : String(status.outcome);
   return <p class="outcome accepted" role="status" data-outcome={status.outcome}>{t('outcomeAccepted', { outcome, version: status.version ?? '' })}</p>;
 }

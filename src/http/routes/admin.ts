@@ -9,15 +9,15 @@ import { authenticate, requireMaster } from '../auth.ts';
 import { encodeIdCursor } from '../cursor.ts';
 import { adminAction, identifier, idCursor, instant, limit, parseParams, uuid } from '../params.ts';
 import { badRequest } from '../problem.ts';
-import { adminActionView } from '../views.ts';
+import { adminActionView, statsSchema } from '../views.ts';
 import { GET_ONLY, sendPage } from './shared.ts';
 
-const adminActionsQuery = z.object({
-  adminId: identifier.optional(),
-  action: adminAction.optional(),
-  applicationId: uuid.optional(),
-  from: instant.optional(),
-  to: instant.optional(),
+export const adminActionsQuery = z.object({
+  adminId: identifier.optional().describe('Only decisions of this admin.'),
+  action: adminAction.optional().describe('Only this action.'),
+  applicationId: uuid.optional().describe('Only decisions on this application.'),
+  from: instant.optional().describe('Inclusive lower bound on `at` (ISO 8601 with offset).'),
+  to: instant.optional().describe('Exclusive upper bound on `at` (ISO 8601 with offset).'),
   limit,
   cursor: idCursor,
 });
@@ -38,7 +38,7 @@ export function adminRoutes(deps: { db: Database; verifier: TokenVerifier }): Ro
   }).all(GET_ONLY);
 
   router.route('/stats').get(auth, requireMaster, async (_req, res) => {
-    res.json(await applicationStats(deps.db));
+    res.json((await applicationStats(deps.db)) satisfies z.output<typeof statsSchema>);
   }).all(GET_ONLY);
 
   return router;

@@ -8,28 +8,30 @@ import { applicationNames } from '../../store/read/application-names.ts';
 import { applicantOf, findApplication, listApplications } from '../../store/read/applications.ts';
 import { assertCanSee, authenticate, principalOf } from '../auth.ts';
 import { encodeTimeCursor } from '../cursor.ts';
-import { applicationKind, applicationStatus, contentType, identifier, limit, parseParams, timeCursor, uuid } from '../params.ts';
+import { applicationKind, applicationPath, applicationStatus, contentType, identifier, limit, parseParams, timeCursor } from '../params.ts';
 import { forbidden, notFound } from '../problem.ts';
-import { adminActionView, applicationView, eventView } from '../views.ts';
+import { adminActionView, applicationView, applicationWithHistorySchema, eventView } from '../views.ts';
 import { GET_ONLY, methodNotAllowed, sendPage } from './shared.ts';
 
+/** The filters of an owner's list and of GET /applications; each field is a query parameter, documented in /openapi.json as written here. */
 export const applicationListQuery = z.object({
-  status: applicationStatus.optional(),
-  contentType: contentType.optional(),
-  kind: applicationKind.optional(),
+  status: applicationStatus.optional().describe('Only applications in this state.'),
+  contentType: contentType.optional().describe('Only this content type.'),
+  kind: applicationKind.optional().describe('Only this kind.'),
   limit,
   cursor: timeCursor,
 });
 
-const listQuery = applicationListQuery.extend({ applicantId: identifier.optional() });
-const idParams = z.object({ id: uuid });
+export const applicationsQuery = applicationListQuery.extend({
+  applicantId: identifier.optional().describe('Only this applicant\'s; an OWNER may give only its own id.'),
+});
 
 export function applicationRoutes(deps: { db: Database; verifier: TokenVerifier }): Router {
   const router = Router();
   const auth = authenticate(deps.verifier);
 
   router.route('/applications').get(auth, async (req, res) => {
-    const query = parseParams(listQuery, req.query, 'query');
+    const query = parseParams(applicationsQuery, req.query, 'query');
     const principal = principalOf(res);
     let applicantId = query.applicantId;
     if (principal.role === 'OWNER') {
@@ -43,16 +45,16 @@ export function applicationRoutes(deps: { db: Database; verifier: TokenVerifier 
   }).all(methodNotAllowed(['GET', 'HEAD', 'POST']));
 
   router.route('/applications/:id').get(auth, async (req, res) => {
-    const { id } = parseParams(idParams, req.params, 'path');
+    const { id } = parseParams(applicationPath, req.params, 'path');
     const application = await findApplication(deps.db, id);
     if (application === null) throw notFound(`Application ${id} does not exist.`);
     assertCanSee(principalOf(res), application.applicantId, 'application');
     const [history, names] = await Promise.all([historyOf(deps.db, id), applicationNames(deps.db, [id])]);
-    res.json({ ...applicationView(application, names.get(id) ?? null), history: history.map(eventView) });
+    res.json({ ...applicationView(application, names.get(id) ?? null), history: history.map(eventView) } satisfies z.output<typeof applicationWithHistorySchema>);
   }).all(GET_ONLY);
 
   router.route('/applications/:id/actions').get(auth, async (req, res) => {
-    const { id } = parseParams(idParams, req.params, 'path');
+    const { id } = parseParams(applicationPath, req.params, 'path');
     const applicantId = await applicantOf(deps.db, id);
     if (applicantId === null) throw notFound(`Application ${id} does not exist.`);
     assertCanSee(principalOf(res), applicantId, 'application');

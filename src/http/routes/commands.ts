@@ -10,20 +10,22 @@ import { changeFitsListing } from '../../processors/decider/registration-data.ts
 import type { ApplicationDetails, Listing } from '../../domain/types.ts';
 import { findGatewayCommand } from '../../store/gateway-commands.ts';
 import { findApplication } from '../../store/read/applications.ts';
-import { outcomeOfCommand } from '../../store/read/command-outcomes.ts';
+import { deadLetterOfCommand, outcomeOfCommand } from '../../store/read/command-outcomes.ts';
 import { findListing } from '../../store/read/listings.ts';
 import { assertCanSee, authenticate, canSee, principalOf, requireMaster, requireOwner } from '../auth.ts';
 import {
   amendBody, approveBody, fieldProblems, rejectBody, shapeProblems, submitBody, withdrawBody, type FieldProblem,
 } from '../command-bodies.ts';
 import { produceOnce, type GatewayDeps } from '../command-gateway.ts';
-import { commandStatusView } from '../command-status.ts';
-import { parseParams, UUID_PATTERN, uuid } from '../params.ts';
+import { commandAcceptedSchema, commandStatusView } from '../command-status.ts';
+import { applicationPath, parseParams, uuid } from '../params.ts';
 import { forbidden, invalidFields, notFound } from '../problem.ts';
 import { GET_ONLY, methodNotAllowed } from './shared.ts';
 
-const idParams = z.object({ id: uuid });
-const commandParams = z.object({ commandId: uuid });
+export const commandPath = z.object({ commandId: uuid.describe('Command id (the Idempotency-Key).') });
+export const commandHeaders = z.object({
+  'Idempotency-Key': uuid.optional().describe('Becomes the commandId; a retried POST with it sends nothing new.'),
+});
 const POST_ONLY = methodNotAllowed(['POST']);
 
 /**
@@ -46,10 +48,9 @@ const refuseProblems = (problems: FieldProblem[]) => {
 
 /** The Idempotency-Key becomes the commandId, so it must be what a commandId is: a UUID. */
 function commandIdOf(req: Request): string {
-  const key = req.get('Idempotency-Key');
-  if (key === undefined) return randomUUID();
-  if (!UUID_PATTERN.test(key)) throw invalidFields([{ path: 'Idempotency-Key', message: 'header must be a UUID' }]);
-  return key.toLowerCase();
+  const parsed = commandHeaders.safeParse({ 'Idempotency-Key': req.get('Idempotency-Key') });
+  if (!parsed.success) throw invalidFields(parsed.error.issues.map((issue) => ({ path: 'Idempotency-Key', message: `header ${issue.message}` })));
+  return parsed.data['Idempotency-Key'] ?? randomUUID();
 }
 
 /**
@@ -67,7 +68,7 @@ export function commandRoutes(deps: GatewayDeps & { verifier: TokenVerifier }): 
     const principal = principalOf(res);
     const commandId = commandIdOf(req);
     const accepted = await produceOnce(deps, { commandId, requestedBy: principal.subject, request, input });
-    res.status(202).location(`/commands/${accepted.commandId}`).json({ ...accepted, status: 'PENDING' });
+    res.status(202).location(`/commands/${accepted.commandId}`).json({ ...accepted, status: 'PENDING' } satisfies z.output<typeof commandAcceptedSchema>);
   }
 
   /** A change the listing it is for cannot take (a ticket window past its run), as the processor would refuse it. */
@@ -96,7 +97,7 @@ export function commandRoutes(deps: GatewayDeps & { verifier: TokenVerifier }): 
   });
 
   router.route('/applications/:id/amend').post(auth, requireOwner, json, async (req, res) => {
-    const { id } = parseParams(idParams, req.params, 'path');
+    const { id } = parseParams(applicationPath, req.params, 'path');
     const body = bodyOf(amendBody, req);
     const application = await ownApplication(res, id);
     // One the read side does not know yet is checked against what its details say it is: what
@@ -112,21 +113,21 @@ export function commandRoutes(deps: GatewayDeps & { verifier: TokenVerifier }): 
   }).all(POST_ONLY);
 
   router.route('/applications/:id/withdraw').post(auth, requireOwner, json, async (req, res) => {
-    const { id } = parseParams(idParams, req.params, 'path');
+    const { id } = parseParams(applicationPath, req.params, 'path');
     bodyOf(withdrawBody, req, true);
     await ownApplication(res, id);
     await accept(req, res, { type: 'WithdrawApplication', applicationId: id, applicantId: principalOf(res).subject }, { route: 'withdraw', id });
   }).all(POST_ONLY);
 
   router.route('/applications/:id/approve').post(auth, requireMaster, json, async (req, res) => {
-    const { id } = parseParams(idParams, req.params, 'path');
+    const { id } = parseParams(applicationPath, req.params, 'path');
     const body = bodyOf(approveBody, req, true);
     refuseProblems(fieldProblems(validateNote(body.note)));
     await accept(req, res, { type: 'ApproveApplication', applicationId: id, adminToken: tokenOf(req), note: body.note }, { route: 'approve', id, body });
   }).all(POST_ONLY);
 
   router.route('/applications/:id/reject').post(auth, requireMaster, json, async (req, res) => {
-    const { id } = parseParams(idParams, req.params, 'path');
+    const { id } = parseParams(applicationPath, req.params, 'path');
     const body = bodyOf(rejectBody, req);
     const reason = checkRejectionReason(body.reason);
     if (!reason.ok) throw invalidFields(fieldProblems([reason.problem]));
@@ -134,14 +135,16 @@ export function commandRoutes(deps: GatewayDeps & { verifier: TokenVerifier }): 
   }).all(POST_ONLY);
 
   router.route('/commands/:commandId').get(auth, async (req, res) => {
-    const { commandId } = parseParams(commandParams, req.params, 'path');
+    const { commandId } = parseParams(commandPath, req.params, 'path');
     const [outcome, sent] = await Promise.all([outcomeOfCommand(deps.db, commandId), findGatewayCommand(deps.db, commandId)]);
-    // A command the broker never acknowledged does not exist, unless it arrived anyway and was applied.
-    if (outcome === null && (sent === null || !sent.sent)) throw notFound(`No command ${commandId} was sent.`);
+    // Only what the gateway sent can be matched to a dead letter.
+    const deadLetter = outcome === null && sent !== null ? await deadLetterOfCommand(deps.db, commandId) : null;
+    // A command the broker never acknowledged does not exist, unless it arrived anyway and was applied or dead-lettered.
+    if (outcome === null && deadLetter === null && (sent === null || !sent.sent)) throw notFound(`No command ${commandId} was sent.`);
     const principal = principalOf(res);
     const mine = (sent !== null && sent.requestedBy === principal.subject) || (outcome?.applicantId != null && canSee(principal, outcome.applicantId));
     if (principal.role !== 'MASTER' && !mine) throw forbidden('This command belongs to another caller.');
-    res.json(commandStatusView(commandId, outcome, sent));
+    res.json(commandStatusView(commandId, outcome, sent, deadLetter));
   }).all(GET_ONLY);
 
   return router;

@@ -9,12 +9,12 @@ import { notFound } from '../problem.ts';
 import { listingView } from '../views.ts';
 import { GET_ONLY } from './shared.ts';
 
-const idParams = z.object({ id: uuid });
+export const listingPath = z.object({ id: uuid.describe('Listing id.') });
 
 export function listingRoutes(deps: { db: Database; verifier: TokenVerifier }): Router {
   const router = Router();
   router.route('/listings/:id').get(authenticate(deps.verifier), async (req, res) => {
-    const { id } = parseParams(idParams, req.params, 'path');
+    const { id } = parseParams(listingPath, req.params, 'path');
     const listing = await findListing(deps.db, id);
     if (listing === null) throw notFound(`Listing ${id} does not exist.`);
     assertCanSee(principalOf(res), listing.ownerId, 'listing');

@@ -12,15 +12,15 @@ import { applicationView, listingView } from '../views.ts';
 import { applicationListQuery } from './applications.ts';
 import { GET_ONLY, sendPage } from './shared.ts';
 
-const ownerParams = z.object({ ownerId: identifier });
-const listingsQuery = z.object({ limit, cursor: timeCursor });
+export const ownerPath = z.object({ ownerId: identifier.describe('Owner (applicant) id.') });
+export const ownerListingsQuery = z.object({ limit, cursor: timeCursor });
 
 export function ownerRoutes(deps: { db: Database; verifier: TokenVerifier }): Router {
   const router = Router();
   const auth = authenticate(deps.verifier);
 
   router.route('/owners/:ownerId/applications').get(auth, async (req, res) => {
-    const { ownerId } = parseParams(ownerParams, req.params, 'path');
+    const { ownerId } = parseParams(ownerPath, req.params, 'path');
     const query = parseParams(applicationListQuery, req.query, 'query');
     assertCanSee(principalOf(res), ownerId, 'owner\'s data');
     const page = await listApplications(deps.db, { ...query, applicantId: ownerId }, { limit: query.limit, after: query.cursor });
@@ -29,8 +29,8 @@ export function ownerRoutes(deps: { db: Database; verifier: TokenVerifier }): Ro
   }).all(GET_ONLY);
 
   router.route('/owners/:ownerId/listings').get(auth, async (req, res) => {
-    const { ownerId } = parseParams(ownerParams, req.params, 'path');
-    const query = parseParams(listingsQuery, req.query, 'query');
+    const { ownerId } = parseParams(ownerPath, req.params, 'path');
+    const query = parseParams(ownerListingsQuery, req.query, 'query');
     assertCanSee(principalOf(res), ownerId, 'owner\'s data');
     const page = await listingsOfOwner(deps.db, ownerId, { limit: query.limit, after: query.cursor });
     sendPage(res, page, listingView, encodeTimeCursor);

@@ -1,4 +1,5 @@
 import { hash } from 'node:crypto';
+import { isUuid } from '../../domain/ids.ts';
 
 /**
  * Namespace of listing ids derived from application ids. Fixed forever: changing it would give
@@ -6,15 +7,13 @@ import { hash } from 'node:crypto';
  */
 export const LISTING_ID_NAMESPACE = '7f7ef740-dff6-4b4d-91b2-56255c2145a1';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** Namespace bytes by namespace text: a handful of constants, parsed once each. */
 const namespaceBytes = new Map<string, Buffer>();
 
 function bytesOf(namespace: string): Buffer {
   let bytes = namespaceBytes.get(namespace);
   if (bytes === undefined) {
-    if (!UUID.test(namespace)) throw new Error(`uuidV5: namespace ${namespace} is not a UUID`);
+    if (!isUuid(namespace)) throw new Error(`uuidV5: namespace ${namespace} is not a UUID`);
     bytes = Buffer.from(namespace.replaceAll('-', ''), 'hex');
     if (namespaceBytes.size < 64) namespaceBytes.set(namespace, bytes);
   }

@@ -1,4 +1,5 @@
 import type { CommonQueryMethods } from 'slonik';
+import type { DomainEvent } from '../../domain/types.ts';
 import { sql } from '../db.ts';
 import { applicationEventRow } from '../tables.ts';
 
@@ -6,10 +7,10 @@ import { applicationEventRow } from '../tables.ts';
 export interface StoredEvent {
   eventId: string;
   commandId: string;
-  type: string;
+  type: DomainEvent['type'];
   version: number;
   occurredAt: number;
-  payload: unknown;
+  payload: DomainEvent;
 }
 
 const storedEvent = applicationEventRow.pick({ event_id: true, command_id: true, type: true, version: true, occurred_at: true, payload: true });

@@ -1,16 +1,18 @@
 import type { CommonQueryMethods } from 'slonik';
 import { sql } from '../db.ts';
-import { applicationEventRow, applicationRow, processedCommandRow } from '../tables.ts';
+import type { CommandType, DomainEvent } from '../../domain/types.ts';
+import type { DeadLetterCode } from '../../domain/values.ts';
+import { applicationEventRow, applicationRow, deadLetteredCommandRow, processedCommandRow } from '../tables.ts';
 
 /** What the processor recorded for one command: its first outcome event and the application's applicant. */
 export interface CommandOutcome {
   commandId: string;
   applicationId: string;
-  commandType: string;
+  commandType: CommandType;
   /** The outcome event's type; ApplicationApproved, …, or CommandRejected. */
-  outcome: string;
+  outcome: DomainEvent['type'];
   version: number;
-  payload: Record<string, unknown>;
+  payload: DomainEvent;
   applicantId: string | null;
 }
 
@@ -37,4 +39,13 @@ export async function outcomeOfCommand(db: CommonQueryMethods, commandId: string
     commandId: row.command_id, applicationId: row.application_id, commandType: row.command_type,
     outcome: row.type, version: row.version, payload: row.payload, applicantId: row.applicant_id,
   };
+}
+
+/** The dead letter a command the gateway sent became, while no outcome replaced it. */
+export interface CommandDeadLetter { code: DeadLetterCode; message: string }
+
+/** How the processor dead-lettered `commandId`, or null when it did not (or it was not the gateway's). */
+export async function deadLetterOfCommand(db: CommonQueryMethods, commandId: string): Promise<CommandDeadLetter | null> {
+  return db.maybeOne(sql.type(deadLetteredCommandRow.pick({ code: true, message: true }))`
+    SELECT code, message FROM dead_lettered_commands WHERE command_id = ${commandId}::uuid`);
 }

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { sql } from '../db.ts';
 import { applicationRow } from '../tables.ts';
 import type { ApplicationKind, ApplicationStatus, ContentType } from '../../domain/types.ts';
+import { APPLICATION_KINDS, APPLICATION_STATUSES, CONTENT_TYPES } from '../../domain/values.ts';
 
 export interface ApplicationStats {
   byStatus: Record<ApplicationStatus, number>;
@@ -19,6 +20,8 @@ const countRow = z.object({
 });
 const pendingRow = z.object({ n: z.number(), oldest: z.number().nullable() });
 
+const zeros = <T extends string>(keys: readonly T[]) => Object.fromEntries(keys.map((key) => [key, 0])) as Record<T, number>;
+
 /** Counts over all applications in one scan; every known value is present, zero when absent. */
 export async function applicationStats(db: CommonQueryMethods): Promise<ApplicationStats> {
   const rows = await db.any(sql.type(countRow)`
@@ -27,9 +30,9 @@ export async function applicationStats(db: CommonQueryMethods): Promise<Applicat
     FROM applications
     GROUP BY GROUPING SETS ((status), (content_type), (kind), ())`);
   const stats: ApplicationStats = {
-    byStatus: { PENDING: 0, APPROVED: 0, REJECTED: 0, WITHDRAWN: 0 },
-    byContentType: { RESTAURANT: 0, PERFORMANCE: 0, EXHIBITION: 0 },
-    byKind: { NEW_LISTING: 0, INFO_CHANGE: 0 },
+    byStatus: zeros(APPLICATION_STATUSES),
+    byContentType: zeros(CONTENT_TYPES),
+    byKind: zeros(APPLICATION_KINDS),
     oldestPendingAgeSeconds: null,
   };
   for (const { status, content_type: contentType, kind, n, oldest_pending: oldest } of rows) {
