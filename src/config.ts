@@ -54,6 +54,8 @@ export const configSchema = z.object({
   TOPIC_DLQ: topic('backoffice.application-commands.dlq'),
   /** How long reviewers have to decide an application, counted from its submission: later, it is overdue. */
   REVIEW_DEADLINE_HOURS: z.coerce.number().int().min(1).max(8760).default(48),
+  /** The recipient id of the reviewers (MASTER admins) on the notifications topic: new and amended applications are announced to it. */
+  REVIEWERS_RECIPIENT_ID: z.string().trim().min(1).max(100).regex(/^[^\p{Cc}]+$/u, 'must not contain control characters').default('backoffice-reviewers'),
   DECISION_MAX_SKEW_SECONDS: z.coerce.number().int().min(0).max(86_400).default(300),
   PROCESSOR_PARTITIONS_CONCURRENTLY: z.coerce.number().int().min(1).max(64).default(3),
   PROCESSOR_MAX_BATCH: z.coerce.number().int().min(1).max(5000).default(1000),
@@ -106,6 +108,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   return parsed.data;
 }
 
+/** Where the outcomes go: the topics, and the reviewers' recipient id on the notifications topic. */
 export function topicsOf(config: Config) {
   return {
     commands: config.TOPIC_COMMANDS,
@@ -117,6 +120,8 @@ export function topicsOf(config: Config) {
     },
     notifications: config.TOPIC_NOTIFICATIONS,
     dlq: config.TOPIC_DLQ,
+    /** Not a topic: the key under which the reviewers' notifications go on the notifications topic. */
+    reviewersRecipientId: config.REVIEWERS_RECIPIENT_ID,
   } as const;
 }
 export type Topics = ReturnType<typeof topicsOf>;

@@ -347,7 +347,8 @@ test('a field a view adds without documenting it fails validation (the schemas a
   const listing = {
     id: randomUUID(), ownerId: 'o', contentType: 'RESTAURANT', name: 'n', description: 'd', contact: { phone: 'p', email: 'e' },
     address: { postalCode: '06236', road: 'r', detail: null }, businessHours: [{ day: 'MONDAY', hours: null }],
-    specific: { type: 'RESTAURANT', cuisine: 'c', seatCapacity: 1 }, sourceApplicationId: randomUUID(), version: 1,
+    specific: { type: 'RESTAURANT', cuisine: 'c', seatCapacity: 1, restaurantType: 'PUB', ageRating: 'AGE_19' },
+    businessRegistration: { number: '2208162517', representativeName: '김영희' }, sourceApplicationId: randomUUID(), version: 1,
     createdAt: new Date().toISOString(), updatedAt: new Date().toISOString(),
   };
   expect(validate(listing)).toBe(true);

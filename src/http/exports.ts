@@ -31,6 +31,7 @@ export const adminActionColumns: readonly CsvColumn<AdminActionRow>[] = [
   ['adminId', (e) => e.adminId],
   ['action', (e) => e.action],
   ['applicationId', (e) => e.applicationId],
+  ['applicationName', (e) => e.applicationName],
   ['reason', (e) => e.reason],
   ['commandId', (e) => e.commandId],
 ];

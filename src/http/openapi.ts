@@ -235,7 +235,7 @@ const paths = {
   },
   '/admin-actions': {
     get: read({
-      operationId: 'listAdminActions', tags: ['admin'], summary: 'The audit log, in the order decisions were written (MASTER only)',
+      operationId: 'listAdminActions', tags: ['admin'], summary: 'The audit log, newest first (MASTER only)',
       query: adminActionsQuery, responses: { 200: json('A page of the audit log.', adminActionPageSchema), 400: respond('BadRequest') },
     }),
   },

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { AdminAction, Application, Listing, ProcessedCommand, RecordedEvent } from '../domain/types.ts';
+import { completeDetails, completeSpecific } from './pre-v2.ts';
 import type { adminActionRow, applicationEventRow, applicationRow, listingRow, processedCommandRow } from './tables.ts';
 
 /**
@@ -26,17 +27,18 @@ export const applicationHeadFromRow = (r: Omit<z.infer<typeof applicationRow>, '
   decidedBy: r.decided_by, rejectionReason: r.rejection_reason, decisionNote: r.decision_note,
 });
 
-export const applicationFromRow = ({ details, ...head }: z.infer<typeof applicationRow>): Application => ({ ...applicationHeadFromRow(head), details });
+export const applicationFromRow = ({ details, ...head }: z.infer<typeof applicationRow>): Application => ({ ...applicationHeadFromRow(head), details: completeDetails(details) });
 
 export const listingToRow = (l: Listing) => ({
   id: l.id, owner_id: l.ownerId, content_type: l.contentType, name: l.name, description: l.description, contact: l.contact,
-  address: l.address, business_hours: l.businessHours, specific: l.specific, source_application_id: l.sourceApplicationId,
-  version: l.version, created_at: iso(l.createdAt), updated_at: iso(l.updatedAt),
+  address: l.address, business_hours: l.businessHours, specific: l.specific, business_registration: l.businessRegistration,
+  source_application_id: l.sourceApplicationId, version: l.version, created_at: iso(l.createdAt), updated_at: iso(l.updatedAt),
 });
 
 export const listingFromRow = (r: z.infer<typeof listingRow>): Listing => ({
   id: r.id, ownerId: r.owner_id, contentType: r.content_type, name: r.name, description: r.description, contact: r.contact,
-  address: r.address, businessHours: r.business_hours, specific: r.specific, sourceApplicationId: r.source_application_id,
+  address: r.address, businessHours: r.business_hours, specific: completeSpecific(r.specific),
+  businessRegistration: r.business_registration, sourceApplicationId: r.source_application_id,
   version: r.version, createdAt: r.created_at, updatedAt: r.updated_at,
 });
 

@@ -62,13 +62,14 @@ describe('GET /applications.csv', () => {
 describe('GET /admin-actions.csv', () => {
   test('the filtered audit log, MASTER only', async () => {
     const admin = `admin-${randomUUID()}`;
-    const first = await insertAdminAction(suite.stack.db, { adminId: admin, action: 'REJECT', at: at(10), reason: '+82 번호가 없습니다' });
+    const application = await insertApplication(suite.stack.db, { status: 'REJECTED', details: { ...restaurantDetails(), name: '을지로 골뱅이집' } });
+    const first = await insertAdminAction(suite.stack.db, { adminId: admin, action: 'REJECT', at: at(10), reason: '+82 번호가 없습니다', applicationId: application.id });
     await insertAdminAction(suite.stack.db, { adminId: admin, action: 'APPROVE', at: at(20) });
     const { response, bytes } = await download(`/admin-actions.csv?adminId=${admin}&action=REJECT`, suite.master);
     expect(response.headers.get('content-disposition')).toBe('attachment; filename=admin-actions.csv');
     expect(bytes.subarray(0, 3)).toEqual(BOM);
     expect(rowsOf(bytes)).toEqual([{
-      id: first.id, at: first.at, adminId: admin, action: 'REJECT', applicationId: first.applicationId, reason: '\'+82 번호가 없습니다', commandId: first.commandId,
+      id: first.id, at: first.at, adminId: admin, action: 'REJECT', applicationId: application.id, applicationName: '을지로 골뱅이집', reason: '\'+82 번호가 없습니다', commandId: first.commandId,
     }]);
     expectProblem(await suite.api.get('/admin-actions.csv', await suite.ownerToken('owner-1')), 403, 'forbidden');
     expectProblem(await suite.api.get(`/admin-actions.csv?from=${at(10)}&to=${at(5)}`, suite.master), 400, 'invalid-request');

@@ -7,6 +7,11 @@ test('defaults fill everything but the addresses', () => {
   expect(config.KAFKA_BROKERS).toBeUndefined();
 });
 
+test('the reviewers\' recipient id has a default and can be set', () => {
+  expect(loadConfig({}).REVIEWERS_RECIPIENT_ID).toBe('backoffice-reviewers');
+  expect(loadConfig({ REVIEWERS_RECIPIENT_ID: ' masters ' }).REVIEWERS_RECIPIENT_ID).toBe('masters');
+});
+
 test('addresses are parsed', () => {
   const config = loadConfig({ KAFKA_BROKERS: 'a:9092, b:9092', DATABASE_URL: 'postgres://u:p@h:5432/d', SCHEMA_REGISTRY_URL: 'http://r:8081' });
   expect(config.KAFKA_BROKERS).toEqual(['a:9092', 'b:9092']);
@@ -29,6 +34,8 @@ test.each([
   [{ EMBEDDED_STACK: 'docker' }, 'EMBEDDED_STACK'],
   [{ EMBEDDED_KAFKA_VERSION: 'latest' }, 'EMBEDDED_KAFKA_VERSION'],
   [{ AUTH_PUBLIC_KEY: 'abc' }, 'AUTH_PUBLIC_KEY'],
+  [{ REVIEWERS_RECIPIENT_ID: 'x'.repeat(101) }, 'REVIEWERS_RECIPIENT_ID'],
+  [{ REVIEWERS_RECIPIENT_ID: 'review\nteam' }, 'REVIEWERS_RECIPIENT_ID must not contain control characters'],
   [{ AUTH_PUBLIC_KEY: '-----BEGIN PUBLIC KEY-----', AUTH_JWKS_URL: 'https://idp/jwks' }, 'AUTH_PUBLIC_KEY and AUTH_JWKS_URL'],
 ])('%j fails with one message naming %s', (env, variable) => {
   expect(fails(env)).toContain(`Invalid configuration: ${variable}`);

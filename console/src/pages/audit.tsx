@@ -50,10 +50,10 @@ export function AuditPage() {
       <Show loaded={loaded} retry={reload}>{({ items, next }) => (items.length === 0 ? <Empty /> : (
         <>
           <table class="list" id="audit">
-            <thead><tr><th>{t('at')}</th><th>{t('adminId')}</th><th>{t('action')}</th><th>{t('applicant')}</th><th>{t('rejectionReason')}</th></tr></thead>
+            <thead><tr><th>{t('at')}</th><th>{t('adminId')}</th><th>{t('action')}</th><th>{t('auditApplication')}</th><th>{t('rejectionReason')}</th></tr></thead>
             <tbody>{items.map((x) => (
               <tr key={x.id}><td>{formatTime(x.at)}</td><td>{x.adminId ?? '—'}</td><td>{t(x.action)}</td>
-                <td><a href={`#/applications/${x.applicationId}`}>{x.applicationId.slice(0, 8)}</a></td><td>{x.reason ?? ''}</td></tr>))}
+                <td><a href={`#/applications/${x.applicationId}`} title={x.applicationId}>{x.applicationName ?? x.applicationId.slice(0, 8)}</a></td><td>{x.reason ?? ''}</td></tr>))}
             </tbody>
           </table>
           {next !== null && <button type="button" onClick={() => setPages([...pages, next])}>{t('more')}</button>}

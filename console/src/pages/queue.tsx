@@ -30,7 +30,6 @@ const leftUntil = (due: string) => {
   return { overdue: minutes < 0, text };
 };
 
-const nameOf = (a: Application) => (a.details.type === 'LISTING' ? a.details.name : a.listingId ?? '');
 const waited = (iso: string) => {
   const minutes = Math.floor((Date.now() - Date.parse(iso)) / 60_000);
   return minutes < 60 ? `${minutes}m` : minutes < 1440 ? `${Math.floor(minutes / 60)}h` : `${Math.floor(minutes / 1440)}d`;
@@ -85,7 +84,7 @@ export function QueuePage() {
                 <tr key={a.id} data-id={a.id} class={left?.overdue ? 'overdue' : undefined}>
                   <td>{formatTime(a.createdAt)}</td><td>{waited(a.createdAt)}</td>
                   <td class="due">{left && (left.overdue ? <strong class="badge overdue">{t('overdueBy', { time: left.text })}</strong> : left.text)}</td><td>{t(a.contentType)}</td><td>{t(a.kind)}</td>
-                  <td><a href={`#/applications/${a.id}`}>{nameOf(a) || a.id}</a></td><td>{a.applicantId}</td>
+                  <td><a href={`#/applications/${a.id}`}>{a.name ?? a.id}</a></td><td>{a.applicantId}</td>
                 </tr>);
               })}
               </tbody>

@@ -2,7 +2,8 @@ import { Router } from 'express';
 import { z } from 'zod';
 import type { TokenVerifier } from '../../auth/tokens.ts';
 import type { Database } from '../../store/db.ts';
-import { listAdminActions, streamAdminActions } from '../../store/read/admin-actions.ts';
+import { listAdminActions, streamAdminActions, type NamedAdminActionEntry } from '../../store/read/admin-actions.ts';
+import { applicationNames } from '../../store/read/application-names.ts';
 import { applicationStats } from '../../store/read/stats.ts';
 import { authenticate, requireMaster } from '../auth.ts';
 import { sendCsv } from '../csv.ts';
@@ -42,12 +43,13 @@ export function adminRoutes(deps: { db: Database; verifier: TokenVerifier; revie
   router.route('/admin-actions').get(auth, requireMaster, async (req, res) => {
     const query = auditQuery(adminActionsQuery, req.query);
     const page = await listAdminActions(deps.db, query, { limit: query.limit, after: query.cursor });
-    sendPage(res, page, adminActionView, encodeIdCursor);
+    const names = await applicationNames(deps.db, page.items.map((action) => action.applicationId));
+    sendPage(res, page, (action) => adminActionView(action, names.get(action.applicationId) ?? null), encodeIdCursor);
   }).all(GET_ONLY);
 
   router.route('/admin-actions.csv').get(auth, requireMaster, async (req, res) => {
     const query = auditQuery(adminActionsExportQuery, req.query);
-    await streamAdminActions(deps.db, query, (entries) => sendCsv(res, 'admin-actions.csv', adminActionColumns, entries.map(adminActionView)));
+    await streamAdminActions(deps.db, query, (entries) => sendCsv(res, 'admin-actions.csv', adminActionColumns, entries.map((entry: NamedAdminActionEntry) => adminActionView(entry, entry.applicationName))));
   }).all(GET_ONLY);
 
   router.route('/stats').get(auth, requireMaster, async (_req, res) => {

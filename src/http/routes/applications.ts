@@ -4,6 +4,7 @@ import type { TokenVerifier } from '../../auth/tokens.ts';
 import type { Database } from '../../store/db.ts';
 import { actionsOfApplication } from '../../store/read/admin-actions.ts';
 import { historyOf } from '../../store/read/application-events.ts';
+import { applicationNames } from '../../store/read/application-names.ts';
 import { applicantOf, findApplication, listApplications, streamApplicationSummaries } from '../../store/read/applications.ts';
 import { assertCanSee, authenticate, principalOf } from '../auth.ts';
 import { sendCsv } from '../csv.ts';
@@ -45,7 +46,8 @@ export function applicationRoutes(deps: { db: Database; verifier: TokenVerifier;
   router.route('/applications').get(auth, async (req, res) => {
     const query = parseParams(applicationsQuery, req.query, 'query');
     const page = await listApplications(deps.db, { ...query, applicantId: ownApplications(res, query.applicantId) }, { limit: query.limit, after: query.cursor });
-    sendPage(res, page, (a) => applicationView(a, deps.reviewDeadlineHours), encodeTimeCursor);
+    const names = await applicationNames(deps.db, page.items.map((a) => a.id));
+    sendPage(res, page, (a) => applicationView(a, names.get(a.id) ?? null, deps.reviewDeadlineHours), encodeTimeCursor);
   // POST (submit) is the command gateway's, mounted before this router.
   }).all(methodNotAllowed(['GET', 'HEAD', 'POST']));
 
@@ -60,8 +62,8 @@ export function applicationRoutes(deps: { db: Database; verifier: TokenVerifier;
     const application = await findApplication(deps.db, id);
     if (application === null) throw notFound(`Application ${id} does not exist.`);
     assertCanSee(principalOf(res), application.applicantId, 'application');
-    const history = await historyOf(deps.db, id);
-    res.json({ ...applicationView(application, deps.reviewDeadlineHours), history: history.map(eventView) } satisfies z.output<typeof applicationWithHistorySchema>);
+    const [history, names] = await Promise.all([historyOf(deps.db, id), applicationNames(deps.db, [id])]);
+    res.json({ ...applicationView(application, names.get(id) ?? null, deps.reviewDeadlineHours), history: history.map(eventView) } satisfies z.output<typeof applicationWithHistorySchema>);
   }).all(GET_ONLY);
 
   router.route('/applications/:id/actions').get(auth, async (req, res) => {
@@ -69,8 +71,8 @@ export function applicationRoutes(deps: { db: Database; verifier: TokenVerifier;
     const applicantId = await applicantOf(deps.db, id);
     if (applicantId === null) throw notFound(`Application ${id} does not exist.`);
     assertCanSee(principalOf(res), applicantId, 'application');
-    const actions = await actionsOfApplication(deps.db, id);
-    res.json({ items: actions.map(adminActionView) });
+    const [actions, names] = await Promise.all([actionsOfApplication(deps.db, id), applicationNames(deps.db, [id])]);
+    res.json({ items: actions.map((action) => adminActionView(action, names.get(id) ?? null)) });
   }).all(GET_ONLY);
 
   return router;
