@@ -44,7 +44,7 @@ export async function kafkaLibs(version: string, announce: (line: string) => voi
  * accident (a misspelt topic fails instead of appearing).
  */
 function serverProperties(dir: string, port: number, controllerPort: number, partitions: number): string {
-  return Object.entries({
+  return propertiesText({
     'process.roles': 'broker,controller',
     'node.id': 1,
     'controller.quorum.voters': `1@127.0.0.1:${controllerPort}`,
@@ -66,13 +66,20 @@ function serverProperties(dir: string, port: number, controllerPort: number, par
     'group.initial.rebalance.delay.ms': 0,
     'num.io.threads': 4,
     'num.network.threads': 2,
-  }).map(([key, value]) => `${key}=${value}`).join('\n') + '\n';
+  });
 }
+
+export type NodeSettings = Record<string, string | number | boolean>;
+
+/** A server.properties file's text. */
+export const propertiesText = (settings: NodeSettings): string =>
+  Object.entries(settings).map(([key, value]) => `${key}=${value}`).join('\n') + '\n';
 
 const ADMIN_RETRY = { retries: 0 };
 
+
 /** Ready means a real metadata request answered, not merely an open port. */
-async function waitForMetadata(brokers: string[], timeoutMs: number, exited: () => string | null): Promise<void> {
+export async function waitForMetadata(brokers: string[], timeoutMs: number, exited: () => string | null, brokerCount = 1): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const failure = exited();
@@ -81,7 +88,7 @@ async function waitForMetadata(brokers: string[], timeoutMs: number, exited: () 
     try {
       await admin.connect();
       const cluster = await admin.describeCluster();
-      if (cluster.brokers.length > 0 && cluster.controller !== null) return;
+      if (cluster.brokers.length >= brokerCount && cluster.controller !== null) return;
     } catch {
       // Not up yet.
     } finally {
@@ -97,7 +104,7 @@ async function waitForMetadata(brokers: string[], timeoutMs: number, exited: () 
  * and idempotent producer is told the coordinator is loading or not available, and kafkajs logs
  * each answer as an error. Used once here, both coordinators are up before the service starts.
  */
-async function warmCoordinators(brokers: string[], timeoutMs: number): Promise<void> {
+export async function warmCoordinators(brokers: string[], timeoutMs: number): Promise<void> {
   const kafka = new Kafka({ brokers, clientId: 'embedded-warmup', logLevel: logLevel.NOTHING, retry: { retries: 0 } });
   const admin = kafka.admin();
   await admin.connect();
@@ -153,7 +160,7 @@ export async function createTopics(brokers: string[], topics: string[], partitio
  * random-uuid` prints. One in 64 starts with `-`, which the storage tool would take for an option
  * unless it is passed as `--cluster-id=<id>`.
  */
-const clusterId = () => randomBytes(16).toString('base64url');
+export const clusterId = () => randomBytes(16).toString('base64url');
 
 /** One JVM start of the node on `port`; rejects, with the JVM gone, if it does not get ready. */
 async function launch(java: string, args: string[], port: number): Promise<Jvm> {
@@ -174,23 +181,43 @@ async function launch(java: string, args: string[], port: number): Promise<Jvm> 
   return jvm;
 }
 
-export async function startKafka(options: KafkaOptions): Promise<EmbeddedKafka> {
-  const version = options.version ?? DEFAULT_KAFKA_VERSION;
-  const announce = options.announce ?? (() => {});
+/** How a Kafka JVM is started here: the JDK, Kafka's jars, and the flags of a test machine. */
+export interface KafkaRuntime {
+  java: string;
+  /** Flags every Kafka JVM gets (the storage tool's as well). */
+  flags: string[];
+  classpath: string;
+  /** The server's command line for a properties file, heap `heap` unless KAFKA_HEAP_OPTS says otherwise. */
+  server(properties: string, heap: string): string[];
+  /** Formats a node's storage with the cluster id: what `kafka-storage.sh format` does. */
+  format(properties: string, id: string): Promise<void>;
+}
+
+export async function kafkaRuntime(version: string, announce: (line: string) => void): Promise<KafkaRuntime> {
   const jdk = jdkAtLeast(17);
   if (!jdk) throw new Error('Apache Kafka needs a JDK >= 17; none was found (JAVA_HOME, PATH, /usr/lib/jvm)');
-  const libs = await kafkaLibs(version, announce);
-  const classpath = join(libs, '*');
+  const classpath = join(await kafkaLibs(version, announce), '*');
+  const flags = ['-XX:+UseSerialGC', '-XX:+ExitOnOutOfMemoryError', '-Djava.awt.headless=true', '-Dorg.slf4j.simpleLogger.defaultLogLevel=warn'];
+  return {
+    java: jdk.java, flags, classpath,
+    server: (properties, heap) => [
+      ...(process.env.KAFKA_HEAP_OPTS ?? `-Xms64m -Xmx${heap}`).split(/\s+/).filter(Boolean), ...flags, '-cp', classpath, 'kafka.Kafka', properties,
+    ],
+    async format(properties, id) {
+      await promisify(execFile)(jdk.java, [...flags, '-XX:TieredStopAtLevel=1', '-cp', classpath, 'kafka.tools.StorageTool', 'format', `--cluster-id=${id}`, '-c', properties], { timeout: 60_000 });
+    },
+  };
+}
+
+export async function startKafka(options: KafkaOptions): Promise<EmbeddedKafka> {
+  const version = options.version ?? DEFAULT_KAFKA_VERSION;
+  const runtime = await kafkaRuntime(version, options.announce ?? (() => {}));
   mkdirSync(options.dir, { recursive: true });
   const properties = join(options.dir, 'server.properties');
-  const jvm = ['-XX:+UseSerialGC', '-XX:+ExitOnOutOfMemoryError', '-Djava.awt.headless=true', '-Dorg.slf4j.simpleLogger.defaultLogLevel=warn'];
-  const heap = (process.env.KAFKA_HEAP_OPTS ?? `-Xms64m -Xmx${options.heap ?? '512m'}`).split(/\s+/).filter(Boolean);
   const { node, port } = await onFreePort(options.port, async (port) => {
     writeFileSync(properties, serverProperties(options.dir, port, await freePort(), options.partitions ?? 1));
-    if (!existsSync(join(options.dir, 'log', 'meta.properties'))) {
-      await promisify(execFile)(jdk.java, [...jvm, '-XX:TieredStopAtLevel=1', '-cp', classpath, 'kafka.tools.StorageTool', 'format', `--cluster-id=${clusterId()}`, '-c', properties], { timeout: 60_000 });
-    }
-    return { node: await launch(jdk.java, [...heap, ...jvm, '-cp', classpath, 'kafka.Kafka', properties], port), port };
+    if (!existsSync(join(options.dir, 'log', 'meta.properties'))) await runtime.format(properties, clusterId());
+    return { node: await launch(runtime.java, runtime.server(properties, options.heap ?? '512m'), port), port };
   });
   const brokers = [`127.0.0.1:${port}`];
 

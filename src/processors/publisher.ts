@@ -7,6 +7,18 @@ interface Waiting {
 }
 
 /**
+ * kafkajs must not retry a send itself: its retry of a send that spans several brokers goes again
+ * only to brokers that have not answered yet, with the partitions grouped by their leaders as they
+ * are now. When a leader moved (its broker died or shut down) onto a broker that had already
+ * answered for its own partitions, the moved partitions are sent nowhere and the send resolves as
+ * if they had been written: rows marked published that no consumer ever sees (found by the hard
+ * bounce and rolling restart scenarios on the replicated cluster). So a failed attempt fails the
+ * whole send, and the relay sends all of it again with a fresh producer; what the first attempt
+ * wrote comes out twice, byte for byte, under the same eventId.
+ */
+export const PUBLISH_RETRY = { retries: 0 } as const;
+
+/**
  * One send in flight at a time, carrying everything the partitions handed over meanwhile, and a
  * fresh producer (a new producer id) after any failed send.
  *
