@@ -1,12 +1,12 @@
+import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import type { EmbeddedBroker } from './broker.ts';
+import { jdkAtLeast } from './java.ts';
 import { spawnJvm, type Jvm } from './jvm.ts';
-import {
-  clusterId, createTopics, DEFAULT_KAFKA_VERSION, kafkaRuntime, propertiesText, waitForMetadata, warmCoordinators,
-  type KafkaRuntime, type NodeSettings,
-} from './kafka.ts';
+import { clusterId, createTopics, DEFAULT_KAFKA_VERSION, KAFKA_JVM_FLAGS, kafkaLibs, warmCoordinators } from './kafka.ts';
 import { freePort, listensOn } from './ports.ts';
 
 /**
@@ -61,6 +61,34 @@ export interface EmbeddedKafkaCluster extends EmbeddedBroker {
 
 const BROKER_IDS = [1, 2, 3];
 const CONTROLLER_IDS = [101, 102, 103];
+
+type NodeSettings = Record<string, string | number | boolean>;
+
+const propertiesText = (settings: NodeSettings): string =>
+  Object.entries(settings).map(([key, value]) => `${key}=${value}`).join('\n') + '\n';
+
+/** How a node's JVM starts: the JDK, Kafka's jars, and its command line for a properties file. */
+interface KafkaRuntime {
+  java: string;
+  server(properties: string, heap: string): string[];
+  /** What `kafka-storage.sh format` does. */
+  format(properties: string, id: string): Promise<void>;
+}
+
+async function kafkaRuntime(version: string, announce: (line: string) => void): Promise<KafkaRuntime> {
+  const jdk = jdkAtLeast(17);
+  if (!jdk) throw new Error('Apache Kafka needs a JDK >= 17; none was found (JAVA_HOME, PATH, /usr/lib/jvm)');
+  const classpath = join(await kafkaLibs(version, announce), '*');
+  return {
+    java: jdk.java,
+    server: (properties, heap) => [
+      ...(process.env.KAFKA_HEAP_OPTS ?? `-Xms64m -Xmx${heap}`).split(/\s+/).filter(Boolean), ...KAFKA_JVM_FLAGS, '-cp', classpath, 'kafka.Kafka', properties,
+    ],
+    async format(properties, id) {
+      await promisify(execFile)(jdk.java, [...KAFKA_JVM_FLAGS, '-XX:TieredStopAtLevel=1', '-cp', classpath, 'kafka.tools.StorageTool', 'format', `--cluster-id=${id}`, '-c', properties], { timeout: 60_000 });
+    },
+  };
+}
 
 /**
  * Settings every node of the cluster shares. Failure detection is quicker than Kafka's defaults
@@ -236,7 +264,8 @@ export async function startKafkaCluster(options: ClusterOptions): Promise<Embedd
   try {
     await Promise.all(nodes.map((node) => node.launch()));
     const died = () => nodes.map((node) => (node.alive() ? null : node.exitReason())).find(Boolean) ?? null;
-    await waitForMetadata(brokers, 120_000, died, BROKER_IDS.length);
+    await until(`the ${BROKER_IDS.length} brokers did not all answer metadata`, 120_000,
+      () => withAdmin(brokers, async (client) => (await client.describeCluster()).brokers.length === BROKER_IDS.length), died);
     for (const node of nodes) await until(`${node.role} ${node.id} did not listen on ${node.port}`, 30_000, async () => listensOn(node.pid(), node.port), died);
     await warmCoordinators(brokers, 90_000);
   } catch (error) {

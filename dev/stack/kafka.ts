@@ -44,7 +44,7 @@ export async function kafkaLibs(version: string, announce: (line: string) => voi
  * accident (a misspelt topic fails instead of appearing).
  */
 function serverProperties(dir: string, port: number, controllerPort: number, partitions: number): string {
-  return propertiesText({
+  return Object.entries({
     'process.roles': 'broker,controller',
     'node.id': 1,
     'controller.quorum.voters': `1@127.0.0.1:${controllerPort}`,
@@ -66,20 +66,13 @@ function serverProperties(dir: string, port: number, controllerPort: number, par
     'group.initial.rebalance.delay.ms': 0,
     'num.io.threads': 4,
     'num.network.threads': 2,
-  });
+  }).map(([key, value]) => `${key}=${value}`).join('\n') + '\n';
 }
-
-export type NodeSettings = Record<string, string | number | boolean>;
-
-/** A server.properties file's text. */
-export const propertiesText = (settings: NodeSettings): string =>
-  Object.entries(settings).map(([key, value]) => `${key}=${value}`).join('\n') + '\n';
 
 const ADMIN_RETRY = { retries: 0 };
 
-
 /** Ready means a real metadata request answered, not merely an open port. */
-export async function waitForMetadata(brokers: string[], timeoutMs: number, exited: () => string | null, brokerCount = 1): Promise<void> {
+async function waitForMetadata(brokers: string[], timeoutMs: number, exited: () => string | null): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const failure = exited();
@@ -88,7 +81,7 @@ export async function waitForMetadata(brokers: string[], timeoutMs: number, exit
     try {
       await admin.connect();
       const cluster = await admin.describeCluster();
-      if (cluster.brokers.length >= brokerCount && cluster.controller !== null) return;
+      if (cluster.brokers.length > 0 && cluster.controller !== null) return;
     } catch {
       // Not up yet.
     } finally {
@@ -162,6 +155,9 @@ export async function createTopics(brokers: string[], topics: string[], partitio
  */
 export const clusterId = () => randomBytes(16).toString('base64url');
 
+/** The flags of every Kafka JVM here, the storage tool's included: a small test machine's. */
+export const KAFKA_JVM_FLAGS = ['-XX:+UseSerialGC', '-XX:+ExitOnOutOfMemoryError', '-Djava.awt.headless=true', '-Dorg.slf4j.simpleLogger.defaultLogLevel=warn'];
+
 /** One JVM start of the node on `port`; rejects, with the JVM gone, if it does not get ready. */
 async function launch(java: string, args: string[], port: number): Promise<Jvm> {
   const jvm = spawnJvm('Apache Kafka', java, args);
@@ -181,43 +177,23 @@ async function launch(java: string, args: string[], port: number): Promise<Jvm> 
   return jvm;
 }
 
-/** How a Kafka JVM is started here: the JDK, Kafka's jars, and the flags of a test machine. */
-export interface KafkaRuntime {
-  java: string;
-  /** Flags every Kafka JVM gets (the storage tool's as well). */
-  flags: string[];
-  classpath: string;
-  /** The server's command line for a properties file, heap `heap` unless KAFKA_HEAP_OPTS says otherwise. */
-  server(properties: string, heap: string): string[];
-  /** Formats a node's storage with the cluster id: what `kafka-storage.sh format` does. */
-  format(properties: string, id: string): Promise<void>;
-}
-
-export async function kafkaRuntime(version: string, announce: (line: string) => void): Promise<KafkaRuntime> {
-  const jdk = jdkAtLeast(17);
-  if (!jdk) throw new Error('Apache Kafka needs a JDK >= 17; none was found (JAVA_HOME, PATH, /usr/lib/jvm)');
-  const classpath = join(await kafkaLibs(version, announce), '*');
-  const flags = ['-XX:+UseSerialGC', '-XX:+ExitOnOutOfMemoryError', '-Djava.awt.headless=true', '-Dorg.slf4j.simpleLogger.defaultLogLevel=warn'];
-  return {
-    java: jdk.java, flags, classpath,
-    server: (properties, heap) => [
-      ...(process.env.KAFKA_HEAP_OPTS ?? `-Xms64m -Xmx${heap}`).split(/\s+/).filter(Boolean), ...flags, '-cp', classpath, 'kafka.Kafka', properties,
-    ],
-    async format(properties, id) {
-      await promisify(execFile)(jdk.java, [...flags, '-XX:TieredStopAtLevel=1', '-cp', classpath, 'kafka.tools.StorageTool', 'format', `--cluster-id=${id}`, '-c', properties], { timeout: 60_000 });
-    },
-  };
-}
-
 export async function startKafka(options: KafkaOptions): Promise<EmbeddedKafka> {
   const version = options.version ?? DEFAULT_KAFKA_VERSION;
-  const runtime = await kafkaRuntime(version, options.announce ?? (() => {}));
+  const announce = options.announce ?? (() => {});
+  const jdk = jdkAtLeast(17);
+  if (!jdk) throw new Error('Apache Kafka needs a JDK >= 17; none was found (JAVA_HOME, PATH, /usr/lib/jvm)');
+  const libs = await kafkaLibs(version, announce);
+  const classpath = join(libs, '*');
   mkdirSync(options.dir, { recursive: true });
   const properties = join(options.dir, 'server.properties');
+  const jvm = KAFKA_JVM_FLAGS;
+  const heap = (process.env.KAFKA_HEAP_OPTS ?? `-Xms64m -Xmx${options.heap ?? '512m'}`).split(/\s+/).filter(Boolean);
   const { node, port } = await onFreePort(options.port, async (port) => {
     writeFileSync(properties, serverProperties(options.dir, port, await freePort(), options.partitions ?? 1));
-    if (!existsSync(join(options.dir, 'log', 'meta.properties'))) await runtime.format(properties, clusterId());
-    return { node: await launch(runtime.java, runtime.server(properties, options.heap ?? '512m'), port), port };
+    if (!existsSync(join(options.dir, 'log', 'meta.properties'))) {
+      await promisify(execFile)(jdk.java, [...jvm, '-XX:TieredStopAtLevel=1', '-cp', classpath, 'kafka.tools.StorageTool', 'format', `--cluster-id=${clusterId()}`, '-c', properties], { timeout: 60_000 });
+    }
+    return { node: await launch(jdk.java, [...heap, ...jvm, '-cp', classpath, 'kafka.Kafka', properties], port), port };
   });
   const brokers = [`127.0.0.1:${port}`];
 

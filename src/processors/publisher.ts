@@ -1,22 +1,10 @@
-import type { Producer, TopicMessages } from 'kafkajs';
+import type { ICustomPartitioner, Producer, RecordMetadata, TopicMessages } from 'kafkajs';
 
 interface Waiting {
   topicMessages: TopicMessages[];
   resolve(): void;
   reject(error: unknown): void;
 }
-
-/**
- * kafkajs must not retry a send itself: its retry of a send that spans several brokers goes again
- * only to brokers that have not answered yet, with the partitions grouped by their leaders as they
- * are now. When a leader moved (its broker died or shut down) onto a broker that had already
- * answered for its own partitions, the moved partitions are sent nowhere and the send resolves as
- * if they had been written: rows marked published that no consumer ever sees (found by the hard
- * bounce and rolling restart scenarios on the replicated cluster). So a failed attempt fails the
- * whole send, and the relay sends all of it again with a fresh producer; what the first attempt
- * wrote comes out twice, byte for byte, under the same eventId.
- */
-export const PUBLISH_RETRY = { retries: 0 } as const;
 
 /**
  * One send in flight at a time, carrying everything the partitions handed over meanwhile, and a
@@ -28,6 +16,16 @@ export const PUBLISH_RETRY = { retries: 0 } as const;
  * writes nothing, and the outbox would mark rows published that no consumer ever sees. A new
  * producer id starts a new sequence, and with one send at a time no other send can be caught
  * between the failure and the replacement.
+ *
+ * And because its retry of a send that spans several brokers goes again only to the brokers that
+ * have not answered yet, with the partitions grouped by their leaders as they are by then: when a
+ * leader moved (its broker died or shut down) onto a broker that had already answered for its own
+ * partitions, the moved partitions are sent nowhere and the send resolves as if all was written
+ * (found by the hard bounce and rolling restart scenarios on the replicated cluster: outbox rows
+ * marked published, never on the topic). So the partitioner the producer is given notes every
+ * partition the send assigns a message to, and a send whose acknowledgements do not name each of
+ * them fails, as any failed send does: the relay sends all of it again with a fresh producer, and
+ * what was written twice is the same bytes under the same eventId.
  */
 export class Publisher {
   private readonly create: () => Producer;
@@ -35,9 +33,20 @@ export class Publisher {
   private waiting: Waiting[] = [];
   private busy = false;
   private sending: Promise<void> = Promise.resolve();
+  /** `topic/partition` of every message of the send in flight (there is one at a time). */
+  private readonly assigned = new Set<string>();
 
-  constructor(create: () => Producer) {
-    this.create = create;
+  /** `create` builds a producer with the partitioner it is handed: `partitioner`, watched. */
+  constructor(create: (createPartitioner: ICustomPartitioner) => Producer, partitioner: ICustomPartitioner) {
+    const watched: ICustomPartitioner = () => {
+      const inner = partitioner();
+      return (args) => {
+        const partition = inner(args);
+        this.assigned.add(`${args.topic}/${partition}`);
+        return partition;
+      };
+    };
+    this.create = () => create(watched);
   }
 
   /** Resolves once the broker acknowledged every message (acks=all), rejects if the send failed. */
@@ -62,7 +71,10 @@ export class Publisher {
       this.waiting = [];
       try {
         const producer = await this.connected();
-        await producer.sendBatch({ acks: -1, topicMessages: taken.flatMap((waiting) => waiting.topicMessages) });
+        this.assigned.clear();
+        const acknowledged = await producer.sendBatch({ acks: -1, topicMessages: taken.flatMap((waiting) => waiting.topicMessages) });
+        const skipped = unacknowledged(this.assigned, acknowledged);
+        if (skipped.length > 0) throw new Error(`kafkajs resolved a send without an acknowledgement for ${skipped.join(', ')}; sending it again`);
         for (const waiting of taken) waiting.resolve();
       } catch (error) {
         this.discard();
@@ -88,3 +100,9 @@ export class Publisher {
     void producer?.then((stale) => stale.disconnect()).catch(() => undefined);
   }
 }
+
+/** The partitions a send assigned messages to that no acknowledgement of it names. */
+export const unacknowledged = (assigned: ReadonlySet<string>, acknowledged: RecordMetadata[]): string[] => {
+  const named = new Set(acknowledged.map((ack) => `${ack.topicName}/${ack.partition}`));
+  return [...assigned].filter((partition) => !named.has(partition)).sort();
+};

@@ -1,8 +1,8 @@
 import { Kafka, logLevel } from 'kafkajs';
 import { ConfigResourceTypes } from 'kafkajs';
-import { REPLICATION, type EmbeddedKafkaCluster } from '../../dev/stack/kafka-cluster.ts';
+import { REPLICATION } from '../../dev/stack/kafka-cluster.ts';
 import {
-  bounceNode, bounceUnderLoad, busiestLeader, notOnCluster, pause, suiteCluster, waitLeadersMoved, type FaultRecord,
+  bounceNode, bounceUnderLoad, busiestLeader, clusterForFile, notOnCluster, pause, waitLeadersMoved, type FaultRecord,
 } from '../support/fault/cluster.ts';
 import { startFaultStack } from '../support/fault/stack.ts';
 
@@ -17,20 +17,12 @@ const HARD_BOUNCES = Number(process.env.FAULT_HARD_BOUNCES ?? 5);
 const COMMANDS = Number(process.env.FAULT_CLUSTER_COMMANDS ?? 3000);
 const RATE = Number(process.env.FAULT_CLUSTER_RATE ?? 200);
 
-let owned: Awaited<ReturnType<typeof suiteCluster>>;
-let cluster: EmbeddedKafkaCluster | undefined;
-
-beforeAll(async () => {
-  owned = await suiteCluster();
-  cluster = owned?.cluster;
-}, 300_000);
-afterAll(async () => {
-  await owned?.stop();
-});
+const fileCluster = clusterForFile();
 
 test('every topic, the internal ones included, has three replicas, min.insync.replicas=2 and no unclean leader election', async () => {
   // The scenario's checks run inside the frame and its fault callbacks.
   expect.hasAssertions();
+  const cluster = fileCluster();
   if (!cluster) return notOnCluster('cluster-topology');
   const stack = await startFaultStack({ cluster });
   try {
@@ -63,6 +55,7 @@ test('every topic, the internal ones included, has three replicas, min.insync.re
 test(`hard bounce: the leader of the command partitions SIGKILLed mid-load and restarted on its log, ${HARD_BOUNCES} times`, async () => {
   // The scenario's checks run inside the frame and its fault callbacks.
   expect.hasAssertions();
+  const cluster = fileCluster();
   if (!cluster) return notOnCluster('8-hard-bounce');
   await bounceUnderLoad(cluster, {
     scenario: '8-hard-bounce', seedNumber: 8, commands: COMMANDS, faults: HARD_BOUNCES, rate: RATE,
@@ -81,6 +74,7 @@ test(`hard bounce: the leader of the command partitions SIGKILLed mid-load and r
 test('clean bounce: each broker SIGTERMed in turn under load and started again (a rolling restart)', async () => {
   // The scenario's checks run inside the frame and its fault callbacks.
   expect.hasAssertions();
+  const cluster = fileCluster();
   if (!cluster) return notOnCluster('9-rolling-restart');
   await bounceUnderLoad(cluster, {
     scenario: '9-rolling-restart', seedNumber: 9, commands: COMMANDS, faults: cluster.brokerNodes.length, rate: RATE,
@@ -104,6 +98,7 @@ test('clean bounce: each broker SIGTERMed in turn under load and started again (
 test('the active controller SIGKILLed mid-load, twice: another controller takes over, the brokers and the service go on', async () => {
   // The scenario's checks run inside the frame and its fault callbacks.
   expect.hasAssertions();
+  const cluster = fileCluster();
   if (!cluster) return notOnCluster('10-controller-kill');
   await bounceUnderLoad(cluster, {
     scenario: '10-controller-kill', seedNumber: 10, commands: COMMANDS, faults: 2, rate: RATE,

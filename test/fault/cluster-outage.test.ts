@@ -1,35 +1,36 @@
 import { randomUUID } from 'node:crypto';
-import type { ClusterNode, EmbeddedKafkaCluster } from '../../dev/stack/kafka-cluster.ts';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SchemaType } from '@kafkajs/confluent-schema-registry';
+import avro from 'avsc';
+import { startApicurio } from '../../dev/stack/apicurio.ts';
+import { chooseStack } from '../../dev/stack/choose.ts';
+import type { ClusterNode } from '../../dev/stack/kafka-cluster.ts';
+import { loadSchema } from '../../src/schemas/avro-files.ts';
 import { restaurantDetails } from '../fixtures/details.ts';
-import { notOnCluster, pause, suiteCluster, wholeAgain } from '../support/fault/cluster.ts';
-import { random, loadProducer, sendPaced } from '../support/fault/load.ts';
-import { connectionsTo } from '../support/fault/ports.ts';
+import { clusterForFile, notOnCluster, pause, wholeAgain } from '../support/fault/cluster.ts';
+import { random, loadProducer, sendPaced, type LoadRecord } from '../support/fault/load.ts';
+import { connectionsTo, osPort } from '../support/fault/ports.ts';
 import { serviceEnv, ServiceProcess } from '../support/fault/process.ts';
 import { ChaosProxy } from '../support/fault/proxy.ts';
 import { buildLoad, expectClean, REDIRECT_PRELOAD, report, seedFor, settle, summarize, waitResumed } from '../support/fault/scenario.ts';
 import { startFaultStack, type FaultStack } from '../support/fault/stack.ts';
+import { groupPosition } from '../support/fault/topics.ts';
 import { eventually } from '../support/pipeline.ts';
 
 /**
- * Scenarios 11 and 12 on the replicated cluster: two of the three brokers down at once (below
- * min.insync.replicas, so every acks=all write is refused with NOT_ENOUGH_REPLICAS), and one
- * broker cut off from the processor alone while the others stay reachable.
+ * Scenarios 11 to 13 on the replicated cluster: two of the three brokers down at once (below
+ * min.insync.replicas, so every acks=all write is refused with NOT_ENOUGH_REPLICAS); one broker
+ * cut off from the processor alone while the others stay reachable; and the schema registry
+ * hanging, then dying, while commands of a schema version the service has not seen arrive.
  */
 
 const COMMANDS = Number(process.env.FAULT_CLUSTER_COMMANDS ?? 3000);
 const RATE = Number(process.env.FAULT_CLUSTER_RATE ?? 200);
 const CUT_MS = Number(process.env.FAULT_CUT_MS ?? 15_000);
 
-let owned: Awaited<ReturnType<typeof suiteCluster>>;
-let cluster: EmbeddedKafkaCluster | undefined;
-
-beforeAll(async () => {
-  owned = await suiteCluster();
-  cluster = owned?.cluster;
-}, 300_000);
-afterAll(async () => {
-  await owned?.stop();
-});
+const fileCluster = clusterForFile();
 
 /** The brokers in a seeded order. */
 function shuffled(nodes: ClusterNode[], rnd: () => number): ClusterNode[] {
@@ -73,6 +74,7 @@ async function submitThroughGateway(processor: ServiceProcess, token: string, ke
 
 test('two brokers down at once: writes refused with NOT_ENOUGH_REPLICAS, nothing marked published, gateway 503, not ready; converges with one broker back', async () => {
   expect.hasAssertions();
+  const cluster = fileCluster();
   if (!cluster) return notOnCluster('11-two-brokers-down');
   const stack = await startFaultStack({ cluster });
   let processor: ServiceProcess | undefined;
@@ -115,11 +117,11 @@ test('two brokers down at once: writes refused with NOT_ENOUGH_REPLICAS, nothing
     const notReady = await eventually(async () => {
       const reply = await processor!.readyz();
       return reply?.status === 503 ? reply.body.checks : undefined;
-    }, 60_000);
+    }, 120_000);
     // Why: the step that cannot finish (publishing, or committing offsets), named.
     expect(['publish', 'commit']).toContain(notReady.stalledStep);
     // The relay's publish and the gateway's send were both told NOT_ENOUGH_REPLICAS by the broker.
-    const relaySaw = await eventually(async () => loggedWith(processor!, 'processor step failed; retrying', 'NOT_ENOUGH_REPLICAS').find((entry) => entry.step === 'publish'), 60_000)
+    const relaySaw = await eventually(async () => loggedWith(processor!, 'processor step failed; retrying', 'NOT_ENOUGH_REPLICAS').find((entry) => entry.step === 'publish'), 120_000)
       .catch(() => null);
     const gatewaySaw = loggedWith(processor, 'command gateway: the broker did not acknowledge the command', 'NOT_ENOUGH_REPLICAS');
     expect(relaySaw).not.toBeNull();
@@ -175,6 +177,7 @@ test('two brokers down at once: writes refused with NOT_ENOUGH_REPLICAS, nothing
 
 test('one broker cut off from the processor alone, twice, the others reachable: the line converges once it is back', async () => {
   expect.hasAssertions();
+  const cluster = fileCluster();
   if (!cluster) return notOnCluster('12-one-broker-cut-off');
   const stack = await startFaultStack({ cluster });
   const proxies = cluster.brokerNodes.map((node) => ({ node, proxy: new ChaosProxy(node.port, { quirks: 'none' }), port: 0 }));
@@ -211,7 +214,7 @@ test('one broker cut off from the processor alone, twice, the others reachable: 
       await pause(cutMs / 2);
       // Half-way: the processor still talks to the other brokers, through their proxies only.
       const connectionsToOthers = others.reduce((sum, other) => sum + connectionsTo(processor!.pid, other.port), 0);
-      expect(connectionsTo(processor.pid, entry.port)).toBe(0);
+      expect(entry.proxy.connections).toBe(0);
       await pause(cutMs / 2);
       entry.proxy.refuse(false);
       const bytesThroughOthers = others.reduce((sum, other) => sum + other.proxy.stats.bytes, 0) - bytesBefore;
@@ -244,5 +247,105 @@ test('one broker cut off from the processor alone, twice, the others reachable: 
     await processor?.destroy();
     for (const entry of proxies) await entry.proxy.close();
     await stack.stop();
+  }
+}, 900_000);
+
+/**
+ * The next version of the command schema (an optional field more, BACKWARD compatible),
+ * registered now: the service has never seen its id. `reencode` writes a load record with it,
+ * the same command in other bytes; undecodable records stay as they are.
+ */
+async function nextCommandVersion(stack: FaultStack): Promise<{ id: number; reencode(record: LoadRecord): LoadRecord }> {
+  const current = loadSchema('ApplicationCommand') as { fields: unknown[] };
+  const next = { ...current, fields: [...current.fields, { name: 'origin', type: ['null', 'string'], default: null }] };
+  const { id } = await stack.serde.registry.register({ type: SchemaType.AVRO, schema: JSON.stringify(next) }, { subject: `${stack.topics.commands}-value` });
+  const reader = avro.Type.forSchema(current as avro.Schema);
+  const writer = avro.Type.forSchema(next as avro.Schema);
+  const header = Buffer.alloc(5);
+  header.writeInt32BE(id, 1);
+  return {
+    id,
+    reencode: (record) => (record.spec.kind !== 'command' ? record : {
+      ...record, value: Buffer.concat([header, writer.toBuffer({ ...(reader.fromBuffer(record.value!.subarray(5)) as object), origin: 'registry-outage' })]),
+    }),
+  };
+}
+
+test('the schema registry hangs, then dies, while commands of a schema version the service has not seen arrive: nothing dead-lettered for it, not ready and why, applied once it answers', async () => {
+  expect.hasAssertions();
+  const cluster = fileCluster();
+  if (!cluster) return notOnCluster('13-registry-outage');
+  const storageDir = mkdtempSync(join(tmpdir(), 'backoffice-registry-'));
+  const version = chooseStack().apicurioVersion;
+  let registry = await startApicurio({ port: await osPort(), version, storageDir });
+  const stack = await startFaultStack({ cluster, registryUrl: registry.url });
+  let processor: ServiceProcess | undefined;
+  try {
+    const seed = seedFor(13);
+    const rnd = random(seed);
+    const generated = await buildLoad(stack, seed, COMMANDS);
+    const half = Math.floor(generated.length / 2);
+    const next = await nextCommandVersion(stack);
+    const records = [...generated.slice(0, half), ...generated.slice(half).map(next.reencode)];
+    processor = await ServiceProcess.start({ name: '13-registry-outage', env: serviceEnv(stack.config), logDir: stack.dir });
+    await processor.waitReady();
+    const producer = loadProducer(stack.kafka, { wholeSends: true });
+    await producer.connect();
+    // The first half, in the version the service registered, all the way through.
+    await sendPaced(producer, stack.topics.commands, records.slice(0, half), { ratePerSecond: RATE, chunk: 50, persistMs: 60_000 });
+    await eventually(async () => {
+      const position = await groupPosition(stack, stack.config.KAFKA_GROUP_ID, stack.topics.commands);
+      return position.committed === position.end ? true : undefined;
+    }, 120_000);
+
+    // Hangs: the process stopped, its port still accepting connections that are never answered.
+    process.kill(registry.pid, 'SIGSTOP');
+    const hungAt = Date.now();
+    await sendPaced(producer, stack.topics.commands, records.slice(half), { ratePerSecond: RATE * 2, chunk: 50, persistMs: 60_000 });
+    await producer.disconnect();
+    const notReady = await eventually(async () => {
+      const reply = await processor!.readyz();
+      return reply?.status === 503 ? reply.body.checks : undefined;
+    }, 90_000);
+    const notReadyAfterMs = Date.now() - hungAt;
+    // Why: decoding waits for the registry, and the log says it is unavailable.
+    expect(notReady.stalledStep).toBe('decode');
+    const why = processor.logEntries('processor step failed; retrying').filter((entry) => entry.step === 'decode' && JSON.stringify(entry.err).includes('schema registry unavailable'));
+    expect(why.length).toBeGreaterThan(0);
+    await pause(5000 + rnd() * 5000);
+    const hungMs = Date.now() - hungAt;
+
+    // Dies.
+    await registry.kill();
+    await pause(3000 + rnd() * 3000);
+    expect((await processor.readyz())?.status).toBe(503);
+    const deadMs = Date.now() - hungAt - hungMs;
+
+    // Back on its storage: the same schemas under the same ids.
+    const restarting = Date.now();
+    registry = await startApicurio({ port: registry.port, version, storageDir });
+    const restartMs = Date.now() - restarting;
+    const { expectation, log, convergence, recoverMs, observed, verdict, intents } = await settle(stack, records, 240_000, restarting);
+    const registryDeadLetters = observed.published.filter((record) => record.topic === stack.topics.dlq && ['UNKNOWN_SCHEMA', 'REGISTRY_UNAVAILABLE'].includes(String(record.headers['error.code'])));
+    report(summarize({
+      broker: cluster.topology, scenario: '13-registry-outage', seed, faultsInjected: 2,
+      faults: `the registry SIGSTOPped (hung) for ${hungMs} ms, then SIGKILLed and away ${deadMs} ms, then started again on its storage, while ${records.length - half} records in schema version id ${next.id} (unseen by the service) arrived`,
+      recoverMs, sent: records.length,
+    }, expectation, verdict, {
+      converged: convergence.converged, logRecords: log.length, notReadyAfterMs, notReadyChecks: notReady, registryRestartMs: restartMs,
+      registryDeadLetters: registryDeadLetters.length, processorAlive: processor.alive,
+    }), verdict, intents);
+    expect(convergence.converged).toBe(true);
+    expect(registryDeadLetters).toEqual([]);
+    expectClean(verdict, expectation, observed, records.length, intents);
+    await processor.waitReady(60_000);
+    expect((await processor.readyz())?.status).toBe(200);
+    expect(processor.alive).toBe(true);
+    expect(processor.errorLines()).toEqual([]);
+  } finally {
+    await processor?.destroy();
+    await stack.stop();
+    await registry.stop();
+    rmSync(storageDir, { recursive: true, force: true });
   }
 }, 900_000);

@@ -15,7 +15,7 @@ import { startFaultStack, type FaultStack } from './stack.ts';
  * three brokers, three controllers, every topic with three replicas and min.insync.replicas=2.
  * Null on the go-mokapi fallback (see notOnCluster).
  */
-export async function suiteCluster(): Promise<{ cluster: EmbeddedKafkaCluster; stop(): Promise<void> } | null> {
+async function suiteCluster(): Promise<{ cluster: EmbeddedKafkaCluster; stop(): Promise<void> } | null> {
   if (sharedKafka() === null) return null;
   const dir = mkdtempSync(join(tmpdir(), 'backoffice-cluster-'));
   const cluster = await startKafkaCluster({ dir, version: chooseStack().kafkaVersion, partitions: 3, port: osPort }).catch((error: unknown) => {
@@ -29,6 +29,18 @@ export async function suiteCluster(): Promise<{ cluster: EmbeddedKafkaCluster; s
       if (!process.env.FAULT_KEEP) rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** The file's cluster, started before its tests and stopped after them; undefined on the fallback. */
+export function clusterForFile(): () => EmbeddedKafkaCluster | undefined {
+  let owned: Awaited<ReturnType<typeof suiteCluster>> = null;
+  beforeAll(async () => {
+    owned = await suiteCluster();
+  }, 300_000);
+  afterAll(async () => {
+    await owned?.stop();
+  });
+  return () => owned?.cluster;
 }
 
 /**

@@ -300,7 +300,7 @@ export async function sendPaced(
 /**
  * `wholeSends`: no retry inside kafkajs, for a cluster whose leaders move. Its retry of a send
  * spanning several brokers skips the partitions that moved onto a broker that already answered
- * (see PUBLISH_RETRY), and resolves: a chunk partly never written. With it, a failed send fails
+ * (see Publisher), and resolves: a chunk partly never written. With it, a failed send fails
  * whole and `sendPaced` (given `persistMs`) sends the chunk again.
  */
 export function loadProducer(kafka: Kafka, options: { wholeSends?: boolean } = {}): Producer {

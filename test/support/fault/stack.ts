@@ -52,9 +52,12 @@ export interface FaultStack {
 /**
  * `keys`: a signing key pair to use instead of fresh ones, so that several stacks verify the
  * same tokens (and can be given the very same command bytes). `cluster`: topics on this
- * replicated cluster (which the caller started and stops) instead of the run's node.
+ * replicated cluster (which the caller started and stops) instead of the run's node;
+ * `registryUrl`: a registry of the scenario's own instead of the run's.
  */
-export async function startFaultStack(options: { partitions?: number; ownPostgres?: boolean; ownBroker?: boolean; keys?: DevKeys; cluster?: EmbeddedKafkaCluster } = {}): Promise<FaultStack> {
+export async function startFaultStack(options: {
+  partitions?: number; ownPostgres?: boolean; ownBroker?: boolean; keys?: DevKeys; cluster?: EmbeddedKafkaCluster; registryUrl?: string;
+} = {}): Promise<FaultStack> {
   const dir = mkdtempSync(join(tmpdir(), 'backoffice-fault-'));
   const stops: (() => Promise<void>)[] = [];
   let brokerExit: () => string | null = () => null;
@@ -123,7 +126,7 @@ export async function startFaultStack(options: { partitions?: number; ownPostgre
     const config = loadConfig({
       ...suite.env,
       KAFKA_BROKERS: broker.brokers.join(','),
-      SCHEMA_REGISTRY_URL: suite.registryUrl,
+      SCHEMA_REGISTRY_URL: options.registryUrl ?? suite.registryUrl,
       DATABASE_URL: databaseUrl,
       AUTH_PUBLIC_KEY: keys.publicKeyPem,
       KAFKA_GROUP_ID: `fault-${randomUUID()}`,
