@@ -90,7 +90,7 @@ test('clean bounce: each broker SIGTERMed in turn under load and started again (
         await waitLeadersMoved(cluster!, stack.topics.commands, node, 5000);
         return exitMs;
       }, rnd);
-      return { node: `broker ${node.id}`, afterMs, shutdownMs: bounced.whileDown, downMs: bounced.downMs, restartMs: bounced.restartMs, inSyncMs: bounced.syncMs };
+      return { node: `broker ${node.id}`, at: bounced.at, afterMs, shutdownMs: bounced.whileDown, downMs: bounced.downMs, restartMs: bounced.restartMs, inSyncMs: bounced.syncMs };
     },
   });
 }, 900_000);

@@ -7,7 +7,7 @@ import { sharedKafka } from '../shared-stack.ts';
 import { random, loadProducer, sendPaced, type LoadRecord } from './load.ts';
 import { osPort } from './ports.ts';
 import { serviceEnv, ServiceProcess } from './process.ts';
-import { buildLoad, expectClean, report, seedFor, settle, summarize, waitResumed } from './scenario.ts';
+import { buildLoad, expectClean, explainMissing, report, seedFor, settle, summarize, waitResumed } from './scenario.ts';
 import { startFaultStack, type FaultStack } from './stack.ts';
 
 /**
@@ -121,6 +121,7 @@ export async function bounceUnderLoad(cluster: EmbeddedKafkaCluster, bounce: Bou
     }
     await producer.disconnect();
     const { expectation, log, convergence, recoverMs, observed, verdict, intents } = await settle(stack, records, 240_000);
+    if (verdict.eventsMissing > 0) await explainMissing(stack, expectation, observed, faults);
     report(summarize({
       broker: cluster.topology, scenario: bounce.scenario, seed, faultsInjected: faults.length, faults: bounce.describe(faults), recoverMs, sent: records.length,
     }, expectation, verdict, { converged: convergence.converged, logRecords: log.length, producerResends: resends, faultDetails: faults, processorAlive: processor.alive }), verdict, intents);
@@ -159,8 +160,9 @@ export async function waitLeadersMoved(cluster: EmbeddedKafkaCluster, topic: str
  * A node stopped (`stop`), then `whileDown` (what the scenario checks of the cluster without it),
  * away a seeded while more, started again on its log, and the cluster whole again.
  */
-export async function bounceNode<T>(stack: FaultStack, node: ClusterNode, stop: () => Promise<void>, whileDown: () => Promise<T>, rnd: () => number): Promise<{ downMs: number; restartMs: number; syncMs: number; whileDown: T }> {
+export async function bounceNode<T>(stack: FaultStack, node: ClusterNode, stop: () => Promise<void>, whileDown: () => Promise<T>, rnd: () => number): Promise<{ downMs: number; restartMs: number; syncMs: number; whileDown: T; at: string }> {
   const stopped = Date.now();
+  const at = new Date(stopped).toISOString();
   await stop();
   expect(node.alive()).toBe(false);
   const seen = await whileDown();
@@ -171,5 +173,5 @@ export async function bounceNode<T>(stack: FaultStack, node: ClusterNode, stop: 
   await node.start();
   const restartMs = Date.now() - starting;
   await wholeAgain(stack);
-  return { downMs, restartMs, syncMs: Date.now() - starting - restartMs, whileDown: seen };
+  return { downMs, restartMs, syncMs: Date.now() - starting - restartMs, whileDown: seen, at };
 }
