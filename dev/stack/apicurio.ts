@@ -39,11 +39,8 @@ async function waitForApi(url: string, timeoutMs: number, exited: () => string |
  * Apicurio Registry from its distribution archive on Maven Central, in-memory storage (its
  * default), reached through its Confluent-compatible API. Its global compatibility is set to
  * BACKWARD, Confluent Schema Registry's default, so that a schema change is checked as it
- * would be in production.
- */
-/**
- * `storageDir`: keep the registry's content in an H2 database file there, so that a registry
- * started again on it serves the same schemas under the same ids (in memory by default).
+ * would be in production. `storageDir`: keep its content in an H2 database file there instead,
+ * so that a registry started again on it serves the same schemas under the same ids.
  */
 export async function startApicurio(options: { port?: number; version?: string; storageDir?: string; announce?: (line: string) => void } = {}): Promise<EmbeddedApicurio> {
   const version = options.version ?? DEFAULT_APICURIO_VERSION;
