@@ -273,10 +273,11 @@ export async function startKafkaCluster(options: ClusterOptions): Promise<Embedd
     throw error;
   }
 
+  const topology = `apache-kafka ${version} x${BROKER_IDS.length} rf=${REPLICATION.replicas} min.isr=${REPLICATION.minInsync}`;
   return {
     kind: 'apache-kafka',
-    label: `apache-kafka ${version} x${BROKER_IDS.length} rf=${REPLICATION.replicas} min.isr=${REPLICATION.minInsync}`,
-    topology: `apache-kafka ${version} x${BROKER_IDS.length} rf=${REPLICATION.replicas} min.isr=${REPLICATION.minInsync}`,
+    label: topology,
+    topology,
     version,
     brokers,
     port: brokerPorts[0]!,
