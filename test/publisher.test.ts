@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { connect } from 'node:net';
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import { Publisher } from '../src/processors/publisher.ts';
 import { sharedKafka } from './support/shared-stack.ts';
 import { ProduceAnswerDropper } from './support/answer-dropper.ts';
@@ -53,7 +53,7 @@ async function readAll(): Promise<string[]> {
 }
 
 test('a send whose answer was lost fails, and the next send is written all the same', async () => {
-  const publisher = new Publisher(() => kafka.producer({ idempotent: true, maxInFlightRequests: 1 }));
+  const publisher = new Publisher((createPartitioner) => kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner }), Partitioners.DefaultPartitioner);
   await expect(publisher.send([{ topic, messages: [{ key: 'a', value: 'first' }] }])).rejects.toThrow();
   expect(dropper.dropped).toBeGreaterThan(0);
   dropper.armed = false;
@@ -65,7 +65,7 @@ test('a send whose answer was lost fails, and the next send is written all the s
 });
 
 test('sends handed over while one is in flight all resolve, each written once and in order per key', async () => {
-  const publisher = new Publisher(() => kafka.producer({ idempotent: true, maxInFlightRequests: 1 }));
+  const publisher = new Publisher((createPartitioner) => kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner }), Partitioners.DefaultPartitioner);
   const before = (await readAll()).length;
   await Promise.all(Array.from({ length: 20 }, (_, index) => publisher.send([{ topic, messages: [{ key: 'b', value: `b${index}` }] }])));
   await publisher.stop();

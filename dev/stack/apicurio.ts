@@ -14,6 +14,8 @@ export interface EmbeddedApicurio {
   port: number;
   pid: number;
   stop(): Promise<void>;
+  /** SIGKILL, as a crash would. */
+  kill(): Promise<void>;
 }
 
 /** The JDK Apicurio would run on, or why it cannot run here. */
@@ -37,18 +39,19 @@ async function waitForApi(url: string, timeoutMs: number, exited: () => string |
  * Apicurio Registry from its distribution archive on Maven Central, in-memory storage (its
  * default), reached through its Confluent-compatible API. Its global compatibility is set to
  * BACKWARD, Confluent Schema Registry's default, so that a schema change is checked as it
- * would be in production.
+ * would be in production. `storageDir`: keep its content in an H2 database file there instead,
+ * so that a registry started again on it serves the same schemas under the same ids.
  */
-export async function startApicurio(options: { port?: number; version?: string; announce?: (line: string) => void } = {}): Promise<EmbeddedApicurio> {
+export async function startApicurio(options: { port?: number; version?: string; storageDir?: string; announce?: (line: string) => void } = {}): Promise<EmbeddedApicurio> {
   const version = options.version ?? DEFAULT_APICURIO_VERSION;
   const jdk = apicurioJdk();
   if (typeof jdk === 'string') throw new Error(jdk);
   const home = await fetchOnce(join(cacheDir(), `apicurio-${version}`), pomDir('apicurio'), 'dependency:unpack',
     { 'apicurio.version': version }, options.announce ?? (() => {}));
-  return onFreePort(options.port, (port) => launch(jdk.java, home, port, version));
+  return onFreePort(options.port, (port) => launch(jdk.java, home, port, version, options.storageDir));
 }
 
-async function launch(java: string, home: string, port: number, version: string): Promise<EmbeddedApicurio> {
+async function launch(java: string, home: string, port: number, version: string, storageDir?: string): Promise<EmbeddedApicurio> {
   const jvm = spawnJvm('Apicurio Registry', java, [
     '-Xms64m', '-Xmx256m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', '-XX:+ExitOnOutOfMemoryError',
     `-Dquarkus.http.port=${port}`, '-Dquarkus.http.host=127.0.0.1', '-Dquarkus.log.level=WARN',
@@ -56,6 +59,7 @@ async function launch(java: string, home: string, port: number, version: string)
     // Its management interface (health, metrics) is built in; by default it would take
     // 0.0.0.0:9000, which allows one registry per machine.
     `-Dquarkus.management.port=${await freePort()}`, '-Dquarkus.management.host=127.0.0.1',
+    ...(storageDir ? [`-Dapicurio.datasource.url=jdbc:h2:file:${join(storageDir, 'registry')};WRITE_DELAY=0`] : []),
     '-jar', join(home, 'quarkus-run.jar'),
   ], { cwd: home });
   const url = `http://127.0.0.1:${port}/apis/ccompat/v7`;
@@ -72,5 +76,5 @@ async function launch(java: string, home: string, port: number, version: string)
     await stop();
     throw error;
   }
-  return { label: `apicurio-registry ${version}`, url, port, pid: jvm.pid, stop };
+  return { label: `apicurio-registry ${version}`, url, port, pid: jvm.pid, stop, kill: () => jvm.kill() };
 }

@@ -47,7 +47,7 @@ export function chooseStack(env: Record<string, string | undefined> = process.en
 /** The one line that says which stack runs, and on the fallback what is missing. */
 export function describeChoice(choice: StackChoice): string {
   return choice.broker === 'apache-kafka'
-    ? `embedded stack: Apache Kafka ${choice.kafkaVersion} (KRaft, one node)`
+    ? `embedded stack: Apache Kafka ${choice.kafkaVersion} (KRaft, one node, replication factor 1; the three-broker cluster runs only in the fault suites)`
     : `embedded stack: go-mokapi fallback broker and the development registry (${choice.fallbackReason}; install a JDK >= 17 and Maven for Apache Kafka)`;
 }
 

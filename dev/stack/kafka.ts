@@ -106,7 +106,7 @@ async function waitForMetadata(brokers: string[], timeoutMs: number, exited: () 
  * and idempotent producer is told the coordinator is loading or not available, and kafkajs logs
  * each answer as an error. Used once here, both coordinators are up before the service starts.
  */
-async function warmCoordinators(brokers: string[], timeoutMs: number, access: Access): Promise<void> {
+export async function warmCoordinators(brokers: string[], timeoutMs: number, access: Access): Promise<void> {
   const kafka = new Kafka({ brokers, ...access, clientId: 'embedded-warmup', logLevel: logLevel.NOTHING, retry: { retries: 0 } });
   const admin = kafka.admin();
   await admin.connect();
@@ -162,7 +162,10 @@ export async function createTopics(brokers: string[], topics: string[], partitio
  * random-uuid` prints. One in 64 starts with `-`, which the storage tool would take for an option
  * unless it is passed as `--cluster-id=<id>`.
  */
-const clusterId = () => randomBytes(16).toString('base64url');
+export const clusterId = () => randomBytes(16).toString('base64url');
+
+/** The flags of every Kafka JVM here, the storage tool's included: a small test machine's. */
+export const KAFKA_JVM_FLAGS = ['-XX:+UseSerialGC', '-XX:+ExitOnOutOfMemoryError', '-Djava.awt.headless=true', '-Dorg.slf4j.simpleLogger.defaultLogLevel=warn'];
 
 /** One JVM start of the node on `port`; rejects, with the JVM gone, if it does not get ready. */
 async function launch(java: string, args: string[], brokers: string[], port: number, access: Access): Promise<Jvm> {
@@ -192,7 +195,7 @@ export async function startKafka(options: KafkaOptions): Promise<EmbeddedKafka> 
   const classpath = join(libs, '*');
   mkdirSync(options.dir, { recursive: true });
   const properties = join(options.dir, 'server.properties');
-  const jvm = ['-XX:+UseSerialGC', '-XX:+ExitOnOutOfMemoryError', '-Djava.awt.headless=true', '-Dorg.slf4j.simpleLogger.defaultLogLevel=warn'];
+  const jvm = KAFKA_JVM_FLAGS;
   const heap = (process.env.KAFKA_HEAP_OPTS ?? `-Xms64m -Xmx${options.heap ?? '512m'}`).split(/\s+/).filter(Boolean);
   const security = options.secured ? await kafkaSecurity(options.dir) : null;
   const access: Access = security ? saslClient(security, 'admin') : {};

@@ -42,7 +42,9 @@ export async function produceOnce(deps: GatewayDeps, request: GatewayRequest): P
     } catch (error) {
       deps.logger.warn({ err: error, commandId: held.commandId }, 'command gateway: the broker did not acknowledge the command');
       throw new HttpProblem('service-unavailable',
-        'The broker did not acknowledge the command, so nothing will be applied; retry with the same Idempotency-Key.', { 'Retry-After': '5' });
+        // Not "nothing was written": a broker that refuses for want of in-sync replicas after the
+        // append (NOT_ENOUGH_REPLICAS_AFTER_APPEND), or whose answer is lost, may have it on its log.
+        'The broker did not acknowledge the command (it may still have been written); retry with the same Idempotency-Key, which sends the very same command and never applies it twice.', { 'Retry-After': '5' });
     }
     await markSent(deps.db, held.commandId);
   }

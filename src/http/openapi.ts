@@ -132,7 +132,7 @@ const responses = {
     headers: { Location: { description: '/commands/{commandId}: poll it for the outcome.', schema: { type: 'string' } } },
     content: { 'application/json': { schema: ref(commandAcceptedSchema) } },
   },
-  CommandUnexpected: problem('503 with Retry-After when the broker did not acknowledge the command (nothing is applied; retry with the same key) or the database is unreachable; 500 for anything unexpected.'),
+  CommandUnexpected: problem('503 with Retry-After when the broker did not acknowledge the command (it may still have been written; a retry with the same key sends the same command, applied at most once) or the database is unreachable; 500 for anything unexpected.'),
   Unexpected: problem('503 when the database is unreachable (with Retry-After), 500 for anything unexpected.'),
 };
 const respond = (name: keyof typeof responses) => ({ $ref: `#/components/responses/${name}` });

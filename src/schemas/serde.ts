@@ -107,10 +107,29 @@ export const registryAccess = (config: Config): RegistryAccess => ({
 export const registryAgent = (access: RegistryAccess): Agent | undefined =>
   access.caFile === undefined ? undefined : new Agent({ ca: readFileSync(access.caFile, 'utf8'), keepAlive: true });
 
+/**
+ * How long one registry request may take. The client sets no timeout of its own: a registry that
+ * accepts connections and never answers (hung, stopped, behind a dead proxy) held the decode of a
+ * batch for ever, with nothing failing, so readiness stayed true and nothing said why the line had
+ * stopped. A request that times out fails like an unreachable registry (REGISTRY_UNAVAILABLE: the
+ * batch waits and is retried, never dead-lettered).
+ */
+export const REGISTRY_TIMEOUT_MS = 5000;
+
+type RegistryMiddleware = NonNullable<ConstructorParameters<typeof SchemaRegistry>[0]['middlewares']>[number];
+
+/** What mappersmith's own TimeoutMiddleware does, typed against the registry client's copy of it. */
+const requestTimeout = (ms: number): RegistryMiddleware => () => ({
+  async prepareRequest(next) {
+    const request = await next();
+    return request.timeout() ? request : request.enhance({ timeout: ms });
+  },
+});
+
 /** Registers every schema under its topic-name subject (`<topic>-value`) and keeps the parsed types. */
 export async function connectSerde(registryUrl: string, topics: Topics, access: RegistryAccess = {}): Promise<Serde> {
   const agent = registryAgent(access);
-  const registry = new SchemaRegistry({ host: registryUrl, auth: access.auth, agent, retry: { retries: 2 } });
+  const registry = new SchemaRegistry({ host: registryUrl, auth: access.auth, agent, retry: { retries: 2 }, middlewares: [requestTimeout(REGISTRY_TIMEOUT_MS)] });
   const byTopic = new Map<string, Registered>();
   const schemas = new Map<TopLevelSchema, AvroSchema>();
   for (const [topic, name] of subjectSchemas(topics)) {

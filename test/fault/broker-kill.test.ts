@@ -2,9 +2,8 @@ import { chooseStack } from '../../dev/stack/choose.ts';
 import { serviceEnv, ServiceProcess } from '../support/fault/process.ts';
 import { random, loadProducer, sendPaced } from '../support/fault/load.ts';
 import { startFaultStack, type FaultStack } from '../support/fault/stack.ts';
-import { buildLoad, expectClean, report, seedFor, settle, summarize, waitResumed } from '../support/fault/scenario.ts';
+import { buildLoad, expectClean, explainMissing, report, seedFor, settle, summarize, waitResumed } from '../support/fault/scenario.ts';
 import { sharedKafka } from '../support/shared-stack.ts';
-import type { Expectation, Observed } from '../support/fault/oracle.ts';
 
 /**
  * Scenario 6: the Kafka broker itself is SIGKILLed mid-load, while the test's producer is
@@ -135,23 +134,4 @@ function watchReadiness(child: ServiceProcess): { end(): Promise<number> } {
       return notReadyMs;
     },
   };
-}
-
-/**
- * For a post-mortem: where each missing event stands in the outbox (written when, marked
- * published when), the topics' offsets as the broker reports them, and when the broker was away.
- */
-async function explainMissing(stack: FaultStack, expectation: Expectation, observed: Observed, outages: unknown): Promise<void> {
-  const seen = new Set(observed.published.map((record) => record.headers['event-id']));
-  const missing = [...expectation.messages.keys()].filter((eventId) => !seen.has(eventId));
-  const rows = await stack.query('SELECT id, event_id, source_partition, topic, key, created_at, published_at FROM outbox WHERE event_id = ANY($1::uuid[])', [missing]);
-  const admin = stack.kafka.admin();
-  await admin.connect();
-  const offsets: Record<string, unknown> = {};
-  try {
-    for (const topic of new Set(rows.map((row) => row.topic as string))) offsets[topic] = await admin.fetchTopicOffsets(topic);
-  } finally {
-    await admin.disconnect();
-  }
-  process.stdout.write(`FAULT-MISSING ${JSON.stringify({ rows, offsets, outages })}\n`);
 }

@@ -58,8 +58,12 @@ export async function createSuiteTopics(broker: EmbeddedBroker, topics: Topics, 
   await broker.ensureTopics([topics.events, ...Object.values(topics.listings), topics.notifications], partitions);
 }
 
-export async function suiteBroker(options: { dir: string; partitions: number }): Promise<SuiteBroker> {
-  const shared = sharedKafka();
+/**
+ * `broker`: a Kafka of the suite's own (the replicated cluster) instead of the run's node; the
+ * suite owns it and stops it, and shares the run's registry.
+ */
+export async function suiteBroker(options: { dir: string; partitions: number; broker?: EmbeddedBroker }): Promise<SuiteBroker> {
+  const shared = options.broker ?? sharedKafka();
   if (shared) {
     const env = prefixedTopicEnv(`s${randomBytes(5).toString('hex')}`);
     const topics = topicsOf(loadConfig(env));

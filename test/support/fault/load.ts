@@ -297,6 +297,14 @@ export async function sendPaced(
   return { sent, durationMs: Date.now() - started, resends };
 }
 
-export function loadProducer(kafka: Kafka): Producer {
-  return kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+/**
+ * `wholeSends`: no retry inside kafkajs, for a cluster whose leaders move. Its retry of a send
+ * spanning several brokers skips the partitions that moved onto a broker that already answered
+ * (see Publisher), and resolves: a chunk partly never written. With it, a failed send fails
+ * whole and `sendPaced` (given `persistMs`) sends the chunk again.
+ */
+export function loadProducer(kafka: Kafka, options: { wholeSends?: boolean } = {}): Producer {
+  return kafka.producer({
+    createPartitioner: Partitioners.DefaultPartitioner, maxInFlightRequests: 1, allowAutoTopicCreation: false, ...(options.wholeSends ? { retry: { retries: 0 } } : {}),
+  });
 }

@@ -110,7 +110,8 @@ export class ChaosProxy {
   private delayMs = 0;
   /** While set, JoinGroup requests of the matching clients (and what follows them) wait. */
   private joinGate: { matches: (clientId: string | null) => boolean; opened: Promise<void> } | null = null;
-  readonly stats = { accepted: 0, refused: 0, cut: 0, delayedChunks: 0 };
+  /** `bytes`: what crossed the proxy either way, to see traffic go on through one proxy while another is cut. */
+  readonly stats = { accepted: 0, refused: 0, cut: 0, delayedChunks: 0, bytes: 0 };
 
   constructor(targetPort: number, options: { quirks: BrokerQuirks }) {
     this.targetPort = targetPort;
@@ -168,6 +169,7 @@ export class ChaosProxy {
           if (!writable(to)) return;
           // The handshake starts when the broker gets the join, not when the client sends it.
           if (joins) frames.inHandshake = true;
+          this.stats.bytes += bytes.length;
           to.write(bytes);
         });
       });

@@ -10,16 +10,19 @@ import net from 'node:net';
  * else in the process changes: same code, same kafkajs, real TCP. The network scenario checks
  * through /proc that the processor holds no connection straight to the broker.
  */
-const from = Number(process.env.FAULT_REDIRECT_FROM);
-const to = Number(process.env.FAULT_REDIRECT_TO);
+/** FAULT_REDIRECT_FROM -> FAULT_REDIRECT_TO, and each `from:to` of FAULT_REDIRECT_MAP (one proxy per broker of a cluster). */
+const pairs: [number, number][] = [
+  [Number(process.env.FAULT_REDIRECT_FROM), Number(process.env.FAULT_REDIRECT_TO)],
+  ...(process.env.FAULT_REDIRECT_MAP ?? '').split(',').filter(Boolean).map((pair) => pair.split(':').map(Number) as [number, number]),
+];
+const routes = new Map(pairs.filter(([from, to]) => from > 0 && to > 0));
 
-if (from > 0 && to > 0) {
+if (routes.size > 0) {
   const original = net.connect;
   const redirected = function (this: unknown, ...args: unknown[]) {
     const [first] = args;
-    if (typeof first === 'object' && first !== null && Number((first as { port?: unknown }).port) === from) {
-      args[0] = { ...(first as object), port: to };
-    }
+    const to = typeof first === 'object' && first !== null ? routes.get(Number((first as { port?: unknown }).port)) : undefined;
+    if (to !== undefined) args[0] = { ...(first as object), port: to };
     return (original as (...a: unknown[]) => net.Socket).apply(this, args);
   };
   net.connect = redirected as typeof net.connect;

@@ -218,3 +218,22 @@ export async function handshakeWatch(stack: FaultStack): Promise<{ proxy: KillWi
     env: { KAFKA_BROKERS: `127.0.0.1:${port}`, FAULT_REDIRECT_FROM: String(stack.broker.port), FAULT_REDIRECT_TO: String(port) },
   };
 }
+
+/**
+ * For a post-mortem: where each missing event stands in the outbox (written when, marked
+ * published when), the topics' offsets as the broker reports them, and when the broker was away.
+ */
+export async function explainMissing(stack: FaultStack, expectation: Expectation, observed: Observed, outages: unknown): Promise<void> {
+  const seen = new Set(observed.published.map((record) => record.headers['event-id']));
+  const missing = [...expectation.messages.keys()].filter((eventId) => !seen.has(eventId));
+  const rows = await stack.query('SELECT id, event_id, source_partition, topic, key, created_at, published_at FROM outbox WHERE event_id = ANY($1::uuid[])', [missing]);
+  const admin = stack.kafka.admin();
+  await admin.connect();
+  const offsets: Record<string, unknown> = {};
+  try {
+    for (const topic of new Set(rows.map((row) => row.topic as string))) offsets[topic] = await admin.fetchTopicOffsets(topic);
+  } finally {
+    await admin.disconnect();
+  }
+  process.stdout.write(`FAULT-MISSING ${JSON.stringify({ rows, offsets, outages })}\n`);
+}

@@ -8,6 +8,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { loadConfig, topicsOf, type ServiceConfig, type Topics } from '../../../src/config.ts';
 import type { EmbeddedBroker } from '../../../dev/stack/broker.ts';
 import { startKafka, type EmbeddedKafka } from '../../../dev/stack/kafka.ts';
+import type { EmbeddedKafkaCluster } from '../../../dev/stack/kafka-cluster.ts';
 import { chooseStack } from '../../../dev/stack/choose.ts';
 import { devKeys, type DevKeys } from '../../../dev/stack/keys.ts';
 import { osPort } from './ports.ts';
@@ -43,14 +44,20 @@ export interface FaultStack {
   brokerAlive(): boolean;
   /** Only with `ownBroker`: the scenario's Kafka node, to SIGKILL and start again on its log. */
   ownKafka: { kill(): Promise<void>; restart(): Promise<void> } | null;
+  /** Only with `cluster`: the replicated cluster the stack's topics live on. */
+  cluster: EmbeddedKafkaCluster | null;
   stop(): Promise<void>;
 }
 
 /**
  * `keys`: a signing key pair to use instead of fresh ones, so that several stacks verify the
- * same tokens (and can be given the very same command bytes).
+ * same tokens (and can be given the very same command bytes). `cluster`: topics on this
+ * replicated cluster (which the caller started and stops) instead of the run's node;
+ * `registryUrl`: a registry of the scenario's own instead of the run's.
  */
-export async function startFaultStack(options: { partitions?: number; ownPostgres?: boolean; ownBroker?: boolean; keys?: DevKeys } = {}): Promise<FaultStack> {
+export async function startFaultStack(options: {
+  partitions?: number; ownPostgres?: boolean; ownBroker?: boolean; keys?: DevKeys; cluster?: EmbeddedKafkaCluster; registryUrl?: string;
+} = {}): Promise<FaultStack> {
   const dir = mkdtempSync(join(tmpdir(), 'backoffice-fault-'));
   const stops: (() => Promise<void>)[] = [];
   let brokerExit: () => string | null = () => null;
@@ -89,7 +96,7 @@ export async function startFaultStack(options: { partitions?: number; ownPostgre
 
     const keys = options.keys ?? await devKeys(dir);
     const partitions = options.partitions ?? 3;
-    const suite = await suiteBroker({ dir, partitions });
+    const suite = await suiteBroker({ dir, partitions, broker: options.cluster });
     stops.push(() => suite.stop());
     let broker: EmbeddedBroker = suite.broker;
     let ownKafka: FaultStack['ownKafka'] = null;
@@ -119,7 +126,7 @@ export async function startFaultStack(options: { partitions?: number; ownPostgre
     const config = loadConfig({
       ...suite.env,
       KAFKA_BROKERS: broker.brokers.join(','),
-      SCHEMA_REGISTRY_URL: suite.registryUrl,
+      SCHEMA_REGISTRY_URL: options.registryUrl ?? suite.registryUrl,
       DATABASE_URL: databaseUrl,
       AUTH_PUBLIC_KEY: keys.publicKeyPem,
       KAFKA_GROUP_ID: `fault-${randomUUID()}`,
@@ -132,7 +139,7 @@ export async function startFaultStack(options: { partitions?: number; ownPostgre
     });
 
     return {
-      dir, config, topics, broker, keys, serde, kafka, postgres, ownKafka,
+      dir, config, topics, broker, keys, serde, kafka, postgres, ownKafka, cluster: options.cluster ?? null,
       brokerAlive: () => broker.exitReason() === null,
       async query(text, values) {
         const client = new pg.Client({ connectionString: databaseUrl });
