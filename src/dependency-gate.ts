@@ -65,9 +65,10 @@ export async function untilDependenciesAnswer(config: ServiceConfig, deps: { met
   for (const [dependency, reason] of Object.entries(reasons)) deps.logger.error({ dependency }, reason);
   const server: Server = await listen(waitingApp({ ...deps, reasons: () => reasons }), config.HTTP_PORT, config.HTTP_HOST);
   const port = (server.address() as { port: number }).port;
-  for (let delayMs = 1000; Object.keys(reasons).length > 0; delayMs = Math.min(delayMs * 2, 10_000)) {
+  for (let delayMs = 1000, attempt = 2; Object.keys(reasons).length > 0; delayMs = Math.min(delayMs * 2, 10_000), attempt += 1) {
     await new Promise((resolve) => setTimeout(resolve, delayMs));
     const next = await probe(config);
+    deps.logger.debug({ attempt, refusing: Object.keys(next) }, 'dependencies probed again');
     for (const [dependency, reason] of Object.entries(next)) {
       if (reasons[dependency as keyof Reasons] !== reason) deps.logger.error({ dependency }, reason);
     }

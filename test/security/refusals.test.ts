@@ -28,7 +28,8 @@ afterAll(async () => {
 });
 
 async function start(name: string, env: Record<string, string>): Promise<ServiceProcess> {
-  const child = await ServiceProcess.start({ name, env: { ...env, LOG_LEVEL: 'info' }, logDir: stack.dir });
+  // debug: the gate's "probed again" lines show when it has looked again.
+  const child = await ServiceProcess.start({ name, env: { ...env, LOG_LEVEL: 'debug' }, logDir: stack.dir });
   started.push(child);
   return child;
 }
@@ -79,9 +80,9 @@ test.each([
   const other = await fetch(`http://127.0.0.1:${child.httpPort}/applications`);
   expect({ status: other.status, retryAfter: other.headers.get('retry-after'), detail: (await other.json() as { detail: string }).detail })
     .toEqual({ status: 503, retryAfter: '5', detail: reason });
-  // A few probes later (1 s, then 2 s apart) it is still one line: the reason is said again only
-  // when it changes. That nothing more is written can only be watched for a while.
-  await new Promise((resolve) => setTimeout(resolve, Math.max(0, child.startedAt + 6000 - Date.now())));
+  // Two probes later (1 s, then 2 s apart) it is still one line: the reason is said again only
+  // when it changes.
+  await eventually(async () => (child.logEntries().filter((entry) => entry.msg === 'dependencies probed again').length >= 2 ? true : undefined), 30_000);
   expect(warnings(child).map((entry) => entry.msg)).toEqual([reason]);
   expect(child.alive).toBe(true);
   // Neither a password given (a wrong one is a secret too: it may be a real one misplaced) nor the right ones.
