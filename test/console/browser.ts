@@ -1,6 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { CHROMIUM_ARGS, chromiumPath } from '../../dev/chromium.ts';
+import type { CommandInput } from '../../src/client/command-sender.ts';
+import type { UnverifiedCommand } from '../../src/schemas/commands.ts';
 import type { ContentType } from '../../src/domain/values.ts';
 import { startPipeline, type Pipeline } from '../support/pipeline.ts';
 import { startTestStack, type TestStack } from '../support/stack.ts';
@@ -16,6 +18,8 @@ export interface ConsoleSuite {
   /** A fresh browser context (its own sessionStorage), signed in through the development sign-in. */
   signIn(role: 'MASTER' | 'OWNER', subject: string): Promise<Page>;
   contexts: BrowserContext[];
+  /** Sends one command and resolves once its outcome is on the events topic. */
+  run(input: CommandInput): Promise<UnverifiedCommand>;
 }
 
 /**
@@ -39,6 +43,11 @@ export function consoleSuite(): ConsoleSuite {
     await suite.pipeline?.stop();
     await suite.stack?.stop();
   });
+  suite.run = async (input) => {
+    const [command] = await suite.pipeline.sender.send([input]);
+    await suite.pipeline.reader.waitFor((m) => m.topic === suite.pipeline.topics.events && (m.value as { commandId: string }).commandId === command!.commandId);
+    return command!;
+  };
   suite.signIn = async (role, subject) => {
     const context = await suite.browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'ko-KR', timezoneId: 'Asia/Seoul' });
     suite.contexts.push(context);

@@ -11,11 +11,7 @@ import { byId, consoleSuite, fillForm } from './browser.ts';
 
 const suite = consoleSuite();
 
-async function run(input: Parameters<typeof suite.pipeline.sender.send>[0][number]) {
-  const [command] = await suite.pipeline.sender.send([input]);
-  await suite.pipeline.reader.waitFor((m) => m.topic === suite.pipeline.topics.events && (m.value as { commandId: string }).commandId === command!.commandId);
-  return command!;
-}
+const run = suite.run;
 
 test('a performance application: its own fields, a field error for an end before the start, then amended and withdrawn', async () => {
   const owner = `owner-${randomUUID().slice(0, 8)}`;

@@ -10,11 +10,7 @@ import { consoleSuite } from './browser.ts';
 
 const suite = consoleSuite();
 
-async function run(input: Parameters<typeof suite.pipeline.sender.send>[0][number]) {
-  const [command] = await suite.pipeline.sender.send([input]);
-  await suite.pipeline.reader.waitFor((m) => m.topic === suite.pipeline.topics.events && (m.value as { commandId: string }).commandId === command!.commandId);
-  return command!;
-}
+const run = suite.run;
 
 test('admin A approves: the row leaves admin B\'s open queue, and B\'s open decision page shows who decided, without a reload', async () => {
   const owner = `owner-${randomUUID().slice(0, 8)}`;
