@@ -6,8 +6,7 @@ import { listAdminActions } from '../../store/read/admin-actions.ts';
 import { applicationStats } from '../../store/read/stats.ts';
 import { authenticate, requireMaster } from '../auth.ts';
 import { encodeIdCursor } from '../cursor.ts';
-import { adminAction, identifier, idCursor, instant, limit, parseParams, uuid } from '../params.ts';
-import { badRequest } from '../problem.ts';
+import { adminAction, assertOrdered, identifier, idCursor, instant, limit, parseParams, uuid } from '../params.ts';
 import { adminActionView, statsSchema } from '../views.ts';
 import { GET_ONLY, sendPage } from './shared.ts';
 
@@ -28,9 +27,7 @@ export function adminRoutes(deps: { db: Database; verifier: TokenVerifier }): Ro
 
   router.route('/admin-actions').get(auth, requireMaster, async (req, res) => {
     const query = parseParams(adminActionsQuery, req.query, 'query');
-    if (query.from !== undefined && query.to !== undefined && query.from > query.to) {
-      throw badRequest('query parameter \'from\' must not be after \'to\'.');
-    }
+    assertOrdered(query, 'from', 'to');
     const page = await listAdminActions(deps.db, query, { limit: query.limit, after: query.cursor });
     sendPage(res, page, adminActionView, encodeIdCursor);
   }).all(GET_ONLY);

@@ -7,7 +7,9 @@ import { historyOf } from '../../store/read/application-events.ts';
 import { applicantOf, findApplication, listApplications } from '../../store/read/applications.ts';
 import { assertCanSee, authenticate, principalOf } from '../auth.ts';
 import { encodeTimeCursor } from '../cursor.ts';
-import { applicationKind, applicationPath, applicationStatus, contentType, identifier, limit, parseParams, timeCursor } from '../params.ts';
+import {
+  applicationKind, applicationPath, applicationStatus, assertOrdered, contentType, identifier, instant, limit, parseParams, registrationNumber, searchText, timeCursor,
+} from '../params.ts';
 import { forbidden, notFound } from '../problem.ts';
 import { adminActionView, applicationView, applicationWithHistorySchema, eventView } from '../views.ts';
 import { GET_ONLY, methodNotAllowed, sendPage } from './shared.ts';
@@ -23,6 +25,10 @@ export const applicationListQuery = z.object({
 
 export const applicationsQuery = applicationListQuery.extend({
   applicantId: identifier.optional().describe('Only this applicant\'s; an OWNER may give only its own id.'),
+  q: searchText.optional().describe('Business name (for an INFO_CHANGE, its listing\'s name) or representative\'s name contains this, case-insensitive; `%` and `_` are literal.'),
+  registrationNumber: registrationNumber.optional().describe('Business registration number, 10 digits with or without dashes.'),
+  submittedFrom: instant.optional().describe('Inclusive lower bound on `createdAt` (ISO 8601 with offset).'),
+  submittedTo: instant.optional().describe('Exclusive upper bound on `createdAt` (ISO 8601 with offset).'),
 });
 
 export function applicationRoutes(deps: { db: Database; verifier: TokenVerifier }): Router {
@@ -31,6 +37,7 @@ export function applicationRoutes(deps: { db: Database; verifier: TokenVerifier 
 
   router.route('/applications').get(auth, async (req, res) => {
     const query = parseParams(applicationsQuery, req.query, 'query');
+    assertOrdered(query, 'submittedFrom', 'submittedTo');
     const principal = principalOf(res);
     let applicantId = query.applicantId;
     if (principal.role === 'OWNER') {
