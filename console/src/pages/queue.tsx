@@ -1,23 +1,43 @@
 import { useState } from 'preact/hooks';
 import { get, query } from '../api.ts';
 import { formatTime, t } from '../i18n.ts';
+import { Field } from '../parts/field.tsx';
 import { Empty, Show, useLoad } from '../parts/load.tsx';
-import type { Application, ContentType, Kind, Page } from '../types.ts';
+import { APPLICATION_STATUSES, type Application, type ApplicationPage, type ContentType, type Kind, type Status } from '../types.ts';
 
 const AGES = { '': 0, hour: 3600, day: 86_400, week: 7 * 86_400 } as const;
 type Age = keyof typeof AGES;
 
-/** The API pages newest first; the queue is worked oldest first, so it reads every PENDING page (up to 1000). */
-async function pending(contentType: string, kind: string): Promise<Application[]> {
-  const items: Application[] = [];
+/** The search box and the submitted-date range, applied together by the search button. */
+interface Search { q: string; from: string; to: string }
+const NO_SEARCH: Search = { q: '', from: '', to: '' };
+/** A date input means the admin's local day: from its first instant, to the first instant after the `to` day. */
+const startOf = (date: string, days = 0) => {
+  if (date === '') return undefined;
+  const day = new Date(`${date}T00:00`);
+  day.setDate(day.getDate() + days);
+  return day.toISOString();
+};
+
+/**
+ * The API pages newest first; the queue is worked oldest first, so it reads every page of the
+ * query (up to 1000) and shows the API's total of matches.
+ */
+async function applications(filters: { status: Status | ''; contentType: string; kind: string; search: Search }): Promise<ApplicationPage> {
+  const { status, contentType, kind, search } = filters;
+  const items: ApplicationPage['items'] = [];
+  let total = 0;
   let cursor: string | undefined;
   for (let page = 0; page < 10; page++) {
-    const result = await get<Page<Application>>(`/applications${query({ status: 'PENDING', contentType, kind, limit: 100, cursor })}`);
+    const result = await get<ApplicationPage>(`/applications${query({
+      status, contentType, kind, q: search.q.trim(), submittedFrom: startOf(search.from), submittedTo: startOf(search.to, 1), limit: 100, cursor,
+    })}`);
     items.push(...result.items);
+    total = result.total;
     if (result.nextCursor === null) break;
     cursor = result.nextCursor;
   }
-  return items.reverse();
+  return { items: items.reverse(), total, nextCursor: null };
 }
 
 const nameOf = (a: Application) => (a.details.type === 'LISTING' ? a.details.name : a.listingId ?? '');
@@ -30,11 +50,25 @@ export function QueuePage() {
   const [contentType, setContentType] = useState<ContentType | ''>('');
   const [kind, setKind] = useState<Kind | ''>('');
   const [age, setAge] = useState<Age>('');
-  const [loaded, reload] = useLoad(() => pending(contentType, kind), [contentType, kind]);
+  const [status, setStatus] = useState<Status | ''>('PENDING');
+  const [draft, setDraft] = useState(NO_SEARCH);
+  const [search, setSearch] = useState(NO_SEARCH);
+  const [loaded, reload] = useLoad(() => applications({ status, contentType, kind, search }), [status, contentType, kind, search]);
+  const edit = (key: keyof Search) => (e: Event) => setDraft({ ...draft, [key]: (e.currentTarget as HTMLInputElement).value });
   return (
     <section>
       <h2>{t('queueTitle')}</h2>
+      <form class="filters" id="queue-search" role="search" onSubmit={(e) => { e.preventDefault(); setSearch(draft); }}>
+        <Field id="queue-q" label={t('searchText')} type="search" value={draft.q} onInput={edit('q')} maxLength={100} placeholder={t('searchTextHint')} />
+        <Field id="queue-from" label={t('submittedFrom')} type="date" value={draft.from} onInput={edit('from')} />
+        <Field id="queue-to" label={t('submittedTo')} type="date" value={draft.to} onInput={edit('to')} />
+        <button type="submit">{t('search')}</button>
+      </form>
       <form class="filters" onSubmit={(e) => e.preventDefault()}>
+        <div class="field"><label for="filter-status">{t('filterStatus')}</label>
+          <select id="filter-status" value={status} onChange={(e) => setStatus(e.currentTarget.value as Status | '')}>
+            <option value="">{t('any')}</option>{APPLICATION_STATUSES.map((value) => <option key={value} value={value}>{t(value)}</option>)}
+          </select></div>
         <div class="field"><label for="filter-type">{t('filterContentType')}</label>
           <select id="filter-type" value={contentType} onChange={(e) => setContentType(e.currentTarget.value as ContentType | '')}>
             <option value="">{t('any')}</option><option value="RESTAURANT">{t('RESTAURANT')}</option><option value="PERFORMANCE">{t('PERFORMANCE')}</option><option value="EXHIBITION">{t('EXHIBITION')}</option>
@@ -49,17 +83,19 @@ export function QueuePage() {
           </select></div>
       </form>
       <Show loaded={loaded} retry={reload}>{(all) => {
-        const items = all.filter((a) => Date.now() - Date.parse(a.createdAt) >= AGES[age] * 1000);
+        const items = all.items.filter((a) => Date.now() - Date.parse(a.createdAt) >= AGES[age] * 1000);
         if (items.length === 0) return <Empty />;
         return (
           <>
-            <p class="count">{t('queueCount', { count: items.length })}</p>
+            {/* The waiting filter is applied here, so only without it is the API's total what is listed. */}
+            <p class="count" data-total={all.total}>{age === '' ? t('queueCount', { count: all.total }) : t('queueCount', { count: items.length })}</p>
             <table class="list" id="queue">
-              <thead><tr><th>{t('submittedAt')}</th><th>{t('waiting')}</th><th>{t('filterContentType')}</th><th>{t('filterKind')}</th><th>{t('name')}</th><th>{t('applicant')}</th></tr></thead>
+              <thead><tr><th>{t('submittedAt')}</th><th>{t('waiting')}</th><th>{t('filterContentType')}</th><th>{t('filterKind')}</th><th>{t('name')}</th><th>{t('applicant')}</th><th>{t('filterStatus')}</th></tr></thead>
               <tbody>{items.map((a) => (
-                <tr key={a.id} data-id={a.id}>
+                <tr key={a.id} data-id={a.id} data-status={a.status}>
                   <td>{formatTime(a.createdAt)}</td><td>{waited(a.createdAt)}</td><td>{t(a.contentType)}</td><td>{t(a.kind)}</td>
                   <td><a href={`#/applications/${a.id}`}>{nameOf(a) || a.id}</a></td><td>{a.applicantId}</td>
+                  <td>{t(a.status)}</td>
                 </tr>))}
               </tbody>
             </table>
