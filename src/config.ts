@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { connectionSecurityProblem, pemFile, postgresUrl, SECRETS, withSecretFiles } from './config-security.ts';
 
 const hostPort = /^(\[[0-9a-fA-F:.]+\]|[a-zA-Z0-9.-]+):\d{1,5}$/;
 const brokerList = z.string().trim().min(1)
@@ -17,7 +18,8 @@ const port = z.coerce.number().int().min(0).max(65535);
 export const configSchema = z.object({
   KAFKA_BROKERS: brokerList.optional(),
   SCHEMA_REGISTRY_URL: z.url().optional(),
-  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
+  DATABASE_URL: postgresUrl.optional(),
+  DATABASE_URL_FILE: z.string().min(1).optional(),
   HTTP_HOST: z.string().default('0.0.0.0'),
   HTTP_PORT: port.default(8080),
   AUTH_PUBLIC_KEY: z.string().includes('BEGIN PUBLIC KEY', { message: 'must be a PEM public key (SPKI)' }).optional(),
@@ -27,6 +29,20 @@ export const configSchema = z.object({
   KAFKA_CLIENT_ID: z.string().min(1).default('backoffice-approval-processor'),
   KAFKA_GROUP_ID: z.string().min(1).default('backoffice-approval-processor'),
   KAFKA_IDEMPOTENT_PRODUCER: bool.default(true),
+  KAFKA_SECURITY_PROTOCOL: z.enum(['PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL']).default('PLAINTEXT'),
+  KAFKA_SSL_CA_FILE: pemFile.optional(),
+  KAFKA_SSL_CERT_FILE: pemFile.optional(),
+  KAFKA_SSL_KEY_FILE: pemFile.optional(),
+  KAFKA_SSL_KEY_PASSWORD: z.string().optional(),
+  KAFKA_SSL_KEY_PASSWORD_FILE: z.string().min(1).optional(),
+  KAFKA_SASL_MECHANISM: z.enum(['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512']).optional(),
+  KAFKA_SASL_USERNAME: z.string().min(1).optional(),
+  KAFKA_SASL_PASSWORD: z.string().optional(),
+  KAFKA_SASL_PASSWORD_FILE: z.string().min(1).optional(),
+  SCHEMA_REGISTRY_USERNAME: z.string().min(1).optional(),
+  SCHEMA_REGISTRY_PASSWORD: z.string().optional(),
+  SCHEMA_REGISTRY_PASSWORD_FILE: z.string().min(1).optional(),
+  SCHEMA_REGISTRY_CA_FILE: pemFile.optional(),
   /** `go-mokapi` only when that development broker is the broker (set by the embedded stack). */
   KAFKA_BROKER_QUIRKS: z.enum(['none', 'go-mokapi']).default('none'),
   TOPIC_COMMANDS: topic('backoffice.application-commands'),
@@ -36,6 +52,10 @@ export const configSchema = z.object({
   TOPIC_LISTINGS_EXHIBITION: topic('backoffice.listings.exhibition'),
   TOPIC_NOTIFICATIONS: topic('backoffice.notifications'),
   TOPIC_DLQ: topic('backoffice.application-commands.dlq'),
+  /** How long reviewers have to decide an application, counted from its submission: later, it is overdue. */
+  REVIEW_DEADLINE_HOURS: z.coerce.number().int().min(1).max(8760).default(48),
+  /** The recipient id of the reviewers (MASTER admins) on the notifications topic: new and amended applications are announced to it. */
+  REVIEWERS_RECIPIENT_ID: z.string().trim().min(1).max(100).regex(/^[^\p{Cc}]+$/u, 'must not contain control characters').default('backoffice-reviewers'),
   DECISION_MAX_SKEW_SECONDS: z.coerce.number().int().min(0).max(86_400).default(300),
   PROCESSOR_PARTITIONS_CONCURRENTLY: z.coerce.number().int().min(1).max(64).default(3),
   PROCESSOR_MAX_BATCH: z.coerce.number().int().min(1).max(5000).default(1000),
@@ -70,19 +90,25 @@ export class ConfigError extends Error {}
 /** Parses the environment; the first problem becomes one message that names the variable. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const blanksRemoved = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
-  const parsed = configSchema.safeParse(blanksRemoved);
+  const resolved = withSecretFiles(blanksRemoved);
+  if (!resolved.ok) throw new ConfigError(`Invalid configuration: ${resolved.variable} ${resolved.message}`);
+  const parsed = configSchema.safeParse(resolved.env);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const variable = String(issue.path[0] ?? 'environment');
-    const value = env[variable];
+    // A secret's value is never repeated, not even a wrong one (it may be the right one misplaced).
+    const value = (SECRETS as readonly string[]).includes(variable) ? undefined : env[variable];
     throw new ConfigError(`Invalid configuration: ${variable} ${issue.message}${value === undefined ? '' : ` (got "${value}")`}`);
   }
   if (parsed.data.AUTH_PUBLIC_KEY && parsed.data.AUTH_JWKS_URL) {
     throw new ConfigError('Invalid configuration: AUTH_PUBLIC_KEY and AUTH_JWKS_URL are exclusive; set one');
   }
+  const inconsistent = connectionSecurityProblem(parsed.data);
+  if (inconsistent) throw new ConfigError(`Invalid configuration: ${inconsistent}`);
   return parsed.data;
 }
 
+/** Where the outcomes go: the topics, and the reviewers' recipient id on the notifications topic. */
 export function topicsOf(config: Config) {
   return {
     commands: config.TOPIC_COMMANDS,
@@ -94,6 +120,8 @@ export function topicsOf(config: Config) {
     },
     notifications: config.TOPIC_NOTIFICATIONS,
     dlq: config.TOPIC_DLQ,
+    /** Not a topic: the key under which the reviewers' notifications go on the notifications topic. */
+    reviewersRecipientId: config.REVIEWERS_RECIPIENT_ID,
   } as const;
 }
 export type Topics = ReturnType<typeof topicsOf>;

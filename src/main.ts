@@ -30,6 +30,13 @@ async function startEmbedded(config: Config, logger: Logger) {
   }
 }
 
+/** An address for the banner: a password in it (DATABASE_URL's, or a registry URL's user info) becomes ***. */
+function withoutPassword(address: string): string {
+  const url = new URL(address);
+  if (url.password) url.password = '***';
+  return url.toString();
+}
+
 async function main(): Promise<void> {
   let config;
   try {
@@ -71,8 +78,8 @@ async function main(): Promise<void> {
     `  Console          http://127.0.0.1:${service.httpPort}/console${devSignIn ? '  (development sign-in: pick a role and a user id)' : ''}`,
     `  HTTP API         http://127.0.0.1:${service.httpPort}  (/applications, /commands, /docs, /healthz, /readyz, /metrics)`,
     `  Kafka brokers    ${serviceConfig.KAFKA_BROKERS.join(',')}${embedded?.parts.broker ? `  (embedded ${embedded.parts.broker})` : ''}`,
-    `  Schema registry  ${serviceConfig.SCHEMA_REGISTRY_URL}${embedded?.parts.registry ? `  (embedded ${embedded.parts.registry})` : ''}`,
-    `  PostgreSQL       ${serviceConfig.DATABASE_URL.replace(/:[^:@/]*@/, ':***@')}${embedded?.parts.postgres ? `  (${embedded.parts.postgres})` : ''}`,
+    `  Schema registry  ${withoutPassword(serviceConfig.SCHEMA_REGISTRY_URL)}${embedded?.parts.registry ? `  (embedded ${embedded.parts.registry})` : ''}`,
+    `  PostgreSQL       ${withoutPassword(serviceConfig.DATABASE_URL)}${embedded?.parts.postgres ? `  (${embedded.parts.postgres})` : ''}`,
     '  Ctrl-C stops everything.',
     '',
   ].join('\n'));

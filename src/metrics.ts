@@ -51,6 +51,9 @@ export function createMetrics() {
     oldestPendingAge: new Gauge({
       name: 'applications_oldest_pending_age_seconds', help: 'Age of the oldest PENDING application; 0 when none is pending (polled).', registers: [registry],
     }),
+    overdueApplications: new Gauge({
+      name: 'applications_overdue', help: 'PENDING applications past the review deadline (REVIEW_DEADLINE_HOURS from submission; polled).', registers: [registry],
+    }),
     retentionDeleted: new Counter({
       name: 'retention_deleted_rows_total', help: 'Rows the retention sweep deleted: published outbox rows, processed commands past the idempotency window.',
       labelNames: ['table'] as const, registers: [registry],

@@ -3,10 +3,12 @@ import { createTokenVerifier } from './auth/tokens.ts';
 import { CommandSender } from './client/command-sender.ts';
 import { topicsOf, type ServiceConfig } from './config.ts';
 import { createHttpApp } from './http/app.ts';
+import { startLiveFeed } from './http/live-feed.ts';
 import type { DevSignIn } from './http/console.ts';
 import { listen } from './http/listen.ts';
 import { ensureCommandTopic } from './command-topic.ts';
 import { createKafka } from './kafka.ts';
+import { untilDependenciesAnswer } from './dependency-gate.ts';
 import type { Logger } from './logger.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { runProcessor } from './processors/processor.ts';
@@ -16,7 +18,7 @@ import { Publisher } from './processors/publisher.ts';
 import { startOpsCollectors } from './ops/collectors.ts';
 import { startRetention } from './ops/retention.ts';
 import { exportHealth } from './ops/health-gauges.ts';
-import { connectSerde } from './schemas/serde.ts';
+import { connectSerde, registryAccess } from './schemas/serde.ts';
 import { connectDatabase, databaseAnswers } from './store/db.ts';
 import { migrate } from './store/migrate.ts';
 
@@ -40,14 +42,15 @@ const GATEWAY_RETRY = { retries: 3, initialRetryTime: 100, maxRetryTime: 1000 };
  * embedded stack's development key, which lets the console sign people in for development.
  */
 export async function startService(config: ServiceConfig, logger: Logger, options: { devSignIn?: DevSignIn } = {}): Promise<RunningService> {
+  const metrics = createMetrics();
   await migrate(config.DATABASE_URL, logger);
   const db = await connectDatabase(config.DATABASE_URL, config.PROCESSOR_TRANSACTIONS + 8);
   const topics = topicsOf(config);
-  const serde = await connectSerde(config.SCHEMA_REGISTRY_URL, topics);
+  const heldPort = await untilDependenciesAnswer(config, { metrics, logger });
+  const serde = await connectSerde(config.SCHEMA_REGISTRY_URL, topics, registryAccess(config));
   const verifier = createTokenVerifier({
     publicKeyPem: config.AUTH_PUBLIC_KEY, jwksUrl: config.AUTH_JWKS_URL, issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE,
   });
-  const metrics = createMetrics();
   const broker = brokerProfile(config.KAFKA_BROKER_QUIRKS);
   const kafka = createKafka(config, logger);
   if (!broker.stampsAppendTime) logger.warn('go-mokapi cannot stamp append time: decisions are judged by processing time');
@@ -67,7 +70,9 @@ export async function startService(config: ServiceConfig, logger: Logger, option
   const relay = new OutboxRelay(publisher, db);
   // go-mokapi answers OffsetFetch only to group members: there, and only there, lag comes from
   // this instance's own commits (see consumer-lag.ts).
-  const ops = startOpsCollectors({ kafka, consumer: broker.answersOffsetFetchToAnyone ? undefined : consumer, db, metrics, logger, groupId: config.KAFKA_GROUP_ID, topics, intervalMs: config.METRICS_POLL_INTERVAL_MS });
+  const ops = startOpsCollectors({ kafka, consumer: broker.answersOffsetFetchToAnyone ? undefined : consumer, db, metrics, logger, groupId: config.KAFKA_GROUP_ID, topics, intervalMs: config.METRICS_POLL_INTERVAL_MS,
+    reviewDeadlineHours: config.REVIEW_DEADLINE_HOURS,
+  });
   const retention = startRetention({ db, metrics, logger }, {
     outboxRetentionSeconds: config.OUTBOX_RETENTION_SECONDS, idempotencyWindowDays: config.IDEMPOTENCY_WINDOW_DAYS, intervalMs: config.RETENTION_SWEEP_INTERVAL_MS,
   });
@@ -88,8 +93,9 @@ export async function startService(config: ServiceConfig, logger: Logger, option
   // The gateway answers a waiting HTTP caller: a few seconds of retries, then 503 with Retry-After.
   const sender = new CommandSender(createKafka(config, logger, '-gateway', GATEWAY_RETRY), serde, topics);
   await sender.connect();
-  const app = createHttpApp({ db, verifier, metrics, readiness, sender, devSignIn: options.devSignIn, logger: logger.child({ component: 'http' }) });
-  const server = await listen(app, config.HTTP_PORT, config.HTTP_HOST);
+  const live = startLiveFeed({ db, databaseUrl: config.DATABASE_URL, logger });
+  const app = createHttpApp({ db, verifier, metrics, readiness, sender, live, reviewDeadlineHours: config.REVIEW_DEADLINE_HOURS, devSignIn: options.devSignIn, logger: logger.child({ component: 'http' }) });
+  const server = await listen(app, heldPort ?? config.HTTP_PORT, config.HTTP_HOST);
   const httpPort = (server.address() as { port: number }).port;
   logger.info({ httpPort, topics: topics.commands, groupId: config.KAFKA_GROUP_ID }, 'service started');
 
@@ -104,6 +110,7 @@ export async function startService(config: ServiceConfig, logger: Logger, option
       await publisher.stop();
       await sender.disconnect();
       await new Promise<void>((resolve) => { server.close(() => resolve()); server.closeAllConnections(); });
+      await live.close();
       await db.end();
       logger.info('service stopped');
     },

@@ -14,8 +14,11 @@ import type { CommandSender } from '../src/client/command-sender.ts';
 import { createHttpApp } from '../src/http/app.ts';
 import type { Database } from '../src/store/db.ts';
 import type { TokenVerifier } from '../src/auth/tokens.ts';
+import type { LiveFeed } from '../src/http/live-feed.ts';
 import { createMetrics } from '../src/metrics.ts';
 import { moduleReferences, resolvesInto } from './support/module-references.ts';
+import { kafkaAclsCommand, producerAcls, readerAcls, serviceAcls } from '../src/kafka-acls.ts';
+import { SECRETS } from '../src/config-security.ts';
 
 /**
  * Docker cannot run here, so docker-compose.yml, the Dockerfile and deploy/ are checked by reading
@@ -138,7 +141,18 @@ function hostPathOf(service: Service, containerPath: string): string | null {
 
 const SERVICE = 'backoffice';
 const serviceEnv = environmentOf(services[SERVICE]!);
-const config: Config = loadConfig(serviceEnv);
+/** Where the service reads the files security-init makes (the kafka-secrets volume). */
+const SECRETS_MOUNT = '/run/kafka-secrets/';
+/**
+ * loadConfig reads the files the service is given; those in the secrets volume exist only once
+ * security-init ran, so stand-ins of the same names take their place here (a PEM CA, a password).
+ */
+const standIns = mkdtempSync(join(tmpdir(), 'compose-secrets-'));
+afterAll(() => rmSync(standIns, { recursive: true, force: true }));
+writeFileSync(join(standIns, 'ca.pem'), '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n');
+writeFileSync(join(standIns, 'backoffice.password'), 'stand-in\n');
+const serviceEnvWithStandIns = Object.fromEntries(Object.entries(serviceEnv).map(([name, value]) => [name, value.startsWith(SECRETS_MOUNT) ? join(standIns, value.slice(SECRETS_MOUNT.length)) : value]));
+const config: Config = loadConfig(serviceEnvWithStandIns);
 
 /** The value the service uses when a variable is not set (undefined when it has none). */
 const defaultOf = (name: string) => (configSchema.shape as Record<string, { safeParse(input: unknown): { data?: unknown } }>)[name]!.safeParse(undefined).data;
@@ -149,16 +163,24 @@ describe('docker-compose.yml: the service', () => {
   test('every variable it sets is a setting of src/config.ts, and the result is a valid configuration', () => {
     const known = new Set(Object.keys(configSchema.shape));
     expect(Object.keys(serviceEnv).filter((name) => !known.has(name))).toEqual([]);
-    expect(() => loadConfig(serviceEnv)).not.toThrow();
+    expect(() => loadConfig(serviceEnvWithStandIns)).not.toThrow();
   });
 
   test('every setting it needs is set or has a default; exactly one token verification key is given', () => {
     const exclusive = ['AUTH_PUBLIC_KEY', 'AUTH_JWKS_URL'];
+    // Options compose does not use: a client certificate (its Kafka takes SASL), registry auth and
+    // a registry CA (the registry answers in plaintext on the compose network only).
+    const unused = ['KAFKA_SSL_CERT_FILE', 'KAFKA_SSL_KEY_FILE', 'KAFKA_SSL_KEY_PASSWORD', 'KAFKA_SSL_KEY_PASSWORD_FILE',
+      'SCHEMA_REGISTRY_USERNAME', 'SCHEMA_REGISTRY_PASSWORD', 'SCHEMA_REGISTRY_PASSWORD_FILE', 'SCHEMA_REGISTRY_CA_FILE'];
     const noDefault = Object.keys(configSchema.shape).filter((name) => defaultOf(name) === undefined);
     // Without these three the service would start embedded parts instead of using the containers.
     expect(noDefault).toEqual(expect.arrayContaining(['KAFKA_BROKERS', 'SCHEMA_REGISTRY_URL', 'DATABASE_URL']));
-    const missing = noDefault.filter((name) => !exclusive.includes(name) && !serviceEnv[name]);
+    // A secret is given either itself or as its _FILE.
+    const given = (name: string) => Boolean(serviceEnv[name]) || ((SECRETS as readonly string[]).includes(name.replace(/_FILE$/, ''))
+      && Boolean(serviceEnv[name.endsWith('_FILE') ? name.replace(/_FILE$/, '') : `${name}_FILE`]));
+    const missing = noDefault.filter((name) => !exclusive.includes(name) && !unused.includes(name) && !given(name));
     expect(missing).toEqual([]);
+    expect(unused.filter((name) => serviceEnv[name])).toEqual([]);
     expect(exclusive.filter((name) => serviceEnv[name])).toHaveLength(1);
     expect(config.AUTH_PUBLIC_KEY).toBe(TEST_PUBLIC_KEY);
   });
@@ -218,7 +240,7 @@ describe('docker-compose.yml: addresses line up', () => {
       expect(broker.split(':')[0]).toBe('kafka');
       check(broker);
     }
-    check(environmentOf(services['schema-registry']!).SCHEMA_REGISTRY_KAFKASTORE_BOOTSTRAP_SERVERS!.replace(/^PLAINTEXT:\/\//, ''));
+    check(environmentOf(services['schema-registry']!).SCHEMA_REGISTRY_KAFKASTORE_BOOTSTRAP_SERVERS!.replace(/^SASL_SSL:\/\//, ''));
     check(environmentOf(services['topic-init']!).BOOTSTRAP_SERVERS!);
     // The host-side listener is published on the port it advertises, for the CLI on the host.
     const external = [...advertised].find(([address]) => address.startsWith('localhost:'))!;
@@ -271,12 +293,14 @@ describe('docker-compose.yml: topics, images and files', () => {
     expect([...topics].sort()).toEqual([...allTopics(topicsOf(config))].sort());
     expect(Number(env.PARTITIONS)).toBeGreaterThanOrEqual(3);
 
-    // Run its script with bash, a stub kafka-topics.sh recording every call.
+    // Run its script with bash, stubs of kafka-topics.sh and kafka-acls.sh recording every call.
     const dir = mkdtempSync(join(tmpdir(), 'topic-init-'));
     try {
       const log = join(dir, 'calls.log');
-      writeFileSync(join(dir, 'kafka-topics.sh'), `#!/bin/bash\necho "$*" >> ${log}\n`);
-      chmodSync(join(dir, 'kafka-topics.sh'), 0o755);
+      for (const tool of ['kafka-topics.sh', 'kafka-acls.sh']) {
+        writeFileSync(join(dir, tool), `#!/bin/bash\necho "${tool} $*" >> ${log}\n`);
+        chmodSync(join(dir, tool), 0o755);
+      }
       const script = Array.isArray(init.command) ? init.command[0]! : init.command!;
       expect(init.entrypoint).toEqual(['/bin/bash', '-c']);
       await run('/bin/bash', ['-c', script], { env: { ...env, KAFKA_BIN: dir, PATH: process.env.PATH } });
@@ -284,7 +308,7 @@ describe('docker-compose.yml: topics, images and files', () => {
       const creates = calls.filter((call) => call.includes('--create'));
       expect(creates.map((call) => /--topic (\S+)/.exec(call)![1]).sort()).toEqual([...topics].sort());
       for (const call of creates) {
-        expect(call).toContain(`--bootstrap-server ${env.BOOTSTRAP_SERVERS}`);
+        expect(call).toContain(`--bootstrap-server ${env.BOOTSTRAP_SERVERS} --command-config ${env.COMMAND_CONFIG}`);
         expect(call).toContain('--if-not-exists');
         expect(call).toContain(`--partitions ${env.PARTITIONS}`);
         expect(call).toContain('--replication-factor 1');
@@ -294,6 +318,21 @@ describe('docker-compose.yml: topics, images and files', () => {
       expect(Object.fromEntries(configsOf(config.TOPIC_COMMANDS))).toEqual(COMMAND_TOPIC_CONFIGS);
       expect(Object.fromEntries(configsOf(config.TOPIC_DLQ))).toEqual(DLQ_TOPIC_CONFIGS);
       expect(configsOf(config.TOPIC_EVENTS)).toEqual([]);
+
+      // The grants: the service's and the CLI's exactly as src/kafka-acls.ts (and the secured suites) define them.
+      const granted = calls.filter((call) => call.startsWith('kafka-acls.sh ')).map((call) => call.replace(`--bootstrap-server ${env.BOOTSTRAP_SERVERS} --command-config ${env.COMMAND_CONFIG} `, ''));
+      const expected = (grants: Parameters<typeof kafkaAclsCommand>[0][]) => grants.map((grant) => kafkaAclsCommand(grant).replace('--bootstrap-server $BOOTSTRAP --command-config admin.properties ', ''));
+      const topicsOfService = topicsOf(config);
+      expect(granted.filter((call) => call.includes('User:backoffice '))).toEqual(expected(serviceAcls('User:backoffice', topicsOfService, config.KAFKA_GROUP_ID)));
+      expect(granted.filter((call) => call.includes('User:operator '))).toEqual(expected([
+        ...producerAcls('User:operator', topicsOfService), ...readerAcls('User:operator', topicsOfService, ['cli-outcome-', 'dlq-reader-', 'event-reader-']),
+      ]));
+      // The registry may touch its own topic and group, nothing of the service's.
+      expect(granted.filter((call) => call.includes('User:schema-registry '))).toEqual([
+        'kafka-acls.sh --add --allow-principal User:schema-registry --operation All --topic _schemas',
+        'kafka-acls.sh --add --allow-principal User:schema-registry --operation All --group schema-registry',
+      ]);
+      expect(granted.filter((call) => !/User:(backoffice|operator|schema-registry) /.test(call))).toEqual([]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -347,6 +386,41 @@ describe('docker-compose.yml: topics, images and files', () => {
       }
     }
     expect(existsSync(hostPathOf(grafana, environmentOf(grafana).GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH!) ?? '/nonexistent')).toBe(true);
+  });
+});
+
+describe('docker-compose.yml: a secured Kafka', () => {
+  const kafka = () => environmentOf(services.kafka!);
+  const made = readFileSync(join(ROOT, 'deploy/kafka/security-init.sh'), 'utf8');
+  const usersIn = (script: string) => /for user in ([a-z -]+); do/.exec(script)![1]!.split(' ');
+
+  test('every listener is SASL, clients\' over TLS, and the authorizer denies what is not granted', () => {
+    const protocols = Object.fromEntries(kafka().KAFKA_LISTENER_SECURITY_PROTOCOL_MAP!.split(',').map((entry) => entry.split(':')));
+    expect(protocols).toEqual({ INTERNAL: 'SASL_SSL', EXTERNAL: 'SASL_SSL', CONTROLLER: 'SASL_PLAINTEXT' });
+    expect(kafka()).toMatchObject({
+      KAFKA_AUTHORIZER_CLASS_NAME: 'org.apache.kafka.metadata.authorizer.StandardAuthorizer', KAFKA_SUPER_USERS: 'User:admin', KAFKA_ALLOW_EVERYONE_IF_NO_ACL_FOUND: 'false',
+    });
+    expect(config).toMatchObject({ KAFKA_SECURITY_PROTOCOL: 'SASL_SSL', KAFKA_SASL_USERNAME: 'backoffice', KAFKA_SASL_MECHANISM: expect.stringMatching(/^SCRAM-/) });
+    expect(kafka().KAFKA_SASL_ENABLED_MECHANISMS!.split(',')).toContain(config.KAFKA_SASL_MECHANISM);
+    expect(environmentOf(services['schema-registry']!)).toMatchObject({ SCHEMA_REGISTRY_KAFKASTORE_SECURITY_PROTOCOL: 'SASL_SSL' });
+  });
+
+  test('the files the others read from the secrets volume are made by security-init, before Kafka starts', () => {
+    expect(services.kafka!.depends_on).toMatchObject({ 'security-init': { condition: 'service_completed_successfully' } });
+    const wanted = new Set<string>();
+    const text = JSON.stringify([services.kafka, services['topic-init'], services['schema-registry'], services[SERVICE]]);
+    for (const match of text.matchAll(/\/(?:etc\/kafka\/secrets|run\/kafka-secrets)\/([\w.-]+)/g)) wanted.add(match[1]!);
+    for (const name of ['KAFKA_SSL_KEYSTORE_FILENAME', 'KAFKA_SSL_KEYSTORE_CREDENTIALS', 'KAFKA_SSL_KEY_CREDENTIALS']) wanted.add(kafka()[name]!);
+    expect(wanted.size).toBeGreaterThan(5);
+    const users = usersIn(made);
+    const missing = [...wanted].filter((file) => {
+      const user = /^(.+)\.password$/.exec(file)?.[1];
+      return user && user !== 'keystore' ? !users.includes(user) : !made.includes(file);
+    });
+    expect(missing).toEqual([]);
+    // The SCRAM users formatted into Kafka's storage are the users security-init made passwords for.
+    expect(usersIn(readFileSync(join(ROOT, 'deploy/kafka/start-secured.sh'), 'utf8'))).toEqual(users);
+    expect(users).toEqual(expect.arrayContaining(['admin', config.KAFKA_SASL_USERNAME, 'schema-registry', 'operator']));
   });
 });
 
@@ -457,7 +531,7 @@ describe('Dockerfile', () => {
     expect(command.slice(0, 2)).toEqual(['node', '-e']);
     const app = createHttpApp({
       db: {} as Database, verifier: {} as TokenVerifier, sender: {} as CommandSender, metrics: createMetrics(), logger: pino({ level: 'silent' }),
-      readiness: async () => ({ ready: true, checks: {} }),
+      readiness: async () => ({ ready: true, checks: {} }), reviewDeadlineHours: 48, live: {} as LiveFeed,
     });
     const server = await new Promise<Server>((resolve) => { const s = app.listen(0, '127.0.0.1', () => resolve(s)); });
     try {

@@ -12,6 +12,7 @@ import { createMetrics } from '../src/metrics.ts';
 import { connectDatabase, type Database } from '../src/store/db.ts';
 import { detailsFor, infoChangeContact } from './fixtures/details.ts';
 import { serve, type Api, type Reply } from './http/harness.ts';
+import type { LiveFeed } from '../src/http/live-feed.ts';
 import { approve, forCommand, payloadOf, reject, submitNew, withdraw } from './support/commands.ts';
 import { startPipeline, type Pipeline } from './support/pipeline.ts';
 import { startTestStack, type TestStack } from './support/stack.ts';
@@ -137,7 +138,7 @@ test('the document is valid OpenAPI 3.1 and describes exactly the routes the app
   expect(doc.openapi).toBe('3.1.0');
   const app = createHttpApp({
     db: {} as Database, sender: {} as CommandSender, verifier: createTokenVerifier({ publicKeyPem: stack.keys.publicKeyPem, issuer: 'x', audience: 'y' }),
-    metrics: createMetrics(), logger: pino({ level: 'silent' }), readiness: async () => ({ ready: true, checks: {} }),
+    metrics: createMetrics(), logger: pino({ level: 'silent' }), readiness: async () => ({ ready: true, checks: {} }), reviewDeadlineHours: 48, live: {} as LiveFeed,
   });
   const routes = expressRoutes(app);
   expect(routes.length).toBeGreaterThanOrEqual(13);
@@ -294,6 +295,24 @@ test('real responses over data the processor wrote validate against the document
   await get('/admin-actions?action=MAYBE', master, 400);
   await get('/admin-actions', ownerAToken, 403);
   await get('/admin-actions', null, 401);
+  // The exports: the same filters and access rules; a CSV body is text, which the document says.
+  const actionsCsv = await get('/admin-actions.csv?action=APPROVE', master, 200);
+  expect((actionsCsv.body as string).trim().split('\n')).toHaveLength(3);
+  await get('/admin-actions.csv?from=2999-01-01T00:00:00Z&to=2020-01-01T00:00:00Z', master, 400);
+  await get('/admin-actions.csv', ownerAToken, 403);
+  await get('/admin-actions.csv', null, 401);
+  const applicationsCsv = await get('/applications.csv', ownerAToken, 200);
+  expect((applicationsCsv.body as string).split('\n')[0]).toMatch(/^id,submittedAt,status,/);
+  await get('/applications.csv?kind=SOMETIMES', master, 400);
+  await get(`/applications.csv?applicantId=${ownerB}`, ownerAToken, 403);
+  await get('/applications.csv', null, 401);
+  // The live stream never ends: its 200 is checked on the headers, then the connection is dropped.
+  const stream = new AbortController();
+  const live = await fetch(`http://127.0.0.1:${pipeline.service.httpPort}/events`, { headers: { authorization: `Bearer ${ownerAToken}` }, signal: stream.signal });
+  expectDocumented('/events', { status: live.status, headers: live.headers, contentType: live.headers.get('content-type') ?? '', body: '' });
+  stream.abort();
+  await get('/events?lastEventId=yesterday', master, 400);
+  await get('/events', null, 401);
   const stats = await get('/stats', master, 200);
   expect(stats.body.byStatus).toMatchObject({ APPROVED: 2, REJECTED: 1, WITHDRAWN: 1 });
   await get('/stats', ownerAToken, 403);
@@ -328,7 +347,8 @@ test('a field a view adds without documenting it fails validation (the schemas a
   const listing = {
     id: randomUUID(), ownerId: 'o', contentType: 'RESTAURANT', name: 'n', description: 'd', contact: { phone: 'p', email: 'e' },
     address: { postalCode: '06236', road: 'r', detail: null }, businessHours: [{ day: 'MONDAY', hours: null }],
-    specific: { type: 'RESTAURANT', cuisine: 'c', seatCapacity: 1 }, sourceApplicationId: randomUUID(), version: 1,
+    specific: { type: 'RESTAURANT', cuisine: 'c', seatCapacity: 1, restaurantType: 'PUB', ageRating: 'AGE_19' },
+    businessRegistration: { number: '2208162517', representativeName: '김영희' }, sourceApplicationId: randomUUID(), version: 1,
     createdAt: new Date().toISOString(), updatedAt: new Date().toISOString(),
   };
   expect(validate(listing)).toBe(true);

@@ -99,6 +99,11 @@ test('after real commands /metrics shows lag per partition, outbox backlog, DLQ 
   const [late] = await pipeline.sender.send([approve(c!.applicationId, master)]);
   await pipeline.reader.waitFor(forCommand(pipeline.topics.events, late!.commandId));
   await eventually(async () => (valueOf(await scrape(), 'applications_pending') === 1 ? true : undefined), 15_000);
+  expect(valueOf(await scrape(), 'applications_overdue')).toBe(0);
+
+  // The one still pending, submitted longer ago than the review deadline (48 hours by default), is overdue.
+  await stack.db.query(`UPDATE applications SET created_at = now() - interval '49 hours' WHERE id = $1`, [d!.applicationId]);
+  await eventually(async () => (valueOf(await scrape(), 'applications_overdue') === 1 ? true : undefined), 15_000);
 });
 
 test('consumer lag grows while the database holds the processor back, and drains to 0 when it lets go', async () => {
@@ -192,7 +197,7 @@ test('a collector whose dependency is down counts errors, keeps the others going
   const db = await connectDatabase(stack.config.DATABASE_URL, 2);
   try {
     const collectors = startOpsCollectors({
-      kafka: deadBroker, db, metrics, logger: pino({ level: 'silent' }), groupId: 'nobody', topics: pipeline.topics, intervalMs: 60_000,
+      kafka: deadBroker, db, metrics, logger: pino({ level: 'silent' }), groupId: 'nobody', topics: pipeline.topics, intervalMs: 60_000, reviewDeadlineHours: 48,
     });
     await collectors.pollNow();
     await collectors.stop();

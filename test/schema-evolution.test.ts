@@ -19,6 +19,7 @@ import { pipelineSuite } from './support/suite.ts';
 import { approve, forCommand, payloadOf, reject, submitNew, withdraw } from './support/commands.ts';
 import { address, contact, infoChangeContact, restaurantDetails } from './fixtures/details.ts';
 import { CONTENT_TYPE } from './fixtures/registry-schemas.ts';
+import { NO_SPECIFIC_CHANGE } from '../src/processors/decider/index.ts';
 
 /**
  * Schema evolution: each top-level .avsc must stay BACKWARD compatible with every version we
@@ -73,7 +74,7 @@ function withWebsite<T>(value: T, website: string): T {
 }
 
 /** An AmendApplication with InfoChangeDetails on the wire; the default changes nothing, so it writes alike with unions wrapped or not. */
-const amendInfoChange = (applicationId: string, change: object = { contact: null, address: null, businessHours: null }) => ({
+const amendInfoChange = (applicationId: string, change: object = { contact: null, address: null, businessHours: null, ...NO_SPECIFIC_CHANGE }) => ({
   commandId: randomUUID(), applicationId, issuedAt: 0,
   payload: { [`${NS}AmendApplication`]: { applicantId: 'owner', details: { [`${NS}InfoChangeDetails`]: change } } },
 });
@@ -135,7 +136,7 @@ describe('resolution of data written with another schema (src/schemas/resolver.t
     expect(() => createResolver(reader, writer)).toThrow(/CommentOnApplication/);
     const resolver = createResolver(reader, writer, { perDatum: true });
 
-    const amend = amendInfoChange(randomUUID(), { contact: contact(), address: null, businessHours: null });
+    const amend = amendInfoChange(randomUUID(), { contact: contact(), address: null, businessHours: null, ...NO_SPECIFIC_CHANGE });
     expect(reader.fromBuffer(writer.toBuffer(withWebsite(amend, 'https://example.com')), resolver)).toEqual(amend);
     const submit = commandToWire({ type: 'SubmitApplication', commandId: randomUUID(), applicationId: randomUUID(), issuedAt: 1, applicantId: 'owner', kind: 'NEW_LISTING', listingId: null, contentType: 'RESTAURANT', details: restaurantDetails() });
     expect(reader.fromBuffer(writer.toBuffer(submit), resolver)).toEqual(submit);
@@ -312,10 +313,10 @@ describe('a next schema version through the running pipeline', () => {
     const changeId = change.applicationId;
     const movedTo = address({ postalCode: '04524', road: '서울특별시 중구 세종대로 110', detail: null });
     // The AmendApplication with InfoChangeDetails that avsc's stale resolver failed to decode.
-    const amendedNext = await send('next', amend(changeId, { type: 'INFO_CHANGE', contact: contact({ email: 'next@example.co.kr' }), address: movedTo, businessHours: null }));
+    const amendedNext = await send('next', amend(changeId, { type: 'INFO_CHANGE', contact: contact({ email: 'next@example.co.kr' }), address: movedTo, businessHours: null, ...NO_SPECIFIC_CHANGE }));
     expect(amendedNext).toMatchObject({ type: 'ApplicationAmended', version: 2 });
-    expect(amendedNext.body.details).toEqual({ [`${NS}InfoChangeDetails`]: { contact: contact({ email: 'next@example.co.kr' }), address: movedTo, businessHours: null } });
-    const amendedCurrent = await send('current', amend(changeId, { type: 'INFO_CHANGE', contact: contact({ email: 'current@example.co.kr' }), address: movedTo, businessHours: null }));
+    expect(amendedNext.body.details).toEqual({ [`${NS}InfoChangeDetails`]: { contact: contact({ email: 'next@example.co.kr' }), address: movedTo, businessHours: null, ...NO_SPECIFIC_CHANGE } });
+    const amendedCurrent = await send('current', amend(changeId, { type: 'INFO_CHANGE', contact: contact({ email: 'current@example.co.kr' }), address: movedTo, businessHours: null, ...NO_SPECIFIC_CHANGE }));
     expect(amendedCurrent).toMatchObject({ type: 'ApplicationAmended', version: 3 });
     expect(await send('next', approve(changeId, suite.adminToken))).toMatchObject({ type: 'ApplicationApproved', version: 4 });
     const shown = await suite.pipeline.http(`/listings/${listingId}`, await suite.stack.token('OWNER', OWNER));
@@ -338,6 +339,31 @@ describe('a next schema version through the running pipeline', () => {
     expect(letter!.headers).toMatchObject({ 'error.code': 'INCOMPATIBLE_SCHEMA', 'error.message': expect.stringContaining(`written with union branch ${NS}CommentOnApplication`) });
     // Every other command has its outcome event above, so none of them was dead-lettered.
     expect(suite.pipeline.reader.messages.filter((message) => message.topic === topics().dlq)).toHaveLength(1);
+  });
+
+  /**
+   * Avro resolves an enum symbol the reader lacks to the reader's default, and fails without one.
+   * So the default came first, alone (NotificationRequested v2: UNKNOWN, never written), and the
+   * reviewers' template after it (v3): a consumer on v2 keeps decoding; one still on v1 cannot
+   * read any record written with v3, which is why consumers move to v2 before v3 is produced.
+   */
+  test('a consumer holding NotificationRequested v2 reads the reviewers\' notification, a template added in v3, as UNKNOWN', async () => {
+    const [v1, v2] = releasedVersions('NotificationRequested');
+    const registry = new SchemaRegistry({ host: suite.stack.config.SCHEMA_REGISTRY_URL });
+    const submitted = await send('current', submitNew(OWNER));
+    const about = (recipientId: string) => (m: ReadMessage) => m.topic === topics().notifications && m.key === recipientId
+      && (m.value as { applicationId: string }).applicationId === submitted.applicationId;
+    const [toReviewers] = await suite.pipeline.reader.waitFor(about(topics().reviewersRecipientId));
+    const [toOwner] = await suite.pipeline.reader.waitFor(about(OWNER));
+    expect(toReviewers!.value).toMatchObject({ template: 'APPLICATION_AWAITING_REVIEW' });
+
+    const asV2 = readerDecoder(registry, avsc.Type.forSchema(v2!.schema as avsc.Schema));
+    expect(await asV2(toReviewers!.raw!)).toEqual({ ok: true, value: { ...(toReviewers!.value as object), template: 'UNKNOWN' } });
+    expect(await asV2(toOwner!.raw!)).toEqual({ ok: true, value: toOwner!.value });
+
+    const asV1 = readerDecoder(registry, avsc.Type.forSchema(v1!.schema as avsc.Schema));
+    expect(await asV1(toReviewers!.raw!)).toMatchObject({ ok: false, code: 'INCOMPATIBLE_SCHEMA' });
+    expect(await asV1(toOwner!.raw!)).toMatchObject({ ok: false, code: 'INCOMPATIBLE_SCHEMA' });
   });
 
   test('a consumer holding ApplicationEvent v1 reads the events the service publishes, and those of a next version', async () => {
@@ -366,7 +392,8 @@ describe('a next schema version through the running pipeline', () => {
     }
     const amendedValue = amended.message.value as { eventId: string };
     expect(asV1.get(amendedValue.eventId)).toMatchObject({
-      payload: { [`${NS}ApplicationAmended`]: { applicantId: OWNER, details: { [`${NS}InfoChangeDetails`]: changeOnWire } } },
+      // What v1 knows of the change: not the fields v2 added.
+      payload: { [`${NS}ApplicationAmended`]: { applicantId: OWNER, details: { [`${NS}InfoChangeDetails`]: { contact: changeOnWire.contact, address: null, businessHours: null } } } },
     });
 
     const nextEvent = await registerNext(topics().events, nextVersion(loadSchema('ApplicationEvent'), 'ApplicationCommented'));

@@ -1,15 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { pipelineSuite } from './support/suite.ts';
-import { approve, payloadOf, reject, submitNew } from './support/commands.ts';
-import { infoChangeContact, infoChangeHours } from './fixtures/details.ts';
+import { amend, approve, payloadOf, reject, submitNew } from './support/commands.ts';
+import { infoChangeContact, infoChangeHours, restaurantDetails } from './fixtures/details.ts';
 import type { CommandInput } from '../src/client/command-sender.ts';
 import type { ContentType } from '../src/domain/types.ts';
 
 const suite = pipelineSuite('admin-story');
 const run = (input: CommandInput) => suite.run(input);
 
-const notificationsOf = (applicationId: string, count: number) => suite.pipeline.reader.waitFor(
-  (m) => m.topic === suite.pipeline.topics.notifications && (m.value as { applicationId: string }).applicationId === applicationId, count);
+/** The notifications about one application to one recipient (the applicant, or the reviewers). */
+const notificationsOf = (applicationId: string, count: number, recipientId: string) => suite.pipeline.reader.waitFor(
+  (m) => m.topic === suite.pipeline.topics.notifications && m.key === recipientId && (m.value as { applicationId: string }).applicationId === applicationId, count);
 
 const listingEvents = (contentType: ContentType, listingId: string, count: number) => suite.pipeline.reader.waitFor(
   (m) => m.topic === suite.pipeline.topics.listings[contentType] && m.key === listingId, count);
@@ -26,7 +27,7 @@ test('a restaurant: rejected with a reason, applied again, approved, published, 
   expect(first.type).toBe('ApplicationSubmitted');
   const refused = await run(reject(first.command.applicationId, suite.adminToken, '  사업자등록증 사본이 필요합니다  '));
   expect(refused).toMatchObject({ type: 'ApplicationRejected', body: { reason: '사업자등록증 사본이 필요합니다', adminId: 'admin-story' } });
-  const notices = await notificationsOf(first.command.applicationId, 2);
+  const notices = await notificationsOf(first.command.applicationId, 2, owner);
   expect(notices.map((m) => [m.key, (m.value as { template: string }).template])).toEqual([[owner, 'APPLICATION_RECEIVED'], [owner, 'APPLICATION_REJECTED']]);
   expect(notices[1]!.value).toMatchObject({ recipientId: owner, reason: '사업자등록증 사본이 필요합니다' });
 
@@ -58,8 +59,9 @@ test('a restaurant: rejected with a reason, applied again, approved, published, 
   const actions = await suite.pipeline.http(`/admin-actions?adminId=admin-story`, suite.adminToken);
   expect(actions.status).toBe(200);
   const mine = actions.body.items.filter((a: { commandId: string }) => decisions.some((d) => d.commandId === a.commandId));
+  // Newest first.
   expect(mine.map((a: { action: string; applicationId: string }) => [a.action, a.applicationId])).toEqual([
-    ['REJECT', first.command.applicationId], ['APPROVE', second.command.applicationId], ['APPROVE', hoursChange.command.applicationId],
+    ['APPROVE', hoursChange.command.applicationId], ['APPROVE', second.command.applicationId], ['REJECT', first.command.applicationId],
   ]);
 });
 
@@ -77,4 +79,19 @@ test.each(['PERFORMANCE', 'EXHIBITION'] as const)('a %s: approved, published on 
   const listing = await suite.pipeline.http(`/listings/${listingId}`, await suite.stack.token('OWNER', owner));
   expect(listing.status).toBe(200);
   expect(listing.body).toMatchObject({ contentType, contact: { email: 'new@example.co.kr' }, version: 2 });
+});
+
+test('the reviewers are told of new work: each application that arrives, and each amended one back in the queue', async () => {
+  const owner = `owner-${randomUUID().slice(0, 8)}`;
+  const reviewers = suite.pipeline.topics.reviewersRecipientId;
+  const submitted = await run(submitNew(owner, 'RESTAURANT'));
+  const amended = await run(amend(submitted.command.applicationId, owner, restaurantDetails({ name: '을지로 골뱅이집 2호점' })));
+  expect(amended.type).toBe('ApplicationAmended');
+  const told = await notificationsOf(submitted.command.applicationId, 2, reviewers);
+  expect(told.map((m) => m.value)).toEqual([submitted, amended].map(() => expect.objectContaining({
+    recipientId: reviewers, template: 'APPLICATION_AWAITING_REVIEW', applicationId: submitted.command.applicationId, contentType: 'RESTAURANT', reason: null,
+  })));
+  // One notification per change: the submission's and the amendment's have ids of their own.
+  expect(new Set(told.map((m) => (m.value as { notificationId: string }).notificationId)).size).toBe(2);
+
 });

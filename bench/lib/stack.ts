@@ -29,6 +29,7 @@ export const naiveTopics: Topics = {
   },
   notifications: `naive.${processorTopics.notifications}`,
   dlq: `naive.${processorTopics.dlq}`,
+  reviewersRecipientId: processorTopics.reviewersRecipientId,
 };
 
 /** How long a part of the stack took to start, and its memory once started. */

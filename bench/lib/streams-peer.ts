@@ -25,6 +25,7 @@ export const streamsTopics: Topics = {
   },
   notifications: `streams.${processorTopics.notifications}`,
   dlq: `streams.${processorTopics.dlq}`,
+  reviewersRecipientId: processorTopics.reviewersRecipientId,
 };
 
 const APPLICATION_ID = 'bench-streams-peer';
@@ -94,7 +95,7 @@ export async function streamsPeer(options: {
     `--bootstrap-servers=${stack.broker.brokers.join(',')}`, `--application-id=${APPLICATION_ID}`, `--state-dir=${stateDir}`,
     `--avro-dir=${join(REPO, 'avro')}`, `--threads=${THREADS}`, `--issuer=${ISSUER}`, `--audience=${AUDIENCE}`,
     `--commands=${await outlet(streamsTopics.commands)}`, `--events=${await outlet(streamsTopics.events)}`,
-    `--notifications=${await outlet(streamsTopics.notifications)}`, `--dlq=${streamsTopics.dlq}`,
+    `--notifications=${await outlet(streamsTopics.notifications)}`, `--dlq=${streamsTopics.dlq}`, `--reviewers=${streamsTopics.reviewersRecipientId}`,
     ...await Promise.all(Object.entries(streamsTopics.listings).map(async ([type, topic]) => `--listings.${type}=${await outlet(topic)}`)),
   ], {
     command: jdk.java,

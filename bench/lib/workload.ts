@@ -3,6 +3,7 @@ import type { CommandInput } from '../../src/client/command-sender.ts';
 import type { Topics } from '../../src/config.ts';
 import type { ApplicationStatus, ContentType } from '../../src/domain/types.ts';
 import { CONTENT_TYPES } from '../../src/domain/values.ts';
+import { NO_SPECIFIC_CHANGE } from '../../src/processors/decider/index.ts';
 import { detailsFor } from '../../test/fixtures/details.ts';
 // The fault suites' seeded generator: a run's mix is the same every time for the same seed.
 import { random as seededRandom } from '../../test/support/fault/load.ts';
@@ -56,11 +57,12 @@ const expect = (overrides: Partial<Expect>): Expect => ({ ...NONE, ...overrides 
 interface Outcome { expect: Expect; becomes: ApplicationStatus | null }
 const outcome = (becomes: ApplicationStatus | null, overrides: Partial<Expect>): Outcome => ({ expect: expect(overrides), becomes });
 const REJECTED = outcome(null, { events: 1, processed: 1 });
-const SUBMITTED = outcome('PENDING', { events: 1, notifications: 1, processed: 1 });
+// Submitted and amended: the reviewers are told (APPLICATION_AWAITING_REVIEW), the applicant on submission.
+const SUBMITTED = outcome('PENDING', { events: 1, notifications: 2, processed: 1 });
 const APPROVED = outcome('APPROVED', { events: 1, notifications: 1, listings: 1, audit: 1, processed: 1 });
 const DECLINED = outcome('REJECTED', { events: 1, notifications: 1, audit: 1, processed: 1 });
 const DENIED = outcome(null, { events: 1, audit: 1, processed: 1 });
-const AMENDED = outcome('PENDING', { events: 1, processed: 1 });
+const AMENDED = outcome('PENDING', { events: 1, notifications: 1, processed: 1 });
 const WITHDRAWN = outcome('WITHDRAWN', { events: 1, processed: 1 });
 
 /** Valid details named after their application, so that a name search (the read API phase's) finds one or two rows, not a third of them. */
@@ -149,7 +151,7 @@ const STORIES: [number, string, Story][] = [
     const id = randomUUID();
     return [command('info-change-unknown-listing', id, {
       type: 'SubmitApplication', applicationId: id, applicantId, kind: 'INFO_CHANGE', listingId: randomUUID(), contentType,
-      details: { type: 'INFO_CHANGE', contact: { phone: '+82-2-987-6543', email: 'new@example.co.kr' }, address: null, businessHours: null },
+      details: { type: 'INFO_CHANGE', contact: { phone: '+82-2-987-6543', email: 'new@example.co.kr' }, address: null, businessHours: null, ...NO_SPECIFIC_CHANGE },
     }, REJECTED, now)];
   }],
   // 1 command, 2 messages: stays PENDING (the read API's PENDING list has rows)

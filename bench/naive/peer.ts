@@ -33,7 +33,7 @@ function applicationFromRow(r: Record<string, any>): Application {
 function listingFromRow(r: Record<string, any>): Listing {
   return {
     id: r.id, ownerId: r.owner_id, contentType: r.content_type, name: r.name, description: r.description, contact: r.contact,
-    address: r.address, businessHours: r.business_hours, specific: r.specific, sourceApplicationId: r.source_application_id,
+    address: r.address, businessHours: r.business_hours, specific: r.specific, businessRegistration: r.business_registration, sourceApplicationId: r.source_application_id,
     version: r.version, createdAt: ms(r.created_at)!, updatedAt: ms(r.updated_at)!,
   };
 }

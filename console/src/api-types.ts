@@ -51,11 +51,31 @@ export type DayHours = {
 
 export type BusinessHours = DayHours[];
 
+/** When tickets are on sale. */
+export type TicketWindow = {
+  /** YYYY-MM-DDTHH:mm, Korean local time. */
+  opensAt: string;
+  /** YYYY-MM-DDTHH:mm, no later than the last day of the run. */
+  closesAt: string;
+};
+
+export type Names = string[];
+
+/** 사업자등록. */
+export type BusinessRegistration = {
+  /** 10 digits, with or without dashes (stored without). */
+  number: string;
+  representativeName: string;
+};
+
 /** The content-type specific part of a listing. */
 export type ContentSpecific = {
   type: "RESTAURANT";
   cuisine: string;
   seatCapacity: number;
+  restaurantType: "KOREAN" | "CHINESE" | "WESTERN" | "JAPANESE" | "PUB" | null;
+  /** AGE_19 for a PUB. */
+  ageRating: "ALL" | "AGE_12" | "AGE_15" | "AGE_19" | null;
 } | {
   type: "PERFORMANCE";
   venue: string;
@@ -65,6 +85,9 @@ export type ContentSpecific = {
   endDate: string;
   runtimeMinutes: number;
   ageRating: "ALL" | "AGE_12" | "AGE_15" | "AGE_19";
+  performanceType: "CONCERT" | "MUSICAL" | "PLAY" | null;
+  cast: Names;
+  ticketWindow: TicketWindow | null;
 } | {
   type: "EXHIBITION";
   venue: string;
@@ -73,6 +96,11 @@ export type ContentSpecific = {
   /** YYYY-MM-DD */
   endDate: string;
   ticketPriceKrw: number;
+  region: "SEOUL" | "INCHEON" | "GYEONGGI" | "GANGWON" | "CHUNGCHEONG" | "DAEJEON" | "JEOLLA" | "GWANGJU" | "GYEONGSANG" | "DAEGU" | "ULSAN" | "BUSAN" | "JEJU" | null;
+  artists: Names;
+  dailyHours: OpeningHours | null;
+  ticketWindow: TicketWindow | null;
+  ageRating: "ALL" | "AGE_12" | "AGE_15" | "AGE_19" | null;
 };
 
 /** Everything a NEW_LISTING application proposes to publish. */
@@ -84,6 +112,7 @@ export type ListingDetails = {
   address: Address;
   businessHours: BusinessHours;
   specific: ContentSpecific;
+  businessRegistration: BusinessRegistration | null;
 };
 
 /** What an INFO_CHANGE application proposes to replace; null keeps the current value. */
@@ -92,6 +121,11 @@ export type InfoChangeDetails = {
   contact: Contact | null;
   address: Address | null;
   businessHours: BusinessHours | null;
+  cast: Names | null;
+  artists: Names | null;
+  region: "SEOUL" | "INCHEON" | "GYEONGGI" | "GANGWON" | "CHUNGCHEONG" | "DAEJEON" | "JEOLLA" | "GWANGJU" | "GYEONGSANG" | "DAEGU" | "ULSAN" | "BUSAN" | "JEJU" | null;
+  dailyHours: OpeningHours | null;
+  ticketWindow: TicketWindow | null;
 };
 
 export type ApplicationDetails = ListingDetails | InfoChangeDetails;
@@ -131,6 +165,8 @@ export type Decision = {
 
 export type Application = {
   id: string;
+  /** The business name: the one a NEW_LISTING proposes, or that of the listing an INFO_CHANGE changes. */
+  name: string | null;
   applicantId: string;
   kind: "NEW_LISTING" | "INFO_CHANGE";
   contentType: "RESTAURANT" | "PERFORMANCE" | "EXHIBITION";
@@ -143,6 +179,8 @@ export type Application = {
   decision: Decision;
   createdAt: string;
   updatedAt: string;
+  /** While PENDING: when reviewers must have decided (REVIEW_DEADLINE_HOURS after submission); past it, the application is overdue. Null once decided. */
+  reviewDueAt: string | null;
 };
 
 export type ApplicationSnapshot = {
@@ -195,6 +233,8 @@ export type ApplicationEvent = {
 /** An application with its history. */
 export type ApplicationWithHistory = {
   id: string;
+  /** The business name: the one a NEW_LISTING proposes, or that of the listing an INFO_CHANGE changes. */
+  name: string | null;
   applicantId: string;
   kind: "NEW_LISTING" | "INFO_CHANGE";
   contentType: "RESTAURANT" | "PERFORMANCE" | "EXHIBITION";
@@ -207,6 +247,8 @@ export type ApplicationWithHistory = {
   decision: Decision;
   createdAt: string;
   updatedAt: string;
+  /** While PENDING: when reviewers must have decided (REVIEW_DEADLINE_HOURS after submission); past it, the application is overdue. Null once decided. */
+  reviewDueAt: string | null;
   /** Every outcome event of the application, in the order written. */
   history: ApplicationEvent[];
 };
@@ -218,6 +260,8 @@ export type AdminAction = {
   /** null when a refused token named no admin. */
   adminId: string | null;
   applicationId: string;
+  /** The business name of the application decided (see Application.name). */
+  applicationName: string | null;
   action: "APPROVE" | "REJECT" | "DENIED";
   /** Rejection reason, or why a decision was DENIED. */
   reason: string | null;
@@ -235,6 +279,7 @@ export type Listing = {
   address: Address;
   businessHours: BusinessHours;
   specific: ContentSpecific;
+  businessRegistration: BusinessRegistration | null;
   /** The approved application that created or last changed it. */
   sourceApplicationId: string;
   version: number;
@@ -284,6 +329,8 @@ export type Stats = {
   };
   /** Whole seconds; null when nothing is pending. */
   oldestPendingAgeSeconds: number | null;
+  /** PENDING applications submitted longer than REVIEW_DEADLINE_HOURS ago. */
+  overdue: number;
 };
 
 export type Health = {
@@ -320,14 +367,11 @@ export type InfoChangeDetailsInput = {
   contact?: Contact | null;
   address?: AddressInput | null;
   businessHours?: BusinessHoursInput | null;
-};
-
-export type BusinessHoursInput = DayHoursInput[];
-
-/** One weekday; hours null means closed that day. */
-export type DayHoursInput = {
-  day: "MONDAY" | "TUESDAY" | "WEDNESDAY" | "THURSDAY" | "FRIDAY" | "SATURDAY" | "SUNDAY";
-  hours: OpeningHoursInput | null;
+  cast?: Names | null;
+  artists?: Names | null;
+  region?: "SEOUL" | "INCHEON" | "GYEONGGI" | "GANGWON" | "CHUNGCHEONG" | "DAEJEON" | "JEOLLA" | "GWANGJU" | "GYEONGSANG" | "DAEGU" | "ULSAN" | "BUSAN" | "JEJU" | null;
+  dailyHours?: OpeningHoursInput | null;
+  ticketWindow?: TicketWindow | null;
 };
 
 export type OpeningHoursInput = {
@@ -337,6 +381,14 @@ export type OpeningHoursInput = {
   closesAt: string;
   /** true when closesAt is on the next day. */
   overnight?: boolean;
+};
+
+export type BusinessHoursInput = DayHoursInput[];
+
+/** One weekday; hours null means closed that day. */
+export type DayHoursInput = {
+  day: "MONDAY" | "TUESDAY" | "WEDNESDAY" | "THURSDAY" | "FRIDAY" | "SATURDAY" | "SUNDAY";
+  hours: OpeningHoursInput | null;
 };
 
 export type AddressInput = {
@@ -356,7 +408,43 @@ export type ListingDetailsInput = {
   contact: Contact;
   address: AddressInput;
   businessHours: BusinessHoursInput;
-  specific: ContentSpecific;
+  specific: ContentSpecificInput;
+  businessRegistration?: BusinessRegistration | null;
+};
+
+/** The content-type specific part of a listing. */
+export type ContentSpecificInput = {
+  type: "RESTAURANT";
+  cuisine: string;
+  seatCapacity: number;
+  restaurantType?: "KOREAN" | "CHINESE" | "WESTERN" | "JAPANESE" | "PUB" | null;
+  /** AGE_19 for a PUB. */
+  ageRating?: "ALL" | "AGE_12" | "AGE_15" | "AGE_19" | null;
+} | {
+  type: "PERFORMANCE";
+  venue: string;
+  /** YYYY-MM-DD */
+  startDate: string;
+  /** YYYY-MM-DD */
+  endDate: string;
+  runtimeMinutes: number;
+  ageRating: "ALL" | "AGE_12" | "AGE_15" | "AGE_19";
+  performanceType?: "CONCERT" | "MUSICAL" | "PLAY" | null;
+  cast?: Names;
+  ticketWindow?: TicketWindow | null;
+} | {
+  type: "EXHIBITION";
+  venue: string;
+  /** YYYY-MM-DD */
+  startDate: string;
+  /** YYYY-MM-DD */
+  endDate: string;
+  ticketPriceKrw: number;
+  region?: "SEOUL" | "INCHEON" | "GYEONGGI" | "GANGWON" | "CHUNGCHEONG" | "DAEJEON" | "JEOLLA" | "GWANGJU" | "GYEONGSANG" | "DAEGU" | "ULSAN" | "BUSAN" | "JEJU" | null;
+  artists?: Names;
+  dailyHours?: OpeningHoursInput | null;
+  ticketWindow?: TicketWindow | null;
+  ageRating?: "ALL" | "AGE_12" | "AGE_15" | "AGE_19" | null;
 };
 
 /** The applicant is the OWNER token's subject. listingId: null for NEW_LISTING, the listing to change for INFO_CHANGE. */

@@ -32,7 +32,8 @@ function Page({ session, route }: { session: Session; route: string[] }) {
     case 'queue': return <QueuePage />;
     case 'audit': return <AuditPage />;
     case 'stats': return <StatsPage />;
-    case 'applications': return <DecisionPage id={id ?? ''} session={session} />;
+    // Keyed by id: another application's page starts afresh (no outcome of the previous one's decision).
+    case 'applications': return <DecisionPage key={id} id={id ?? ''} session={session} />;
     case 'mine': return <MinePage session={session} />;
     case 'apply': return <ApplyPage amendId={id} />;
     case 'listings': return id ? <ChangeRequestPage listingId={id} /> : <ListingsPage session={session} />;

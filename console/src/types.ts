@@ -3,7 +3,7 @@
  * /openapi.json (./api-types.ts), never restated here. The symbol lists the forms offer come from
  * the service's own domain values.
  */
-import type { Application, ApplicationEvent, ContentSpecific, NextCursor } from './api-types.ts';
+import type { Application, ApplicationEvent, ContentSpecific, InfoChangeDetails, NextCursor } from './api-types.ts';
 
 export type {
   AdminAction, Address, Application, ApplicationPage, CommandStatus, Contact, DayHours, InfoChangeDetails, Listing, ListingDetails, Stats,
@@ -16,3 +16,7 @@ export type Status = Application['status'];
 export type Specific = ContentSpecific;
 export type HistoryEvent = ApplicationEvent;
 export interface Page<T> { items: T[]; nextCursor: NextCursor }
+export { PERFORMANCE_TYPES, REGIONS, RESTAURANT_TYPES } from '../../src/domain/values.ts';
+export type { BusinessRegistration, OpeningHours, TicketWindow } from './api-types.ts';
+/** What an owner may change per type (docs/operations.md); null keeps the listing's value. */
+export type SpecificChange = Pick<InfoChangeDetails, 'cast' | 'artists' | 'region' | 'dailyHours' | 'ticketWindow'>;

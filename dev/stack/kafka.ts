@@ -3,8 +3,9 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, logLevel, type KafkaConfig } from 'kafkajs';
 import type { EmbeddedBroker } from './broker.ts';
+import { kafkaSecurity, saslClient, scramFormatArgs, securedProperties, type KafkaSecurity } from './kafka-security.ts';
 import { cacheDir, fetchOnce, jdkAtLeast, pomDir } from './java.ts';
 import { spawnJvm, type Jvm } from './jvm.ts';
 import { freePort, listensOn, onFreePort } from './ports.ts';
@@ -20,8 +21,13 @@ export interface KafkaOptions {
   partitions?: number;
   /** -Xmx of the broker's JVM; KAFKA_HEAP_OPTS overrides it as it does for kafka-server-start.sh. */
   heap?: string;
+  /** A SASL_SSL node with the authorizer on, its users and certificates made in `dir` (kafka-security.ts). */
+  secured?: boolean;
   announce?: (line: string) => void;
 }
+
+/** How the embedded tooling's own clients (readiness, warm-up, topics) reach the node: as admin when it is secured. */
+type Access = Pick<KafkaConfig, 'ssl' | 'sasl'>;
 
 export interface EmbeddedKafka extends EmbeddedBroker {
   kind: 'apache-kafka';
@@ -30,6 +36,8 @@ export interface EmbeddedKafka extends EmbeddedBroker {
   dir: string;
   /** SIGKILL, as a crash would: no controlled shutdown. */
   kill(): Promise<void>;
+  /** Only on a secured node: its users, passwords, certificates and mutual-TLS port. */
+  security: KafkaSecurity | null;
 }
 
 /** The broker's jars, fetched by Maven from Maven Central into the cache on first use. */
@@ -43,7 +51,7 @@ export async function kafkaLibs(version: string, announce: (line: string) => voi
  * topics of one partition and one replica, no initial rebalance delay, no topic created by
  * accident (a misspelt topic fails instead of appearing).
  */
-function serverProperties(dir: string, port: number, controllerPort: number, partitions: number): string {
+function serverProperties(dir: string, port: number, controllerPort: number, partitions: number, security: KafkaSecurity | null): string {
   return Object.entries({
     'process.roles': 'broker,controller',
     'node.id': 1,
@@ -66,18 +74,19 @@ function serverProperties(dir: string, port: number, controllerPort: number, par
     'group.initial.rebalance.delay.ms': 0,
     'num.io.threads': 4,
     'num.network.threads': 2,
+    ...(security ? securedProperties(security, port, controllerPort) : {}),
   }).map(([key, value]) => `${key}=${value}`).join('\n') + '\n';
 }
 
 const ADMIN_RETRY = { retries: 0 };
 
 /** Ready means a real metadata request answered, not merely an open port. */
-async function waitForMetadata(brokers: string[], timeoutMs: number, exited: () => string | null): Promise<void> {
+async function waitForMetadata(brokers: string[], timeoutMs: number, exited: () => string | null, access: Access): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const failure = exited();
     if (failure) throw new Error(failure);
-    const admin = new Kafka({ brokers, clientId: 'embedded-ready', logLevel: logLevel.NOTHING, retry: ADMIN_RETRY, connectionTimeout: 1000 }).admin();
+    const admin = new Kafka({ brokers, ...access, clientId: 'embedded-ready', logLevel: logLevel.NOTHING, retry: ADMIN_RETRY, connectionTimeout: 1000 }).admin();
     try {
       await admin.connect();
       const cluster = await admin.describeCluster();
@@ -97,8 +106,8 @@ async function waitForMetadata(brokers: string[], timeoutMs: number, exited: () 
  * and idempotent producer is told the coordinator is loading or not available, and kafkajs logs
  * each answer as an error. Used once here, both coordinators are up before the service starts.
  */
-async function warmCoordinators(brokers: string[], timeoutMs: number): Promise<void> {
-  const kafka = new Kafka({ brokers, clientId: 'embedded-warmup', logLevel: logLevel.NOTHING, retry: { retries: 0 } });
+async function warmCoordinators(brokers: string[], timeoutMs: number, access: Access): Promise<void> {
+  const kafka = new Kafka({ brokers, ...access, clientId: 'embedded-warmup', logLevel: logLevel.NOTHING, retry: { retries: 0 } });
   const admin = kafka.admin();
   await admin.connect();
   try {
@@ -118,8 +127,8 @@ async function warmCoordinators(brokers: string[], timeoutMs: number): Promise<v
   }
 }
 
-export async function createTopics(brokers: string[], topics: string[], partitions: number, configs: Record<string, string> = {}): Promise<void> {
-  const admin = new Kafka({ brokers, clientId: 'embedded-topics', logLevel: logLevel.NOTHING }).admin();
+export async function createTopics(brokers: string[], topics: string[], partitions: number, configs: Record<string, string> = {}, access: Access = {}): Promise<void> {
+  const admin = new Kafka({ brokers, ...access, clientId: 'embedded-topics', logLevel: logLevel.NOTHING }).admin();
   await admin.connect();
   try {
     const existing = new Set(await admin.listTopics());
@@ -156,11 +165,11 @@ export async function createTopics(brokers: string[], topics: string[], partitio
 const clusterId = () => randomBytes(16).toString('base64url');
 
 /** One JVM start of the node on `port`; rejects, with the JVM gone, if it does not get ready. */
-async function launch(java: string, args: string[], port: number): Promise<Jvm> {
+async function launch(java: string, args: string[], brokers: string[], port: number, access: Access): Promise<Jvm> {
   const jvm = spawnJvm('Apache Kafka', java, args);
   try {
-    await waitForMetadata([`127.0.0.1:${port}`], 90_000, jvm.exited);
-    await warmCoordinators([`127.0.0.1:${port}`], 60_000);
+    await waitForMetadata(brokers, 90_000, jvm.exited, access);
+    await warmCoordinators(brokers, 60_000, access);
     // Another run's broker may hold the port: ready only once our own JVM is the one listening.
     const deadline = Date.now() + 5000;
     while (!listensOn(jvm.pid, port)) {
@@ -185,18 +194,23 @@ export async function startKafka(options: KafkaOptions): Promise<EmbeddedKafka> 
   const properties = join(options.dir, 'server.properties');
   const jvm = ['-XX:+UseSerialGC', '-XX:+ExitOnOutOfMemoryError', '-Djava.awt.headless=true', '-Dorg.slf4j.simpleLogger.defaultLogLevel=warn'];
   const heap = (process.env.KAFKA_HEAP_OPTS ?? `-Xms64m -Xmx${options.heap ?? '512m'}`).split(/\s+/).filter(Boolean);
+  const security = options.secured ? await kafkaSecurity(options.dir) : null;
+  const access: Access = security ? saslClient(security, 'admin') : {};
+  // A secured node's certificate names localhost; a plaintext one is reached by address.
+  const brokersAt = (port: number) => [`${security ? 'localhost' : '127.0.0.1'}:${port}`];
   const { node, port } = await onFreePort(options.port, async (port) => {
-    writeFileSync(properties, serverProperties(options.dir, port, await freePort(), options.partitions ?? 1));
+    writeFileSync(properties, serverProperties(options.dir, port, await freePort(), options.partitions ?? 1, security));
     if (!existsSync(join(options.dir, 'log', 'meta.properties'))) {
-      await promisify(execFile)(jdk.java, [...jvm, '-XX:TieredStopAtLevel=1', '-cp', classpath, 'kafka.tools.StorageTool', 'format', `--cluster-id=${clusterId()}`, '-c', properties], { timeout: 60_000 });
+      await promisify(execFile)(jdk.java, [...jvm, '-XX:TieredStopAtLevel=1', '-cp', classpath, 'kafka.tools.StorageTool', 'format', `--cluster-id=${clusterId()}`, '-c', properties,
+        ...(security ? scramFormatArgs(security) : [])], { timeout: 60_000 });
     }
-    return { node: await launch(jdk.java, [...heap, ...jvm, '-cp', classpath, 'kafka.Kafka', properties], port), port };
+    return { node: await launch(jdk.java, [...heap, ...jvm, '-cp', classpath, 'kafka.Kafka', properties], brokersAt(port), port, access), port };
   });
-  const brokers = [`127.0.0.1:${port}`];
+  const brokers = brokersAt(port);
 
   return {
     kind: 'apache-kafka',
-    label: `apache-kafka ${version}`,
+    label: `apache-kafka ${version}${security ? ' sasl_ssl' : ''}`,
     version,
     dir: options.dir,
     brokers,
@@ -204,8 +218,9 @@ export async function startKafka(options: KafkaOptions): Promise<EmbeddedKafka> 
     pid: node.pid,
     exitReason: node.exited,
     stderrTail: node.output,
-    ensureTopics: (topics, partitions, configs) => createTopics(brokers, topics, partitions, configs),
+    ensureTopics: (topics, partitions, configs) => createTopics(brokers, topics, partitions, configs, access),
     kill: () => node.kill(),
+    security,
     // A controlled shutdown of a single node takes a second or two; never hang on it.
     stop: () => node.stop(20_000),
   };

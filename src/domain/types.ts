@@ -1,8 +1,12 @@
 import type {
-  AdminActionKind, Address, AgeRating, ApplicationKind, ApplicationStatus, Contact, ContentType, COMMAND_TYPES, DayHours, EVENT_TYPES, RejectionCode,
+  AdminActionKind, Address, AgeRating, ApplicationKind, ApplicationStatus, BusinessRegistration, Contact, ContentType, COMMAND_TYPES,
+  DayHours, EVENT_TYPES, OpeningHours, PerformanceType, Region, RejectionCode, RestaurantType, TicketWindow,
 } from './values.ts';
 
-export type { AdminActionKind, Address, AgeRating, ApplicationKind, ApplicationStatus, Contact, ContentType, DayHours, RejectionCode };
+export type {
+  AdminActionKind, Address, AgeRating, ApplicationKind, ApplicationStatus, BusinessRegistration, Contact, ContentType, DayHours,
+  OpeningHours, PerformanceType, Region, RejectionCode, RestaurantType, TicketWindow,
+};
 
 /**
  * Domain shapes of the approval rules, independent of the Avro-generated types: src/schemas maps
@@ -10,10 +14,20 @@ export type { AdminActionKind, Address, AgeRating, ApplicationKind, ApplicationS
  * branches, so the decider reads like the rules it encodes.
  */
 
+/**
+ * What each content service needs to register a listing. Fields added in schema v2 are null (or
+ * empty) when the producer did not send them: an older producer's applications stay valid.
+ */
 export type ContentSpecific =
-  | { type: 'RESTAURANT'; cuisine: string; seatCapacity: number }
-  | { type: 'PERFORMANCE'; venue: string; startDate: string; endDate: string; runtimeMinutes: number; ageRating: AgeRating }
-  | { type: 'EXHIBITION'; venue: string; startDate: string; endDate: string; ticketPriceKrw: number };
+  | { type: 'RESTAURANT'; cuisine: string; seatCapacity: number; restaurantType: RestaurantType | null; ageRating: AgeRating | null }
+  | {
+    type: 'PERFORMANCE'; venue: string; startDate: string; endDate: string; runtimeMinutes: number; ageRating: AgeRating;
+    performanceType: PerformanceType | null; cast: string[]; ticketWindow: TicketWindow | null;
+  }
+  | {
+    type: 'EXHIBITION'; venue: string; startDate: string; endDate: string; ticketPriceKrw: number; region: Region | null;
+    artists: string[]; dailyHours: OpeningHours | null; ticketWindow: TicketWindow | null; ageRating: AgeRating | null;
+  };
 
 /** A listing's own content: what a NEW_LISTING application proposes and the listing then holds. */
 export interface ListingFields {
@@ -23,14 +37,29 @@ export interface ListingFields {
   address: Address;
   businessHours: DayHours[];
   specific: ContentSpecific;
+  businessRegistration: BusinessRegistration | null;
 }
 
 export interface ListingDetails extends ListingFields {
   type: 'LISTING';
 }
 
+/** The per-type fields an owner may change on a listed venue or show (docs/operations.md). */
+export interface SpecificChange {
+  /** PERFORMANCE. */
+  cast: string[] | null;
+  /** EXHIBITION. */
+  artists: string[] | null;
+  /** EXHIBITION: moves with the address. */
+  region: Region | null;
+  /** EXHIBITION. */
+  dailyHours: OpeningHours | null;
+  /** PERFORMANCE and EXHIBITION. */
+  ticketWindow: TicketWindow | null;
+}
+
 /** null keeps the listing's current value. */
-export interface InfoChangeDetails {
+export interface InfoChangeDetails extends SpecificChange {
   type: 'INFO_CHANGE';
   contact: Contact | null;
   address: Address | null;

@@ -1,5 +1,6 @@
 import {
-  AgeRatingSymbols, ApplicationKindSymbols, ContentTypeSymbols, RejectionCodeSymbols, WeekdaySymbols,
+  AgeRatingSymbols, ApplicationKindSymbols, ContentTypeSymbols, NotificationTemplateSymbols, PerformanceTypeSymbols, RegionSymbols,
+  RejectionCodeSymbols, RestaurantTypeSymbols, WeekdaySymbols,
 } from '../schemas/avro-types.ts';
 
 /**
@@ -19,6 +20,23 @@ export type ApplicationKind = (typeof APPLICATION_KINDS)[number];
 
 export const AGE_RATINGS = AgeRatingSymbols;
 export type AgeRating = (typeof AGE_RATINGS)[number];
+
+export const RESTAURANT_TYPES = RestaurantTypeSymbols;
+export type RestaurantType = (typeof RESTAURANT_TYPES)[number];
+
+export const PERFORMANCE_TYPES = PerformanceTypeSymbols;
+export type PerformanceType = (typeof PERFORMANCE_TYPES)[number];
+
+/** The platform's 13 regions, as its exhibition service names them (docs/operations.md). */
+export const REGIONS = RegionSymbols;
+export type Region = (typeof REGIONS)[number];
+
+/**
+ * UNKNOWN is never sent: it is the enum's default, what a consumer's older schema makes of a
+ * template added after it.
+ */
+export const NOTIFICATION_TEMPLATES = NotificationTemplateSymbols;
+export type NotificationTemplate = (typeof NOTIFICATION_TEMPLATES)[number];
 
 export const WEEKDAYS = WeekdaySymbols;
 export type Weekday = (typeof WEEKDAYS)[number];
@@ -83,4 +101,16 @@ export interface OpeningHours {
 export interface DayHours {
   day: Weekday;
   hours: OpeningHours | null;
+}
+
+/** When tickets are on sale: local times in Korea, YYYY-MM-DDTHH:mm. */
+export interface TicketWindow {
+  opensAt: string;
+  closesAt: string;
+}
+
+/** 사업자등록: the number is stored as its 10 digits. */
+export interface BusinessRegistration {
+  number: string;
+  representativeName: string;
 }

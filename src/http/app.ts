@@ -9,6 +9,8 @@ import { adminRoutes } from './routes/admin.ts';
 import { applicationRoutes } from './routes/applications.ts';
 import { commandRoutes } from './routes/commands.ts';
 import { consoleRoutes, type DevSignIn } from './console.ts';
+import { eventRoutes } from './routes/events.ts';
+import type { LiveFeed } from './live-feed.ts';
 import { listingRoutes } from './routes/listings.ts';
 import { openApiRoutes } from './openapi.ts';
 import { opsRoutes, type Readiness } from './routes/ops.ts';
@@ -25,6 +27,10 @@ export interface HttpDeps {
   logger: Logger;
   /** The command gateway's producer (connects on first use). */
   sender: CommandSender;
+  /** What GET /events streams. */
+  live: LiveFeed;
+  /** REVIEW_DEADLINE_HOURS: what /stats counts as overdue. */
+  reviewDeadlineHours: number;
   /** Only on the embedded stack: the console's development sign-in. */
   devSignIn?: DevSignIn | undefined;
 }
@@ -76,6 +82,7 @@ export function createHttpApp(deps: HttpDeps): express.Express {
   app.use(ownerRoutes(deps));
   app.use(listingRoutes(deps));
   app.use(adminRoutes(deps));
+  app.use(eventRoutes(deps));
 
   app.use((req, res) => sendProblem(req, res, 'not-found', 'There is no resource at this path.'));
   app.use(problemHandler(deps.logger));

@@ -1,5 +1,7 @@
 import { z } from 'zod';
-import { AGE_RATINGS, APPLICATION_KINDS, CONTENT_TYPES, WEEKDAYS } from '../domain/values.ts';
+import {
+  AGE_RATINGS, APPLICATION_KINDS, CONTENT_TYPES, PERFORMANCE_TYPES, REGIONS, RESTAURANT_TYPES, WEEKDAYS,
+} from '../domain/values.ts';
 import { uuidText as uuid } from './params.ts';
 
 /**
@@ -29,18 +31,42 @@ const dayHours = z.strictObject({ day: z.enum(WEEKDAYS), hours: openingHours.nul
   .meta({ id: 'DayHours', description: 'One weekday; hours null means closed that day.' });
 export const businessHours = z.array(dayHours).max(7 * 4).meta({ id: 'BusinessHours' });
 
+// Schema v2's fields are optional, as on the wire: null (or an empty list) when not given.
+const optional = <T extends z.ZodType>(schema: T) => schema.nullable().default(null);
+const ticketWindow = z.strictObject({
+  opensAt: text.describe('YYYY-MM-DDTHH:mm, Korean local time.'), closesAt: text.describe('YYYY-MM-DDTHH:mm, no later than the last day of the run.'),
+}).meta({ id: 'TicketWindow', description: 'When tickets are on sale.' });
+const names = z.array(text).max(1000).meta({ id: 'Names' });
+const ageRating = z.enum(AGE_RATINGS);
+const region = z.enum(REGIONS);
+const businessRegistration = z.strictObject({
+  number: text.describe('10 digits, with or without dashes (stored without).'), representativeName: text,
+}).meta({ id: 'BusinessRegistration', description: '사업자등록.' });
+
 export const contentSpecific = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('RESTAURANT'), cuisine: text, seatCapacity: whole }),
-  z.strictObject({ type: z.literal('PERFORMANCE'), venue: text, startDate: calendarDate, endDate: calendarDate, runtimeMinutes: whole, ageRating: z.enum(AGE_RATINGS) }),
-  z.strictObject({ type: z.literal('EXHIBITION'), venue: text, startDate: calendarDate, endDate: calendarDate, ticketPriceKrw: whole }),
+  z.strictObject({
+    type: z.literal('RESTAURANT'), cuisine: text, seatCapacity: whole, restaurantType: optional(z.enum(RESTAURANT_TYPES)),
+    ageRating: optional(ageRating).describe('AGE_19 for a PUB.'),
+  }),
+  z.strictObject({
+    type: z.literal('PERFORMANCE'), venue: text, startDate: calendarDate, endDate: calendarDate, runtimeMinutes: whole, ageRating,
+    performanceType: optional(z.enum(PERFORMANCE_TYPES)), cast: names.default([]), ticketWindow: optional(ticketWindow),
+  }),
+  z.strictObject({
+    type: z.literal('EXHIBITION'), venue: text, startDate: calendarDate, endDate: calendarDate, ticketPriceKrw: whole, region: optional(region),
+    artists: names.default([]), dailyHours: optional(openingHours), ticketWindow: optional(ticketWindow), ageRating: optional(ageRating),
+  }),
 ]).meta({ id: 'ContentSpecific', description: 'The content-type specific part of a listing.' });
+
+export const listingBusinessRegistration = optional(businessRegistration);
 
 const listingDetails = z.strictObject({
   type: z.literal('LISTING'), name: text, description: text.default(''), contact, address, businessHours, specific: contentSpecific,
+  businessRegistration: listingBusinessRegistration,
 }).meta({ id: 'ListingDetails', description: 'Everything a NEW_LISTING application proposes to publish.' });
 const infoChangeDetails = z.strictObject({
-  type: z.literal('INFO_CHANGE'), contact: contact.nullable().default(null), address: address.nullable().default(null),
-  businessHours: businessHours.nullable().default(null),
+  type: z.literal('INFO_CHANGE'), contact: optional(contact), address: optional(address), businessHours: optional(businessHours),
+  cast: optional(names), artists: optional(names), region: optional(region), dailyHours: optional(openingHours), ticketWindow: optional(ticketWindow),
 }).meta({ id: 'InfoChangeDetails', description: 'What an INFO_CHANGE application proposes to replace; null keeps the current value.' });
 export const applicationDetails = z.discriminatedUnion('type', [listingDetails, infoChangeDetails]).meta({ id: 'ApplicationDetails' });
 

@@ -8,8 +8,9 @@ import { amendBody, approveBody, rejectBody, submitBody, withdrawBody } from './
 import { commandAcceptedSchema, commandStatusSchema } from './command-status.ts';
 import { applicationPath } from './params.ts';
 import { problemSchema } from './problem.ts';
-import { adminActionsQuery } from './routes/admin.ts';
-import { applicationListQuery, applicationsQuery } from './routes/applications.ts';
+import { adminActionsExportQuery, adminActionsQuery } from './routes/admin.ts';
+import { applicationListQuery, applicationsExportQuery, applicationsQuery } from './routes/applications.ts';
+import { eventsQuery } from './routes/events.ts';
 import { commandHeaders, commandPath } from './routes/commands.ts';
 import { listingPath } from './routes/listings.ts';
 import { healthSchema, readinessSchema } from './routes/ops.ts';
@@ -112,6 +113,9 @@ const parametersOf = (where: 'path' | 'query' | 'header', shape: Shape) => Objec
 
 const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: ref(problemSchema) } } });
 const json = (description: string, schema: z.ZodType) => ({ description, content: { 'application/json': { schema: ref(schema) } } });
+const csv = (description: string) => ({
+  description, headers: { 'Content-Disposition': { description: 'attachment; filename=…', schema: { type: 'string' } } }, content: { 'text/csv': { schema: { type: 'string' } } },
+});
 
 const responses = {
   BadRequest: problem('A parameter is invalid; `detail` names every bad parameter.'),
@@ -172,6 +176,13 @@ const paths = {
       query: applicationsQuery, responses: { 200: json('A page of applications.', applicationPageSchema), 400: respond('BadRequest') },
     }),
   },
+  '/applications.csv': {
+    get: read({
+      operationId: 'exportApplications', tags: ['applications'], summary: 'Every application the filters match, as a CSV download, newest first',
+      description: 'Streamed, UTF-8 with a byte-order mark; a cell that starts with =, +, -, @, tab or CR is prefixed with a quote (formula injection). The same access rules as the JSON list.',
+      query: applicationsExportQuery, responses: { 200: csv('The applications, one per row, with a header row.'), 400: respond('BadRequest') },
+    }),
+  },
   '/applications/{id}': {
     get: read({
       operationId: 'getApplication', tags: ['applications'], summary: 'One application: state, details, version, decision and its history of events',
@@ -224,9 +235,24 @@ const paths = {
   },
   '/admin-actions': {
     get: read({
-      operationId: 'listAdminActions', tags: ['admin'], summary: 'The audit log, in the order decisions were written (MASTER only)',
+      operationId: 'listAdminActions', tags: ['admin'], summary: 'The audit log, newest first (MASTER only)',
       query: adminActionsQuery, responses: { 200: json('A page of the audit log.', adminActionPageSchema), 400: respond('BadRequest') },
     }),
+  },
+  '/admin-actions.csv': {
+    get: read({
+      operationId: 'exportAdminActions', tags: ['admin'], summary: 'The audit log the filters match, as a CSV download (MASTER only)',
+      description: 'Streamed, UTF-8 with a byte-order mark, formula-injection-safe cells, in the JSON pages\' order.',
+      query: adminActionsExportQuery, responses: { 200: csv('The audit log, one action per row, with a header row.'), 400: respond('BadRequest') },
+    }),
+  },
+  '/events': {
+    // Any valid token may follow it (each sees its own scope): no 403.
+    get: (({ responses: { 403: _forbidden, ...responses }, ...operation }) => ({ ...operation, responses }))(read({
+      operationId: 'streamEvents', tags: ['applications'], summary: 'Live outcomes as Server-Sent Events, as the processor commits them',
+      description: 'A MASTER receives every outcome, an OWNER those of its own applications. Each `outcome` event has an id; a client that reconnects with `Last-Event-ID` (or `?lastEventId=`) receives everything after it, in commit order, or a `reset` event when that is too far back to replay. Never ends: a comment every 15 s keeps it open.',
+      query: eventsQuery, responses: { 200: { description: 'The stream.', content: { 'text/event-stream': { schema: { type: 'string' } } } }, 400: respond('BadRequest') },
+    })),
   },
   '/stats': {
     get: read({

@@ -97,7 +97,7 @@ export function assertOrdered<F extends string, T extends string>(range: { [name
 export const applicationPath = z.object({ id: uuid.describe('Application id.') });
 
 /** Parses `input` (req.query or req.params) or throws a 400 problem naming every bad parameter. */
-export function parseParams<S extends z.ZodType>(schema: S, input: unknown, where: 'query' | 'path'): z.output<S> {
+export function parseParams<S extends z.ZodType>(schema: S, input: unknown, where: 'query' | 'path' | 'header'): z.output<S> {
   const parsed = schema.safeParse(input ?? {});
   if (parsed.success) return parsed.data;
   const details = parsed.error.issues.map((issue) => {

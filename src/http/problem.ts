@@ -103,9 +103,13 @@ const BODY_ERRORS: Record<string, string> = {
  * everything else as a 500 that says nothing about internals and is logged in full.
  */
 export function problemHandler(logger: Logger): ErrorRequestHandler {
-  return (error: unknown, req, res, next) => {
+  return (error: unknown, req, res, _next) => {
     if (res.headersSent) {
-      next(error);
+      // A streamed answer (an export) failed midway: its status is gone, so all that is left is to
+      // cut it short, which the client sees as a truncated download. A client that hung up first
+      // is no failure of ours.
+      if ((error as { code?: string }).code !== 'ERR_STREAM_PREMATURE_CLOSE') logger.error({ err: error, method: req.method, path: req.path }, 'http answer failed midway');
+      res.destroy();
       return;
     }
     if (error instanceof HttpProblem) {

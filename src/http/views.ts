@@ -1,11 +1,12 @@
 import { z } from 'zod';
+import { reviewDueAt } from '../domain/review-deadline.ts';
 import type { Application, Listing } from '../domain/types.ts';
 import {
   ADMIN_ACTIONS, APPLICATION_KINDS, APPLICATION_STATUSES, COMMAND_TYPES, CONTENT_TYPES, EVENT_TYPES, REJECTION_CODES,
 } from '../domain/values.ts';
 import type { AdminActionEntry } from '../store/read/admin-actions.ts';
 import type { StoredEvent } from '../store/read/application-events.ts';
-import { address, applicationDetails, businessHours, contact, contentSpecific } from './command-bodies.ts';
+import { address, applicationDetails, businessHours, contact, contentSpecific, listingBusinessRegistration } from './command-bodies.ts';
 import { uuidString } from './params.ts';
 
 /**
@@ -28,10 +29,11 @@ export const decisionSchema = z.strictObject({
 }).meta({ id: 'Decision' });
 
 export const applicationSchema = z.strictObject({
-  id, applicantId: text, kind: z.enum(APPLICATION_KINDS), contentType: z.enum(CONTENT_TYPES), status: z.enum(APPLICATION_STATUSES),
+  id, name: text.nullable().describe('The business name: the one a NEW_LISTING proposes, or that of the listing an INFO_CHANGE changes.'), applicantId: text, kind: z.enum(APPLICATION_KINDS), contentType: z.enum(CONTENT_TYPES), status: z.enum(APPLICATION_STATUSES),
   listingId: id.nullable().describe('The listing an INFO_CHANGE concerns, or the one an approved NEW_LISTING created.'),
   version: version.describe('Grows by one per accepted change.'),
   details: applicationDetails, decision: decisionSchema, createdAt: at, updatedAt: at,
+  reviewDueAt: at.nullable().describe('While PENDING: when reviewers must have decided (REVIEW_DEADLINE_HOURS after submission); past it, the application is overdue. Null once decided.'),
 }).meta({ id: 'Application' });
 
 const snapshot = z.strictObject({
@@ -62,13 +64,14 @@ export const applicationWithHistorySchema = applicationSchema.extend({
 
 export const adminActionSchema = z.strictObject({
   id: z.string().regex(/^[1-9][0-9]*$/).describe('Position in the audit log (a bigint as decimal text).'),
-  adminId: text.nullable().describe('null when a refused token named no admin.'), applicationId: id, action: z.enum(ADMIN_ACTIONS),
+  adminId: text.nullable().describe('null when a refused token named no admin.'), applicationId: id,
+  applicationName: text.nullable().describe('The business name of the application decided (see Application.name).'), action: z.enum(ADMIN_ACTIONS),
   reason: text.nullable().describe('Rejection reason, or why a decision was DENIED.'), commandId: id, at,
 }).meta({ id: 'AdminAction', description: 'One row of the audit log: every decision, including refused ones (DENIED).' });
 
 export const listingSchema = z.strictObject({
   id, ownerId: text, contentType: z.enum(CONTENT_TYPES), name: text, description: text, contact, address, businessHours,
-  specific: contentSpecific, sourceApplicationId: id.describe('The approved application that created or last changed it.'), version,
+  specific: contentSpecific, businessRegistration: listingBusinessRegistration, sourceApplicationId: id.describe('The approved application that created or last changed it.'), version,
   createdAt: at, updatedAt: at,
 }).meta({ id: 'Listing' });
 
@@ -88,6 +91,7 @@ const countsBy = <T extends readonly string[]>(keys: T) =>
 export const statsSchema = z.strictObject({
   byStatus: countsBy(APPLICATION_STATUSES), byContentType: countsBy(CONTENT_TYPES), byKind: countsBy(APPLICATION_KINDS),
   oldestPendingAgeSeconds: z.number().min(0).nullable().describe('Whole seconds; null when nothing is pending.'),
+  overdue: z.int().min(0).describe('PENDING applications submitted longer than REVIEW_DEADLINE_HOURS ago.'),
 }).meta({ id: 'Stats' });
 
 export type ApplicationView = z.output<typeof applicationSchema>;
@@ -98,8 +102,10 @@ export type ListingView = z.output<typeof listingSchema>;
 const iso = (ms: number) => new Date(ms).toISOString();
 const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms));
 
-export const applicationView = (a: Application): ApplicationView => ({
+/** `name`: see applicationNames. */
+export const applicationView = (a: Application, name: string | null, reviewDeadlineHours: number): ApplicationView => ({
   id: a.id,
+  name,
   applicantId: a.applicantId,
   kind: a.kind,
   contentType: a.contentType,
@@ -110,14 +116,15 @@ export const applicationView = (a: Application): ApplicationView => ({
   decision: { decidedAt: isoOrNull(a.decidedAt), decidedBy: a.decidedBy, rejectionReason: a.rejectionReason, decisionNote: a.decisionNote },
   createdAt: iso(a.createdAt),
   updatedAt: iso(a.updatedAt),
+  reviewDueAt: isoOrNull(reviewDueAt(a, reviewDeadlineHours)),
 });
 
 export const eventView = (e: StoredEvent): EventView => ({
   eventId: e.eventId, commandId: e.commandId, type: e.type, version: e.version, occurredAt: iso(e.occurredAt), payload: e.payload,
 });
 
-export const adminActionView = (a: AdminActionEntry): AdminActionView => ({
-  id: a.id, adminId: a.adminId, applicationId: a.applicationId, action: a.action, reason: a.reason, commandId: a.commandId, at: iso(a.at),
+export const adminActionView = (a: AdminActionEntry, applicationName: string | null): AdminActionView => ({
+  id: a.id, adminId: a.adminId, applicationId: a.applicationId, applicationName, action: a.action, reason: a.reason, commandId: a.commandId, at: iso(a.at),
 });
 
 export const listingView = (l: Listing): ListingView => ({
@@ -130,6 +137,7 @@ export const listingView = (l: Listing): ListingView => ({
   address: l.address,
   businessHours: l.businessHours,
   specific: l.specific,
+  businessRegistration: l.businessRegistration,
   sourceApplicationId: l.sourceApplicationId,
   version: l.version,
   createdAt: iso(l.createdAt),

@@ -17,6 +17,7 @@ export interface OpsCollectorsDeps {
   groupId: string;
   topics: Topics;
   intervalMs: number;
+  reviewDeadlineHours: number;
 }
 
 export interface OpsCollectors {
@@ -37,7 +38,7 @@ export function startOpsCollectors(deps: OpsCollectorsDeps): OpsCollectors {
   const lag = consumerLagCollector({
     kafka: deps.kafka, consumer: deps.consumer, groupId: deps.groupId, topics: [deps.topics.commands], metrics: deps.metrics, logger,
   });
-  const database = databaseGaugesCollector({ db: deps.db, metrics: deps.metrics });
+  const database = databaseGaugesCollector({ db: deps.db, metrics: deps.metrics, reviewDeadlineHours: deps.reviewDeadlineHours });
   const pollers = [
     startPoller('consumer_lag', deps.intervalMs, () => lag.poll(), { metrics: deps.metrics, logger }),
     startPoller('database', deps.intervalMs, () => database.poll(), { metrics: deps.metrics, logger }),

@@ -1,8 +1,9 @@
 import type { Topics } from '../config.ts';
-import { detailsToWire, listingToWire } from '../schemas/details.ts';
+import { detailsToWire, listingToWire, specificToWire } from '../schemas/details.ts';
 import type * as Avro from '../schemas/avro-types.ts';
 import { uuidV5 } from './decider/index.ts';
 import type { AdminAction, Application, ApplicationSnapshot, Command, DomainEvent, Listing, RecordedEvent } from '../domain/types.ts';
+import type { NotificationTemplate } from '../domain/values.ts';
 
 /** Namespace of every id derived from a commandId, so a redelivered command yields the same ids. */
 const EVENT_ID_NAMESPACE = 'c0b5a3a4-4f1e-4c51-9a51-2f8f6d0a8e11';
@@ -51,19 +52,23 @@ function listingMessage(decided: DecidedCommand, listing: Listing, topics: Topic
     version: listing.version, occurredAt: decided.at,
     payload: (published
       ? { [`${NS}ListingPublished`]: { listing: listingToWire(listing) } }
-      : { [`${NS}ListingInfoChanged`]: { contact: listing.contact, address: listing.address, businessHours: listing.businessHours } }) as Avro.ListingEvent['payload'],
+      : { [`${NS}ListingInfoChanged`]: { contact: listing.contact, address: listing.address, businessHours: listing.businessHours, specific: specificToWire(listing.specific) } }) as Avro.ListingEvent['payload'],
   };
   return { eventId, topic: topics.listings[listing.contentType], key: listing.id, value };
 }
 
-function notification(decided: DecidedCommand, template: Avro.NotificationRequested['template'], reason: string | null, topics: Topics): OutgoingMessage {
+type Sent = Exclude<NotificationTemplate, 'UNKNOWN'>;
+
+/** A notification to the applicant, or (APPLICATION_AWAITING_REVIEW) to the reviewers. */
+function notification(decided: DecidedCommand, template: Sent, reason: string | null, topics: Topics): OutgoingMessage {
   const application = decided.application!;
+  const recipientId = template === 'APPLICATION_AWAITING_REVIEW' ? topics.reviewersRecipientId : application.applicantId;
   const eventId = derivedId(decided.idScope ?? decided.command.commandId, `notification/${template}`);
   const value: Avro.NotificationRequested = {
-    notificationId: eventId, recipientId: application.applicantId, template, applicationId: application.id,
+    notificationId: eventId, recipientId, template, applicationId: application.id,
     contentType: application.contentType, reason, occurredAt: decided.at,
   };
-  return { eventId, topic: topics.notifications, key: application.applicantId, value };
+  return { eventId, topic: topics.notifications, key: recipientId, value };
 }
 
 /** Everything one decided command leaves behind: history entries, audit entries and outgoing messages. */
@@ -79,6 +84,10 @@ export function outcomeOf(decided: DecidedCommand, topics: Topics): Outcome {
     outcome.messages.push({ eventId, topic: topics.events, key: command.applicationId, value });
 
     if (event.type === 'ApplicationSubmitted') outcome.messages.push(notification(decided, 'APPLICATION_RECEIVED', null, topics));
+    // New work for the reviewers: an application in the queue, or one that changed while waiting there.
+    if (event.type === 'ApplicationSubmitted' || event.type === 'ApplicationAmended') {
+      outcome.messages.push(notification(decided, 'APPLICATION_AWAITING_REVIEW', null, topics));
+    }
     if (event.type === 'ApplicationApproved') {
       outcome.adminActions.push({ adminId: event.adminId, applicationId: command.applicationId, action: 'APPROVE', reason: event.note, commandId: command.commandId, at });
       outcome.messages.push(listingMessage(decided, decided.listing!, topics, derivedId(scope, 'listing')));

@@ -80,6 +80,14 @@ export interface ApproveApplication {
   note: string | null;
 }
 
+/** The business registration (사업자등록) the applicant trades under. */
+export interface BusinessRegistration {
+  /** 사업자등록번호: 10 digits, no dashes, with a valid National Tax Service check digit. */
+  number: string;
+  /** 대표자명, as on the registration certificate. */
+  representativeName: string;
+}
+
 export interface CommandRejected {
   commandType: string;
   code: RejectionCode;
@@ -109,13 +117,29 @@ export interface ExhibitionDetails {
   endDate: string;
   /** 0 for free entry. */
   ticketPriceKrw: number;
+  region: Region | null;
+  artists: string[];
+  /** When the exhibition opens and closes on the days it is open. */
+  dailyHours: OpeningHours | null;
+  ticketWindow: TicketWindow | null;
+  ageRating: AgeRating | null;
 }
 
-/** What an INFO_CHANGE application proposes to replace on an existing listing; null keeps the current value, at least one must be set. */
+/** What an INFO_CHANGE application proposes to replace on an existing listing; null keeps the current value, at least one must be set. The type, age rating and business registration are not changed this way: they make a new listing. */
 export interface InfoChangeDetails {
   contact: Contact | null;
   address: Address | null;
   businessHours: DayHours[] | null;
+  /** PERFORMANCE only. */
+  cast: string[] | null;
+  /** EXHIBITION only. */
+  artists: string[] | null;
+  /** EXHIBITION only: it moves with the address. */
+  region: Region | null;
+  /** EXHIBITION only. */
+  dailyHours: OpeningHours | null;
+  /** PERFORMANCE and EXHIBITION. */
+  ticketWindow: TicketWindow | null;
 }
 
 /** Everything a NEW_LISTING application proposes to publish. */
@@ -126,6 +150,7 @@ export interface ListingDetails {
   address: Address;
   businessHours: DayHours[];
   specific: { 'platform.backoffice.RestaurantDetails': RestaurantDetails } | { 'platform.backoffice.PerformanceDetails': PerformanceDetails } | { 'platform.backoffice.ExhibitionDetails': ExhibitionDetails };
+  businessRegistration: BusinessRegistration | null;
 }
 
 /** Topics backoffice.listings.restaurant|performance|exhibition, key = listingId. */
@@ -146,6 +171,8 @@ export interface ListingInfoChanged {
   contact: Contact;
   address: Address;
   businessHours: DayHours[];
+  /** The listing's type-specific details after the change; null only from before they could change. */
+  specific: { 'platform.backoffice.RestaurantDetails': RestaurantDetails } | { 'platform.backoffice.PerformanceDetails': PerformanceDetails } | { 'platform.backoffice.ExhibitionDetails': ExhibitionDetails } | null;
 }
 
 export interface ListingPublished {
@@ -163,7 +190,7 @@ export interface NotificationRequested {
   occurredAt: number;
 }
 
-export const NotificationTemplateSymbols = ['APPLICATION_RECEIVED', 'APPLICATION_APPROVED', 'APPLICATION_REJECTED'] as const;
+export const NotificationTemplateSymbols = ['APPLICATION_RECEIVED', 'APPLICATION_APPROVED', 'APPLICATION_REJECTED', 'UNKNOWN', 'APPLICATION_AWAITING_REVIEW'] as const;
 export type NotificationTemplate = (typeof NotificationTemplateSymbols)[number];
 
 export interface OpeningHours {
@@ -183,7 +210,18 @@ export interface PerformanceDetails {
   endDate: string;
   runtimeMinutes: number;
   ageRating: AgeRating;
+  performanceType: PerformanceType | null;
+  /** Performers, in billing order. */
+  cast: string[];
+  /** When tickets are on sale. */
+  ticketWindow: TicketWindow | null;
 }
+
+export const PerformanceTypeSymbols = ['CONCERT', 'MUSICAL', 'PLAY'] as const;
+export type PerformanceType = (typeof PerformanceTypeSymbols)[number];
+
+export const RegionSymbols = ['SEOUL', 'INCHEON', 'GYEONGGI', 'GANGWON', 'CHUNGCHEONG', 'DAEJEON', 'JEOLLA', 'GWANGJU', 'GYEONGSANG', 'DAEGU', 'ULSAN', 'BUSAN', 'JEJU'] as const;
+export type Region = (typeof RegionSymbols)[number];
 
 export interface RejectApplication {
   adminToken: string;
@@ -196,7 +234,14 @@ export type RejectionCode = (typeof RejectionCodeSymbols)[number];
 export interface RestaurantDetails {
   cuisine: string;
   seatCapacity: number;
+  /** The restaurant service's type; a PUB admits adults only. */
+  restaurantType: RestaurantType | null;
+  /** AGE_19 for a PUB. */
+  ageRating: AgeRating | null;
 }
+
+export const RestaurantTypeSymbols = ['KOREAN', 'CHINESE', 'WESTERN', 'JAPANESE', 'PUB'] as const;
+export type RestaurantType = (typeof RestaurantTypeSymbols)[number];
 
 export interface SubmitApplication {
   applicantId: string;
@@ -204,6 +249,14 @@ export interface SubmitApplication {
   listingId: string | null;
   contentType: ContentType;
   details: { 'platform.backoffice.ListingDetails': ListingDetails } | { 'platform.backoffice.InfoChangeDetails': InfoChangeDetails };
+}
+
+/** When tickets are on sale, Korean local time (KST). */
+export interface TicketWindow {
+  /** YYYY-MM-DDTHH:mm */
+  opensAt: string;
+  /** YYYY-MM-DDTHH:mm, after opensAt and no later than the last day of the run. */
+  closesAt: string;
 }
 
 export const WeekdaySymbols = ['MONDAY', 'TUESDAY', 'WEDNESDAY', 'THURSDAY', 'FRIDAY', 'SATURDAY', 'SUNDAY'] as const;

@@ -15,4 +15,6 @@ export const DOMAIN_MATCHES_SCHEMAS = [
   same<Domain.Address, Avro.Address>(true),
   same<Domain.OpeningHours, Avro.OpeningHours>(true),
   same<Domain.DayHours, Avro.DayHours>(true),
+  same<Domain.TicketWindow, Avro.TicketWindow>(true),
+  same<Domain.BusinessRegistration, Avro.BusinessRegistration>(true),
 ];

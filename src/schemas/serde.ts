@@ -1,6 +1,8 @@
+import { readFileSync } from 'node:fs';
+import { Agent } from 'node:https';
 import avro from 'avsc';
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
-import type { Topics } from '../config.ts';
+import type { Config, Topics } from '../config.ts';
 import { loadSchema, type AvroSchema } from './avro-files.ts';
 import { createResolver, UnreadableBranchError } from './resolver.ts';
 import type { TopLevelSchema } from './generate-types.ts';
@@ -93,9 +95,22 @@ export function readerDecoder<T>(registry: SchemaRegistry, reader: avro.Type): (
   };
 }
 
+/** Basic auth and the CA that signed the registry's certificate, as configured; neither by default. */
+export interface RegistryAccess { auth?: { username: string; password: string }; caFile?: string }
+
+export const registryAccess = (config: Config): RegistryAccess => ({
+  auth: config.SCHEMA_REGISTRY_USERNAME === undefined ? undefined : { username: config.SCHEMA_REGISTRY_USERNAME, password: config.SCHEMA_REGISTRY_PASSWORD! },
+  caFile: config.SCHEMA_REGISTRY_CA_FILE,
+});
+
+/** An agent that trusts the configured CA; undefined: Node's defaults. */
+export const registryAgent = (access: RegistryAccess): Agent | undefined =>
+  access.caFile === undefined ? undefined : new Agent({ ca: readFileSync(access.caFile, 'utf8'), keepAlive: true });
+
 /** Registers every schema under its topic-name subject (`<topic>-value`) and keeps the parsed types. */
-export async function connectSerde(registryUrl: string, topics: Topics): Promise<Serde> {
-  const registry = new SchemaRegistry({ host: registryUrl, retry: { retries: 2 } });
+export async function connectSerde(registryUrl: string, topics: Topics, access: RegistryAccess = {}): Promise<Serde> {
+  const agent = registryAgent(access);
+  const registry = new SchemaRegistry({ host: registryUrl, auth: access.auth, agent, retry: { retries: 2 } });
   const byTopic = new Map<string, Registered>();
   const schemas = new Map<TopLevelSchema, AvroSchema>();
   for (const [topic, name] of subjectSchemas(topics)) {

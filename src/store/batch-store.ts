@@ -114,7 +114,7 @@ export async function writeBatch(tx: DatabaseTransactionConnection, batch: Batch
       INSERT INTO listings
       SELECT * FROM jsonb_populate_recordset(NULL::listings, ${asRecords(batch.listings.map(listingToRow))})
       ON CONFLICT (id) DO UPDATE SET
-        contact = EXCLUDED.contact, address = EXCLUDED.address, business_hours = EXCLUDED.business_hours,
+        contact = EXCLUDED.contact, address = EXCLUDED.address, business_hours = EXCLUDED.business_hours, specific = EXCLUDED.specific,
         source_application_id = EXCLUDED.source_application_id, version = EXCLUDED.version, updated_at = EXCLUDED.updated_at
     ), written_processed AS (
       INSERT INTO processed_commands (command_id, payload_hash, application_id, command_type, outcome, source_partition, source_offset, processed_at)

@@ -2,6 +2,7 @@ import { databaseSpans } from '../tracing/db-spans.ts';
 import { tracingOn } from '../tracing/switch.ts';
 import { createPool, SchemaValidationError, sql, type DatabasePool, type Interceptor, type QueryResultRow } from 'slonik';
 import { z } from 'zod';
+import { tlsOf } from './database-url.ts';
 
 export { sql };
 export type Database = DatabasePool;
@@ -22,8 +23,10 @@ const rowSchemas: Interceptor = {
   },
 };
 
-export const connectDatabase = (url: string, maximumPoolSize = 10): Promise<Database> =>
-  createPool(url, {
+export const connectDatabase = (url: string, maximumPoolSize = 10): Promise<Database> => {
+  const ssl = tlsOf(url);
+  return createPool(url, {
+    ...(ssl ? { ssl } : {}),
     maximumPoolSize, statementTimeout: 30_000, connectionTimeout: 5_000, idleInTransactionSessionTimeout: 60_000,
     // slonik's default runs DISCARD ALL on every release: one more round trip per transaction and
     // per pooled query. Nothing here leaves session state behind (no SET without LOCAL, no temp
@@ -32,6 +35,7 @@ export const connectDatabase = (url: string, maximumPoolSize = 10): Promise<Data
     // Spans only when tracing is on (started before the pool): an untraced service pays nothing per query.
     interceptors: tracingOn() ? [rowSchemas, databaseSpans()] : [rowSchemas],
   });
+};
 
 /** Whether the database answers a query at all; a readiness check. */
 export const databaseAnswers = (db: Database): Promise<boolean> =>

@@ -1,12 +1,13 @@
 import { runner } from 'node-pg-migrate';
 import type { Logger } from 'pino';
+import { forPg } from './database-url.ts';
 
 const MIGRATIONS_DIR = new URL('./migrations/', import.meta.url).pathname;
 
 /** Applies pending migrations; node-pg-migrate's advisory lock lets several instances start at once. */
 export async function migrate(databaseUrl: string, logger: Logger): Promise<void> {
   const applied = await runner({
-    databaseUrl,
+    databaseUrl: forPg(databaseUrl),
     dir: MIGRATIONS_DIR,
     direction: 'up',
     migrationsTable: 'pgmigrations',

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { AdminAction, Application, Listing, ProcessedCommand, RecordedEvent } from '../domain/types.ts';
+import { completeDetails, completeSpecific } from './pre-v2.ts';
 import type { adminActionRow, applicationEventRow, applicationRow, listingRow, processedCommandRow } from './tables.ts';
 
 /**
@@ -19,21 +20,25 @@ export const applicationToRow = (a: Application) => ({
   decided_by: a.decidedBy, rejection_reason: a.rejectionReason, decision_note: a.decisionNote,
 });
 
-export const applicationFromRow = (r: z.infer<typeof applicationRow>): Application => ({
+/** Everything of an application but its details (which an export, for one, does not read). */
+export const applicationHeadFromRow = (r: Omit<z.infer<typeof applicationRow>, 'details'>): Omit<Application, 'details'> => ({
   id: r.id, applicantId: r.applicant_id, kind: r.kind, listingId: r.listing_id, contentType: r.content_type, status: r.status,
-  details: r.details, version: r.version, createdAt: r.created_at, updatedAt: r.updated_at, decidedAt: r.decided_at,
+  version: r.version, createdAt: r.created_at, updatedAt: r.updated_at, decidedAt: r.decided_at,
   decidedBy: r.decided_by, rejectionReason: r.rejection_reason, decisionNote: r.decision_note,
 });
 
+export const applicationFromRow = ({ details, ...head }: z.infer<typeof applicationRow>): Application => ({ ...applicationHeadFromRow(head), details: completeDetails(details) });
+
 export const listingToRow = (l: Listing) => ({
   id: l.id, owner_id: l.ownerId, content_type: l.contentType, name: l.name, description: l.description, contact: l.contact,
-  address: l.address, business_hours: l.businessHours, specific: l.specific, source_application_id: l.sourceApplicationId,
-  version: l.version, created_at: iso(l.createdAt), updated_at: iso(l.updatedAt),
+  address: l.address, business_hours: l.businessHours, specific: l.specific, business_registration: l.businessRegistration,
+  source_application_id: l.sourceApplicationId, version: l.version, created_at: iso(l.createdAt), updated_at: iso(l.updatedAt),
 });
 
 export const listingFromRow = (r: z.infer<typeof listingRow>): Listing => ({
   id: r.id, ownerId: r.owner_id, contentType: r.content_type, name: r.name, description: r.description, contact: r.contact,
-  address: r.address, businessHours: r.business_hours, specific: r.specific, sourceApplicationId: r.source_application_id,
+  address: r.address, businessHours: r.business_hours, specific: completeSpecific(r.specific),
+  businessRegistration: r.business_registration, sourceApplicationId: r.source_application_id,
   version: r.version, createdAt: r.created_at, updatedAt: r.updated_at,
 });
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Address, ApplicationDetails, Contact, ContentSpecific, DayHours, DomainEvent } from '../domain/types.ts';
+import type { Address, ApplicationDetails, BusinessRegistration, Contact, ContentSpecific, DayHours, DomainEvent } from '../domain/types.ts';
 import { ADMIN_ACTIONS, APPLICATION_KINDS, COMMAND_TYPES, APPLICATION_STATUSES, CONTENT_TYPES, DEAD_LETTER_CODES, EVENT_TYPES } from '../domain/values.ts';
 
 /**
@@ -44,6 +44,7 @@ export const listingRow = z.object({
   address: jsonb<Address>(),
   business_hours: jsonb<DayHours[]>(),
   specific: jsonb<ContentSpecific>(),
+  business_registration: jsonb<BusinessRegistration>().nullable(),
   source_application_id: uuid,
   version: z.number(),
   created_at: time,

@@ -63,7 +63,8 @@ export const byId = (id: string) => `[id="${id}"]`;
 export async function fillForm(page: Page, contentType: ContentType, values: Record<string, string>): Promise<void> {
   await page.check(`input[name=contentType][value=${contentType}]`);
   for (const [id, value] of Object.entries(values)) {
-    if (id === 'specific.ageRating') await page.selectOption(byId(id), value);
-    else await page.fill(byId(id), value);
+    const control = page.locator(byId(id));
+    if (await control.evaluate((element) => element.tagName === 'SELECT')) await control.selectOption(value);
+    else await control.fill(value);
   }
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { approve, reject, submitNew } from '../support/commands.ts';
+import { infoChangeContact } from '../fixtures/details.ts';
 import { byId, consoleSuite, fillForm } from './browser.ts';
 
 /**
@@ -113,9 +114,14 @@ test('the queue\'s filters, the audit log\'s filters and the figures agree with 
   await run(reject(rejected.applicationId, master, '공연 일정이 맞지 않습니다'));
   const approved = await run(submitNew(owner, 'PERFORMANCE'));
   await run(approve(approved.applicationId, master, '확인'));
+  const { rows: [listing] } = await suite.stack.db.query('SELECT id FROM listings WHERE source_application_id = $1', [approved.applicationId]);
+  const change = await run({ type: 'SubmitApplication', applicationId: randomUUID(), applicantId: owner, kind: 'INFO_CHANGE', listingId: listing.id, contentType: 'PERFORMANCE', details: infoChangeContact() });
 
   const page = await suite.signIn('MASTER', 'admin-viewer');
   await page.goto(`${suite.base}/console#/queue`);
+  // An INFO_CHANGE row is named by the listing it changes; a new application by its own name.
+  await expect(page.locator(`#queue tr[data-id="${change.applicationId}"] a`).textContent()).resolves.toBe('뮤지컬 영웅');
+  await expect(page.locator(`#queue tr[data-id="${restaurant.applicationId}"] a`).textContent()).resolves.toBe('을지로 골뱅이집');
   const ids = () => page.locator('#queue tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-id')));
   await page.locator(`#queue tr[data-id="${restaurant.applicationId}"]`).waitFor();
   // Oldest first.
@@ -144,7 +150,18 @@ test('the queue\'s filters, the audit log\'s filters and the figures agree with 
     return shown.length > 0 && shown.every((cells) => cells[1] === 'admin-audit' && cells[2] === '반려');
   });
   await expect(rows.evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].slice(1).map((td) => td.textContent))))
-    .resolves.toEqual([['admin-audit', '반려', rejected.applicationId.slice(0, 8), '공연 일정이 맞지 않습니다']]);
+    .resolves.toEqual([['admin-audit', '반려', '뮤지컬 영웅', '공연 일정이 맞지 않습니다']]);
+  await expect(page.locator('#audit thead th').nth(3).textContent()).resolves.toBe('신청 (상호)');
+  await expect(rows.locator('a').getAttribute('href')).resolves.toBe(`#/applications/${rejected.applicationId}`);
+  // Newest first: the approval came after the rejection.
+  await page.selectOption('#audit-action', '');
+  await page.click('#audit-filters button[type=submit]');
+  await page.waitForFunction(() => document.querySelectorAll('#audit tbody tr').length === 2);
+  await expect(rows.evaluateAll((trs) => trs.map((tr) => tr.querySelectorAll('td')[2]!.textContent))).resolves.toEqual(['승인', '반려']);
+
+  // An application's page is titled with its business name.
+  await page.goto(`${suite.base}/console#/applications/${restaurant.applicationId}`);
+  await expect(page.locator('#application-title').textContent()).resolves.toBe('을지로 골뱅이집 신청');
 
   await page.goto(`${suite.base}/console#/stats`);
   const { rows: counts } = await suite.stack.db.query('SELECT status, count(*)::int AS n FROM applications GROUP BY status');

@@ -18,8 +18,7 @@ afterAll(async () => {
 });
 
 /** Details with a business registration (the shape the next schema version stores: the number as digits). */
-const registered = (name: string, number: string, representativeName: string) =>
-  ({ ...restaurantDetails({ name }), businessRegistration: { number, representativeName } }) as SeedApplication['details'];
+const registered = (name: string, number: string, representativeName: string) => restaurantDetails({ name, businessRegistration: { number, representativeName } });
 
 const seed = (applicantId: string, name: string, extra: Partial<SeedApplication> = {}) =>
   insertApplication(suite.stack.db, { applicantId, details: restaurantDetails({ name }), ...extra });

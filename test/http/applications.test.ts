@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { exhibitionDetails, infoChangeContact } from '../fixtures/details.ts';
 import { expectProblem, startSuite, walk, type Suite } from './harness.ts';
-import { at, insertAdminAction, insertApplication, insertEvent, type SeedApplication } from './seed.ts';
+import { at, insertAdminAction, insertApplication, insertEvent, insertListing, type SeedApplication } from './seed.ts';
 
 let suite: Suite;
 beforeAll(async () => {
@@ -38,11 +38,22 @@ describe('GET /applications', () => {
     expect(reply.body.nextCursor).toBeNull();
     const first = reply.body.items[0];
     expect(first).toEqual({
-      id: rows[1]!.id, applicantId, kind: 'NEW_LISTING', contentType: 'RESTAURANT', status: 'PENDING', listingId: null, version: 1,
+      id: rows[1]!.id, name: '을지로 골뱅이집', applicantId, kind: 'NEW_LISTING', contentType: 'RESTAURANT', status: 'PENDING', listingId: null, version: 1,
       details: rows[1]!.details,
       decision: { decidedAt: null, decidedBy: null, rejectionReason: null, decisionNote: null },
       createdAt: '2025-03-01T00:00:30.000Z', updatedAt: '2025-03-01T00:00:30.000Z',
+      // PENDING: due the 48 hours of the default review deadline after submission.
+      reviewDueAt: '2025-03-03T00:00:30.000Z',
     });
+  });
+
+  test('an INFO_CHANGE is named by the listing it changes', async () => {
+    const applicantId = `named-${randomUUID()}`;
+    const listing = await insertListing(suite.stack.db, { name: '성수동 와인바' });
+    const change = await insertApplication(suite.stack.db, { applicantId, kind: 'INFO_CHANGE', listingId: listing.id, details: infoChangeContact() });
+    const reply = await suite.api.get(`/applications?applicantId=${applicantId}`, suite.master);
+    expect(reply.body.items.map((a: { id: string; name: string | null }) => [a.id, a.name])).toEqual([[change.id, '성수동 와인바']]);
+    expect((await suite.api.get(`/applications/${change.id}`, suite.master)).body.name).toBe('성수동 와인바');
   });
 
   test('filters by status, contentType, kind and applicantId, alone and combined', async () => {
@@ -211,10 +222,10 @@ describe('GET /applications/:id', () => {
     const reply = await suite.api.get(`/applications/${app.id}`, suite.master);
     expect(reply.status).toBe(200);
     expect(reply.body).toEqual({
-      id: app.id, applicantId: 'owner-detail', kind: 'NEW_LISTING', contentType: 'RESTAURANT', status: 'REJECTED', listingId: null,
+      id: app.id, name: '을지로 골뱅이집', applicantId: 'owner-detail', kind: 'NEW_LISTING', contentType: 'RESTAURANT', status: 'REJECTED', listingId: null,
       version: 3, details: app.details,
       decision: { decidedAt: '2025-03-02T12:00:00.000Z', decidedBy: 'admin-7', rejectionReason: '사진이 없습니다', decisionNote: null },
-      createdAt: '2025-03-02T10:00:00.000Z', updatedAt: '2025-03-02T12:00:00.000Z',
+      createdAt: '2025-03-02T10:00:00.000Z', updatedAt: '2025-03-02T12:00:00.000Z', reviewDueAt: null,
       history: [e1, e2, e3, e4].map((e) => ({
         eventId: e.eventId, commandId: e.commandId, type: e.type, version: e.version, occurredAt: e.occurredAt, payload: e.payload,
       })),
@@ -224,7 +235,8 @@ describe('GET /applications/:id', () => {
     });
     const approvedReply = await suite.api.get(`/applications/${approved.id}`, suite.master);
     expect(approvedReply.body).toMatchObject({
-      listingId: approved.listingId, kind: 'INFO_CHANGE', details: approved.details, history: [],
+      // The listing it changed is not there (any more): the change has no name to show.
+      name: null, listingId: approved.listingId, kind: 'INFO_CHANGE', details: approved.details, history: [],
       decision: { decidedAt: at(9), decidedBy: 'admin-2', rejectionReason: null, decisionNote: 'ok' },
     });
   });
@@ -270,7 +282,7 @@ describe('GET /applications/:id/actions', () => {
     expect(reply.status).toBe(200);
     expect(reply.body).toEqual({
       items: [denied, rejected].map((a) => ({
-        id: a.id, adminId: a.adminId, applicationId: app.id, action: a.action, reason: a.reason, commandId: a.commandId, at: a.at,
+        id: a.id, adminId: a.adminId, applicationId: app.id, applicationName: '을지로 골뱅이집', action: a.action, reason: a.reason, commandId: a.commandId, at: a.at,
       })),
     });
     const own = await suite.api.get(`/applications/${app.id}/actions`, await suite.ownerToken('owner-actions'));

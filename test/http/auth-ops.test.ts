@@ -7,6 +7,7 @@ import { createMetrics } from '../../src/metrics.ts';
 import { connectDatabase, type Database } from '../../src/store/db.ts';
 import { expectProblem, serve, startSuite, type Api, type Suite } from './harness.ts';
 import { insertApplication } from './seed.ts';
+import { NO_SPECIFIC_CHANGE } from '../../src/processors/decider/index.ts';
 
 let suite: Suite;
 let readiness: { ready: boolean; checks: Record<string, boolean | string> } | Error = { ready: true, checks: { database: true, consumer: true } };
@@ -101,7 +102,7 @@ describe('authentication', () => {
   });
 
   test('a 401 or 403 never carries data', async () => {
-    await insertApplication(suite.stack.db, { applicantId: 'secret-owner', details: { type: 'INFO_CHANGE', contact: null, address: null, businessHours: null } });
+    await insertApplication(suite.stack.db, { applicantId: 'secret-owner', details: { type: 'INFO_CHANGE', contact: null, address: null, businessHours: null, ...NO_SPECIFIC_CHANGE } });
     const unauthorized = await suite.api.get('/applications?applicantId=secret-owner');
     expect(JSON.stringify(unauthorized.body)).not.toContain('secret-owner');
     const forbidden = await suite.api.get('/applications?applicantId=secret-owner', await suite.ownerToken('someone'));

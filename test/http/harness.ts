@@ -3,7 +3,9 @@ import type { AddressInfo } from 'node:net';
 import { pino, type Logger } from 'pino';
 import { createTokenVerifier } from '../../src/auth/tokens.ts';
 import type { CommandSender } from '../../src/client/command-sender.ts';
+import { loadConfig } from '../../src/config.ts';
 import { createHttpApp, type HttpDeps } from '../../src/http/app.ts';
+import { startLiveFeed } from '../../src/http/live-feed.ts';
 import { createMetrics, type Metrics } from '../../src/metrics.ts';
 import { connectDatabase, type Database } from '../../src/store/db.ts';
 import { startTestStack, type TestStack } from '../support/stack.ts';
@@ -29,8 +31,12 @@ export const PROBLEM = 'https://backoffice.example/problems/';
 const UNUSED_SENDER = {} as CommandSender;
 
 /** Starts the app on an ephemeral port over `deps` and returns a small fetch client for it. */
-export async function serve(deps: Omit<HttpDeps, 'sender'> & { sender?: CommandSender }): Promise<Api> {
-  const app = createHttpApp({ ...deps, sender: deps.sender ?? UNUSED_SENDER });
+export async function serve(
+  deps: Omit<HttpDeps, 'sender' | 'reviewDeadlineHours' | 'live'> & Partial<Pick<HttpDeps, 'sender' | 'reviewDeadlineHours'>>,
+): Promise<Api> {
+  // Polled only (no LISTEN connection): suites that follow the live stream run the whole service.
+  const live = startLiveFeed({ db: deps.db, logger: deps.logger });
+  const app = createHttpApp({ ...deps, live, sender: deps.sender ?? UNUSED_SENDER, reviewDeadlineHours: deps.reviewDeadlineHours ?? loadConfig({}).REVIEW_DEADLINE_HOURS });
   const server = await new Promise<Server>((resolve, reject) => {
     const listening = app.listen(0, '127.0.0.1', (error?: Error) => (error ? reject(error) : resolve(listening)));
   });
@@ -47,10 +53,13 @@ export async function serve(deps: Omit<HttpDeps, 'sender'> & { sender?: CommandS
     metrics: deps.metrics,
     request,
     get: (path, token, headers = {}) => request('GET', path, token ? { authorization: `Bearer ${token}`, ...headers } : headers),
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: async () => {
+      await live.close();
+      await new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      });
+    },
   };
 }
 

@@ -16,10 +16,17 @@ const ids = (items: Array<Record<string, unknown>>) => items.map((item) => item.
 const pageUrl = (path: string, limit: number) => (cursor: string | null) =>
   `${path}${path.includes('?') ? '&' : '?'}limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
 
+/** The seeded rows are as written before schema v2: they are read with v2's defaults for what v2 added. */
+const V2_DEFAULTS = {
+  RESTAURANT: { restaurantType: null, ageRating: null },
+  PERFORMANCE: { performanceType: null, cast: [], ticketWindow: null },
+  EXHIBITION: { region: null, artists: [], dailyHours: null, ticketWindow: null, ageRating: null },
+} as const;
+
 const listingJson = (l: SeedListing) => ({
   id: l.id, ownerId: l.ownerId, contentType: l.contentType, name: l.name, description: l.description, contact: l.contact, address: l.address,
-  businessHours: l.businessHours, specific: l.specific, sourceApplicationId: l.sourceApplicationId, version: l.version,
-  createdAt: l.createdAt, updatedAt: l.updatedAt,
+  businessHours: l.businessHours, specific: { ...V2_DEFAULTS[l.contentType], ...l.specific }, businessRegistration: null,
+  sourceApplicationId: l.sourceApplicationId, version: l.version, createdAt: l.createdAt, updatedAt: l.updatedAt,
 });
 
 describe('GET /owners/:ownerId/applications', () => {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { CommandInput } from '../../src/client/command-sender.ts';
 import type { ReadMessage } from '../../src/client/event-reader.ts';
-import type { ContentType } from '../../src/domain/types.ts';
+import type { ApplicationDetails, ContentType } from '../../src/domain/types.ts';
 import { detailsFor } from '../fixtures/details.ts';
 
 export const submitNew = (applicantId: string, contentType: ContentType = 'RESTAURANT', applicationId: string = randomUUID()): CommandInput => ({
@@ -9,6 +9,7 @@ export const submitNew = (applicantId: string, contentType: ContentType = 'RESTA
 });
 export const approve = (applicationId: string, adminToken: string, note: string | null = null): CommandInput => ({ type: 'ApproveApplication', applicationId, adminToken, note });
 export const reject = (applicationId: string, adminToken: string, reason: string): CommandInput => ({ type: 'RejectApplication', applicationId, adminToken, reason });
+export const amend = (applicationId: string, applicantId: string, details: ApplicationDetails): CommandInput => ({ type: 'AmendApplication', applicationId, applicantId, details });
 export const withdraw = (applicationId: string, applicantId: string): CommandInput => ({ type: 'WithdrawApplication', applicationId, applicantId });
 
 /** `platform.backoffice.ApplicationApproved` -> `ApplicationApproved`, with its body. */

@@ -42,7 +42,7 @@ const ADMINS: AdminAuth[] = [
 const CONTENT_TYPES: ContentType[] = ['RESTAURANT', 'PERFORMANCE', 'EXHIBITION'];
 const AT = Date.parse('2026-01-01T00:00:00Z');
 const TOPICS = {
-  commands: 'c', events: 'e', notifications: 'n', dlq: 'd',
+  commands: 'c', events: 'e', notifications: 'n', dlq: 'd', reviewersRecipientId: 'reviewers',
   listings: { RESTAURANT: 'l.r', PERFORMANCE: 'l.p', EXHIBITION: 'l.e' },
 } as const;
 

@@ -1,20 +1,15 @@
-import { ConfigError, loadConfig } from '../../src/config.ts';
-
-const fails = (env: Record<string, string>) => {
-  let refused: unknown;
-  try {
-    loadConfig(env);
-  } catch (error) {
-    refused = error;
-  }
-  expect(refused).toBeInstanceOf(ConfigError);
-  return (refused as Error).message;
-};
+import { loadConfig } from '../../src/config.ts';
+import { configRefusal as fails } from '../support/config-refusal.ts';
 
 test('defaults fill everything but the addresses', () => {
   const config = loadConfig({});
   expect(config).toMatchObject({ HTTP_PORT: 8080, TOPIC_COMMANDS: 'backoffice.application-commands', KAFKA_IDEMPOTENT_PRODUCER: true });
   expect(config.KAFKA_BROKERS).toBeUndefined();
+});
+
+test('the reviewers\' recipient id has a default and can be set', () => {
+  expect(loadConfig({}).REVIEWERS_RECIPIENT_ID).toBe('backoffice-reviewers');
+  expect(loadConfig({ REVIEWERS_RECIPIENT_ID: ' masters ' }).REVIEWERS_RECIPIENT_ID).toBe('masters');
 });
 
 test('addresses are parsed', () => {
@@ -39,6 +34,8 @@ test.each([
   [{ EMBEDDED_STACK: 'docker' }, 'EMBEDDED_STACK'],
   [{ EMBEDDED_KAFKA_VERSION: 'latest' }, 'EMBEDDED_KAFKA_VERSION'],
   [{ AUTH_PUBLIC_KEY: 'abc' }, 'AUTH_PUBLIC_KEY'],
+  [{ REVIEWERS_RECIPIENT_ID: 'x'.repeat(101) }, 'REVIEWERS_RECIPIENT_ID'],
+  [{ REVIEWERS_RECIPIENT_ID: 'review\nteam' }, 'REVIEWERS_RECIPIENT_ID must not contain control characters'],
   [{ AUTH_PUBLIC_KEY: '-----BEGIN PUBLIC KEY-----', AUTH_JWKS_URL: 'https://idp/jwks' }, 'AUTH_PUBLIC_KEY and AUTH_JWKS_URL'],
 ])('%j fails with one message naming %s', (env, variable) => {
   expect(fails(env)).toContain(`Invalid configuration: ${variable}`);

@@ -1,13 +1,13 @@
 import { RejectionCodeSymbols } from '../../src/schemas/avro-types.ts';
 import {
-  LISTING_ID_NAMESPACE, decide, evolve, evolveListing, listingIdFor, pendingChangeAfter, uuidV5,
+  LISTING_ID_NAMESPACE, NO_SPECIFIC_CHANGE, decide, evolve, evolveListing, listingIdFor, pendingChangeAfter, uuidV5,
 } from '../../src/processors/decider/index.ts';
 import type {
   AdminAuth, Application, ApplicationKind, ApplicationStatus, ApprovedEvent, Command, CommandType, DecisionContext,
   DomainEvent, Listing, RejectionCode,
 } from '../../src/processors/decider/index.ts';
 import {
-  contact, exhibitionDetails, infoChangeContact, infoChangeHours, performanceDetails, restaurantDetails,
+  businessRegistration, contact, exhibitionDetails, infoChangeContact, infoChangeHours, performanceDetails, restaurantDetails,
 } from '../fixtures/details.ts';
 
 const APP_ID = 'app-1';
@@ -43,9 +43,9 @@ function application(kind: ApplicationKind, status: ApplicationStatus, overrides
 }
 
 function existingListing(overrides: Partial<Listing> = {}): Listing {
-  const { name, description, contact: c, address, businessHours, specific } = restaurantDetails();
+  const { name, description, contact: c, address, businessHours, specific, businessRegistration } = restaurantDetails();
   return {
-    id: LISTING_ID, ownerId: APPLICANT, contentType: 'RESTAURANT', name, description, contact: c, address, businessHours, specific,
+    id: LISTING_ID, ownerId: APPLICANT, contentType: 'RESTAURANT', name, description, contact: c, address, businessHours, specific, businessRegistration,
     sourceApplicationId: 'app-0', version: 3, createdAt: T0 - 10_000, updatedAt: T0 - 5_000, ...overrides,
   };
 }
@@ -239,7 +239,7 @@ describe('SubmitApplication', () => {
     ['a NEW_LISTING naming a listing', submit('NEW_LISTING', { listingId: LISTING_ID }), /^listingId: /],
     ['an INFO_CHANGE without a listing', submit('INFO_CHANGE', { listingId: null }), /^listingId: /],
     ['a blank applicant', submit('NEW_LISTING', { applicantId: '' }), /^applicantId: /],
-    ['an INFO_CHANGE changing nothing', submit('INFO_CHANGE', { details: { type: 'INFO_CHANGE', contact: null, address: null, businessHours: null } }), /^details: /],
+    ['an INFO_CHANGE changing nothing', submit('INFO_CHANGE', { details: { type: 'INFO_CHANGE', contact: null, address: null, businessHours: null, ...NO_SPECIFIC_CHANGE } }), /^details: /],
   ])('%s is VALIDATION_FAILED', (_label, command, message) => {
     expectRejected(decideOne(null, command), 'SubmitApplication', 'VALIDATION_FAILED', message);
   });
@@ -585,7 +585,7 @@ describe('evolveListing', () => {
   };
 
   test('an approved NEW_LISTING creates version 1 of the listing, owned by the applicant', () => {
-    const details = performanceDetails();
+    const details = performanceDetails({ businessRegistration: businessRegistration() });
     const state = application('NEW_LISTING', 'PENDING', { contentType: 'PERFORMANCE', details, applicantId: '극단-1' });
     expect(evolveListing(null, approvedOf(state), at)).toEqual({
       id: APP_LISTING_ID,
@@ -597,6 +597,7 @@ describe('evolveListing', () => {
       address: details.address,
       businessHours: details.businessHours,
       specific: details.specific,
+      businessRegistration: details.businessRegistration,
       sourceApplicationId: APP_ID,
       version: 1,
       createdAt: T0 + 50,
@@ -616,7 +617,7 @@ describe('evolveListing', () => {
     const listing = existingListing();
     const newContact = contact({ phone: '+82-10-9999-8888' });
     const newAddress = { postalCode: '04524', road: '서울 중구 세종대로 110', detail: null };
-    const state = application('INFO_CHANGE', 'PENDING', { details: { type: 'INFO_CHANGE', contact: newContact, address: newAddress, businessHours: null } });
+    const state = application('INFO_CHANGE', 'PENDING', { details: { type: 'INFO_CHANGE', contact: newContact, address: newAddress, businessHours: null, ...NO_SPECIFIC_CHANGE } });
     expect(evolveListing(listing, approvedOf(state), at)).toEqual({
       ...listing, contact: newContact, address: newAddress, sourceApplicationId: APP_ID, version: 4, updatedAt: T0 + 50,
     });

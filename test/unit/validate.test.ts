@@ -1,6 +1,6 @@
 import { AgeRatingSymbols } from '../../src/schemas/avro-types.ts';
 import {
-  checkRejectionReason, codePointLength, isCalendarDate, validateApplicantId, validateDetails, validateNote,
+  NO_SPECIFIC_CHANGE, checkRejectionReason, codePointLength, isCalendarDate, validateApplicantId, validateDetails, validateNote,
   validateSubmission,
 } from '../../src/processors/decider/index.ts';
 import type {
@@ -427,7 +427,7 @@ describe('details type must match the kind', () => {
 
 describe('INFO_CHANGE details', () => {
   const change = (overrides: Partial<InfoChangeDetails>): InfoChangeDetails =>
-    ({ type: 'INFO_CHANGE', contact: null, address: null, businessHours: null, ...overrides });
+    ({ type: 'INFO_CHANGE', contact: null, address: null, businessHours: null, ...NO_SPECIFIC_CHANGE, ...overrides });
 
   test('changing nothing is rejected', () => {
     expectOnlyProblemAt(validateDetails(change({}), INFO_CHANGE), 'details');

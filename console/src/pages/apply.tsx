@@ -5,18 +5,24 @@ import { AddressEditor, ContactEditor, fullWeek, HoursEditor, type FieldErrors }
 import { errorsByField, Field, TextArea } from '../parts/field.tsx';
 import { ErrorBox, Loading } from '../parts/load.tsx';
 import { OutcomeView } from '../parts/outcome.tsx';
+import {
+  BusinessRegistrationEditor, DailyHoursEditor, NamesEditor, registrationProblems, SymbolSelect, TicketWindowEditor,
+} from '../parts/registration-editors.tsx';
 import type { Application, ContentType, ListingDetails, Specific } from '../types.ts';
-import { AGE_RATINGS, CONTENT_TYPES, WEEKDAYS } from '../types.ts';
+import { AGE_RATINGS, CONTENT_TYPES, PERFORMANCE_TYPES, REGIONS, RESTAURANT_TYPES, WEEKDAYS } from '../types.ts';
 
 const BLANK_SPECIFIC: Record<ContentType, Specific> = {
-  RESTAURANT: { type: 'RESTAURANT', cuisine: '', seatCapacity: 0 },
-  PERFORMANCE: { type: 'PERFORMANCE', venue: '', startDate: '', endDate: '', runtimeMinutes: 0, ageRating: 'ALL' },
-  EXHIBITION: { type: 'EXHIBITION', venue: '', startDate: '', endDate: '', ticketPriceKrw: 0 },
+  RESTAURANT: { type: 'RESTAURANT', cuisine: '', seatCapacity: 0, restaurantType: null, ageRating: null },
+  PERFORMANCE: { type: 'PERFORMANCE', venue: '', startDate: '', endDate: '', runtimeMinutes: 0, ageRating: 'ALL', performanceType: null, cast: [], ticketWindow: null },
+  EXHIBITION: {
+    type: 'EXHIBITION', venue: '', startDate: '', endDate: '', ticketPriceKrw: 0, region: null, artists: [], dailyHours: null, ticketWindow: null, ageRating: null,
+  },
 };
 
 const blank = (contentType: ContentType): ListingDetails => ({
   type: 'LISTING', name: '', description: '', contact: { phone: '', email: '' }, address: { postalCode: '', road: '', detail: null },
   businessHours: WEEKDAYS.map((day) => ({ day, hours: { opensAt: '10:00', closesAt: '20:00', overnight: false } })), specific: BLANK_SPECIFIC[contentType],
+  businessRegistration: null,
 });
 
 function SpecificEditor({ specific, onChange, errors }: { specific: Specific; onChange: (s: Specific) => void; errors: FieldErrors }) {
@@ -24,19 +30,39 @@ function SpecificEditor({ specific, onChange, errors }: { specific: Specific; on
     <Field id={`specific.${key}`} label={label} type={type} required value={String((specific as unknown as Record<string, unknown>)[key] ?? '')} error={errors[`specific.${key}`]}
       onInput={(e) => onChange({ ...specific, [key]: type === 'number' ? Number(e.currentTarget.value) : e.currentTarget.value } as Specific)} />
   );
+  const rating = (optional: boolean) => (
+    <SymbolSelect id="specific.ageRating" label={t('ageRating')} symbols={AGE_RATINGS} value={specific.ageRating} optional={optional} error={errors['specific.ageRating']}
+      onChange={(ageRating) => onChange({ ...specific, ageRating } as Specific)} />
+  );
+  const window = specific.type === 'RESTAURANT' ? null : (
+    <TicketWindowEditor id="specific.ticketWindow" window={specific.ticketWindow} errors={errors} onChange={(ticketWindow) => onChange({ ...specific, ticketWindow })} />
+  );
   switch (specific.type) {
-    case 'RESTAURANT': return <fieldset><legend>{t('RESTAURANT')}</legend>{text('cuisine', t('cuisine'))}{text('seatCapacity', t('seatCapacity'), 'number')}</fieldset>;
+    case 'RESTAURANT': return (
+      <fieldset><legend>{t('RESTAURANT')}</legend>{text('cuisine', t('cuisine'))}{text('seatCapacity', t('seatCapacity'), 'number')}
+        <SymbolSelect id="specific.restaurantType" label={t('restaurantType')} symbols={RESTAURANT_TYPES} value={specific.restaurantType} error={errors['specific.restaurantType']}
+          onChange={(restaurantType) => onChange({ ...specific, restaurantType })} />
+        {rating(true)}
+      </fieldset>);
     case 'PERFORMANCE': return (
       <fieldset><legend>{t('PERFORMANCE')}</legend>{text('venue', t('venue'))}{text('startDate', t('startDate'), 'date')}{text('endDate', t('endDate'), 'date')}
         {text('runtimeMinutes', t('runtimeMinutes'), 'number')}
-        <div class="field"><label for="specific.ageRating">{t('ageRating')}</label>
-          <select id="specific.ageRating" value={specific.ageRating} onChange={(e) => onChange({ ...specific, ageRating: AGE_RATINGS.find((r) => r === e.currentTarget.value) ?? specific.ageRating })}>
-            {AGE_RATINGS.map((r) => <option key={r} value={r}>{r}</option>)}
-          </select></div>
+        {rating(false)}
+        <SymbolSelect id="specific.performanceType" label={t('performanceType')} symbols={PERFORMANCE_TYPES} value={specific.performanceType} error={errors['specific.performanceType']}
+          onChange={(performanceType) => onChange({ ...specific, performanceType })} />
+        <NamesEditor id="specific.cast" label={t('cast')} names={specific.cast} errors={errors} onChange={(cast) => onChange({ ...specific, cast })} />
+        {window}
       </fieldset>);
     case 'EXHIBITION': return (
       <fieldset><legend>{t('EXHIBITION')}</legend>{text('venue', t('venue'))}{text('startDate', t('startDate'), 'date')}{text('endDate', t('endDate'), 'date')}
-        {text('ticketPriceKrw', t('ticketPriceKrw'), 'number')}</fieldset>);
+        {text('ticketPriceKrw', t('ticketPriceKrw'), 'number')}
+        <SymbolSelect id="specific.region" label={t('region')} symbols={REGIONS} value={specific.region} error={errors['specific.region']}
+          onChange={(region) => onChange({ ...specific, region })} />
+        <NamesEditor id="specific.artists" label={t('artists')} names={specific.artists} errors={errors} onChange={(artists) => onChange({ ...specific, artists })} />
+        <DailyHoursEditor id="specific.dailyHours" hours={specific.dailyHours} errors={errors} onChange={(dailyHours) => onChange({ ...specific, dailyHours })} />
+        {window}
+        {rating(true)}
+      </fieldset>);
   }
 }
 
@@ -66,6 +92,8 @@ export function ApplyPage({ amendId }: { amendId: string | undefined }) {
   const choose = (next: ContentType) => { setContentType(next); setDetails({ ...details, specific: BLANK_SPECIFIC[next] }); setErrors({}); };
   const submit = (e: Event) => {
     e.preventDefault();
+    const refused = registrationProblems(details.businessRegistration);
+    if (Object.keys(refused).length > 0) { setErrors(refused); setProblem(new Problem(400, t('fixFields', { count: Object.keys(refused).length }))); return; }
     setBusy(true);
     setProblem(null);
     const send = amendId
@@ -92,6 +120,7 @@ export function ApplyPage({ amendId }: { amendId: string | undefined }) {
           <TextArea id="description" label={t('description')} maxLength={2000} rows={3} value={details.description} error={errors.description} onInput={(e) => setDetails({ ...details, description: e.currentTarget.value })} />
         </fieldset>
         <SpecificEditor specific={details.specific} errors={errors} onChange={(specific) => setDetails({ ...details, specific })} />
+        <BusinessRegistrationEditor registration={details.businessRegistration} errors={errors} onChange={(businessRegistration) => setDetails({ ...details, businessRegistration })} />
         <ContactEditor contact={details.contact} errors={errors} onChange={(contact) => setDetails({ ...details, contact })} />
         <AddressEditor address={details.address} errors={errors} onChange={(address) => setDetails({ ...details, address })} />
         <HoursEditor hours={details.businessHours} errors={errors} onChange={(businessHours) => setDetails({ ...details, businessHours })} />

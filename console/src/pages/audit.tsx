@@ -1,8 +1,9 @@
 import { useState } from 'preact/hooks';
-import { get, query } from '../api.ts';
+import { get, Problem, query } from '../api.ts';
+import { download } from '../download.ts';
 import { formatTime, t } from '../i18n.ts';
 import { Field } from '../parts/field.tsx';
-import { Empty, Show, useLoad } from '../parts/load.tsx';
+import { Empty, ErrorBox, Show, useLoad } from '../parts/load.tsx';
 import type { AdminAction, Page } from '../types.ts';
 
 interface Filters { adminId: string; action: string; from: string; to: string }
@@ -27,6 +28,9 @@ export function AuditPage() {
     }
     return { items, next };
   }, [filters, pages.length]);
+  const [problem, setProblem] = useState<Problem | null>(null);
+  const exportCsv = () => download(`/admin-actions.csv${query({ adminId: filters.adminId, action: filters.action, from: instant(filters.from), to: instant(filters.to) })}`, 'admin-actions.csv')
+    .then(() => setProblem(null), setProblem);
   const set = (key: keyof Filters) => (e: Event) => setDraft({ ...draft, [key]: (e.currentTarget as HTMLInputElement).value });
   return (
     <section>
@@ -40,14 +44,16 @@ export function AuditPage() {
         <Field id="audit-from" label={t('from')} type="datetime-local" value={draft.from} onInput={set('from')} />
         <Field id="audit-to" label={t('to')} type="datetime-local" value={draft.to} onInput={set('to')} />
         <button type="submit">{t('apply')}</button>
+        <button type="button" id="export-audit" onClick={exportCsv}>{t('downloadCsv')}</button>
       </form>
+      {problem && <ErrorBox problem={problem} />}
       <Show loaded={loaded} retry={reload}>{({ items, next }) => (items.length === 0 ? <Empty /> : (
         <>
           <table class="list" id="audit">
-            <thead><tr><th>{t('at')}</th><th>{t('adminId')}</th><th>{t('action')}</th><th>{t('applicant')}</th><th>{t('rejectionReason')}</th></tr></thead>
+            <thead><tr><th>{t('at')}</th><th>{t('adminId')}</th><th>{t('action')}</th><th>{t('auditApplication')}</th><th>{t('rejectionReason')}</th></tr></thead>
             <tbody>{items.map((x) => (
               <tr key={x.id}><td>{formatTime(x.at)}</td><td>{x.adminId ?? '—'}</td><td>{t(x.action)}</td>
-                <td><a href={`#/applications/${x.applicationId}`}>{x.applicationId.slice(0, 8)}</a></td><td>{x.reason ?? ''}</td></tr>))}
+                <td><a href={`#/applications/${x.applicationId}`} title={x.applicationId}>{x.applicationName ?? x.applicationId.slice(0, 8)}</a></td><td>{x.reason ?? ''}</td></tr>))}
             </tbody>
           </table>
           {next !== null && <button type="button" onClick={() => setPages([...pages, next])}>{t('more')}</button>}

@@ -1,12 +1,15 @@
 import { useState } from 'preact/hooks';
 import { get, Problem, sendCommand, type CommandStatus } from '../api.ts';
 import { formatTime, t } from '../i18n.ts';
-import { AddressView, ContactView, HoursView, ListingDetailsView } from '../parts/details.tsx';
+import { AddressView, ContactView, HoursView, ListingDetailsView, shownValue } from '../parts/details.tsx';
 import { errorsByField, TextArea } from '../parts/field.tsx';
+import { useLiveRefresh } from '../parts/live.tsx';
 import { Empty, ErrorBox, Show, useLoad } from '../parts/load.tsx';
 import { OutcomeView } from '../parts/outcome.tsx';
 import type { Session } from '../session.ts';
-import type { AdminAction, Application, HistoryEvent, InfoChangeDetails, Listing } from '../types.ts';
+import { changeableOn } from '../../../src/processors/decider/registration-data.ts';
+import type { MessageKey } from '../messages.ts';
+import type { AdminAction, Application, ContentType, HistoryEvent, InfoChangeDetails, Listing } from '../types.ts';
 
 type Full = Application & { history: HistoryEvent[] };
 
@@ -20,7 +23,8 @@ async function loadAll(id: string) {
 }
 
 /** An INFO_CHANGE beside the listing it changes: current and proposed values side by side. */
-function ChangeView({ change, listing }: { change: InfoChangeDetails; listing: Listing | null }) {
+function ChangeView({ change, listing, contentType }: { change: InfoChangeDetails; listing: Listing | null; contentType: ContentType }) {
+  const specific = listing?.specific as unknown as Record<string, unknown> | undefined;
   const row = (title: string, current: preact.ComponentChildren, proposed: preact.ComponentChildren | null) => (
     <tr><th scope="row">{title}</th><td>{current}</td><td>{proposed ?? <em>{t('unchanged')}</em>}</td></tr>
   );
@@ -33,6 +37,7 @@ function ChangeView({ change, listing }: { change: InfoChangeDetails; listing: L
           {row(t('contact'), listing && <ContactView contact={listing.contact} />, change.contact && <ContactView contact={change.contact} />)}
           {row(t('address'), listing && <AddressView address={listing.address} />, change.address && <AddressView address={change.address} />)}
           {row(t('businessHours'), listing && <HoursView hours={listing.businessHours} />, change.businessHours && <HoursView hours={change.businessHours} />)}
+          {changeableOn(contentType).map((key) => row(t(key as MessageKey), specific && shownValue(key, specific[key]), change[key] == null ? null : shownValue(key, change[key])))}
         </tbody>
       </table>
     </section>
@@ -81,12 +86,14 @@ function DecisionForms({ id, onDecided }: { id: string; onDecided: (outcome: Com
 
 export function DecisionPage({ id, session }: { id: string; session: Session }) {
   const [loaded, reload] = useLoad(() => loadAll(id), [id]);
+  // Someone else deciding, or the applicant amending or withdrawing, shows here as it happens.
+  useLiveRefresh(reload, (outcome) => outcome.applicationId === id);
   // Kept here, not in the forms: the reload that follows a decision removes the forms.
   const [outcome, setOutcome] = useState<CommandStatus | null>(null);
   return (
     <Show loaded={loaded} retry={reload}>{({ application: a, actions, listing }) => (
       <article class="application" data-status={a.status}>
-        <h2>{t('applicationTitle', { id: a.id })}</h2>
+        <h2 id="application-title">{a.name === null ? t('unnamedApplication', { id: a.id }) : t('applicationTitle', { name: a.name })}</h2>
         <dl class="pairs summary">
           <dt>{t('status')}</dt><dd id="status" class={`badge ${a.status}`}>{t(a.status)}</dd>
           <dt>{t('filterContentType')}</dt><dd>{t(a.contentType)}</dd>
@@ -99,7 +106,7 @@ export function DecisionPage({ id, session }: { id: string; session: Session }) 
         </dl>
         {outcome && <OutcomeView status={outcome} />}
         {!outcome && a.status === 'PENDING' && session.role === 'MASTER' && <DecisionForms id={a.id} onDecided={(status) => { setOutcome(status); reload(); }} />}
-        {a.details.type === 'LISTING' ? <ListingDetailsView details={a.details} /> : <ChangeView change={a.details} listing={listing} />}
+        {a.details.type === 'LISTING' ? <ListingDetailsView details={a.details} /> : <ChangeView change={a.details} listing={listing} contentType={a.contentType} />}
         <section><h3>{t('history')}</h3>
           <ol class="history">{a.history.map((e) => <li key={e.eventId}><time>{formatTime(e.occurredAt)}</time> {e.type} · v{e.version}
             {e.payload.type === 'CommandRejected' && <> · {e.payload.code}</>}</li>)}</ol>

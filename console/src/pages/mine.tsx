@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import { get, Problem, sendCommand, type CommandStatus } from '../api.ts';
 import { formatTime, t } from '../i18n.ts';
+import { useLiveRefresh } from '../parts/live.tsx';
 import { Empty, ErrorBox, Show, useLoad } from '../parts/load.tsx';
 import { OutcomeView } from '../parts/outcome.tsx';
 import type { Session } from '../session.ts';
@@ -10,6 +11,8 @@ const nameOf = (a: Application) => (a.details.type === 'LISTING' ? a.details.nam
 
 export function MinePage({ session }: { session: Session }) {
   const [loaded, reload] = useLoad(() => get<Page<Application>>(`/owners/${encodeURIComponent(session.subject)}/applications?limit=100`), [session.subject]);
+  // An owner's stream carries only its own applications: a decision on any of them shows here as it happens.
+  useLiveRefresh(reload);
   const [outcome, setOutcome] = useState<CommandStatus | null>(null);
   const [problem, setProblem] = useState<Problem | null>(null);
   const withdraw = (id: string) => {

@@ -1,9 +1,11 @@
 import { useState } from 'preact/hooks';
-import { get, query } from '../api.ts';
+import { get, Problem, query } from '../api.ts';
+import { download } from '../download.ts';
 import { formatTime, t } from '../i18n.ts';
 import { Field } from '../parts/field.tsx';
-import { Empty, Show, useLoad } from '../parts/load.tsx';
-import { APPLICATION_STATUSES, type Application, type ApplicationPage, type ContentType, type Kind, type Status } from '../types.ts';
+import { useLiveRefresh } from '../parts/live.tsx';
+import { Empty, ErrorBox, Show, useLoad } from '../parts/load.tsx';
+import { APPLICATION_STATUSES, type ApplicationPage, type ContentType, type Kind, type Status } from '../types.ts';
 
 const AGES = { '': 0, hour: 3600, day: 86_400, week: 7 * 86_400 } as const;
 type Age = keyof typeof AGES;
@@ -19,19 +21,22 @@ const startOf = (date: string, days = 0) => {
   return day.toISOString();
 };
 
+interface Filters { status: Status | ''; contentType: string; kind: string; search: Search }
+/** The filters as the API's parameters, for the pages and the CSV export alike. */
+const parameters = ({ status, contentType, kind, search }: Filters) => ({
+  status, contentType, kind, q: search.q.trim(), submittedFrom: startOf(search.from), submittedTo: startOf(search.to, 1),
+});
+
 /**
  * The API pages newest first; the queue is worked oldest first, so it reads every page of the
  * query (up to 1000) and shows the API's total of matches.
  */
-async function applications(filters: { status: Status | ''; contentType: string; kind: string; search: Search }): Promise<ApplicationPage> {
-  const { status, contentType, kind, search } = filters;
+async function applications(filters: Filters): Promise<ApplicationPage> {
   const items: ApplicationPage['items'] = [];
   let total = 0;
   let cursor: string | undefined;
   for (let page = 0; page < 10; page++) {
-    const result = await get<ApplicationPage>(`/applications${query({
-      status, contentType, kind, q: search.q.trim(), submittedFrom: startOf(search.from), submittedTo: startOf(search.to, 1), limit: 100, cursor,
-    })}`);
+    const result = await get<ApplicationPage>(`/applications${query({ ...parameters(filters), limit: 100, cursor })}`);
     items.push(...result.items);
     total = result.total;
     if (result.nextCursor === null) break;
@@ -40,7 +45,14 @@ async function applications(filters: { status: Status | ''; contentType: string;
   return { items: items.reverse(), total, nextCursor: null };
 }
 
-const nameOf = (a: Application) => (a.details.type === 'LISTING' ? a.details.name : a.listingId ?? '');
+/** Time left until the review deadline, or how long it is overdue (negative). */
+const leftUntil = (due: string) => {
+  const minutes = Math.round((Date.parse(due) - Date.now()) / 60_000);
+  const abs = Math.abs(minutes);
+  const text = abs < 60 ? `${abs}m` : abs < 1440 ? `${Math.floor(abs / 60)}h` : `${Math.floor(abs / 1440)}d`;
+  return { overdue: minutes < 0, text };
+};
+
 const waited = (iso: string) => {
   const minutes = Math.floor((Date.now() - Date.parse(iso)) / 60_000);
   return minutes < 60 ? `${minutes}m` : minutes < 1440 ? `${Math.floor(minutes / 60)}h` : `${Math.floor(minutes / 1440)}d`;
@@ -50,11 +62,17 @@ export function QueuePage() {
   const [contentType, setContentType] = useState<ContentType | ''>('');
   const [kind, setKind] = useState<Kind | ''>('');
   const [age, setAge] = useState<Age>('');
+  const [order, setOrder] = useState<'leastTimeLeft' | 'mostTimeLeft'>('leastTimeLeft');
+  const [problem, setProblem] = useState<Problem | null>(null);
   const [status, setStatus] = useState<Status | ''>('PENDING');
   const [draft, setDraft] = useState(NO_SEARCH);
   const [search, setSearch] = useState(NO_SEARCH);
-  const [loaded, reload] = useLoad(() => applications({ status, contentType, kind, search }), [status, contentType, kind, search]);
+  const filters = { status, contentType, kind, search };
+  const [loaded, reload] = useLoad(() => applications(filters), [status, contentType, kind, search]);
   const edit = (key: keyof Search) => (e: Event) => setDraft({ ...draft, [key]: (e.currentTarget as HTMLInputElement).value });
+  // Any outcome can change the queue: a new application, an amendment, a decision by someone else.
+  useLiveRefresh(reload);
+  const exportCsv = () => download(`/applications.csv${query(parameters(filters))}`, 'applications.csv').then(() => setProblem(null), setProblem);
   return (
     <section>
       <h2>{t('queueTitle')}</h2>
@@ -81,22 +99,34 @@ export function QueuePage() {
           <select id="filter-age" value={age} onChange={(e) => setAge(e.currentTarget.value as Age)}>
             <option value="">{t('any')}</option><option value="hour">{t('olderThanHour')}</option><option value="day">{t('olderThanDay')}</option><option value="week">{t('olderThanWeek')}</option>
           </select></div>
+        <div class="field"><label for="queue-order">{t('order')}</label>
+          <select id="queue-order" value={order} onChange={(e) => setOrder(e.currentTarget.value as typeof order)}>
+            <option value="leastTimeLeft">{t('leastTimeLeft')}</option><option value="mostTimeLeft">{t('mostTimeLeft')}</option>
+          </select></div>
+        <button type="button" id="export-queue" onClick={exportCsv}>{t('downloadCsv')}</button>
       </form>
+      {problem && <ErrorBox problem={problem} />}
       <Show loaded={loaded} retry={reload}>{(all) => {
-        const items = all.items.filter((a) => Date.now() - Date.parse(a.createdAt) >= AGES[age] * 1000);
+        const matching = all.items.filter((a) => Date.now() - Date.parse(a.createdAt) >= AGES[age] * 1000);
+        // The queue arrives oldest first, which is least time left: every application has the same deadline from its submission.
+        const items = order === 'leastTimeLeft' ? matching : [...matching].reverse();
         if (items.length === 0) return <Empty />;
         return (
           <>
             {/* The waiting filter is applied here, so only without it is the API's total what is listed. */}
-            <p class="count" data-total={all.total}>{age === '' ? t('queueCount', { count: all.total }) : t('queueCount', { count: items.length })}</p>
+            <p class="count" data-total={all.total}>{t('queueCount', { count: age === '' ? all.total : items.length })}</p>
             <table class="list" id="queue">
-              <thead><tr><th>{t('submittedAt')}</th><th>{t('waiting')}</th><th>{t('filterContentType')}</th><th>{t('filterKind')}</th><th>{t('name')}</th><th>{t('applicant')}</th><th>{t('filterStatus')}</th></tr></thead>
-              <tbody>{items.map((a) => (
-                <tr key={a.id} data-id={a.id} data-status={a.status}>
-                  <td>{formatTime(a.createdAt)}</td><td>{waited(a.createdAt)}</td><td>{t(a.contentType)}</td><td>{t(a.kind)}</td>
-                  <td><a href={`#/applications/${a.id}`}>{nameOf(a) || a.id}</a></td><td>{a.applicantId}</td>
+              <thead><tr><th>{t('submittedAt')}</th><th>{t('waiting')}</th><th>{t('timeLeft')}</th><th>{t('filterContentType')}</th><th>{t('filterKind')}</th><th>{t('name')}</th><th>{t('applicant')}</th><th>{t('filterStatus')}</th></tr></thead>
+              <tbody>{items.map((a) => {
+                const left = a.reviewDueAt === null ? null : leftUntil(a.reviewDueAt);
+                return (
+                <tr key={a.id} data-id={a.id} data-status={a.status} class={left?.overdue ? 'overdue' : undefined}>
+                  <td>{formatTime(a.createdAt)}</td><td>{waited(a.createdAt)}</td>
+                  <td class="due">{left && (left.overdue ? <strong class="badge overdue">{t('overdueBy', { time: left.text })}</strong> : left.text)}</td><td>{t(a.contentType)}</td><td>{t(a.kind)}</td>
+                  <td><a href={`#/applications/${a.id}`}>{a.name ?? a.id}</a></td><td>{a.applicantId}</td>
                   <td>{t(a.status)}</td>
-                </tr>))}
+                </tr>);
+              })}
               </tbody>
             </table>
           </>

@@ -1,11 +1,14 @@
-import { Router } from 'express';
+import { Router, type Response } from 'express';
 import { z } from 'zod';
 import type { TokenVerifier } from '../../auth/tokens.ts';
 import type { Database } from '../../store/db.ts';
 import { actionsOfApplication } from '../../store/read/admin-actions.ts';
 import { historyOf } from '../../store/read/application-events.ts';
-import { applicantOf, findApplication, listApplications } from '../../store/read/applications.ts';
+import { applicationNames } from '../../store/read/application-names.ts';
+import { applicantOf, findApplication, listApplications, streamApplicationSummaries } from '../../store/read/applications.ts';
 import { assertCanSee, authenticate, principalOf } from '../auth.ts';
+import { sendCsv } from '../csv.ts';
+import { applicationColumns } from '../exports.ts';
 import { encodeTimeCursor } from '../cursor.ts';
 import {
   applicationKind, applicationPath, applicationStatus, assertOrdered, contentType, identifier, instant, limit, parseParams, registrationNumber, searchText, timeCursor,
@@ -31,31 +34,44 @@ export const applicationsQuery = applicationListQuery.extend({
   submittedTo: instant.optional().describe('Exclusive upper bound on `createdAt` (ISO 8601 with offset).'),
 });
 
-export function applicationRoutes(deps: { db: Database; verifier: TokenVerifier }): Router {
+/** GET /applications.csv: the list's filters, every match at once. */
+export const applicationsExportQuery = applicationsQuery.omit({ limit: true, cursor: true });
+
+/** An OWNER sees only its own applications: its own applicantId, or none given. */
+function ownApplications(res: Response, applicantId: string | undefined): string | undefined {
+  const principal = principalOf(res);
+  if (principal.role !== 'OWNER') return applicantId;
+  if (applicantId !== undefined && applicantId !== principal.subject) throw forbidden('An owner may list only its own applications.');
+  return principal.subject;
+}
+
+export function applicationRoutes(deps: { db: Database; verifier: TokenVerifier; reviewDeadlineHours: number }): Router {
   const router = Router();
   const auth = authenticate(deps.verifier);
 
   router.route('/applications').get(auth, async (req, res) => {
     const query = parseParams(applicationsQuery, req.query, 'query');
     assertOrdered(query, 'submittedFrom', 'submittedTo');
-    const principal = principalOf(res);
-    let applicantId = query.applicantId;
-    if (principal.role === 'OWNER') {
-      if (applicantId !== undefined && applicantId !== principal.subject) throw forbidden('An owner may list only its own applications.');
-      applicantId = principal.subject;
-    }
-    const page = await listApplications(deps.db, { ...query, applicantId }, { limit: query.limit, after: query.cursor });
-    sendPage(res, page, applicationView, encodeTimeCursor);
+    const page = await listApplications(deps.db, { ...query, applicantId: ownApplications(res, query.applicantId) }, { limit: query.limit, after: query.cursor });
+    const names = await applicationNames(deps.db, page.items.map((a) => a.id));
+    sendPage(res, page, (a) => applicationView(a, names.get(a.id) ?? null, deps.reviewDeadlineHours), encodeTimeCursor);
   // POST (submit) is the command gateway's, mounted before this router.
   }).all(methodNotAllowed(['GET', 'HEAD', 'POST']));
+
+  router.route('/applications.csv').get(auth, async (req, res) => {
+    const query = parseParams(applicationsExportQuery, req.query, 'query');
+    assertOrdered(query, 'submittedFrom', 'submittedTo');
+    await streamApplicationSummaries(deps.db, { ...query, applicantId: ownApplications(res, query.applicantId) },
+      (applications) => sendCsv(res, 'applications.csv', applicationColumns, applications));
+  }).all(GET_ONLY);
 
   router.route('/applications/:id').get(auth, async (req, res) => {
     const { id } = parseParams(applicationPath, req.params, 'path');
     const application = await findApplication(deps.db, id);
     if (application === null) throw notFound(`Application ${id} does not exist.`);
     assertCanSee(principalOf(res), application.applicantId, 'application');
-    const history = await historyOf(deps.db, id);
-    res.json({ ...applicationView(application), history: history.map(eventView) } satisfies z.output<typeof applicationWithHistorySchema>);
+    const [history, names] = await Promise.all([historyOf(deps.db, id), applicationNames(deps.db, [id])]);
+    res.json({ ...applicationView(application, names.get(id) ?? null, deps.reviewDeadlineHours), history: history.map(eventView) } satisfies z.output<typeof applicationWithHistorySchema>);
   }).all(GET_ONLY);
 
   router.route('/applications/:id/actions').get(auth, async (req, res) => {
@@ -63,8 +79,8 @@ export function applicationRoutes(deps: { db: Database; verifier: TokenVerifier 
     const applicantId = await applicantOf(deps.db, id);
     if (applicantId === null) throw notFound(`Application ${id} does not exist.`);
     assertCanSee(principalOf(res), applicantId, 'application');
-    const actions = await actionsOfApplication(deps.db, id);
-    res.json({ items: actions.map(adminActionView) });
+    const [actions, names] = await Promise.all([actionsOfApplication(deps.db, id), applicationNames(deps.db, [id])]);
+    res.json({ items: actions.map((action) => adminActionView(action, names.get(id) ?? null)) });
   }).all(GET_ONLY);
 
   return router;

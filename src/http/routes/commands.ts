@@ -6,6 +6,8 @@ import type { CommandInput } from '../../client/command-sender.ts';
 import {
   checkRejectionReason, validateDetails, validateNote, validateSubmission,
 } from '../../processors/decider/validate.ts';
+import { changeFitsListing } from '../../processors/decider/registration-data.ts';
+import type { ApplicationDetails, Listing } from '../../domain/types.ts';
 import { findGatewayCommand } from '../../store/gateway-commands.ts';
 import { findApplication } from '../../store/read/applications.ts';
 import { deadLetterOfCommand, outcomeOfCommand } from '../../store/read/command-outcomes.ts';
@@ -69,6 +71,11 @@ export function commandRoutes(deps: GatewayDeps & { verifier: TokenVerifier }): 
     res.status(202).location(`/commands/${accepted.commandId}`).json({ ...accepted, status: 'PENDING' } satisfies z.output<typeof commandAcceptedSchema>);
   }
 
+  /** A change the listing it is for cannot take (a ticket window past its run), as the processor would refuse it. */
+  async function refuseMisfit(details: ApplicationDetails, listing: Listing | null) {
+    if (details.type === 'INFO_CHANGE' && listing !== null) refuseProblems(fieldProblems(changeFitsListing(details, listing)));
+  }
+
   /** An owner acts on its own applications only; one the read side does not know yet is the processor's to judge. */
   async function ownApplication(res: Response, id: string) {
     const application = await findApplication(deps.db, id);
@@ -84,6 +91,7 @@ export function commandRoutes(deps: GatewayDeps & { verifier: TokenVerifier }): 
     if (body.listingId !== null) {
       const listing = await findListing(deps.db, body.listingId);
       if (listing !== null && listing.ownerId !== applicantId) throw forbidden('This listing belongs to another owner.');
+      await refuseMisfit(body.details, listing);
     }
     await accept(req, res, { type: 'SubmitApplication', applicationId: body.applicationId ?? randomUUID(), ...submission }, { route: 'submit', body });
   });
@@ -100,6 +108,7 @@ export function commandRoutes(deps: GatewayDeps & { verifier: TokenVerifier }): 
       contentType: body.details.type === 'LISTING' ? body.details.specific.type : 'RESTAURANT' as const,
     };
     refuseProblems(fieldProblems(validateDetails(body.details, context)));
+    if (application?.listingId != null) await refuseMisfit(body.details, await findListing(deps.db, application.listingId));
     await accept(req, res, { type: 'AmendApplication', applicationId: id, applicantId: principalOf(res).subject, details: body.details }, { route: 'amend', id, body });
   }).all(POST_ONLY);
 

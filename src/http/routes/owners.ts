@@ -2,6 +2,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import type { TokenVerifier } from '../../auth/tokens.ts';
 import type { Database } from '../../store/db.ts';
+import { applicationNames } from '../../store/read/application-names.ts';
 import { listApplications } from '../../store/read/applications.ts';
 import { listingsOfOwner } from '../../store/read/listings.ts';
 import { assertCanSee, authenticate, principalOf } from '../auth.ts';
@@ -14,7 +15,7 @@ import { GET_ONLY, sendPage } from './shared.ts';
 export const ownerPath = z.object({ ownerId: identifier.describe('Owner (applicant) id.') });
 export const ownerListingsQuery = z.object({ limit, cursor: timeCursor });
 
-export function ownerRoutes(deps: { db: Database; verifier: TokenVerifier }): Router {
+export function ownerRoutes(deps: { db: Database; verifier: TokenVerifier; reviewDeadlineHours: number }): Router {
   const router = Router();
   const auth = authenticate(deps.verifier);
 
@@ -23,7 +24,8 @@ export function ownerRoutes(deps: { db: Database; verifier: TokenVerifier }): Ro
     const query = parseParams(applicationListQuery, req.query, 'query');
     assertCanSee(principalOf(res), ownerId, 'owner\'s data');
     const page = await listApplications(deps.db, { ...query, applicantId: ownerId }, { limit: query.limit, after: query.cursor });
-    sendPage(res, page, applicationView, encodeTimeCursor);
+    const names = await applicationNames(deps.db, page.items.map((a) => a.id));
+    sendPage(res, page, (a) => applicationView(a, names.get(a.id) ?? null, deps.reviewDeadlineHours), encodeTimeCursor);
   }).all(GET_ONLY);
 
   router.route('/owners/:ownerId/listings').get(auth, async (req, res) => {

@@ -1,7 +1,9 @@
+import { normalizedRegistration } from './business-registration.ts';
 import { listingIdFor } from './listing-id.ts';
+import { changeFitsListing } from './registration-data.ts';
 import { checkRejectionReason, validateDetails, validateNote, validateSubmission } from './validate.ts';
 import type {
-  AdminAuth, Application, ApplicationSnapshot, Command, CommandType, DecisionContext, DomainEvent,
+  AdminAuth, Application, ApplicationDetails, ApplicationSnapshot, Command, CommandType, DecisionContext, DomainEvent,
   Listing, RejectionCode,
 } from '../../domain/types.ts';
 
@@ -17,7 +19,7 @@ type CommandOf<T extends CommandType> = Extract<Command, { type: T }>;
 export function decide(state: Application | null, command: Command, context: DecisionContext): DomainEvent[] {
   switch (command.type) {
     case 'SubmitApplication': return [submit(state, command, context)];
-    case 'AmendApplication': return [amend(state, command)];
+    case 'AmendApplication': return [amend(state, command, context)];
     case 'WithdrawApplication': return [withdraw(state, command)];
     case 'ApproveApplication': return [approve(state, command, context)];
     case 'RejectApplication': return [reject(state, command)];
@@ -31,6 +33,18 @@ function rejected(command: Command, code: RejectionCode, message: string): Domai
 function snapshotOf(application: Application): ApplicationSnapshot {
   const { applicantId, kind, listingId, contentType, details } = application;
   return { applicantId, kind, listingId, contentType, details };
+}
+
+/** Details as they are kept once accepted: the registration number as its digits. */
+function normalized(details: ApplicationDetails): ApplicationDetails {
+  return details.type === 'LISTING' && details.businessRegistration !== null
+    ? { ...details, businessRegistration: normalizedRegistration(details.businessRegistration) }
+    : details;
+}
+
+/** What an INFO_CHANGE must satisfy against the listing it changes, when the listing is known. */
+function fitProblems(details: ApplicationDetails, listing: Listing | null): string[] {
+  return details.type === 'INFO_CHANGE' && listing !== null ? changeFitsListing(details, listing) : [];
 }
 
 /** The context's listing, but only if it is the one asked for: never act on a different one. */
@@ -58,8 +72,10 @@ function submit(state: Application | null, command: CommandOf<'SubmitApplication
       return rejected(command, 'DUPLICATE_PENDING',
         `listing ${listing.id} already has a pending change (application ${context.pendingChangeId}); amend or withdraw that one`);
     }
+    const misfits = fitProblems(details, listing);
+    if (misfits.length > 0) return rejected(command, 'VALIDATION_FAILED', misfits.join('; '));
   }
-  return { type: 'ApplicationSubmitted', application: { applicantId, kind, listingId, contentType, details } };
+  return { type: 'ApplicationSubmitted', application: { applicantId, kind, listingId, contentType, details: normalized(details) } };
 }
 
 type Gate = { refused: DomainEvent } | { application: Application };
@@ -81,13 +97,14 @@ function notPending(command: Command, state: Application): DomainEvent {
   return rejected(command, 'NOT_PENDING', `application ${state.id} is ${state.status}, only a PENDING application can change`);
 }
 
-function amend(state: Application | null, command: CommandOf<'AmendApplication'>): DomainEvent {
+function amend(state: Application | null, command: CommandOf<'AmendApplication'>, context: DecisionContext): DomainEvent {
   const gate = applicantGate(state, command);
   if ('refused' in gate) return gate.refused;
-  const { kind, contentType } = gate.application;
+  const { kind, contentType, listingId } = gate.application;
   const problems = validateDetails(command.details, { kind, contentType });
+  if (problems.length === 0) problems.push(...fitProblems(command.details, listingNamed(context, listingId)));
   if (problems.length > 0) return rejected(command, 'VALIDATION_FAILED', problems.join('; '));
-  return { type: 'ApplicationAmended', applicantId: command.applicantId, details: command.details };
+  return { type: 'ApplicationAmended', applicantId: command.applicantId, details: normalized(command.details) };
 }
 
 function withdraw(state: Application | null, command: CommandOf<'WithdrawApplication'>): DomainEvent {

@@ -1,3 +1,5 @@
+import type { OpeningHours } from '../../domain/types.ts';
+
 /**
  * Field-level checks shared by the validation rules. Each returns the problems it finds as
  * `<path>: <why>` strings so a caller can report every broken field at once instead of making
@@ -121,4 +123,39 @@ export function isCalendarDate(value: string): boolean {
   const month = Number(match[2]);
   const day = Number(match[3]);
   return year >= 1 && month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month);
+}
+
+const DATE_TIME = /^([0-9]{4}-[0-9]{2}-[0-9]{2})T([0-9]{2}:[0-9]{2})$/;
+
+/** A local date and time YYYY-MM-DDTHH:mm (a real date, a clock time 00:00 to 23:59). */
+export function isLocalDateTime(value: string): boolean {
+  if (typeof value !== 'string') return false;
+  const match = DATE_TIME.exec(value);
+  return match !== null && isCalendarDate(match[1]!) && minutesOfDay(match[2]!, false) !== null;
+}
+
+/** `<path>: must be one of …` unless `value` is one of `symbols` (or null, when allowed). */
+export function symbolProblems(path: string, value: unknown, symbols: readonly string[], nullable: boolean): string[] {
+  if (value == null && nullable) return [];
+  return typeof value === 'string' && symbols.includes(value) ? [] : [`${path}: must be one of ${symbols.join(', ')}`];
+}
+
+/** One day's hours: real clock times, closing after opening unless `overnight` says it is the next day. */
+export function openingHoursProblems(hours: OpeningHours, path: string): string[] {
+  const opens = minutesOfDay(hours.opensAt, false);
+  const closes = minutesOfDay(hours.closesAt, true);
+  const problems: string[] = [];
+  if (opens === null) problems.push(`${path}.opensAt: must be a time HH:mm between 00:00 and 23:59`);
+  if (closes === null) problems.push(`${path}.closesAt: must be a time HH:mm between 00:00 and 24:00`);
+  if (opens === null || closes === null) return problems;
+  // Hours past midnight are declared with the flag rather than guessed from closesAt <= opensAt,
+  // so a typo such as 09:00-08:00 is caught instead of becoming a 23-hour day.
+  if (hours.overnight === true) {
+    if (closes > opens) {
+      problems.push(`${path}.closesAt: must not be after opensAt when overnight is true (${hours.opensAt}-${hours.closesAt} ends the same day)`);
+    }
+  } else if (closes <= opens) {
+    problems.push(`${path}.closesAt: must be after opensAt (${hours.opensAt}); set overnight to true for hours past midnight`);
+  }
+  return problems;
 }

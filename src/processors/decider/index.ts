@@ -14,4 +14,6 @@ export {
 } from './validate.ts';
 export type { DetailsContext, ReasonCheck, Submission } from './validate.ts';
 export { codePointLength, isCalendarDate } from './formats.ts';
+export { hasValidCheckDigit, registrationDigits } from './business-registration.ts';
+export { ADULTS_ONLY, CHANGEABLE_BY, NO_SPECIFIC_CHANGE } from './registration-data.ts';
 export type * from '../../domain/types.ts';

@@ -1,3 +1,4 @@
+import { specificAfterChange } from './registration-data.ts';
 import type { DomainEvent, Listing } from '../../domain/types.ts';
 
 export type ApprovedEvent = Extract<DomainEvent, { type: 'ApplicationApproved' }>;
@@ -29,6 +30,7 @@ export function evolveListing(listing: Listing | null, approved: ApprovedEvent, 
       address: details.address,
       businessHours: details.businessHours,
       specific: details.specific,
+      businessRegistration: details.businessRegistration,
       sourceApplicationId: meta.applicationId,
       version: 1,
       createdAt: meta.at,
@@ -46,6 +48,7 @@ export function evolveListing(listing: Listing | null, approved: ApprovedEvent, 
     contact: details.contact ?? listing.contact,
     address: details.address ?? listing.address,
     businessHours: details.businessHours ?? listing.businessHours,
+    specific: specificAfterChange(listing.specific, details),
     sourceApplicationId: meta.applicationId,
     version: listing.version + 1,
     updatedAt: meta.at,

@@ -1,7 +1,11 @@
 import { AGE_RATINGS, WEEKDAYS } from '../../domain/values.ts';
+import { businessRegistrationProblems } from './business-registration.ts';
 import {
-  emailProblems, integerProblems, isCalendarDate, minutesOfDay, phoneProblems, textProblems,
+  emailProblems, integerProblems, isCalendarDate, openingHoursProblems, phoneProblems, symbolProblems, textProblems,
 } from './formats.ts';
+import {
+  exhibitionDataProblems, performanceDataProblems, restaurantDataProblems, SPECIFIC_CHANGE_FIELDS, specificChangeProblems,
+} from './registration-data.ts';
 import type {
   Address, ApplicationDetails, ApplicationKind, Contact, ContentSpecific, ContentType, DayHours,
   InfoChangeDetails, ListingDetails,
@@ -44,7 +48,7 @@ export function validateDetails(details: ApplicationDetails, { kind, contentType
   }
   return details.type === 'LISTING'
     ? validateListingDetails(details, contentType)
-    : validateInfoChangeDetails(details);
+    : validateInfoChangeDetails(details, contentType);
 }
 
 export function validateListingDetails(details: ListingDetails, contentType: ContentType, path = 'details'): string[] {
@@ -55,18 +59,22 @@ export function validateListingDetails(details: ListingDetails, contentType: Con
     ...validateAddress(details.address, `${path}.address`),
     ...validateBusinessHours(details.businessHours, `${path}.businessHours`),
     ...validateSpecific(details.specific, contentType, `${path}.specific`),
+    ...(details.businessRegistration == null ? [] : businessRegistrationProblems(details.businessRegistration, `${path}.businessRegistration`)),
   ];
 }
 
-export function validateInfoChangeDetails(details: InfoChangeDetails, path = 'details'): string[] {
-  if (details.contact == null && details.address == null && details.businessHours == null) {
+const CHANGE_FIELDS = ['contact', 'address', 'businessHours', ...SPECIFIC_CHANGE_FIELDS] as const;
+
+export function validateInfoChangeDetails(details: InfoChangeDetails, contentType: ContentType, path = 'details'): string[] {
+  if (CHANGE_FIELDS.every((field) => details[field] == null)) {
     // An empty change would be approved into a new listing version that changes nothing.
-    return [`${path}: an INFO_CHANGE must set at least one of contact, address, businessHours`];
+    return [`${path}: an INFO_CHANGE must set at least one of ${CHANGE_FIELDS.join(', ')}`];
   }
   return [
     ...(details.contact == null ? [] : validateContact(details.contact, `${path}.contact`)),
     ...(details.address == null ? [] : validateAddress(details.address, `${path}.address`)),
     ...(details.businessHours == null ? [] : validateBusinessHours(details.businessHours, `${path}.businessHours`)),
+    ...specificChangeProblems(details, contentType, path),
   ];
 }
 
@@ -104,25 +112,6 @@ export function validateBusinessHours(days: DayHours[], path: string): string[] 
   return problems;
 }
 
-function openingHoursProblems(hours: NonNullable<DayHours['hours']>, path: string): string[] {
-  const opens = minutesOfDay(hours.opensAt, false);
-  const closes = minutesOfDay(hours.closesAt, true);
-  const problems: string[] = [];
-  if (opens === null) problems.push(`${path}.opensAt: must be a time HH:mm between 00:00 and 23:59`);
-  if (closes === null) problems.push(`${path}.closesAt: must be a time HH:mm between 00:00 and 24:00`);
-  if (opens === null || closes === null) return problems;
-  // Hours past midnight are declared with the flag rather than guessed from closesAt <= opensAt,
-  // so a typo such as 09:00-08:00 is caught instead of becoming a 23-hour day.
-  if (hours.overnight === true) {
-    if (closes > opens) {
-      problems.push(`${path}.closesAt: must not be after opensAt when overnight is true (${hours.opensAt}-${hours.closesAt} ends the same day)`);
-    }
-  } else if (closes <= opens) {
-    problems.push(`${path}.closesAt: must be after opensAt (${hours.opensAt}); set overnight to true for hours past midnight`);
-  }
-  return problems;
-}
-
 export function validateSpecific(specific: ContentSpecific, contentType: ContentType, path: string): string[] {
   if (specific?.type !== contentType) {
     return [`${path}.type: must be ${contentType} for a ${contentType} application (got ${String(specific?.type)})`];
@@ -132,23 +121,28 @@ export function validateSpecific(specific: ContentSpecific, contentType: Content
       return [
         ...textProblems(`${path}.cuisine`, specific.cuisine, { max: LIMITS.cuisine, required: true }),
         ...integerProblems(`${path}.seatCapacity`, specific.seatCapacity, LIMITS.seatCapacity.min, LIMITS.seatCapacity.max),
+        ...restaurantDataProblems(specific, path),
       ];
     case 'PERFORMANCE':
       return [
         ...textProblems(`${path}.venue`, specific.venue, { max: LIMITS.venue, required: true }),
         ...dateRangeProblems(specific.startDate, specific.endDate, path),
         ...integerProblems(`${path}.runtimeMinutes`, specific.runtimeMinutes, LIMITS.runtimeMinutes.min, LIMITS.runtimeMinutes.max),
-        ...((AGE_RATINGS as readonly string[]).includes(specific.ageRating)
-          ? [] : [`${path}.ageRating: must be one of ${AGE_RATINGS.join(', ')}`]),
+        ...symbolProblems(`${path}.ageRating`, specific.ageRating, AGE_RATINGS, false),
+        ...performanceDataProblems(specific, path, lastDayOf(specific)),
       ];
     case 'EXHIBITION':
       return [
         ...textProblems(`${path}.venue`, specific.venue, { max: LIMITS.venue, required: true }),
         ...dateRangeProblems(specific.startDate, specific.endDate, path),
         ...integerProblems(`${path}.ticketPriceKrw`, specific.ticketPriceKrw, LIMITS.ticketPriceKrw.min, LIMITS.ticketPriceKrw.max),
+        ...exhibitionDataProblems(specific, path, lastDayOf(specific)),
       ];
   }
 }
+
+/** The run's last day, when its end date is a date at all (dateRangeProblems reports it otherwise). */
+const lastDayOf = (specific: { endDate: string }) => (isCalendarDate(specific.endDate) ? specific.endDate : null);
 
 function dateRangeProblems(startDate: string, endDate: string, path: string): string[] {
   const problems: string[] = [];

@@ -1,8 +1,10 @@
-import type { CommonQueryMethods } from 'slonik';
+import type { Readable } from 'node:stream';
+import type { CommonQueryMethods, FragmentSqlToken } from 'slonik';
 import { z } from 'zod';
-import { sql } from '../db.ts';
+import { sql, type Database } from '../db.ts';
 import { adminActionRow } from '../tables.ts';
 import { pageOf, whereAll, type Page } from './keyset.ts';
+import { streamRows } from './stream.ts';
 
 export type AdminAction = z.infer<typeof adminActionRow>['action'];
 
@@ -36,20 +38,39 @@ const entryOf = (row: z.infer<typeof entryRow>): AdminActionEntry => ({
   commandId: row.command_id, at: row.at,
 });
 
-/** The audit log in the order decisions were written (id ascending), one page after id `after`. */
-export async function listAdminActions(
-  db: CommonQueryMethods, filter: AdminActionFilter, page: { limit: number; after: string | null },
-): Promise<Page<AdminActionEntry, string>> {
+function matching(filter: AdminActionFilter): FragmentSqlToken[] {
   const conditions = [];
   if (filter.adminId !== undefined) conditions.push(sql.fragment`admin_id = ${filter.adminId}`);
   if (filter.action !== undefined) conditions.push(sql.fragment`action = ${filter.action}`);
   if (filter.applicationId !== undefined) conditions.push(sql.fragment`application_id = ${filter.applicationId}::uuid`);
   if (filter.from !== undefined) conditions.push(sql.fragment`at >= ${filter.from}::timestamptz`);
   if (filter.to !== undefined) conditions.push(sql.fragment`at < ${filter.to}::timestamptz`);
-  if (page.after !== null) conditions.push(sql.fragment`id > ${page.after}::bigint`);
+  return conditions;
+}
+
+/** The audit log newest first (id descending: the order decisions were written, reversed), one page after id `after`. */
+export async function listAdminActions(
+  db: CommonQueryMethods, filter: AdminActionFilter, page: { limit: number; after: string | null },
+): Promise<Page<AdminActionEntry, string>> {
+  const conditions = matching(filter);
+  if (page.after !== null) conditions.push(sql.fragment`id < ${page.after}::bigint`);
   const rows = await db.any(sql.type(entryRow)`
-    SELECT ${COLUMNS} FROM admin_action_log WHERE ${whereAll(conditions)} ORDER BY admin_action_log.id LIMIT ${page.limit + 1}`);
+    SELECT ${COLUMNS} FROM admin_action_log WHERE ${whereAll(conditions)} ORDER BY admin_action_log.id DESC LIMIT ${page.limit + 1}`);
   return pageOf(rows, page.limit, entryOf, (row) => row.id);
+}
+
+/** An audit entry with its application's business name (see applicationNames), as an export carries it. */
+export interface NamedAdminActionEntry extends AdminActionEntry { applicationName: string | null }
+
+const namedEntryRow = entryRow.extend({ application_name: z.string().nullable() });
+
+/** Every entry the filter matches, newest first like the pages, named, as a stream (an export). */
+export function streamAdminActions(db: Database, filter: AdminActionFilter, consume: (entries: Readable) => Promise<void>): Promise<void> {
+  return streamRows(db, sql.type(namedEntryRow)`
+    SELECT x.*, COALESCE(a.details->>'name', l.name) AS application_name
+    FROM (SELECT ${COLUMNS} FROM admin_action_log WHERE ${whereAll(matching(filter))}) x
+    LEFT JOIN applications a ON a.id = x.application_id LEFT JOIN listings l ON l.id = a.listing_id
+    ORDER BY x.id::bigint DESC`, (row): NamedAdminActionEntry => ({ ...entryOf(row), applicationName: row.application_name }), consume);
 }
 
 /** Every decision taken on one application, in order. */

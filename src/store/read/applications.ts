@@ -1,10 +1,13 @@
-import type { CommonQueryMethods } from 'slonik';
-import { sql } from '../db.ts';
-import { applicationFromRow } from '../rows.ts';
+import type { Readable } from 'node:stream';
+import type { CommonQueryMethods, FragmentSqlToken } from 'slonik';
+import { z } from 'zod';
+import { sql, type Database } from '../db.ts';
+import { applicationFromRow, applicationHeadFromRow } from '../rows.ts';
 import { applicationRow } from '../tables.ts';
 import type { Application, ApplicationKind, ApplicationStatus, ContentType } from '../../domain/types.ts';
 import { containsPattern } from './contains-pattern.ts';
-import { countedNewestFirst, timeKeyed, type CountedPage, type TimeKey } from './keyset.ts';
+import { countedNewestFirst, timeKeyed, whereAll, type CountedPage, type TimeKey } from './keyset.ts';
+import { streamRows } from './stream.ts';
 
 export interface ApplicationFilter {
   status?: ApplicationStatus | undefined;
@@ -27,7 +30,7 @@ export interface ApplicationFilter {
  * with a subquery so that each arm is served by its trigram index (an OR with a subplan is a
  * filter on every row).
  */
-const matching = (q: string) => {
+const containing = (q: string) => {
   const pattern = containsPattern(q);
   return sql.fragment`a.id IN (
     SELECT s.id FROM applications s WHERE application_search_text(s.details) ILIKE ${pattern}
@@ -37,20 +40,43 @@ const matching = (q: string) => {
 
 const pageRows = { table: 'applications', alias: 'a', rows: applicationRow.extend(timeKeyed) };
 
-/** Applications newest first (created_at DESC, id DESC), one page after `after`, and how many match in all. */
-export async function listApplications(
-  db: CommonQueryMethods, filter: ApplicationFilter, page: { limit: number; after: TimeKey | null },
-): Promise<CountedPage<Application, TimeKey>> {
+/** The filter as conditions on `applications a`. */
+function matching(filter: ApplicationFilter): FragmentSqlToken[] {
   const conditions = [];
   if (filter.status !== undefined) conditions.push(sql.fragment`a.status = ${filter.status}`);
   if (filter.contentType !== undefined) conditions.push(sql.fragment`a.content_type = ${filter.contentType}`);
   if (filter.kind !== undefined) conditions.push(sql.fragment`a.kind = ${filter.kind}`);
   if (filter.applicantId !== undefined) conditions.push(sql.fragment`a.applicant_id = ${filter.applicantId}`);
-  if (filter.q !== undefined) conditions.push(matching(filter.q));
+  if (filter.q !== undefined) conditions.push(containing(filter.q));
   if (filter.registrationNumber !== undefined) conditions.push(sql.fragment`application_registration_number(a.details) = ${filter.registrationNumber}`);
   if (filter.submittedFrom !== undefined) conditions.push(sql.fragment`a.created_at >= ${filter.submittedFrom}::timestamptz`);
   if (filter.submittedTo !== undefined) conditions.push(sql.fragment`a.created_at < ${filter.submittedTo}::timestamptz`);
-  return countedNewestFirst(db, pageRows, conditions, page, applicationFromRow);
+  return conditions;
+}
+
+/** Applications newest first (created_at DESC, id DESC), one page after `after`, and how many match in all. */
+export async function listApplications(
+  db: CommonQueryMethods, filter: ApplicationFilter, page: { limit: number; after: TimeKey | null },
+): Promise<CountedPage<Application, TimeKey>> {
+  return countedNewestFirst(db, pageRows, matching(filter), page, applicationFromRow);
+}
+
+/** An application without its details, named: the business name, or for a change request its listing's. */
+export interface ApplicationSummary extends Omit<Application, 'details'> { name: string | null }
+
+const summaryRow = applicationRow.omit({ details: true }).extend({ name: z.string().nullable() });
+
+const summaryOf = ({ name, ...head }: z.infer<typeof summaryRow>): ApplicationSummary => ({ ...applicationHeadFromRow(head), name });
+
+/** Every application the filter matches, newest first like the pages, as a stream of summaries (an export). */
+export function streamApplicationSummaries(
+  db: Database, filter: ApplicationFilter, consume: (applications: Readable) => Promise<void>,
+): Promise<void> {
+  return streamRows(db, sql.type(summaryRow)`
+    SELECT a.id, a.applicant_id, a.kind, a.listing_id, a.content_type, a.status, a.version, a.created_at, a.updated_at, a.decided_at,
+      a.decided_by, a.rejection_reason, a.decision_note, COALESCE(a.details->>'name', l.name) AS name
+    FROM applications a LEFT JOIN listings l ON l.id = a.listing_id
+    WHERE ${whereAll(matching(filter))} ORDER BY a.created_at DESC, a.id DESC`, summaryOf, consume);
 }
 
 export async function findApplication(db: CommonQueryMethods, id: string): Promise<Application | null> {

@@ -137,7 +137,8 @@ export interface IntentExpectation {
   /** applicationId of each approval -> its one listing record. */
   listingRecords: Map<string, { topic: string; key: string; version: number; type: 'ListingPublished' | 'ListingInfoChanged' }>;
   /** "<applicationId>/<template>" -> recipient and reason of the one notification. */
-  notifications: Map<string, { recipient: string; reason: string | null }>;
+  /** By `<applicationId>/<template>`: the reviewers hear of each arrival and each amendment, so a name may repeat. */
+  notifications: Map<string, { recipient: string; reason: string | null; copies: number }>;
   /** "<partition>/<offset>" -> dead-letter code. */
   deadLetters: Map<string, string>;
   applications: Map<string, ModelApplication>;
@@ -259,12 +260,14 @@ export function expectIntents(log: RawRecord[], load: LoadRecord[], options: { t
         if (created.kind === 'INFO_CHANGE') pendingChange.set(created.listingId!, applicationId);
         event(command, 'ApplicationSubmitted@v1');
         notify(created, 'APPLICATION_RECEIVED', null);
+        notify(created, 'APPLICATION_AWAITING_REVIEW', null, options.topics.reviewersRecipientId);
         return;
       }
       case 'AmendApplication':
         app!.version += 1;
         app!.details = command.details as unknown as Record<string, unknown>;
         event(command, `ApplicationAmended@v${app!.version}`);
+        notify(app!, 'APPLICATION_AWAITING_REVIEW', null, options.topics.reviewersRecipientId);
         return;
       case 'WithdrawApplication':
         app!.version += 1;
@@ -316,8 +319,10 @@ export function expectIntents(log: RawRecord[], load: LoadRecord[], options: { t
     if (app.kind === 'INFO_CHANGE' && pendingChange.get(app.listingId!) === app.id) pendingChange.delete(app.listingId!);
   }
 
-  function notify(app: ModelApplication, template: string, reason: string | null): void {
-    expectation.notifications.set(`${app.id}/${template}`, { recipient: app.applicantId, reason });
+  function notify(app: ModelApplication, template: string, reason: string | null, recipient = app.applicantId): void {
+    const name = `${app.id}/${template}`;
+    const earlier = expectation.notifications.get(name);
+    expectation.notifications.set(name, { recipient, reason, copies: earlier === undefined ? 1 : earlier.copies + 1 });
   }
 }
 
@@ -426,7 +431,7 @@ export function checkIntents(expected: IntentExpectation, observed: Observed, pu
   }
   for (const applicationId of listingRecords.keys()) if (!expected.listingRecords.has(applicationId)) note(`listing record for ${applicationId}, which the intents never approve`);
 
-  // Notifications: one per receipt and decision, to the applicant.
+  // Notifications: one per receipt and decision, to the applicant; one per arrival and amendment, to the reviewers.
   const notifications = new Map<string, { recipient: string; reason: string | null; copies: number }>();
   let notificationCount = 0;
   for (const { record, value } of firsts.filter((entry) => entry.record.topic === topics.notifications)) {
@@ -439,7 +444,7 @@ export function checkIntents(expected: IntentExpectation, observed: Observed, pu
   }
   for (const [name, wanted] of expected.notifications) {
     const got = notifications.get(name);
-    if (!got || got.copies !== 1 || got.recipient !== wanted.recipient || got.reason !== wanted.reason) note(`notification ${name}: ${JSON.stringify(got ?? null)}, intent ${JSON.stringify(wanted)}`);
+    if (!got || got.copies !== wanted.copies || got.recipient !== wanted.recipient || got.reason !== wanted.reason) note(`notification ${name}: ${JSON.stringify(got ?? null)}, intent ${JSON.stringify(wanted)}`);
   }
   for (const name of notifications.keys()) if (!expected.notifications.has(name)) note(`notification ${name}, which the intents never send`);
 

@@ -160,18 +160,25 @@ final class CommandProcessor implements Processor<byte[], byte[], byte[], byte[]
       listing.put("payload", change.payload());
       send(input, listings(next.contentType()), change.id(), listingEventId, codec.wire(settings.listings().get(next.contentType()).schemaId(), listing));
     }
-    if (accepted.template() != null) {
-      String notificationId = Ids.derived(scope, "notification/" + accepted.template());
-      GenericRecord request = new GenericData.Record(notification);
-      request.put("notificationId", notificationId);
-      request.put("recipientId", next.applicantId());
-      request.put("template", schemas.symbol("NotificationTemplate", accepted.template()));
-      request.put("applicationId", applicationId);
-      request.put("contentType", next.snapshot().get("contentType"));
-      request.put("reason", accepted.reason());
-      request.put("occurredAt", at);
-      send(input, NOTIFICATIONS, next.applicantId(), notificationId, codec.wire(settings.notifications().schemaId(), request));
+    if (accepted.template() != null) notify(input, scope, next, applicationId, accepted.template(), next.applicantId(), accepted.reason(), at);
+    // New work for the reviewers, as the service announces it.
+    String branch = accepted.payload().getSchema().getName();
+    if (branch.equals("ApplicationSubmitted") || branch.equals("ApplicationAmended")) {
+      notify(input, scope, next, applicationId, "APPLICATION_AWAITING_REVIEW", settings.reviewers(), null, at);
     }
+  }
+
+  private void notify(Record<byte[], byte[]> input, String scope, Stored next, String applicationId, String template, String recipientId, String reason, long at) {
+    String notificationId = Ids.derived(scope, "notification/" + template);
+    GenericRecord request = new GenericData.Record(notification);
+    request.put("notificationId", notificationId);
+    request.put("recipientId", recipientId);
+    request.put("template", schemas.symbol("NotificationTemplate", template));
+    request.put("applicationId", applicationId);
+    request.put("contentType", next.snapshot().get("contentType"));
+    request.put("reason", reason);
+    request.put("occurredAt", at);
+    send(input, NOTIFICATIONS, recipientId, notificationId, codec.wire(settings.notifications().schemaId(), request));
   }
 
   private void send(Record<byte[], byte[]> input, String child, String key, String eventId, byte[] value) {

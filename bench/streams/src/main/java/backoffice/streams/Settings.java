@@ -11,7 +11,7 @@ import java.util.Map;
  */
 record Settings(
     String bootstrapServers, String applicationId, Path stateDir, Path avroDir, int threads, String issuer, String audience,
-    Outlet commands, Outlet events, Outlet notifications, Map<String, Outlet> listings, String dlq) {
+    Outlet commands, Outlet events, Outlet notifications, Map<String, Outlet> listings, String dlq, String reviewers) {
 
   static final List<String> CONTENT_TYPES = List.of("RESTAURANT", "PERFORMANCE", "EXHIBITION");
 
@@ -41,6 +41,6 @@ record Settings(
         required.apply("bootstrap-servers"), required.apply("application-id"), Path.of(required.apply("state-dir")), Path.of(required.apply("avro-dir")),
         Integer.parseInt(given.getOrDefault("threads", "1")), required.apply("issuer"), required.apply("audience"),
         Outlet.parse(required.apply("commands")), Outlet.parse(required.apply("events")), Outlet.parse(required.apply("notifications")),
-        Map.copyOf(listings), required.apply("dlq"));
+        Map.copyOf(listings), required.apply("dlq"), given.getOrDefault("reviewers", "backoffice-reviewers"));
   }
 }
