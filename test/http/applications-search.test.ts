@@ -199,3 +199,18 @@ describe('an OWNER', () => {
     expectProblem(await suite.api.get(`/applications?applicantId=${bob}&q=${param(name)}`, token), 403, 'forbidden');
   });
 });
+
+describe('GET /applications.csv', () => {
+  test('exports what the same search finds, and refuses what the search refuses', async () => {
+    const applicantId = `export-${randomUUID()}`;
+    const golbaeng = await seed(applicantId, '을지로 골뱅이집', { createdAt: at(10) });
+    const early = await seed(applicantId, '골뱅이 포차', { createdAt: at(1) });
+    const cafe = await seed(applicantId, '성수동 카페', { createdAt: at(20) });
+    const reply = await suite.api.get(`/applications.csv?applicantId=${applicantId}&q=${param('골뱅이')}&submittedFrom=${param(at(5))}`, suite.master);
+    expect(reply.status).toBe(200);
+    const exported = [golbaeng, early, cafe].filter((row) => (reply.body as string).includes(row.id)).map((row) => row.id);
+    expect(exported).toEqual([golbaeng.id]);
+    expectProblem(await suite.api.get(`/applications.csv?submittedFrom=${param(at(2))}&submittedTo=${param(at(1))}`, suite.master), 400, 'invalid-request');
+    expectProblem(await suite.api.get('/applications.csv?registrationNumber=12-34', suite.master), 400, 'invalid-request');
+  });
+});
