@@ -383,23 +383,30 @@ async function main(): Promise<void> {
         let cursor = 0;
         const byId = () => `/applications/${ids[cursor++ % ids.length]}`;
         const list = () => '/applications?status=PENDING&contentType=RESTAURANT&limit=20';
+        // A name search as a reviewer types it: the name without its first word ("골뱅이집 1a2b3c4d"), one or two matches.
+        const names = (await dbClient.query(`SELECT details->>'name' AS name FROM applications WHERE kind = 'NEW_LISTING' ORDER BY random() LIMIT 2000`))
+          .rows.map((row) => encodeURIComponent((row.name as string).split(' ').slice(1).join(' ')));
+        const search = () => `/applications?q=${names[cursor++ % names.length]}&limit=20`;
         const bareUrl = await startBare(processorDb);
         const auth = { authorization: `Bearer ${tokens.masters[0]}` };
         // Service and bare endpoint alternate in short rounds, so that a change in the machine's
         // load (it is shared) falls on both alike; each figure adds up its rounds.
         const rounds = SIZES.httpRounds;
         const common = { seconds: SIZES.httpSeconds / rounds, connections: SIZES.httpConnections };
-        const parts: Record<string, HttpResult[]> = { serviceGet: [], bareGet: [], serviceList: [], bareList: [] };
+        const parts: Record<string, HttpResult[]> = { serviceGet: [], bareGet: [], serviceList: [], bareList: [], serviceSearch: [], bareSearch: [] };
         // A short warm-up of each, not counted.
         for (const url of [service.url, bareUrl.url]) {
           await load({ baseUrl: url, pathOf: byId, headers: auth, seconds: 1, connections: SIZES.httpConnections });
           await load({ baseUrl: url, pathOf: list, headers: auth, seconds: 1, connections: SIZES.httpConnections });
+          await load({ baseUrl: url, pathOf: search, headers: auth, seconds: 1, connections: SIZES.httpConnections });
         }
         for (let round = 0; round < rounds; round++) {
           parts.serviceGet!.push(await load({ baseUrl: service.url, pathOf: byId, headers: auth, ...common }));
           parts.bareGet!.push(await load({ baseUrl: bareUrl.url, pathOf: byId, ...common }));
           parts.serviceList!.push(await load({ baseUrl: service.url, pathOf: list, headers: auth, ...common }));
           parts.bareList!.push(await load({ baseUrl: bareUrl.url, pathOf: list, ...common }));
+          parts.serviceSearch!.push(await load({ baseUrl: service.url, pathOf: search, headers: auth, ...common }));
+          parts.bareSearch!.push(await load({ baseUrl: bareUrl.url, pathOf: search, ...common }));
         }
         await bareUrl.stop();
         const out: Record<string, HttpResult & { rounds: number[] }> = {};
@@ -581,6 +588,10 @@ async function main(): Promise<void> {
         http_bare_list_req_per_s: http ? round(http.bareList!.requestsPerSecond) : null,
         http_list_p99_ms: http ? http.serviceList!.p99 : null,
         http_bare_list_p99_ms: http ? http.bareList!.p99 : null,
+        http_search_req_per_s: http ? round(http.serviceSearch!.requestsPerSecond) : null,
+        http_bare_search_req_per_s: http ? round(http.bareSearch!.requestsPerSecond) : null,
+        http_search_p99_ms: http ? http.serviceSearch!.p99 : null,
+        http_bare_search_p99_ms: http ? http.bareSearch!.p99 : null,
       });
       const ratio = (a: number, b: number) => round(a / b, 3);
       results.ratios = {
@@ -594,6 +605,7 @@ async function main(): Promise<void> {
         processor_vs_naive: ratio(processorRate, naiveRate),
         http_get_vs_bare: http ? ratio(http.serviceGet!.requestsPerSecond, http.bareGet!.requestsPerSecond) : null,
         http_list_vs_bare: http ? ratio(http.serviceList!.requestsPerSecond, http.bareList!.requestsPerSecond) : null,
+        http_search_vs_bare: http ? ratio(http.serviceSearch!.requestsPerSecond, http.bareSearch!.requestsPerSecond) : null,
       };
       // The machine is shared with other work (see coresBusy.otherProcesses), which moves the wall-clock
       // rates between phases. CPU per command does not move much with it: these are the rates each
@@ -608,7 +620,7 @@ async function main(): Promise<void> {
       };
       // null where a figure is missing: a phase that failed or was skipped neither meets nor misses a target.
       const atMost = (value: number, limit: number) => (Number.isFinite(value) && Number.isFinite(limit) ? value <= limit : null);
-      const httpRate = (name: 'serviceGet' | 'bareGet' | 'serviceList' | 'bareList') => (http ? http[name]!.requestsPerSecond : NaN);
+      const httpRate = (name: 'serviceGet' | 'bareGet' | 'serviceList' | 'bareList' | 'serviceSearch' | 'bareSearch') => (http ? http[name]!.requestsPerSecond : NaN);
       const targets = {
         'processor >= 85% of the bare pipeline': atMost(0.85 * bareRate, processorRate),
         'service CPU per command <= 1.5x the bare pipeline client\'s': atMost(serviceCpu, 1.5 * bareClientCpu),
@@ -623,6 +635,7 @@ async function main(): Promise<void> {
         'p99 <= the Kafka Streams peer\'s at 2000/s': atMost(latencyHigh ? latencyHigh.p99 : NaN, streams ? streams.latencyHigh.p99 : NaN),
         'read API >= 80% of bare (GET by id)': atMost(0.8 * httpRate('bareGet'), httpRate('serviceGet')),
         'read API >= 80% of bare (filtered list)': atMost(0.8 * httpRate('bareList'), httpRate('serviceList')),
+        'read API >= 80% of bare (search)': atMost(0.8 * httpRate('bareSearch'), httpRate('serviceSearch')),
       };
       results.targets = targets;
       if (drain) details.drain = summariseDrain(drain);
@@ -774,6 +787,7 @@ function printTable(results: Record<string, unknown>): void {
     ['peak RSS MB (service)', r.peak_rss_mb, `target <= 200 (at N=${r.commands}; 1,000,000: ${shown(r.peak_rss_mb_1m)})`],
     ['GET /applications/:id req/s', r.http_get_req_per_s, `${pct(r.ratios?.http_get_vs_bare)} of bare ${shown(r.http_bare_req_per_s)} (target >= 80%); p99 ${shown(r.http_get_p99_ms)} vs ${shown(r.http_bare_p99_ms)} ms`],
     ['GET /applications?filters req/s', r.http_list_req_per_s, `${pct(r.ratios?.http_list_vs_bare)} of bare ${shown(r.http_bare_list_req_per_s)} (target >= 80%); p99 ${shown(r.http_list_p99_ms)} vs ${shown(r.http_bare_list_p99_ms)} ms`],
+    ['GET /applications?q req/s', r.http_search_req_per_s, `${pct(r.ratios?.http_search_vs_bare)} of bare ${shown(r.http_bare_search_req_per_s)} (target >= 80%); p99 ${shown(r.http_search_p99_ms)} vs ${shown(r.http_bare_search_p99_ms)} ms`],
   ];
   const width = Math.max(...rows.map(([name]) => name.length));
   console.log('');

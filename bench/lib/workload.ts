@@ -65,6 +65,12 @@ const DENIED = outcome(null, { events: 1, audit: 1, processed: 1 });
 const AMENDED = outcome('PENDING', { events: 1, notifications: 1, processed: 1 });
 const WITHDRAWN = outcome('WITHDRAWN', { events: 1, processed: 1 });
 
+/** Valid details named after their application, so that a name search (the read API phase's) finds one or two rows, not a third of them. */
+const detailsOf = (contentType: ContentType, applicationId: string) => {
+  const details = detailsFor(contentType);
+  return { ...details, name: `${details.name} ${applicationId.slice(0, 8)}` };
+};
+
 type StoryCommand = Omit<PlannedCommand, 'contentType'>;
 type Story = (ctx: { random: () => number; tokens: Tokens; applicantId: string; contentType: ContentType; now: number }) => StoryCommand[];
 
@@ -80,17 +86,17 @@ const STORIES: [number, string, Story][] = [
     const id = randomUUID();
     const admin = tokens.masters[Math.floor(random() * tokens.masters.length)]!;
     return [
-      command('approve', id, { type: 'SubmitApplication', applicationId: id, applicantId, kind: 'NEW_LISTING', listingId: null, contentType, details: detailsFor(contentType) }, SUBMITTED, now),
+      command('approve', id, { type: 'SubmitApplication', applicationId: id, applicantId, kind: 'NEW_LISTING', listingId: null, contentType, details: detailsOf(contentType, id) }, SUBMITTED, now),
       command('approve', id, { type: 'ApproveApplication', applicationId: id, adminToken: admin, note: random() < 0.5 ? null : '서류 확인 완료' }, APPROVED, now),
     ];
   }],
   // 3 commands, 5 messages
   [14, 'amend-reject', ({ tokens, applicantId, contentType, now }) => {
     const id = randomUUID();
-    const amended = detailsFor(contentType);
+    const amended = detailsOf(contentType, id);
     amended.description = '수정된 소개글입니다. 영업시간과 연락처를 다시 확인했습니다.';
     return [
-      command('amend-reject', id, { type: 'SubmitApplication', applicationId: id, applicantId, kind: 'NEW_LISTING', listingId: null, contentType, details: detailsFor(contentType) }, SUBMITTED, now),
+      command('amend-reject', id, { type: 'SubmitApplication', applicationId: id, applicantId, kind: 'NEW_LISTING', listingId: null, contentType, details: detailsOf(contentType, id) }, SUBMITTED, now),
       command('amend-reject', id, { type: 'AmendApplication', applicationId: id, applicantId, details: amended }, AMENDED, now),
       command('amend-reject', id, { type: 'RejectApplication', applicationId: id, adminToken: tokens.masters[0]!, reason: '사업자 등록증의 상호와 신청서의 상호가 다릅니다.' }, DECLINED, now),
     ];
@@ -99,7 +105,7 @@ const STORIES: [number, string, Story][] = [
   [10, 'withdraw', ({ applicantId, contentType, now }) => {
     const id = randomUUID();
     return [
-      command('withdraw', id, { type: 'SubmitApplication', applicationId: id, applicantId, kind: 'NEW_LISTING', listingId: null, contentType, details: detailsFor(contentType) }, SUBMITTED, now),
+      command('withdraw', id, { type: 'SubmitApplication', applicationId: id, applicantId, kind: 'NEW_LISTING', listingId: null, contentType, details: detailsOf(contentType, id) }, SUBMITTED, now),
       command('withdraw', id, { type: 'WithdrawApplication', applicationId: id, applicantId }, WITHDRAWN, now),
     ];
   }],
@@ -107,7 +113,7 @@ const STORIES: [number, string, Story][] = [
   [7, 'forbidden-then-approve', ({ tokens, applicantId, contentType, now }) => {
     const id = randomUUID();
     return [
-      command('forbidden-then-approve', id, { type: 'SubmitApplication', applicationId: id, applicantId, kind: 'NEW_LISTING', listingId: null, contentType, details: detailsFor(contentType) }, SUBMITTED, now),
+      command('forbidden-then-approve', id, { type: 'SubmitApplication', applicationId: id, applicantId, kind: 'NEW_LISTING', listingId: null, contentType, details: detailsOf(contentType, id) }, SUBMITTED, now),
       command('forbidden-then-approve', id, { type: 'ApproveApplication', applicationId: id, adminToken: tokens.owner, note: null }, DENIED, now),
       command('forbidden-then-approve', id, { type: 'ApproveApplication', applicationId: id, adminToken: tokens.masters[1]!, note: null }, APPROVED, now),
     ];
@@ -116,7 +122,7 @@ const STORIES: [number, string, Story][] = [
   [5, 'reason-required', ({ tokens, applicantId, contentType, now }) => {
     const id = randomUUID();
     return [
-      command('reason-required', id, { type: 'SubmitApplication', applicationId: id, applicantId, kind: 'NEW_LISTING', listingId: null, contentType, details: detailsFor(contentType) }, SUBMITTED, now),
+      command('reason-required', id, { type: 'SubmitApplication', applicationId: id, applicantId, kind: 'NEW_LISTING', listingId: null, contentType, details: detailsOf(contentType, id) }, SUBMITTED, now),
       command('reason-required', id, { type: 'RejectApplication', applicationId: id, adminToken: tokens.masters[2]!, reason: '   ' }, REJECTED, now),
       command('reason-required', id, { type: 'RejectApplication', applicationId: id, adminToken: tokens.masters[2]!, reason: '사진이 누락되었습니다.' }, DECLINED, now),
     ];
@@ -125,7 +131,7 @@ const STORIES: [number, string, Story][] = [
   [6, 'race', ({ tokens, applicantId, contentType, now }) => {
     const id = randomUUID();
     return [
-      command('race', id, { type: 'SubmitApplication', applicationId: id, applicantId, kind: 'NEW_LISTING', listingId: null, contentType, details: detailsFor(contentType) }, SUBMITTED, now),
+      command('race', id, { type: 'SubmitApplication', applicationId: id, applicantId, kind: 'NEW_LISTING', listingId: null, contentType, details: detailsOf(contentType, id) }, SUBMITTED, now),
       command('race', id, { type: 'ApproveApplication', applicationId: id, adminToken: tokens.masters[0]!, note: null }, APPROVED, now),
       command('race', id, { type: 'RejectApplication', applicationId: id, adminToken: tokens.masters[1]!, reason: '늦은 반려' }, REJECTED, now),
     ];
@@ -133,7 +139,7 @@ const STORIES: [number, string, Story][] = [
   // 2 commands, 2 messages: invalid details (VALIDATION_FAILED), then an approval of what does not exist (NOT_FOUND)
   [8, 'invalid', ({ tokens, applicantId, contentType, now }) => {
     const id = randomUUID();
-    const details = detailsFor(contentType);
+    const details = detailsOf(contentType, id);
     if (details.type === 'LISTING') details.contact = { phone: 'call me', email: 'not-an-email' };
     return [
       command('invalid', id, { type: 'SubmitApplication', applicationId: id, applicantId, kind: 'NEW_LISTING', listingId: null, contentType, details }, REJECTED, now),
@@ -151,12 +157,12 @@ const STORIES: [number, string, Story][] = [
   // 1 command, 2 messages: stays PENDING (the read API's PENDING list has rows)
   [14, 'pending', ({ applicantId, contentType, now }) => {
     const id = randomUUID();
-    return [command('pending', id, { type: 'SubmitApplication', applicationId: id, applicantId, kind: 'NEW_LISTING', listingId: null, contentType, details: detailsFor(contentType) }, SUBMITTED, now)];
+    return [command('pending', id, { type: 'SubmitApplication', applicationId: id, applicantId, kind: 'NEW_LISTING', listingId: null, contentType, details: detailsOf(contentType, id) }, SUBMITTED, now)];
   }],
   // 2 commands, 2 messages: the producer retried, the same command arrives twice (a duplicate, no outcome)
   [3, 'redelivered', ({ applicantId, contentType, now }) => {
     const id = randomUUID();
-    const first = command('redelivered', id, { type: 'SubmitApplication', applicationId: id, applicantId, kind: 'NEW_LISTING', listingId: null, contentType, details: detailsFor(contentType) }, SUBMITTED, now);
+    const first = command('redelivered', id, { type: 'SubmitApplication', applicationId: id, applicantId, kind: 'NEW_LISTING', listingId: null, contentType, details: detailsOf(contentType, id) }, SUBMITTED, now);
     return [first, { ...first, expect: NONE, becomes: null }];
   }],
   // 1 record, 1 DLQ message: bytes that are not the Confluent wire format

@@ -293,6 +293,8 @@ export type NextCursor = string | null;
 export type ApplicationPage = {
   items: Application[];
   nextCursor: NextCursor;
+  /** How many applications the whole query matches, over all its pages. */
+  total: number;
 };
 
 export type AdminActionPage = {

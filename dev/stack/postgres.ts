@@ -91,6 +91,10 @@ export async function startPostgres(options: { dataDir: string; port?: number; p
   const server = new EmbeddedPostgres({
     databaseDir, port, user: USER, password: PASSWORD, persistent: options.persistent,
     onLog: () => {}, onError: () => {},
+    // Pinned, not inherited from the environment: under a C/POSIX ctype pg_trgm finds no
+    // trigrams in Korean text and ILIKE folds only ASCII (src/store/migrations/*_application-search.sql).
+    // The builtin provider (PostgreSQL 17+) is the same on every OS.
+    initdbFlags: ['--encoding=UTF8', '--locale-provider=builtin', '--builtin-locale=C.UTF-8'],
     postgresFlags: ['-c', 'max_connections=200', '-c', `fsync=${options.persistent ? 'on' : 'off'}`, ...(options.tls ? tlsFlags(options.dataDir, options.tls) : [])],
   });
   if (!existsSync(join(databaseDir, 'PG_VERSION'))) {

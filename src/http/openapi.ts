@@ -171,8 +171,8 @@ const paths = {
     post: command('submitApplication', 'OWNER', 'Apply for a new listing (NEW_LISTING) or a change of one (INFO_CHANGE) (OWNER)',
       'Produces SubmitApplication with the token subject as applicantId. Details are checked field by field before anything is sent.', submitBody, false),
     get: read({
-      operationId: 'listApplications', tags: ['applications'], summary: 'Page of applications, newest first',
-      description: 'MASTER sees every application; an OWNER only its own (applicantId defaults to the token subject).',
+      operationId: 'listApplications', tags: ['applications'], summary: 'Page of applications, newest first: filter and search, with the total of matches',
+      description: 'MASTER sees every application; an OWNER only its own (applicantId defaults to the token subject), its search included. All given filters must hold.',
       query: applicationsQuery, responses: { 200: json('A page of applications.', applicationPageSchema), 400: respond('BadRequest') },
     }),
   },

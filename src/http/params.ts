@@ -74,6 +74,25 @@ export const instant = single
   .meta({ format: 'date-time' })
   .transform((value) => new Date(value).toISOString());
 
+/** Search text: trimmed, 1 to 100 characters, no control characters (U+001F separates the searched fields). */
+export const searchText = single
+  .transform((value) => value.trim())
+  .pipe(z.string()
+    .min(1, 'must not be blank')
+    .max(100, 'must be at most 100 characters')
+    .refine((value) => !/[\u0000-\u001f\u007f]/.test(value), 'must not contain control characters'));
+
+/** A business registration number (사업자등록번호): 10 digits, or 3-2-5 with dashes; answered as the 10 digits. */
+export const registrationNumber = single
+  .regex(/^(\d{10}|\d{3}-\d{2}-\d{5})$/, 'must be 10 digits, with or without dashes (123-45-67890)')
+  .transform((value) => value.replaceAll('-', ''));
+
+/** A 400 when the inclusive lower bound `from` of a time range lies after its upper bound `to`. */
+export function assertOrdered<F extends string, T extends string>(range: { [name in F | T]?: string | undefined }, from: F, to: T): void {
+  const [lower, upper] = [range[from], range[to]];
+  if (lower !== undefined && upper !== undefined && lower > upper) throw badRequest(`query parameter '${from}' must not be after '${to}'.`);
+}
+
 /** The application a route is about, in its path. */
 export const applicationPath = z.object({ id: uuid.describe('Application id.') });
 

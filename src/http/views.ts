@@ -78,7 +78,9 @@ export const listingSchema = z.strictObject({
 const nextCursor = text.nullable().describe('Opaque; pass it as `cursor` for the next page. null on the last page.').meta({ id: 'NextCursor' });
 const pageOf = <S extends z.ZodType>(item: S, name: string) => z.strictObject({ items: z.array(item), nextCursor }).meta({ id: name });
 
-export const applicationPageSchema = pageOf(applicationSchema, 'ApplicationPage');
+export const applicationPageSchema = pageOf(applicationSchema, 'ApplicationPage').extend({
+  total: count.describe('How many applications the whole query matches, over all its pages.'),
+}).meta({ id: 'ApplicationPage' });
 export const adminActionPageSchema = pageOf(adminActionSchema, 'AdminActionPage');
 export const listingPageSchema = pageOf(listingSchema, 'ListingPage');
 export const adminActionListSchema = z.strictObject({ items: z.array(adminActionSchema) }).meta({ id: 'AdminActionList' });

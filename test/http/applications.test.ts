@@ -192,7 +192,7 @@ describe('GET /applications', () => {
     expectProblem(await suite.api.get(`/applications?applicantId=${bob}`, token), 403, 'forbidden');
     // An owner with nothing sees nothing, not everyone's rows.
     const nobody = await suite.stack.token('OWNER', `nobody-${randomUUID()}`);
-    expect((await suite.api.get('/applications?limit=100', nobody)).body).toEqual({ items: [], nextCursor: null });
+    expect((await suite.api.get('/applications?limit=100', nobody)).body).toEqual({ items: [], nextCursor: null, total: 0 });
   });
 
   test('other methods are 405 with Allow, and unknown paths are 404 problems', async () => {

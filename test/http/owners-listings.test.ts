@@ -75,7 +75,7 @@ describe('GET /owners/:ownerId/applications', () => {
     expectProblem(await suite.api.get(`/owners/${owner}/applications`, intruder), 403, 'forbidden');
     expectProblem(await suite.api.get(`/owners/${randomUUID()}/applications`, intruder), 403, 'forbidden');
     // MASTER may look at an owner without applications: an empty page.
-    expect((await suite.api.get(`/owners/${randomUUID()}/applications`, suite.master)).body).toEqual({ items: [], nextCursor: null });
+    expect((await suite.api.get(`/owners/${randomUUID()}/applications`, suite.master)).body).toEqual({ items: [], nextCursor: null, total: 0 });
   });
 
   test.each([

@@ -1,6 +1,6 @@
 import type { InputHTMLAttributes, PartialInputHTMLAttributes, TextareaHTMLAttributes } from 'preact';
 
-type InputProps = Omit<PartialInputHTMLAttributes<HTMLInputElement>, 'type'> & { type?: 'text' | 'number' | 'date' | 'email' | 'tel' | 'datetime-local' };
+type InputProps = Omit<PartialInputHTMLAttributes<HTMLInputElement>, 'type'> & { type?: 'text' | 'search' | 'number' | 'date' | 'email' | 'tel' | 'datetime-local' };
 
 /** One labelled input with the server's message for its path, announced to screen readers. */
 export function Field({ id, label, error, ...input }: { id: string; label: string; error?: string | undefined } & InputProps) {

@@ -9,8 +9,7 @@ import { authenticate, requireMaster } from '../auth.ts';
 import { sendCsv } from '../csv.ts';
 import { adminActionColumns } from '../exports.ts';
 import { encodeIdCursor } from '../cursor.ts';
-import { adminAction, identifier, idCursor, instant, limit, parseParams, uuid } from '../params.ts';
-import { badRequest } from '../problem.ts';
+import { adminAction, assertOrdered, identifier, idCursor, instant, limit, parseParams, uuid } from '../params.ts';
 import { adminActionView, statsSchema } from '../views.ts';
 import { GET_ONLY, sendPage } from './shared.ts';
 
@@ -29,9 +28,7 @@ export const adminActionsExportQuery = adminActionsQuery.omit({ limit: true, cur
 
 function auditQuery<S extends typeof adminActionsExportQuery>(schema: S, raw: unknown): z.infer<S> {
   const query = parseParams(schema, raw, 'query');
-  if (query.from !== undefined && query.to !== undefined && query.from > query.to) {
-    throw badRequest('query parameter \'from\' must not be after \'to\'.');
-  }
+  assertOrdered(query, 'from', 'to');
   return query;
 }
 

@@ -10,7 +10,9 @@ import { assertCanSee, authenticate, principalOf } from '../auth.ts';
 import { sendCsv } from '../csv.ts';
 import { applicationColumns } from '../exports.ts';
 import { encodeTimeCursor } from '../cursor.ts';
-import { applicationKind, applicationPath, applicationStatus, contentType, identifier, limit, parseParams, timeCursor } from '../params.ts';
+import {
+  applicationKind, applicationPath, applicationStatus, assertOrdered, contentType, identifier, instant, limit, parseParams, registrationNumber, searchText, timeCursor,
+} from '../params.ts';
 import { forbidden, notFound } from '../problem.ts';
 import { adminActionView, applicationView, applicationWithHistorySchema, eventView } from '../views.ts';
 import { GET_ONLY, methodNotAllowed, sendPage } from './shared.ts';
@@ -26,6 +28,10 @@ export const applicationListQuery = z.object({
 
 export const applicationsQuery = applicationListQuery.extend({
   applicantId: identifier.optional().describe('Only this applicant\'s; an OWNER may give only its own id.'),
+  q: searchText.optional().describe('Business name (for an INFO_CHANGE, its listing\'s name) or representative\'s name contains this, case-insensitive; `%` and `_` are literal.'),
+  registrationNumber: registrationNumber.optional().describe('Business registration number, 10 digits with or without dashes.'),
+  submittedFrom: instant.optional().describe('Inclusive lower bound on `createdAt` (ISO 8601 with offset).'),
+  submittedTo: instant.optional().describe('Exclusive upper bound on `createdAt` (ISO 8601 with offset).'),
 });
 
 /** GET /applications.csv: the list's filters, every match at once. */
@@ -45,6 +51,7 @@ export function applicationRoutes(deps: { db: Database; verifier: TokenVerifier;
 
   router.route('/applications').get(auth, async (req, res) => {
     const query = parseParams(applicationsQuery, req.query, 'query');
+    assertOrdered(query, 'submittedFrom', 'submittedTo');
     const page = await listApplications(deps.db, { ...query, applicantId: ownApplications(res, query.applicantId) }, { limit: query.limit, after: query.cursor });
     const names = await applicationNames(deps.db, page.items.map((a) => a.id));
     sendPage(res, page, (a) => applicationView(a, names.get(a.id) ?? null, deps.reviewDeadlineHours), encodeTimeCursor);
@@ -53,6 +60,7 @@ export function applicationRoutes(deps: { db: Database; verifier: TokenVerifier;
 
   router.route('/applications.csv').get(auth, async (req, res) => {
     const query = parseParams(applicationsExportQuery, req.query, 'query');
+    assertOrdered(query, 'submittedFrom', 'submittedTo');
     await streamApplicationSummaries(deps.db, { ...query, applicantId: ownApplications(res, query.applicantId) },
       (applications) => sendCsv(res, 'applications.csv', applicationColumns, applications));
   }).all(GET_ONLY);

@@ -5,7 +5,8 @@ import { sql, type Database } from '../db.ts';
 import { applicationFromRow, applicationHeadFromRow } from '../rows.ts';
 import { applicationRow } from '../tables.ts';
 import type { Application, ApplicationKind, ApplicationStatus, ContentType } from '../../domain/types.ts';
-import { newestFirst, timeKeyed, whereAll, type Page, type TimeKey } from './keyset.ts';
+import { containsPattern } from './contains-pattern.ts';
+import { countedNewestFirst, timeKeyed, whereAll, type CountedPage, type TimeKey } from './keyset.ts';
 import { streamRows } from './stream.ts';
 
 export interface ApplicationFilter {
@@ -13,7 +14,29 @@ export interface ApplicationFilter {
   contentType?: ContentType | undefined;
   kind?: ApplicationKind | undefined;
   applicantId?: string | undefined;
+  /** Business name or representative's name contains this, case-insensitive. */
+  q?: string | undefined;
+  /** 10 digits, as stored. */
+  registrationNumber?: string | undefined;
+  /** Inclusive bound on created_at (the submission). */
+  submittedFrom?: string | undefined;
+  /** Exclusive bound on created_at. */
+  submittedTo?: string | undefined;
 }
+
+/**
+ * The ids whose own text (application_search_text: name and representative's name) or, for an
+ * INFO_CHANGE, whose listing's name contains `q`. Written as one set of ids rather than an OR
+ * with a subquery so that each arm is served by its trigram index (an OR with a subplan is a
+ * filter on every row).
+ */
+const containing = (q: string) => {
+  const pattern = containsPattern(q);
+  return sql.fragment`a.id IN (
+    SELECT s.id FROM applications s WHERE application_search_text(s.details) ILIKE ${pattern}
+    UNION
+    SELECT c.id FROM listings l JOIN applications c ON c.listing_id = l.id AND c.kind = 'INFO_CHANGE' WHERE l.name ILIKE ${pattern})`;
+};
 
 const pageRows = { table: 'applications', alias: 'a', rows: applicationRow.extend(timeKeyed) };
 
@@ -24,14 +47,18 @@ function matching(filter: ApplicationFilter): FragmentSqlToken[] {
   if (filter.contentType !== undefined) conditions.push(sql.fragment`a.content_type = ${filter.contentType}`);
   if (filter.kind !== undefined) conditions.push(sql.fragment`a.kind = ${filter.kind}`);
   if (filter.applicantId !== undefined) conditions.push(sql.fragment`a.applicant_id = ${filter.applicantId}`);
+  if (filter.q !== undefined) conditions.push(containing(filter.q));
+  if (filter.registrationNumber !== undefined) conditions.push(sql.fragment`application_registration_number(a.details) = ${filter.registrationNumber}`);
+  if (filter.submittedFrom !== undefined) conditions.push(sql.fragment`a.created_at >= ${filter.submittedFrom}::timestamptz`);
+  if (filter.submittedTo !== undefined) conditions.push(sql.fragment`a.created_at < ${filter.submittedTo}::timestamptz`);
   return conditions;
 }
 
-/** Applications newest first (created_at DESC, id DESC), one page after `after`. */
+/** Applications newest first (created_at DESC, id DESC), one page after `after`, and how many match in all. */
 export async function listApplications(
   db: CommonQueryMethods, filter: ApplicationFilter, page: { limit: number; after: TimeKey | null },
-): Promise<Page<Application, TimeKey>> {
-  return newestFirst(db, pageRows, matching(filter), page, applicationFromRow);
+): Promise<CountedPage<Application, TimeKey>> {
+  return countedNewestFirst(db, pageRows, matching(filter), page, applicationFromRow);
 }
 
 /** An application without its details, named: the business name, or for a change request its listing's. */

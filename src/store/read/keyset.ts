@@ -13,6 +13,9 @@ export interface TimeKey { at: string; id: string }
 
 export interface Page<T, K> { items: T[]; next: K | null }
 
+/** A page and the number of rows the whole query matches. */
+export interface CountedPage<T, K> extends Page<T, K> { total: number }
+
 /** The columns a newest-first walk adds to its table's row. */
 export const timeKeyed = { key_at: z.string() };
 
@@ -50,4 +53,21 @@ export async function newestFirst<Row extends { id: string; key_at: string }, T>
     ORDER BY ${sql.identifier([alias, 'created_at'])} DESC, ${sql.identifier([alias, 'id'])} DESC
     LIMIT ${page.limit + 1}`);
   return pageOf(rows, page.limit, map, (row) => ({ at: row.key_at, id: row.id }));
+}
+
+/**
+ * `newestFirst` with the number of rows `conditions` match, counted beside the page (in parallel,
+ * on a second pooled connection): exact, from the same conditions, and as cheap as the indexes
+ * that serve them (docs/operations.md, "Search").
+ */
+export async function countedNewestFirst<Row extends { id: string; key_at: string }, T>(
+  db: CommonQueryMethods, from: { table: string; alias: string; rows: z.ZodType<Row> },
+  conditions: FragmentSqlToken[], page: { limit: number; after: TimeKey | null }, map: (row: Row) => T,
+): Promise<CountedPage<T, TimeKey>> {
+  const [items, total] = await Promise.all([
+    newestFirst(db, from, conditions, page, map),
+    db.oneFirst(sql.type(z.object({ total: z.number().int() }))`
+      SELECT count(*)::int AS total FROM ${sql.identifier([from.table])} ${sql.identifier([from.alias])} WHERE ${whereAll(conditions)}`),
+  ]);
+  return { ...items, total };
 }
