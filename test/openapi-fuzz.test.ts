@@ -170,6 +170,7 @@ type Operation = { security: unknown[]; tags: string[]; 'x-required-role'?: 'MAS
 const NEVER_ENDING = ['/events'];
 const operations = Object.entries(doc.paths).filter(([path]) => !NEVER_ENDING.includes(path)).flatMap(([path, item]) =>
   Object.entries(item as Record<string, Operation>).map(([method, operation]) => ({ name: `${method.toUpperCase()} ${path}`, operation })));
+const documented = Object.values(doc.paths).reduce((sum, item) => sum + Object.keys(item as object).length, 0);
 const named = (keep: (operation: Operation) => boolean) => operations.filter(({ operation }) => keep(operation)).map(({ name }) => name).sort();
 /** The operations behind a bearer token, those only a MASTER may call, and the commands only an OWNER may send. */
 const guarded = named((operation) => operation.security.length > 0);
@@ -190,7 +191,8 @@ function findings(output: string): string {
 /** The run passed and tested every operation of the document. */
 function expectClean(run: Run): void {
   if (run.code !== 0) throw new Error(`schemathesis failed (exit ${run.code}):\n${findings(run.output)}\n${run.output.slice(-8_000)}`);
-  expect(run.output).toMatch(new RegExp(`Selected: ${operations.length}/${operations.length}\\s+Tested: ${operations.length}\\b`));
+  // Selected: every operation but the never-ending ones, out of all the document has.
+  expect(run.output).toMatch(new RegExp(`Selected: ${operations.length}/${documented}\\s+Tested: ${operations.length}\\b`));
   const cases = /(\d+) generated, (\d+) passed/.exec(run.output);
   expect(cases).not.toBeNull();
   expect(Number(cases![1])).toBeGreaterThan(operations.length);
