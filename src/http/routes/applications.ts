@@ -5,7 +5,7 @@ import type { Database } from '../../store/db.ts';
 import { actionsOfApplication } from '../../store/read/admin-actions.ts';
 import { historyOf } from '../../store/read/application-events.ts';
 import { applicationNames } from '../../store/read/application-names.ts';
-import { applicantOf, findApplication, listApplications, streamApplicationSummaries } from '../../store/read/applications.ts';
+import { applicantOf, findNamedApplication, listApplications, streamApplicationSummaries } from '../../store/read/applications.ts';
 import { assertCanSee, authenticate, principalOf } from '../auth.ts';
 import { sendCsv } from '../csv.ts';
 import { applicationColumns } from '../exports.ts';
@@ -67,11 +67,11 @@ export function applicationRoutes(deps: { db: Database; verifier: TokenVerifier;
 
   router.route('/applications/:id').get(auth, async (req, res) => {
     const { id } = parseParams(applicationPath, req.params, 'path');
-    const application = await findApplication(deps.db, id);
-    if (application === null) throw notFound(`Application ${id} does not exist.`);
-    assertCanSee(principalOf(res), application.applicantId, 'application');
-    const [history, names] = await Promise.all([historyOf(deps.db, id), applicationNames(deps.db, [id])]);
-    res.json({ ...applicationView(application, names.get(id) ?? null, deps.reviewDeadlineHours), history: history.map(eventView) } satisfies z.output<typeof applicationWithHistorySchema>);
+    const found = await findNamedApplication(deps.db, id);
+    if (found === null) throw notFound(`Application ${id} does not exist.`);
+    assertCanSee(principalOf(res), found.application.applicantId, 'application');
+    const history = await historyOf(deps.db, id);
+    res.json({ ...applicationView(found.application, found.name, deps.reviewDeadlineHours), history: history.map(eventView) } satisfies z.output<typeof applicationWithHistorySchema>);
   }).all(GET_ONLY);
 
   router.route('/applications/:id/actions').get(auth, async (req, res) => {

@@ -84,6 +84,17 @@ export async function findApplication(db: CommonQueryMethods, id: string): Promi
   return row === null ? null : applicationFromRow(row);
 }
 
+const namedRow = applicationRow.extend({ name: z.string().nullable() });
+
+/** One application and its name (see applicationNames), in one statement. */
+export async function findNamedApplication(db: CommonQueryMethods, id: string): Promise<{ application: Application; name: string | null } | null> {
+  const row = await db.maybeOne(sql.type(namedRow)`
+    SELECT a.*, COALESCE(a.details->>'name', l.name) AS name FROM applications a LEFT JOIN listings l ON l.id = a.listing_id WHERE a.id = ${id}::uuid`);
+  if (row === null) return null;
+  const { name, ...application } = row;
+  return { application: applicationFromRow(application), name };
+}
+
 /** Only the applicant, for access checks that need nothing else. */
 export async function applicantOf(db: CommonQueryMethods, id: string): Promise<string | null> {
   return db.maybeOneFirst(sql.type(applicationRow.pick({ applicant_id: true }))`SELECT applicant_id FROM applications WHERE id = ${id}::uuid`);
