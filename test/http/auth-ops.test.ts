@@ -143,7 +143,9 @@ describe('robustness', () => {
   test('an unexpected error is a 500 problem without internals, and is logged', async () => {
     const lines: string[] = [];
     const logger = pino({ level: 'info' }, { write: (line: string) => lines.push(line) });
-    const broken = { any: async () => { throw new Error('relation "secret_internal_table" does not exist'); } } as unknown as Database;
+    // Every query method fails the same way (a page and its count run side by side).
+    const fail = async () => { throw new Error('relation "secret_internal_table" does not exist'); };
+    const broken = new Proxy({}, { get: (_target, name) => (name === 'then' ? undefined : fail) }) as unknown as Database;
     const api = await serve({
       db: broken, logger, metrics: createMetrics(), readiness: async () => ({ ready: true, checks: {} }),
       verifier: createTokenVerifier({ publicKeyPem: suite.stack.keys.publicKeyPem, issuer: suite.stack.config.AUTH_ISSUER, audience: suite.stack.config.AUTH_AUDIENCE }),
