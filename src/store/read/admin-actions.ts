@@ -3,6 +3,7 @@ import type { CommonQueryMethods, FragmentSqlToken } from 'slonik';
 import { z } from 'zod';
 import { sql, type Database } from '../db.ts';
 import { adminActionRow } from '../tables.ts';
+import { applicationName, withListing } from './application-names.ts';
 import { pageOf, whereAll, type Page } from './keyset.ts';
 import { streamRows } from './stream.ts';
 
@@ -67,9 +68,9 @@ const namedEntryRow = entryRow.extend({ application_name: z.string().nullable() 
 /** Every entry the filter matches, newest first like the pages, named, as a stream (an export). */
 export function streamAdminActions(db: Database, filter: AdminActionFilter, consume: (entries: Readable) => Promise<void>): Promise<void> {
   return streamRows(db, sql.type(namedEntryRow)`
-    SELECT x.*, COALESCE(a.details->>'name', l.name) AS application_name
+    SELECT x.*, ${applicationName} AS application_name
     FROM (SELECT ${COLUMNS} FROM admin_action_log WHERE ${whereAll(matching(filter))}) x
-    LEFT JOIN applications a ON a.id = x.application_id LEFT JOIN listings l ON l.id = a.listing_id
+    LEFT JOIN applications a ON a.id = x.application_id ${withListing}
     ORDER BY x.id::bigint DESC`, (row): NamedAdminActionEntry => ({ ...entryOf(row), applicationName: row.application_name }), consume);
 }
 

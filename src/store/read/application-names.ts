@@ -4,6 +4,10 @@ import { sql } from '../db.ts';
 
 const nameRow = z.object({ id: z.string(), name: z.string().nullable() });
 
+/** The name of `applications a` (see applicationNames); the query joins its listing as `l` with `withListing`. */
+export const applicationName = sql.fragment`COALESCE(a.details->>'name', l.name)`;
+export const withListing = sql.fragment`LEFT JOIN listings l ON l.id = a.listing_id`;
+
 /**
  * The business name people know each application by: the name a NEW_LISTING proposes, or that of
  * the listing an INFO_CHANGE changes. Missing from the map when neither exists.
@@ -11,8 +15,8 @@ const nameRow = z.object({ id: z.string(), name: z.string().nullable() });
 export async function applicationNames(db: CommonQueryMethods, ids: readonly string[]): Promise<Map<string, string>> {
   if (ids.length === 0) return new Map();
   const rows = await db.any(sql.type(nameRow)`
-    SELECT a.id, COALESCE(a.details->>'name', l.name) AS name
-    FROM applications a LEFT JOIN listings l ON l.id = a.listing_id
+    SELECT a.id, ${applicationName} AS name
+    FROM applications a ${withListing}
     WHERE a.id = ANY(${sql.array([...new Set(ids)], 'uuid')})`);
   return new Map(rows.flatMap((row) => (row.name === null ? [] : [[row.id, row.name] as const])));
 }

@@ -5,6 +5,7 @@ import { sql, type Database } from '../db.ts';
 import { applicationFromRow, applicationHeadFromRow } from '../rows.ts';
 import { applicationRow } from '../tables.ts';
 import type { Application, ApplicationKind, ApplicationStatus, ContentType } from '../../domain/types.ts';
+import { applicationName, withListing } from './application-names.ts';
 import { containsPattern } from './contains-pattern.ts';
 import { countedNewestFirst, timeKeyed, whereAll, type CountedPage, type TimeKey } from './keyset.ts';
 import { streamRows } from './stream.ts';
@@ -74,8 +75,8 @@ export function streamApplicationSummaries(
 ): Promise<void> {
   return streamRows(db, sql.type(summaryRow)`
     SELECT a.id, a.applicant_id, a.kind, a.listing_id, a.content_type, a.status, a.version, a.created_at, a.updated_at, a.decided_at,
-      a.decided_by, a.rejection_reason, a.decision_note, COALESCE(a.details->>'name', l.name) AS name
-    FROM applications a LEFT JOIN listings l ON l.id = a.listing_id
+      a.decided_by, a.rejection_reason, a.decision_note, ${applicationName} AS name
+    FROM applications a ${withListing}
     WHERE ${whereAll(matching(filter))} ORDER BY a.created_at DESC, a.id DESC`, summaryOf, consume);
 }
 
@@ -89,7 +90,7 @@ const namedRow = applicationRow.extend({ name: z.string().nullable() });
 /** One application and its name (see applicationNames), in one statement. */
 export async function findNamedApplication(db: CommonQueryMethods, id: string): Promise<{ application: Application; name: string | null } | null> {
   const row = await db.maybeOne(sql.type(namedRow)`
-    SELECT a.*, COALESCE(a.details->>'name', l.name) AS name FROM applications a LEFT JOIN listings l ON l.id = a.listing_id WHERE a.id = ${id}::uuid`);
+    SELECT a.*, ${applicationName} AS name FROM applications a ${withListing} WHERE a.id = ${id}::uuid`);
   if (row === null) return null;
   const { name, ...application } = row;
   return { application: applicationFromRow(application), name };
