@@ -24,7 +24,6 @@ export function serviceEnv(config: ServiceConfig, overrides: Record<string, stri
   return {
     ...topicEnvOf(config),
     KAFKA_BROKER_QUIRKS: config.KAFKA_BROKER_QUIRKS,
-    KAFKA_IDEMPOTENT_PRODUCER: String(config.KAFKA_IDEMPOTENT_PRODUCER),
     KAFKA_BROKERS: config.KAFKA_BROKERS.join(','),
     SCHEMA_REGISTRY_URL: config.SCHEMA_REGISTRY_URL,
     DATABASE_URL: config.DATABASE_URL,
