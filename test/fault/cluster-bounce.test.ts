@@ -19,15 +19,18 @@ const RATE = Number(process.env.FAULT_CLUSTER_RATE ?? 200);
 
 const fileCluster = clusterForFile();
 
-test('every topic, the internal ones included, has three replicas, min.insync.replicas=2 and no unclean leader election', async () => {
+test('every topic, the internal ones included, has three replicas, min.insync.replicas=2 and no unclean leader election; only SASL_SSL clients get in', async () => {
   // The scenario's checks run inside the frame and its fault callbacks.
   expect.hasAssertions();
   const cluster = fileCluster();
   if (!cluster) return notOnCluster('cluster-topology');
   const stack = await startFaultStack({ cluster });
   try {
-    const kafka = new Kafka({ brokers: cluster.brokers, clientId: 'topology-check', logLevel: logLevel.NOTHING });
-    const admin = kafka.admin();
+    // Secured as production is: a client without TLS and credentials gets nowhere.
+    const plaintext = new Kafka({ brokers: cluster.brokers, clientId: 'plaintext', logLevel: logLevel.NOTHING, retry: { retries: 0 }, connectionTimeout: 2000, requestTimeout: 2000 }).admin();
+    await expect(plaintext.connect().then(() => plaintext.describeCluster())).rejects.toThrow();
+    await plaintext.disconnect();
+    const admin = stack.kafka.admin();
     await admin.connect();
     try {
       const topics = [stack.topics.commands, stack.topics.dlq, stack.topics.events, stack.topics.notifications, ...Object.values(stack.topics.listings), '__consumer_offsets'];

@@ -17,6 +17,8 @@ import { createSuiteTopics, sharedKafka, suiteBroker } from '../shared-stack.ts'
 import { migrate } from '../../../src/store/migrate.ts';
 import { mintToken, type Role } from '../../../src/auth/tokens.ts';
 import { connectSerde, type Serde } from '../../../src/schemas/serde.ts';
+import { serviceAcls } from '../../../src/kafka-acls.ts';
+import { grantAcls, saslClient, saslEnv } from '../../../dev/stack/kafka-security.ts';
 
 /**
  * A fault scenario's own real stack: topics and a consumer group of its own on the run's
@@ -33,7 +35,7 @@ export interface FaultStack {
   broker: EmbeddedBroker;
   keys: DevKeys;
   serde: Serde;
-  /** kafkajs client for the test's own producers and readers: always straight to the broker. */
+  /** kafkajs client for the test's own producers and readers: always straight to the broker (on the cluster as its super user). */
   kafka: Kafka;
   /** Queries on a fresh connection each time, so they work across a database restart. */
   query<T extends pg.QueryResultRow = Record<string, any>>(text: string, values?: unknown[]): Promise<T[]>;
@@ -44,7 +46,7 @@ export interface FaultStack {
   brokerAlive(): boolean;
   /** Only with `ownBroker`: the scenario's Kafka node, to SIGKILL and start again on its log. */
   ownKafka: { kill(): Promise<void>; restart(): Promise<void> } | null;
-  /** Only with `cluster`: the replicated cluster the stack's topics live on. */
+  /** Only with `cluster`: the replicated cluster the stack's topics live on; the service reaches it as User:service, with the ACLs of src/kafka-acls.ts alone. */
   cluster: EmbeddedKafkaCluster | null;
   stop(): Promise<void>;
 }
@@ -130,11 +132,13 @@ export async function startFaultStack(options: {
       DATABASE_URL: databaseUrl,
       AUTH_PUBLIC_KEY: keys.publicKeyPem,
       KAFKA_GROUP_ID: `fault-${randomUUID()}`,
+      ...(options.cluster ? saslEnv(options.cluster.security, 'service') : {}),
     }) as ServiceConfig;
     const topics = topicsOf(config);
+    if (options.cluster) await grantAcls(options.cluster.brokers, options.cluster.security, serviceAcls('User:service', topics, config.KAFKA_GROUP_ID));
     const serde = await connectSerde(config.SCHEMA_REGISTRY_URL, topics);
     const kafka = new Kafka({
-      clientId: 'fault-test', brokers: config.KAFKA_BROKERS, logLevel: logLevel.NOTHING,
+      clientId: 'fault-test', brokers: config.KAFKA_BROKERS, logLevel: logLevel.NOTHING, ...(options.cluster ? saslClient(options.cluster.security, 'admin') : {}),
       retry: { retries: 10, initialRetryTime: 100, maxRetryTime: 2000 },
     });
 
