@@ -11,6 +11,7 @@ import { approve, forCommand, reject, submitNew } from './support/commands.ts';
 import { eventually, startPipeline, type Pipeline } from './support/pipeline.ts';
 import { startTestStack, type TestStack } from './support/stack.ts';
 import { allOf, parseMetrics, valueOf, type Sample } from './support/metrics.ts';
+import { declaredMetrics } from './support/promql.ts';
 
 /**
  * The operational metrics on a real stack (embedded PostgreSQL, go-mokapi broker, dev registry):
@@ -104,6 +105,19 @@ test('after real commands /metrics shows lag per partition, outbox backlog, DLQ 
   // The one still pending, submitted longer ago than the review deadline (48 hours by default), is overdue.
   await stack.db.query(`UPDATE applications SET created_at = now() - interval '49 hours' WHERE id = $1`, [d!.applicationId]);
   await eventually(async () => (valueOf(await scrape(), 'backoffice_applications_overdue') === 1 ? true : undefined), 15_000);
+});
+
+// Literal, not METRIC_PREFIX: the name operators' dashboards and alerts select is the contract.
+test('every metric GET /metrics exports, the default Node ones included, is named backoffice_...', async () => {
+  const response = await pipeline.http('/metrics');
+  expect(response.status).toBe(200);
+  const text = response.body as string;
+  const names = [...new Set([...declaredMetrics(text), ...parseMetrics(text).map((sample) => sample.name)])];
+  expect(names).toEqual(expect.arrayContaining([
+    'backoffice_commands_total', 'backoffice_outbox_backlog', 'backoffice_http_request_duration_seconds_bucket',
+    'backoffice_service_ready', 'backoffice_processor_stalled_step', 'backoffice_process_cpu_seconds_total', 'backoffice_nodejs_eventloop_lag_p99_seconds',
+  ]));
+  expect(names.filter((name) => !name.startsWith('backoffice_'))).toEqual([]);
 });
 
 test('consumer lag grows while the database holds the processor back, and drains to 0 when it lets go', async () => {
