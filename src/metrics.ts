@@ -34,12 +34,8 @@ export function createMetrics() {
       name: 'commands_total', help: 'Commands taken off the command topic, by command type and outcome (accepted, rejected, duplicate, dlq).',
       labelNames: ['type', 'outcome'] as const,
     }),
-    rejections: counter({
-      name: 'command_rejections_total', help: 'CommandRejected outcomes by code.', labelNames: ['code'] as const,
-    }),
-    dlq: counter({
-      name: 'dlq_messages_total', help: 'Records sent to the dead-letter topic, by reason.', labelNames: ['reason'] as const,
-    }),
+    rejections: counter({ name: 'command_rejections_total', help: 'CommandRejected outcomes by code.', labelNames: ['code'] as const }),
+    dlq: counter({ name: 'dlq_messages_total', help: 'Records sent to the dead-letter topic, by reason.', labelNames: ['reason'] as const }),
     latency: histogram({
       name: 'command_processing_seconds', help: 'From the command record timestamp on the broker to its outcome events published.',
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
@@ -61,17 +57,13 @@ export function createMetrics() {
       name: 'processor_append_to_outcome_seconds', help: 'From the command record\'s append time on the broker to the acknowledgement of its outcome records.',
       buckets: [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.25, 0.5, 1, 2.5, 5, 10],
     }),
-    retries: counter({
-      name: 'processor_retries_total', help: 'Batch steps retried after a dependency failed.', labelNames: ['step'] as const,
-    }),
+    retries: counter({ name: 'processor_retries_total', help: 'Batch steps retried after a dependency failed.', labelNames: ['step'] as const }),
     outboxBacklog: gauge({ name: 'outbox_backlog', help: 'Outbox rows not yet published (polled from PostgreSQL).' }),
     consumerLag: gauge({
       name: 'consumer_lag_messages', help: 'Records on the command topic not yet committed by the consumer group, per partition (polled).',
       labelNames: ['group', 'topic', 'partition'] as const,
     }),
-    pendingApplications: gauge({
-      name: 'applications_pending', help: 'Applications waiting for a decision (polled from PostgreSQL).',
-    }),
+    pendingApplications: gauge({ name: 'applications_pending', help: 'Applications waiting for a decision (polled from PostgreSQL).' }),
     oldestPendingAge: gauge({
       name: 'applications_oldest_pending_age_seconds', help: 'Age of the oldest PENDING application; 0 when none is pending (polled).',
     }),
