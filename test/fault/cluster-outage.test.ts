@@ -9,7 +9,7 @@ import { chooseStack } from '../../dev/stack/choose.ts';
 import type { ClusterNode } from '../../dev/stack/kafka-cluster.ts';
 import { loadSchema } from '../../src/schemas/avro-files.ts';
 import { restaurantDetails } from '../fixtures/details.ts';
-import { clusterForFile, notOnCluster, pause, wholeAgain } from '../support/fault/cluster.ts';
+import { clusterForFile, keepForPostMortem, notOnCluster, pause, wholeAgain } from '../support/fault/cluster.ts';
 import { random, loadProducer, sendPaced, type LoadRecord } from '../support/fault/load.ts';
 import { connectionsTo, osPort } from '../support/fault/ports.ts';
 import { serviceEnv, ServiceProcess } from '../support/fault/process.ts';
@@ -176,6 +176,9 @@ test('two brokers down at once: writes refused with NOT_ENOUGH_REPLICAS, nothing
     expect(applied).toEqual([{ outcome: 'ACCEPTED' }]);
     expect(processor.alive).toBe(true);
     expect(processor.errorLines()).toEqual([]);
+  } catch (error) {
+    keepForPostMortem(stack, processor);
+    throw error;
   } finally {
     await processor?.destroy();
     await stack.stop();
@@ -251,6 +254,9 @@ test('one broker cut off from the processor alone, twice, the others reachable: 
     await processor.waitReady(60_000);
     expect((await processor.readyz())?.status).toBe(200);
     expect(processor.errorLines()).toEqual([]);
+  } catch (error) {
+    keepForPostMortem(stack, processor);
+    throw error;
   } finally {
     await processor?.destroy();
     for (const entry of proxies) await entry.proxy.close();
@@ -322,7 +328,11 @@ test('the schema registry hangs, then dies, while commands of a schema version t
     const notReadyAfterMs = Date.now() - hungAt;
     // Why: decoding waits for the registry, and the log says it is unavailable.
     expect(notReady.stalledStep).toBe('decode');
-    const why = processor.logEntries('processor step failed; retrying').filter((entry) => entry.step === 'decode' && JSON.stringify(entry.err).includes('schema registry unavailable'));
+    // Awaited: readiness can turn before the line reaches the log file.
+    const why = await eventually(async () => {
+      const lines = processor!.logEntries('processor step failed; retrying').filter((entry) => entry.step === 'decode' && JSON.stringify(entry.err).includes('schema registry unavailable'));
+      return lines.length > 0 ? lines : undefined;
+    }, 30_000);
     expect(why.length).toBeGreaterThan(0);
     await pause(5000 + rnd() * 5000);
     const hungMs = Date.now() - hungAt;
@@ -354,6 +364,9 @@ test('the schema registry hangs, then dies, while commands of a schema version t
     expect((await processor.readyz())?.status).toBe(200);
     expect(processor.alive).toBe(true);
     expect(processor.errorLines()).toEqual([]);
+  } catch (error) {
+    keepForPostMortem(stack, processor);
+    throw error;
   } finally {
     await processor?.destroy();
     await stack.stop();

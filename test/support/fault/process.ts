@@ -203,6 +203,15 @@ export class ServiceProcess {
    * line naming an unhandled or uncaught error. Throws when a log cannot be read: "could not
    * look" is never "nothing wrong".
    */
+  /** Its last `count` log lines above info (kafkajs's among them), for a failure's report. */
+  recentWarnings(count = 40): string[] {
+    try {
+      return readFileSync(this.logFile, 'utf8').split('\n').filter((line) => line.trim() !== '' && !line.includes('"level":30')).slice(-count);
+    } catch {
+      return [];
+    }
+  }
+
   errorLines(): string[] {
     const read = (file: string) => {
       try {

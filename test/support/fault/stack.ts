@@ -42,6 +42,8 @@ export interface FaultStack {
   token(role: Role, subject: string, options?: { expiresInSeconds?: number; issuedAt?: Date }): Promise<string>;
   /** Only with `ownPostgres`: the scenario's database server. */
   postgres: { stop(): Promise<void>; start(): Promise<void> } | null;
+  /** Keeps the stack's directory (the service's logs) after `stop`, for a scenario that failed. */
+  keep(): void;
   /** Whether the broker process still runs. */
   brokerAlive(): boolean;
   /** Only with `ownBroker`: the scenario's Kafka node, to SIGKILL and start again on its log. */
@@ -67,7 +69,13 @@ export async function startFaultStack(options: {
   const stopAll = async () => {
     const exit = stops.length > 0 ? brokerExit() : null;
     if (exit) process.stdout.write(`FAULT-BROKER-DIED ${exit}\n`);
-    if (process.env.FAULT_KEEP) writeFileSync(join(dir, 'broker-stderr.log'), brokerStderr()); for (const stop of stops.reverse()) await stop().catch(() => {}); if (!process.env.FAULT_KEEP) rmSync(dir, { recursive: true, force: true }); };
+    const keep = kept || Boolean(process.env.FAULT_KEEP);
+    if (keep) writeFileSync(join(dir, 'broker-stderr.log'), brokerStderr());
+    for (const stop of stops.reverse()) await stop().catch(() => {});
+    if (keep) process.stdout.write(`FAULT-KEPT ${dir}\n`);
+    else rmSync(dir, { recursive: true, force: true });
+  };
+  let kept = false;
   try {
     let serverUrl: string;
     let postgres: FaultStack['postgres'] = null;
@@ -145,6 +153,7 @@ export async function startFaultStack(options: {
     return {
       dir, config, topics, broker, keys, serde, kafka, postgres, ownKafka, cluster: options.cluster ?? null,
       brokerAlive: () => broker.exitReason() === null,
+      keep: () => { kept = true; },
       async query(text, values) {
         const client = new pg.Client({ connectionString: databaseUrl });
         await client.connect();
