@@ -59,6 +59,7 @@ const invalid = (raw: unknown, errors: FieldProblem[]): Read => {
 
 /** One item: its shape, then the decider's rules for a note or a reason, as the single routes check them. */
 function readDecision(raw: unknown, adminToken: string): Read {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return invalid(raw, [{ path: 'item', message: 'must be a JSON object' }]);
   const parsed = decisionItem.safeParse(raw);
   if (!parsed.success) return invalid(raw, shapeProblems(parsed.error));
   const { applicationId, idempotencyKey } = parsed.data;

@@ -9,6 +9,7 @@ import { connectDatabase, type Database } from '../../src/store/db.ts';
 import { restaurantDetails, infoChangeHours } from '../fixtures/details.ts';
 import { expectProblem, serve, type Reply } from '../http/harness.ts';
 import { eventually } from '../support/pipeline.ts';
+import { gatewayCalls } from '../support/gateway-calls.ts';
 import { pipelineSuite } from '../support/suite.ts';
 
 /**
@@ -27,18 +28,7 @@ afterAll(async () => {
   await db?.end();
 });
 
-async function call(method: string, path: string, token: string | null, body?: unknown, headers: Record<string, string> = {}, base?: string): Promise<Reply> {
-  const response = await fetch(`${base ?? `http://127.0.0.1:${suite.pipeline.service.httpPort}`}${path}`, {
-    method,
-    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
-    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-  });
-  const contentType = response.headers.get('content-type') ?? '';
-  const text = await response.text();
-  return { status: response.status, headers: response.headers, contentType, body: /json/.test(contentType) && text !== '' ? JSON.parse(text) : text };
-}
-
-const post = (path: string, token: string | null, body?: unknown, headers?: Record<string, string>) => call('POST', path, token, body, headers);
+const { call, commandRecords, post } = gatewayCalls(suite);
 const owner = () => `owner-${randomUUID().slice(0, 8)}`;
 const newRestaurant = () => ({ kind: 'NEW_LISTING', contentType: 'RESTAURANT', details: restaurantDetails() });
 
@@ -52,17 +42,6 @@ async function outcome(accepted: Reply, token: string) {
     expect(reply.status).toBe(200);
     return reply.body.status === 'PENDING' ? undefined : reply.body;
   });
-}
-
-/** Records on the suite's command topic, by the sum of its end offsets. */
-async function commandRecords(): Promise<number> {
-  const admin = createKafka(suite.stack.config, pino({ level: 'silent' }), '-offsets').admin();
-  await admin.connect();
-  try {
-    return (await admin.fetchTopicOffsets(suite.pipeline.topics.commands)).reduce((sum, p) => sum + Number(p.high), 0);
-  } finally {
-    await admin.disconnect();
-  }
 }
 
 test('submit, amend and approve through the gateway: 202, Location, outcome read back from the processor', async () => {
