@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import {
-  AGE_RATINGS, APPLICATION_KINDS, CONTENT_TYPES, PERFORMANCE_TYPES, REGIONS, RESTAURANT_TYPES, WEEKDAYS,
+  AGE_RATINGS, APPLICATION_KINDS, CONTENT_TYPES, MAX_DECISIONS, PERFORMANCE_TYPES, REGIONS, RESTAURANT_TYPES, WEEKDAYS,
 } from '../domain/values.ts';
 import { uuidText as uuid } from './params.ts';
 
@@ -85,9 +85,6 @@ export const amendBody = z.strictObject({ details: applicationDetails }).meta({ 
 export const withdrawBody = z.strictObject({}).meta({ id: 'WithdrawRequest' });
 export const approveBody = z.strictObject({ note: text.nullable().default(null).describe('At most 1000 characters.') }).meta({ id: 'ApproveRequest' });
 export const rejectBody = z.strictObject({ reason: text.describe('Trimmed, 1 to 1000 characters.') }).meta({ id: 'RejectRequest' });
-
-/** At most this many decisions in one POST /decisions. */
-export const MAX_DECISIONS = 100;
 
 const decisionOf = z.strictObject({
   applicationId: uuid,

@@ -1,14 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { pino } from 'pino';
-import { createTokenVerifier } from '../../src/auth/tokens.ts';
-import { CommandSender } from '../../src/client/command-sender.ts';
 import { UUID_RULE } from '../../src/domain/ids.ts';
 import { decisionResultsSchema } from '../../src/http/decisions.ts';
-import { createKafka } from '../../src/kafka.ts';
-import { createMetrics } from '../../src/metrics.ts';
-import { connectDatabase, type Database } from '../../src/store/db.ts';
-import { expectProblem, serve, type Reply } from '../http/harness.ts';
-import { approve, submitNew } from '../support/commands.ts';
+import { expectProblem, type Reply } from '../http/harness.ts';
+import { submitNew } from '../support/commands.ts';
 import { gatewayCalls } from '../support/gateway-calls.ts';
 import { eventually } from '../support/pipeline.ts';
 import { pipelineSuite } from '../support/suite.ts';
@@ -20,15 +14,7 @@ import { pipelineSuite } from '../support/suite.ts';
  */
 
 const suite = pipelineSuite('admin-bulk');
-let db: Database;
-beforeAll(async () => {
-  db = await connectDatabase(suite.stack.config.DATABASE_URL, 2);
-});
-afterAll(async () => {
-  await db?.end();
-});
-
-const { call, commandRecords, post } = gatewayCalls(suite);
+const { call, commandRecords, gatewayWith, post, refusingSender } = gatewayCalls(suite);
 
 /** `count` PENDING applications of one new owner, submitted in one send. */
 async function pending(count: number): Promise<string[]> {
@@ -174,10 +160,7 @@ test('401 without a token, 403 for an OWNER token: nothing sent', async () => {
 
 test('broker away: each valid item refused as BROKER_UNAVAILABLE with Retry-After, never accepted; the same request later sends them once', async () => {
   const ids = await pending(2);
-  const refusing = { ...suite.stack.config, KAFKA_BROKERS: ['127.0.0.1:1'] };
-  const sender = new CommandSender(createKafka(refusing, pino({ level: 'silent' }), '-refused', { retries: 1, initialRetryTime: 50, maxRetryTime: 100 }), suite.pipeline.serde, suite.pipeline.topics);
-  const verifier = createTokenVerifier({ publicKeyPem: suite.stack.keys.publicKeyPem, issuer: suite.stack.config.AUTH_ISSUER, audience: suite.stack.config.AUTH_AUDIENCE });
-  const away = await serve({ db, verifier, sender, metrics: createMetrics(), logger: pino({ level: 'silent' }), readiness: async () => ({ ready: true, checks: {} }) });
+  const away = await gatewayWith(refusingSender());
   const decisions = [approval(ids[0]!), rejection(ids[1]!, ''), rejection(ids[1]!, '주소가 다릅니다')];
   const before = await commandRecords();
   try {
@@ -187,7 +170,6 @@ test('broker away: each valid item refused as BROKER_UNAVAILABLE with Retry-Afte
     expectProblem(await call('GET', `/commands/${decisions[0]!.idempotencyKey}`, suite.adminToken, undefined, {}, away.url), 404, 'not-found');
   } finally {
     await away.close();
-    await sender.disconnect();
   }
   expect(await commandRecords()).toBe(before);
 

@@ -1,7 +1,8 @@
 import express, { Router } from 'express';
 import type { TokenVerifier } from '../../auth/tokens.ts';
 import { authenticate, principalOf, requireMaster } from '../auth.ts';
-import { decisionsEnvelope, MAX_DECISIONS } from '../command-bodies.ts';
+import { MAX_DECISIONS } from '../../domain/values.ts';
+import { decisionsEnvelope } from '../command-bodies.ts';
 import { produceAll, type GatewayDeps } from '../command-gateway.ts';
 import { readDecisions, refused, type DecisionResult } from '../decisions.ts';
 import { HttpProblem } from '../problem.ts';
