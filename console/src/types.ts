@@ -6,10 +6,9 @@
 import type { Application, ApplicationEvent, ContentSpecific, InfoChangeDetails, NextCursor } from './api-types.ts';
 
 export type {
-  AdminAction, Address, Application, ApplicationPage, CommandStatus, Contact, DayHours, DecisionRequest, DecisionResult, DecisionResults, DecisionsRequest,
-  InfoChangeDetails, Listing, ListingDetails, Stats,
+  AdminAction, Address, Application, ApplicationPage, CommandStatus, Contact, DayHours, InfoChangeDetails, Listing, ListingDetails, Stats,
 } from './api-types.ts';
-export { AGE_RATINGS, APPLICATION_STATUSES, CONTENT_TYPES, MAX_DECISIONS, WEEKDAYS } from '../../src/domain/values.ts';
+export { AGE_RATINGS, APPLICATION_STATUSES, CONTENT_TYPES, WEEKDAYS } from '../../src/domain/values.ts';
 
 export type ContentType = Application['contentType'];
 export type Kind = Application['kind'];
@@ -21,3 +20,6 @@ export { PERFORMANCE_TYPES, REGIONS, RESTAURANT_TYPES } from '../../src/domain/v
 export type { BusinessRegistration, OpeningHours, TicketWindow } from './api-types.ts';
 /** What an owner may change per type (docs/operations.md); null keeps the listing's value. */
 export type SpecificChange = Pick<InfoChangeDetails, 'cast' | 'artists' | 'region' | 'dailyHours' | 'ticketWindow'>;
+/** POST /decisions: many approvals or rejections in one request, a result per item. */
+export type { DecisionRequest, DecisionResult, DecisionResults, DecisionsRequest } from './api-types.ts';
+export { MAX_DECISIONS } from '../../src/domain/values.ts';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import {
-  AGE_RATINGS, APPLICATION_KINDS, CONTENT_TYPES, MAX_DECISIONS, PERFORMANCE_TYPES, REGIONS, RESTAURANT_TYPES, WEEKDAYS,
+  AGE_RATINGS, APPLICATION_KINDS, CONTENT_TYPES, PERFORMANCE_TYPES, REGIONS, RESTAURANT_TYPES, WEEKDAYS,
 } from '../domain/values.ts';
 import { uuidText as uuid } from './params.ts';
 
@@ -85,24 +85,6 @@ export const amendBody = z.strictObject({ details: applicationDetails }).meta({ 
 export const withdrawBody = z.strictObject({}).meta({ id: 'WithdrawRequest' });
 export const approveBody = z.strictObject({ note: text.nullable().default(null).describe('At most 1000 characters.') }).meta({ id: 'ApproveRequest' });
 export const rejectBody = z.strictObject({ reason: text.describe('Trimmed, 1 to 1000 characters.') }).meta({ id: 'RejectRequest' });
-
-const decisionOf = z.strictObject({
-  applicationId: uuid,
-  idempotencyKey: uuid.describe('Becomes this decision\'s commandId; a retried request with it sends nothing new.'),
-});
-export const decisionItem = z.discriminatedUnion('decision', [
-  decisionOf.extend({ decision: z.literal('APPROVE'), note: approveBody.shape.note }),
-  decisionOf.extend({ decision: z.literal('REJECT'), reason: rejectBody.shape.reason }),
-]).meta({ id: 'DecisionRequest', description: 'One decision: its own command with its own idempotency key.' });
-
-const decisionList = <T extends z.ZodType>(item: T) => z.strictObject({
-  decisions: z.array(item).min(1).max(MAX_DECISIONS, `must have at most ${MAX_DECISIONS} decisions`),
-});
-export const decisionsBody = decisionList(decisionItem).meta({
-  id: 'DecisionsRequest', description: `1 to ${MAX_DECISIONS} decisions; each is judged on its own, so a broken one refuses only itself.`,
-});
-/** What POST /decisions reads first: the list, whose items are then read one by one so a broken one refuses only itself. */
-export const decisionsEnvelope = decisionList(z.unknown());
 
 /** One broken field: `path` as the decider writes it (details.contact.phone, businessHours[2].day). */
 export interface FieldProblem { path: string; message: string }

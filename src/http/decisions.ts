@@ -1,14 +1,35 @@
 import { z } from 'zod';
 import type { CommandInput } from '../client/command-sender.ts';
+import { MAX_DECISIONS } from '../domain/values.ts';
 import { checkRejectionReason, validateNote } from '../processors/decider/validate.ts';
-import { decisionItem, fieldProblems, shapeProblems, type FieldProblem } from './command-bodies.ts';
-import { uuidString } from './params.ts';
+import { approveBody, fieldProblems, rejectBody, shapeProblems, type FieldProblem } from './command-bodies.ts';
+import { uuidString, uuidText as uuid } from './params.ts';
 
 /**
- * POST /decisions, its pure part: each item of the list read and checked on its own, so a broken
- * one refuses only itself, and turned into the very command (and idempotency request) the single
- * approve and reject routes would send for it.
+ * POST /decisions, its pure part: the body and answer schemas, and each item of the list read and
+ * checked on its own, so a broken one refuses only itself, and turned into the very command (and
+ * idempotency request) the single approve and reject routes would send for it.
  */
+
+const decisionOf = z.strictObject({
+  applicationId: uuid,
+  idempotencyKey: uuid.describe('Becomes this decision\'s commandId; a retried request with it sends nothing new.'),
+});
+export const decisionItem = z.discriminatedUnion('decision', [
+  decisionOf.extend({ decision: z.literal('APPROVE'), note: approveBody.shape.note }),
+  decisionOf.extend({ decision: z.literal('REJECT'), reason: rejectBody.shape.reason }),
+]).meta({ id: 'DecisionRequest', description: 'One decision: its own command with its own idempotency key.' });
+
+const decisionList = <T extends z.ZodType>(item: T) => z.strictObject({
+  decisions: z.array(item).min(1).max(MAX_DECISIONS, `must have at most ${MAX_DECISIONS} decisions`),
+});
+export const decisionsBody = decisionList(decisionItem).meta({
+  id: 'DecisionsRequest', description: `1 to ${MAX_DECISIONS} decisions; each is judged on its own, so a broken one refuses only itself.`,
+});
+/** What POST /decisions reads first: the list, whose items are then read one by one so a broken one refuses only itself. */
+export const decisionsEnvelope = decisionList(z.unknown());
+/** The request bodies /openapi.json describes; the item too, its ids read as the request reads them (its input side only). */
+export const DECISION_REQUESTS = [decisionsBody, decisionItem];
 
 /**
  * Why one decision of a list was not sent: VALIDATION_FAILED (a field), REASON_REQUIRED (a

@@ -3,10 +3,11 @@ import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import express, { Router } from 'express';
 import { z } from 'zod';
-import { MAX_DECISIONS, type Role } from '../domain/values.ts';
-import { amendBody, approveBody, decisionItem, decisionsBody, rejectBody, submitBody, withdrawBody } from './command-bodies.ts';
+import type { Role } from '../domain/values.ts';
+import { amendBody, approveBody, rejectBody, submitBody, withdrawBody } from './command-bodies.ts';
 import { commandAcceptedSchema, commandStatusSchema } from './command-status.ts';
-import { decisionResultsSchema } from './decisions.ts';
+import { MAX_DECISIONS } from '../domain/values.ts';
+import { DECISION_REQUESTS, decisionResultsSchema, decisionsBody } from './decisions.ts';
 import { applicationPath } from './params.ts';
 import { problemSchema } from './problem.ts';
 import { adminActionsExportQuery, adminActionsQuery } from './routes/admin.ts';
@@ -161,8 +162,7 @@ const command = (operationId: string, role: Role, summary: string, description: 
   requestBody: { required: !body.safeParse({}).success, content: { 'application/json': { schema: ref(body) } } },
   responses: { 202: respond('Accepted'), ...commandErrors },
 });
-// A decision is a request's item, with ids read as the request reads them: its input side only.
-const REQUESTS = [submitBody, amendBody, withdrawBody, approveBody, rejectBody, decisionsBody, decisionItem];
+const REQUESTS = [submitBody, amendBody, withdrawBody, approveBody, rejectBody];
 
 const operation = (operationId: string, summary: string, content: Record<string, unknown>) =>
   ({ get: { operationId, tags: ['operations'], security: [], summary, responses: content } });
@@ -203,6 +203,14 @@ const paths = {
   '/applications/{id}/reject': {
     post: command('rejectApplication', 'MASTER', 'Reject, with a reason of 1 to 1000 characters (MASTER)', 'Produces RejectApplication carrying the caller\'s token as adminToken.', rejectBody),
   },
+  '/commands/{commandId}': {
+    get: read({
+      operationId: 'getCommand', tags: ['commands'],
+      summary: 'A command\'s outcome: PENDING, or ACCEPTED with the new version, or REJECTED with the code and message, or DEAD_LETTERED with the dead letter\'s code',
+      description: 'MASTER sees every command; an OWNER the ones it sent or that concern its applications.',
+      path: commandPath, responses: { 200: json('The command\'s status.', commandStatusSchema), 400: respond('BadRequest'), 404: respond('NotFound') },
+    }),
+  },
   '/decisions': {
     post: {
       operationId: 'decideMany', tags: ['commands'], security: bearer, 'x-required-role': 'MASTER',
@@ -222,14 +230,6 @@ const paths = {
         401: respond('Unauthorized'), 403: respond('Forbidden'), default: respond('CommandUnexpected'),
       },
     },
-  },
-  '/commands/{commandId}': {
-    get: read({
-      operationId: 'getCommand', tags: ['commands'],
-      summary: 'A command\'s outcome: PENDING, or ACCEPTED with the new version, or REJECTED with the code and message, or DEAD_LETTERED with the dead letter\'s code',
-      description: 'MASTER sees every command; an OWNER the ones it sent or that concern its applications.',
-      path: commandPath, responses: { 200: json('The command\'s status.', commandStatusSchema), 400: respond('BadRequest'), 404: respond('NotFound') },
-    }),
   },
   '/applications/{id}/actions': {
     get: read({
@@ -324,7 +324,7 @@ const DOCUMENT = {
   paths,
   components: {
     securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
-    schemas: components(REQUESTS),
+    schemas: components([...REQUESTS, ...DECISION_REQUESTS]),
     responses,
   },
 } as const;

@@ -3,10 +3,10 @@ import { get, Problem, query } from '../api.ts';
 import { download } from '../download.ts';
 import { formatTime, t } from '../i18n.ts';
 import { Field } from '../parts/field.tsx';
-import { BulkDecisions } from '../parts/bulk.tsx';
+import { BulkDecisions, useSelection } from '../parts/bulk.tsx';
 import { useLiveRefresh } from '../parts/live.tsx';
 import { Empty, ErrorBox, Show, useLoad } from '../parts/load.tsx';
-import { APPLICATION_STATUSES, type Application, type ApplicationPage, type ContentType, type Kind, type Status } from '../types.ts';
+import { APPLICATION_STATUSES, type ApplicationPage, type ContentType, type Kind, type Status } from '../types.ts';
 
 const AGES = { '': 0, hour: 3600, day: 86_400, week: 7 * 86_400 } as const;
 type Age = keyof typeof AGES;
@@ -73,14 +73,7 @@ export function QueuePage() {
   const edit = (key: keyof Search) => (e: Event) => setDraft({ ...draft, [key]: (e.currentTarget as HTMLInputElement).value });
   // Any outcome can change the queue: a new application, an amendment, a decision by someone else.
   useLiveRefresh(reload);
-  // Decisions in bulk: what the admin ticked stays selected while the queue refreshes itself, even
-  // when another admin decides one of them meanwhile (its outcome then says NOT_PENDING).
-  const [selected, setSelected] = useState<ReadonlyMap<string, Application>>(new Map());
-  const toggle = (applications: Application[], on: boolean) => setSelected((current) => {
-    const next = new Map(current);
-    applications.forEach((a) => (on ? next.set(a.id, a) : next.delete(a.id)));
-    return next;
-  });
+  const { selected, toggle, clear } = useSelection();
   const exportCsv = () => download(`/applications.csv${query(parameters(filters))}`, 'applications.csv').then(() => setProblem(null), setProblem);
   return (
     <section>
@@ -115,7 +108,7 @@ export function QueuePage() {
         <button type="button" id="export-queue" onClick={exportCsv}>{t('downloadCsv')}</button>
       </form>
       {problem && <ErrorBox problem={problem} />}
-      <BulkDecisions selected={[...selected.values()]} onSent={() => setSelected(new Map())} />
+      <BulkDecisions selected={[...selected.values()]} onSent={clear} />
       <Show loaded={loaded} retry={reload}>{(all) => {
         const matching = all.items.filter((a) => Date.now() - Date.parse(a.createdAt) >= AGES[age] * 1000);
         // The queue arrives oldest first, which is least time left: every application has the same deadline from its submission.

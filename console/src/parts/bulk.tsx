@@ -6,6 +6,21 @@ import { TextArea } from './field.tsx';
 import { ErrorBox } from './load.tsx';
 import { OutcomeView } from './outcome.tsx';
 
+/**
+ * The applications ticked in the queue. What the admin ticked stays selected while the queue
+ * refreshes itself, even when another admin decides one of them meanwhile (its outcome then says
+ * NOT_PENDING).
+ */
+export function useSelection() {
+  const [selected, setSelected] = useState<ReadonlyMap<string, Application>>(new Map());
+  const toggle = (applications: Application[], on: boolean) => setSelected((current) => {
+    const next = new Map(current);
+    applications.forEach((a) => (on ? next.set(a.id, a) : next.delete(a.id)));
+    return next;
+  });
+  return { selected, toggle, clear: () => setSelected(new Map()) };
+}
+
 /** Where one decision of a bulk is: on its way, refused by the gateway, sent and awaited, or decided by the processor. */
 type Progress =
   | { state: 'SENDING' }
