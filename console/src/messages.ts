@@ -147,6 +147,18 @@ export const MESSAGES = {
   outcomeDeadLettered: m('처리할 수 없는 명령이라 DLQ로 보냈습니다 [{code}]: {message}', 'The command could not be processed and went to the dead-letter queue [{code}]: {message}'),
   outcomeNotPending: m('다른 관리자가 이미 처리한 신청입니다 (NOT_PENDING).', 'Another admin already decided this application (NOT_PENDING).'),
   outcomeTimeout: m('아직 처리 결과가 없습니다. 잠시 후 새로고침하세요.', 'No outcome yet; refresh in a moment.'),
+
+  selectAll: m('이 화면의 신청 모두 선택', 'Select every application on this page'),
+  selectOne: m('{name} 선택', 'Select {name}'),
+  bulkSelected: m('{count}건 선택됨', '{count} selected'),
+  bulkApprove: m('선택 승인', 'Approve selected'),
+  bulkReject: m('선택 반려', 'Reject selected'),
+  bulkReason: m('반려 사유 (선택한 모든 신청에 적용)', 'Rejection reason (for every selected application)'),
+  bulkOutcome: m('처리 결과', 'Outcome'),
+  bulkSending: m('보내는 중…', 'Sending…'),
+  bulkRefused: m('보내지 않았습니다 [{code}]: {message}', 'Not sent [{code}]: {message}'),
+  bulkRetry: m('같은 결정 다시 보내기', 'Send the same decisions again'),
+  bulkClose: m('결과 닫기', 'Close the results'),
   alreadyDecided: m('이 신청은 이미 처리되었습니다.', 'This application has already been decided.'),
 
   auditTitle: m('감사 로그', 'Audit log'),

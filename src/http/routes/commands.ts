@@ -18,6 +18,7 @@ import {
 } from '../command-bodies.ts';
 import { produceOnce, type GatewayDeps } from '../command-gateway.ts';
 import { commandAcceptedSchema, commandStatusView } from '../command-status.ts';
+import { approval, rejection } from '../decisions.ts';
 import { applicationPath, parseParams, uuid } from '../params.ts';
 import { forbidden, invalidFields, notFound } from '../problem.ts';
 import { GET_ONLY, methodNotAllowed } from './shared.ts';
@@ -32,7 +33,7 @@ const POST_ONLY = methodNotAllowed(['POST']);
  * The body as `schema` reads it, or a 400 naming every field that is not the shape it should be.
  * `optional`: a route whose fields all have defaults also takes no body at all.
  */
-function bodyOf<S extends z.ZodType>(schema: S, req: Request, optional = false): z.output<S> {
+export function bodyOf<S extends z.ZodType>(schema: S, req: Request, optional = false): z.output<S> {
   const body: unknown = req.body === undefined && optional ? {} : req.body;
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw invalidFields([{ path: 'body', message: 'must be a JSON object (Content-Type: application/json)' }]);
@@ -123,7 +124,8 @@ export function commandRoutes(deps: GatewayDeps & { verifier: TokenVerifier }): 
     const { id } = parseParams(applicationPath, req.params, 'path');
     const body = bodyOf(approveBody, req, true);
     refuseProblems(fieldProblems(validateNote(body.note)));
-    await accept(req, res, { type: 'ApproveApplication', applicationId: id, adminToken: tokenOf(req), note: body.note }, { route: 'approve', id, body });
+    const { input, request } = approval(id, tokenOf(req), body.note);
+    await accept(req, res, input, request);
   }).all(POST_ONLY);
 
   router.route('/applications/:id/reject').post(auth, requireMaster, json, async (req, res) => {
@@ -131,7 +133,8 @@ export function commandRoutes(deps: GatewayDeps & { verifier: TokenVerifier }): 
     const body = bodyOf(rejectBody, req);
     const reason = checkRejectionReason(body.reason);
     if (!reason.ok) throw invalidFields(fieldProblems([reason.problem]));
-    await accept(req, res, { type: 'RejectApplication', applicationId: id, adminToken: tokenOf(req), reason: reason.reason }, { route: 'reject', id, body: { reason: reason.reason } });
+    const { input, request } = rejection(id, tokenOf(req), reason.reason);
+    await accept(req, res, input, request);
   }).all(POST_ONLY);
 
   router.route('/commands/:commandId').get(auth, async (req, res) => {
@@ -151,4 +154,4 @@ export function commandRoutes(deps: GatewayDeps & { verifier: TokenVerifier }): 
 }
 
 /** The caller's own bearer token, already verified by authenticate(): it travels as the command's adminToken. */
-const tokenOf = (req: Request) => req.get('Authorization')!.trim().split(/[ ]+/)[1]!;
+export const tokenOf = (req: Request) => req.get('Authorization')!.trim().split(/[ ]+/)[1]!;
