@@ -10,6 +10,9 @@ import { superviseConsumer, type ConsumerHealth } from './runtime/consumer.ts';
 import { retryingSteps, type StepHealth } from './runtime/retry.ts';
 import { traceBatch } from '../tracing/batch-span.ts';
 
+/** What kafkajs 2.2.4 says when pause or resume is called on a consumer that is not running. */
+const NOT_RUNNING = 'Consumer group was not initialized';
+
 export interface ProcessorDeps extends HandlerDeps {
   consumer: Consumer;
   relay: OutboxRelay;
@@ -43,8 +46,8 @@ export async function runProcessor(deps: ProcessorDeps): Promise<{ health: Proce
     // disconnect() began, and the pipeline commits before it disconnects.
     offsets: { commit: (offsets) => consumer.commitOffsets(offsets.map((o) => ({ topic, ...o }))) },
     flow: {
-      pause: (partitions) => consumer.pause([{ topic, partitions }]),
-      resume: (partitions) => consumer.resume([{ topic, partitions }]),
+      pause: (partitions) => outsideRun(() => consumer.pause([{ topic, partitions }])),
+      resume: (partitions) => outsideRun(() => consumer.resume([{ topic, partitions }])),
     },
     observer: {
       stage: (stage, seconds) => {
@@ -55,6 +58,21 @@ export async function runProcessor(deps: ProcessorDeps): Promise<{ health: Proce
       transaction: (commands) => metrics.batchSize.observe(commands),
     },
   }, { maxBatch: deps.maxBatch, transactions: deps.transactions, maxOutstanding: deps.maxBatch, commitIntervalMs: deps.commitIntervalMs });
+
+  /**
+   * Between a crash of the consumer and kafkajs's restart of it there is no group to pause or
+   * resume partitions in (kafkajs throws; found when a broker was cut off and the consumer
+   * restarted while the pipeline released a partition). Nothing is lost by skipping: the restart
+   * joins afresh with nothing paused, and its join starts a new generation of the pipeline.
+   */
+  function outsideRun(act: () => void): void {
+    try {
+      act();
+    } catch (error) {
+      if (!(error instanceof Error && error.message.startsWith(NOT_RUNNING))) throw error;
+      logger.debug({ err: error }, 'pause or resume skipped: the consumer is between runs');
+    }
+  }
 
   async function eachBatch({ batch, resolveOffset }: EachBatchPayload): Promise<void> {
     const trace = traceBatch(batch);
@@ -93,8 +111,8 @@ export async function runProcessor(deps: ProcessorDeps): Promise<{ health: Proce
   return {
     health,
     async stop() {
-      // Throws only when the consumer never ran (it crashed before its first start): nothing to pause then.
-      try { consumer.pause([{ topic }]); } catch { /* nothing fetched, nothing to stop fetching */ }
+      // A consumer that is not running (it crashed before its first start) fetches nothing to stop.
+      outsideRun(() => consumer.pause([{ topic }]));
       await pipeline.stop();
       await supervisor.stop();
     },
