@@ -1,11 +1,11 @@
 import { allTopics, type Topics } from './config.ts';
 
-export type AclOperation = 'READ' | 'WRITE' | 'DESCRIBE' | 'DESCRIBE_CONFIGS' | 'IDEMPOTENT_WRITE';
+export type AclOperation = 'READ' | 'WRITE' | 'DESCRIBE' | 'DESCRIBE_CONFIGS';
 
 /** One ALLOW rule: `principal` may do `operations` on the resource (Kafka's own vocabulary). */
 export interface AclGrant {
   principal: string;
-  resource: 'TOPIC' | 'GROUP' | 'CLUSTER';
+  resource: 'TOPIC' | 'GROUP';
   name: string;
   pattern: 'LITERAL' | 'PREFIXED';
   operations: AclOperation[];
@@ -24,7 +24,6 @@ export function serviceAcls(principal: string, topics: Topics, groupId: string):
     { principal, resource: 'TOPIC', name: topics.commands, pattern: 'LITERAL', operations: ['READ', 'WRITE', 'DESCRIBE', 'DESCRIBE_CONFIGS'] },
     ...outcomeTopics(topics).map((name): AclGrant => ({ principal, resource: 'TOPIC', name, pattern: 'LITERAL', operations: ['WRITE', 'DESCRIBE'] })),
     { principal, resource: 'GROUP', name: groupId, pattern: 'LITERAL', operations: ['READ'] },
-    { principal, resource: 'CLUSTER', name: 'kafka-cluster', pattern: 'LITERAL', operations: ['IDEMPOTENT_WRITE'] },
   ];
 }
 
@@ -39,12 +38,12 @@ export const readerAcls = (principal: string, topics: Topics, groupPrefixes: str
 ];
 
 const OPERATION_FLAG: Record<AclOperation, string> = {
-  READ: 'Read', WRITE: 'Write', DESCRIBE: 'Describe', DESCRIBE_CONFIGS: 'DescribeConfigs', IDEMPOTENT_WRITE: 'IdempotentWrite',
+  READ: 'Read', WRITE: 'Write', DESCRIBE: 'Describe', DESCRIBE_CONFIGS: 'DescribeConfigs',
 };
 
 /** The grant as the `kafka-acls.sh` command an operator runs (docs/operations.md lists them). */
 export function kafkaAclsCommand(grant: AclGrant): string {
-  const resource = grant.resource === 'CLUSTER' ? '--cluster' : `--${grant.resource.toLowerCase()} ${grant.name}`;
+  const resource = `--${grant.resource.toLowerCase()} ${grant.name}`;
   const pattern = grant.pattern === 'PREFIXED' ? ' --resource-pattern-type prefixed' : '';
   const operations = grant.operations.map((operation) => `--operation ${OPERATION_FLAG[operation]}`).join(' ');
   return `kafka-acls.sh --bootstrap-server $BOOTSTRAP --command-config admin.properties --add --allow-principal ${grant.principal} ${operations} ${resource}${pattern}`;
