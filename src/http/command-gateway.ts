@@ -29,6 +29,8 @@ const fingerprintOf = (route: unknown) => createHash('sha256').update(JSON.strin
 const REUSED = (commandId: string) => `Idempotency-Key ${commandId} was already used for a different request.`;
 // Not "nothing was written": a broker that refuses for want of in-sync replicas after the append
 // (NOT_ENOUGH_REPLICAS_AFTER_APPEND), or whose answer is lost, may have it on its log.
+/** The log line of a send the broker refused or did not answer (the fault scenarios look for it). */
+export const UNACKNOWLEDGED_LOG = 'command gateway: the broker did not acknowledge the commands';
 const UNACKNOWLEDGED = 'The broker did not acknowledge the command (it may still have been written); retry with the same Idempotency-Key, which sends the very same command and never applies it twice.';
 
 /**
@@ -59,7 +61,7 @@ export async function produceAll(deps: GatewayDeps, requests: GatewayRequest[]):
       await deps.sender.sendRaw(toSend.map((command) => ({ key: command.applicationId, value: command.value })));
     } catch (error) {
       acknowledged = false;
-      deps.logger.warn({ err: error, commandIds: toSend.map((command) => command.commandId) }, 'command gateway: the broker did not acknowledge the commands');
+      deps.logger.warn({ err: error, commandIds: toSend.map((command) => command.commandId) }, UNACKNOWLEDGED_LOG);
     }
   }
   const nowSent = acknowledged ? unsent : unsent.filter((command) => applied.has(command.commandId));

@@ -13,6 +13,7 @@ import { clusterForFile, keepForPostMortem, notOnCluster, pause, wholeAgain } fr
 import { random, loadProducer, sendPaced, type LoadRecord } from '../support/fault/load.ts';
 import { connectionsTo, osPort } from '../support/fault/ports.ts';
 import { serviceEnv, ServiceProcess } from '../support/fault/process.ts';
+import { UNACKNOWLEDGED_LOG } from '../../src/http/command-gateway.ts';
 import { ChaosProxy } from '../support/fault/proxy.ts';
 import { buildLoad, expectClean, REDIRECT_PRELOAD, report, seedFor, settle, summarize, waitResumed } from '../support/fault/scenario.ts';
 import { startFaultStack, type FaultStack } from '../support/fault/stack.ts';
@@ -131,7 +132,7 @@ test('two brokers down at once: writes refused with NOT_ENOUGH_REPLICAS, nothing
     // The relay's publish and the gateway's send were both told NOT_ENOUGH_REPLICAS by the broker.
     const relaySaw = await eventually(async () => refusedForReplicas(processor!, 'processor step failed; retrying').find((entry) => entry.step === 'publish'), 120_000)
       .catch(() => null);
-    const gatewaySaw = refusedForReplicas(processor, 'command gateway: the broker did not acknowledge the command');
+    const gatewaySaw = refusedForReplicas(processor, UNACKNOWLEDGED_LOG);
     expect(relaySaw).not.toBeNull();
     expect(gatewaySaw).toHaveLength(1);
     // A seeded while more below min.insync.replicas: nothing is marked published meanwhile.

@@ -38,11 +38,17 @@ export async function progress(stack: FaultStack): Promise<{ processed: number; 
  */
 export async function waitResumed(stack: FaultStack, timeoutMs: number): Promise<number> {
   const started = Date.now();
-  const before = await groupPosition(stack, stack.config.KAFKA_GROUP_ID, stack.topics.commands);
+  // A read in the middle of a leader move can fail (NOT_LEADER_OR_FOLLOWER): it is "not yet".
+  const position = () => groupPosition(stack, stack.config.KAFKA_GROUP_ID, stack.topics.commands).catch((error: unknown) => {
+    if (Date.now() - started > timeoutMs) throw error;
+    return null;
+  });
+  let before = await position();
   for (;;) {
-    const now = await groupPosition(stack, stack.config.KAFKA_GROUP_ID, stack.topics.commands);
-    if (now.committed > before.committed || now.committed === now.end) return Date.now() - started;
-    if (Date.now() - started > timeoutMs) throw new Error(`no committed progress within ${timeoutMs} ms (committed ${now.committed} of ${now.end})`);
+    const now = await position();
+    if (before === null) before = now;
+    else if (now !== null && (now.committed > before.committed || now.committed === now.end)) return Date.now() - started;
+    if (Date.now() - started > timeoutMs) throw new Error(`no committed progress within ${timeoutMs} ms (committed ${now?.committed} of ${now?.end})`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
