@@ -142,10 +142,10 @@ export type CommandAccepted = {
 export type CommandStatus = {
   commandId: string;
   applicationId: string;
-  commandType: "SubmitApplication" | "AmendApplication" | "WithdrawApplication" | "ApproveApplication" | "RejectApplication";
+  commandType: "SubmitApplication" | "AmendApplication" | "WithdrawApplication" | "ApproveApplication" | "RejectApplication" | "ClaimReview" | "ReleaseReview" | "AddReviewerNote";
   /** PENDING until the processor applied it; DEAD_LETTERED when it could not take it at all. */
   status: "PENDING" | "ACCEPTED" | "REJECTED" | "DEAD_LETTERED";
-  outcome: "ApplicationSubmitted" | "ApplicationAmended" | "ApplicationWithdrawn" | "ApplicationApproved" | "ApplicationRejected" | "CommandRejected" | null;
+  outcome: "ApplicationSubmitted" | "ApplicationAmended" | "ApplicationWithdrawn" | "ApplicationApproved" | "ApplicationRejected" | "CommandRejected" | "ReviewClaimed" | "ReviewReleased" | "ReviewerNoteAdded" | null;
   /** The application version after an accepted command. */
   version: number | null;
   /** The listing an approval published or changed. */
@@ -214,7 +214,7 @@ export type EventPayload = {
   reason: string;
 } | {
   type: "CommandRejected";
-  commandType: "SubmitApplication" | "AmendApplication" | "WithdrawApplication" | "ApproveApplication" | "RejectApplication";
+  commandType: "SubmitApplication" | "AmendApplication" | "WithdrawApplication" | "ApproveApplication" | "RejectApplication" | "ClaimReview" | "ReleaseReview" | "AddReviewerNote";
   code: "NOT_FOUND" | "ALREADY_EXISTS" | "NOT_PENDING" | "REASON_REQUIRED" | "FORBIDDEN" | "VALIDATION_FAILED" | "IDEMPOTENCY_KEY_REUSED" | "DUPLICATE_PENDING" | "LISTING_NOT_FOUND";
   message: string;
 };
@@ -223,7 +223,7 @@ export type ApplicationEvent = {
   /** Stable id; consumers of the events topic dedupe by it. */
   eventId: string;
   commandId: string;
-  type: "ApplicationSubmitted" | "ApplicationAmended" | "ApplicationWithdrawn" | "ApplicationApproved" | "ApplicationRejected" | "CommandRejected";
+  type: "ApplicationSubmitted" | "ApplicationAmended" | "ApplicationWithdrawn" | "ApplicationApproved" | "ApplicationRejected" | "CommandRejected" | "ReviewClaimed" | "ReviewReleased" | "ReviewerNoteAdded";
   /** Application version after this event; unchanged by CommandRejected. */
   version: number;
   occurredAt: string;
@@ -262,7 +262,7 @@ export type AdminAction = {
   applicationId: string;
   /** The business name of the application decided (see Application.name). */
   applicationName: string | null;
-  action: "APPROVE" | "REJECT" | "DENIED";
+  action: "APPROVE" | "REJECT" | "DENIED" | "CLAIM" | "TAKE_OVER" | "RELEASE";
   /** Rejection reason, or why a decision was DENIED. */
   reason: string | null;
   commandId: string;
