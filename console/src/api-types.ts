@@ -16,7 +16,7 @@ export type Problem = {
     message: string;
   }[];
   /** The processor's rejection code this refusal stands for. */
-  code?: "NOT_FOUND" | "ALREADY_EXISTS" | "NOT_PENDING" | "REASON_REQUIRED" | "FORBIDDEN" | "VALIDATION_FAILED" | "IDEMPOTENCY_KEY_REUSED" | "DUPLICATE_PENDING" | "LISTING_NOT_FOUND";
+  code?: "NOT_FOUND" | "ALREADY_EXISTS" | "NOT_PENDING" | "REASON_REQUIRED" | "FORBIDDEN" | "VALIDATION_FAILED" | "IDEMPOTENCY_KEY_REUSED" | "DUPLICATE_PENDING" | "LISTING_NOT_FOUND" | "UNKNOWN" | "ALREADY_CLAIMED" | "CLAIMED_BY_OTHER" | "NOT_CLAIMED";
 };
 
 /** How guests reach the venue. */
@@ -151,7 +151,7 @@ export type CommandStatus = {
   /** The listing an approval published or changed. */
   listingId: string | null;
   /** The rejection code (REJECTED) or the dead letter's code (DEAD_LETTERED). */
-  code: "NOT_FOUND" | "ALREADY_EXISTS" | "NOT_PENDING" | "REASON_REQUIRED" | "FORBIDDEN" | "VALIDATION_FAILED" | "IDEMPOTENCY_KEY_REUSED" | "DUPLICATE_PENDING" | "LISTING_NOT_FOUND" | "EMPTY_VALUE" | "BAD_MAGIC_BYTE" | "UNKNOWN_SCHEMA" | "INCOMPATIBLE_SCHEMA" | "MALFORMED_AVRO" | "MISSING_KEY" | "KEY_MISMATCH" | "INVALID_ID" | "INVALID_TEXT" | "UNWRITABLE" | null;
+  code: "NOT_FOUND" | "ALREADY_EXISTS" | "NOT_PENDING" | "REASON_REQUIRED" | "FORBIDDEN" | "VALIDATION_FAILED" | "IDEMPOTENCY_KEY_REUSED" | "DUPLICATE_PENDING" | "LISTING_NOT_FOUND" | "UNKNOWN" | "ALREADY_CLAIMED" | "CLAIMED_BY_OTHER" | "NOT_CLAIMED" | "EMPTY_VALUE" | "BAD_MAGIC_BYTE" | "UNKNOWN_SCHEMA" | "INCOMPATIBLE_SCHEMA" | "MALFORMED_AVRO" | "MISSING_KEY" | "KEY_MISMATCH" | "INVALID_ID" | "INVALID_TEXT" | "UNWRITABLE" | null;
   message: string | null;
 };
 
@@ -161,6 +161,14 @@ export type Decision = {
   decidedBy: string | null;
   rejectionReason: string | null;
   decisionNote: string | null;
+};
+
+export type ReviewClaim = {
+  /** The MASTER reviewing it. */
+  adminId: string;
+  since: string;
+  /** REVIEW_CLAIM_MINUTES after the claim; a decision or release ends it earlier. */
+  expiresAt: string;
 };
 
 export type Application = {
@@ -181,6 +189,8 @@ export type Application = {
   updatedAt: string;
   /** While PENDING: when reviewers must have decided (REVIEW_DEADLINE_HOURS after submission); past it, the application is overdue. Null once decided. */
   reviewDueAt: string | null;
+  /** Who holds the application for review right now; null when no one does. Always null for an OWNER. */
+  reviewClaim: ReviewClaim | null;
 };
 
 export type ApplicationSnapshot = {
@@ -213,9 +223,21 @@ export type EventPayload = {
   adminId: string;
   reason: string;
 } | {
+  type: "ReviewClaimed";
+  adminId: string;
+  since: number;
+  expiresAt: number;
+  takenOverFrom: string | null;
+} | {
+  type: "ReviewReleased";
+  adminId: string;
+} | {
+  type: "ReviewerNoteAdded";
+  adminId: string;
+} | {
   type: "CommandRejected";
   commandType: "SubmitApplication" | "AmendApplication" | "WithdrawApplication" | "ApproveApplication" | "RejectApplication" | "ClaimReview" | "ReleaseReview" | "AddReviewerNote";
-  code: "NOT_FOUND" | "ALREADY_EXISTS" | "NOT_PENDING" | "REASON_REQUIRED" | "FORBIDDEN" | "VALIDATION_FAILED" | "IDEMPOTENCY_KEY_REUSED" | "DUPLICATE_PENDING" | "LISTING_NOT_FOUND";
+  code: "NOT_FOUND" | "ALREADY_EXISTS" | "NOT_PENDING" | "REASON_REQUIRED" | "FORBIDDEN" | "VALIDATION_FAILED" | "IDEMPOTENCY_KEY_REUSED" | "DUPLICATE_PENDING" | "LISTING_NOT_FOUND" | "UNKNOWN" | "ALREADY_CLAIMED" | "CLAIMED_BY_OTHER" | "NOT_CLAIMED";
   message: string;
 };
 
@@ -249,6 +271,8 @@ export type ApplicationWithHistory = {
   updatedAt: string;
   /** While PENDING: when reviewers must have decided (REVIEW_DEADLINE_HOURS after submission); past it, the application is overdue. Null once decided. */
   reviewDueAt: string | null;
+  /** Who holds the application for review right now; null when no one does. Always null for an OWNER. */
+  reviewClaim: ReviewClaim | null;
   /** Every outcome event of the application, in the order written. */
   history: ApplicationEvent[];
 };
@@ -267,6 +291,20 @@ export type AdminAction = {
   reason: string | null;
   commandId: string;
   at: string;
+};
+
+/** A note reviewers keep for each other; never shown to the owner. */
+export type ReviewerNote = {
+  noteId: string;
+  /** The MASTER who wrote it, from the verified token. */
+  adminId: string;
+  text: string;
+  commandId: string;
+  at: string;
+};
+
+export type ReviewerNoteList = {
+  items: ReviewerNote[];
 };
 
 export type Listing = {
@@ -341,6 +379,18 @@ export type Readiness = {
   status: "ready" | "not ready";
   /** database, brokerAnswering (the broker answered the consumer within its session timeout), consumerJoined, stalledStep. */
   checks: Record<string, boolean | string>;
+};
+
+export type ReviewerNoteRequest = {
+  /** Trimmed, 1 to 2000 characters. Shown to MASTER admins only. */
+  text: string;
+};
+
+export type ReviewReleaseRequest = Record<string, never>;
+
+export type ReviewClaimRequest = {
+  /** End another admin's live claim (recorded as TAKE_OVER); without it such a claim is refused with ALREADY_CLAIMED. */
+  takeOver?: boolean;
 };
 
 export type RejectRequest = {

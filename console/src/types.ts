@@ -6,7 +6,8 @@
 import type { Application, ApplicationEvent, ContentSpecific, InfoChangeDetails, NextCursor } from './api-types.ts';
 
 export type {
-  AdminAction, Address, Application, ApplicationPage, CommandStatus, Contact, DayHours, InfoChangeDetails, Listing, ListingDetails, Stats,
+  AdminAction, Address, Application, ApplicationPage, CommandStatus, Contact, DayHours, InfoChangeDetails, Listing, ListingDetails, ReviewClaim,
+  ReviewerNote, Stats,
 } from './api-types.ts';
 export { AGE_RATINGS, APPLICATION_STATUSES, CONTENT_TYPES, WEEKDAYS } from '../../src/domain/values.ts';
 

@@ -37,7 +37,7 @@ export const applicationSchema = z.strictObject({
   reviewDueAt: at.nullable().describe('While PENDING: when reviewers must have decided (REVIEW_DEADLINE_HOURS after submission); past it, the application is overdue. Null once decided.'),
   reviewClaim: z.strictObject({
     adminId: text.describe('The MASTER reviewing it.'), since: at, expiresAt: at.describe('REVIEW_CLAIM_MINUTES after the claim; a decision or release ends it earlier.'),
-  }).nullable().meta({ id: 'ReviewClaim' }).describe('Who holds the application for review right now; null when no one does. Always null for an OWNER.'),
+  }).meta({ id: 'ReviewClaim' }).nullable().describe('Who holds the application for review right now; null when no one does. Always null for an OWNER.'),
 }).meta({ id: 'Application' });
 
 const snapshot = z.strictObject({

@@ -20,6 +20,7 @@ import { produceOnce, type GatewayDeps } from '../command-gateway.ts';
 import { commandAcceptedSchema, commandStatusView } from '../command-status.ts';
 import { applicationPath, parseParams, uuid } from '../params.ts';
 import { forbidden, invalidFields, notFound } from '../problem.ts';
+import { reviewCommandRoutes } from './review-commands.ts';
 import { GET_ONLY, methodNotAllowed } from './shared.ts';
 
 export const commandPath = z.object({ commandId: uuid.describe('Command id (the Idempotency-Key).') });
@@ -32,7 +33,7 @@ const POST_ONLY = methodNotAllowed(['POST']);
  * The body as `schema` reads it, or a 400 naming every field that is not the shape it should be.
  * `optional`: a route whose fields all have defaults also takes no body at all.
  */
-function bodyOf<S extends z.ZodType>(schema: S, req: Request, optional = false): z.output<S> {
+export function bodyOf<S extends z.ZodType>(schema: S, req: Request, optional = false): z.output<S> {
   const body: unknown = req.body === undefined && optional ? {} : req.body;
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw invalidFields([{ path: 'body', message: 'must be a JSON object (Content-Type: application/json)' }]);
@@ -42,7 +43,7 @@ function bodyOf<S extends z.ZodType>(schema: S, req: Request, optional = false):
   return parsed.data;
 }
 
-const refuseProblems = (problems: FieldProblem[]) => {
+export const refuseProblems = (problems: FieldProblem[]) => {
   if (problems.length > 0) throw invalidFields(problems);
 };
 
@@ -134,6 +135,8 @@ export function commandRoutes(deps: GatewayDeps & { verifier: TokenVerifier }): 
     await accept(req, res, { type: 'RejectApplication', applicationId: id, adminToken: tokenOf(req), reason: reason.reason }, { route: 'reject', id, body: { reason: reason.reason } });
   }).all(POST_ONLY);
 
+  reviewCommandRoutes(router, { auth, json, accept });
+
   router.route('/commands/:commandId').get(auth, async (req, res) => {
     const { commandId } = parseParams(commandPath, req.params, 'path');
     const [outcome, sent] = await Promise.all([outcomeOfCommand(deps.db, commandId), findGatewayCommand(deps.db, commandId)]);
@@ -151,4 +154,4 @@ export function commandRoutes(deps: GatewayDeps & { verifier: TokenVerifier }): 
 }
 
 /** The caller's own bearer token, already verified by authenticate(): it travels as the command's adminToken. */
-const tokenOf = (req: Request) => req.get('Authorization')!.trim().split(/[ ]+/)[1]!;
+export const tokenOf = (req: Request) => req.get('Authorization')!.trim().split(/[ ]+/)[1]!;
