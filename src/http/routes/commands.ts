@@ -8,6 +8,7 @@ import {
 } from '../../processors/decider/validate.ts';
 import { changeFitsListing } from '../../processors/decider/registration-data.ts';
 import type { ApplicationDetails, Listing } from '../../domain/types.ts';
+import { REVIEW_COMMAND_TYPES } from '../../domain/values.ts';
 import { findGatewayCommand } from '../../store/gateway-commands.ts';
 import { findApplication } from '../../store/read/applications.ts';
 import { deadLetterOfCommand, outcomeOfCommand } from '../../store/read/command-outcomes.ts';
@@ -145,7 +146,10 @@ export function commandRoutes(deps: GatewayDeps & { verifier: TokenVerifier }): 
     // A command the broker never acknowledged does not exist, unless it arrived anyway and was applied or dead-lettered.
     if (outcome === null && deadLetter === null && (sent === null || !sent.sent)) throw notFound(`No command ${commandId} was sent.`);
     const principal = principalOf(res);
-    const mine = (sent !== null && sent.requestedBy === principal.subject) || (outcome?.applicantId != null && canSee(principal, outcome.applicantId));
+    // The reviewers' own commands concern an owner's application but are not the owner's to read.
+    const reviewersOwn = (REVIEW_COMMAND_TYPES as readonly string[]).includes(outcome?.commandType ?? sent?.commandType ?? '');
+    const mine = (sent !== null && sent.requestedBy === principal.subject)
+      || (outcome?.applicantId != null && !reviewersOwn && canSee(principal, outcome.applicantId));
     if (principal.role !== 'MASTER' && !mine) throw forbidden('This command belongs to another caller.');
     res.json(commandStatusView(commandId, outcome, sent, deadLetter));
   }).all(GET_ONLY);
