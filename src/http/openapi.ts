@@ -214,7 +214,7 @@ const paths = {
     post: command('addReviewerNote', 'MASTER', 'Write a reviewer note (MASTER)',
       'Produces AddReviewerNote. The text is kept for MASTER routes only: it is on no topic, in no history entry and on no owner\'s route.', reviewerNoteBody),
     get: read({
-      operationId: 'listReviewerNotes', tags: ['applications'], summary: 'The reviewer notes of one application, oldest first (MASTER only)',
+      operationId: 'listReviewerNotes', tags: ['admin'], summary: 'The reviewer notes of one application, oldest first (MASTER only)',
       path: applicationPath, responses: { 200: json('Its notes, with author and time.', reviewerNoteListSchema), 400: respond('BadRequest'), 404: respond('NotFound') },
     }),
   },
