@@ -92,8 +92,14 @@ test('a review claim: admin A claims; admin B sees "being reviewed by A", gets A
   await refused.waitFor();
   await expect(refused.textContent()).resolves.toContain('reviewer-a 님이 이미 심사 중입니다 (ALREADY_CLAIMED)');
 
+  await pageB.click('#approve');
+  const undecided = pageB.locator('.outcome[data-code="CLAIMED_BY_OTHER"]');
+  await undecided.waitFor();
+  await expect(undecided.textContent()).resolves.toContain('reviewer-a 님이 심사 중이라 처리할 수 없습니다');
+
   await pageB.click('#take-over-review');
   await pageB.locator('#review-claim .review-claim[data-admin="reviewer-b"]').waitFor();
+  await pageB.locator('#approve').waitFor();
   // The queue and A's open page follow the take-over live.
   await queueB.locator(`#queue tr[data-id="${applicationId}"] .review-claim[data-admin="reviewer-b"]`).waitFor();
   await pageA.locator('#review-claim .review-claim[data-admin="reviewer-b"]').waitFor();

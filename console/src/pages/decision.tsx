@@ -5,8 +5,7 @@ import { AddressView, ContactView, HoursView, ListingDetailsView, shownValue } f
 import { errorsByField, TextArea } from '../parts/field.tsx';
 import { useLiveRefresh } from '../parts/live.tsx';
 import { Empty, ErrorBox, Show, useLoad } from '../parts/load.tsx';
-import { OutcomeView } from '../parts/outcome.tsx';
-import { ReviewClaimPanel } from '../parts/review-claim.tsx';
+import { ClaimOutcome, ReviewClaimPanel } from '../parts/review-claim.tsx';
 import { ReviewerNotes } from '../parts/reviewer-notes.tsx';
 import type { Session } from '../session.ts';
 import { changeableOn } from '../../../src/processors/decider/registration-data.ts';
@@ -111,9 +110,14 @@ export function DecisionPage({ id, session }: { id: string; session: Session }) 
           {a.decision.rejectionReason && <><dt>{t('rejectionReason')}</dt><dd id="rejection-reason">{a.decision.rejectionReason}</dd></>}
         </dl>
         {a.status === 'PENDING' && reviewer && (
-          <ReviewClaimPanel application={a} session={session} outcome={claimOutcome} onOutcome={(status) => { setClaimOutcome(status); reload(); }} />
+          <ReviewClaimPanel application={a} session={session} outcome={claimOutcome} onOutcome={(status) => {
+            // A decision refused for another's claim is stale once the claim changed: the forms come back.
+            setClaimOutcome(status);
+            setOutcome(null);
+            reload();
+          }} />
         )}
-        {outcome && <OutcomeView status={outcome} />}
+        {outcome && <ClaimOutcome status={outcome} holder={a.reviewClaim?.adminId ?? null} />}
         {!outcome && a.status === 'PENDING' && session.role === 'MASTER' && <DecisionForms id={a.id} onDecided={(status) => { setOutcome(status); reload(); }} />}
         {a.details.type === 'LISTING' ? <ListingDetailsView details={a.details} /> : <ChangeView change={a.details} listing={listing} contentType={a.contentType} />}
         {reviewer && <ReviewerNotes applicationId={a.id} notes={notes} onAdded={reload} />}

@@ -15,8 +15,8 @@ export function ReviewClaimLine({ claim }: { claim: NonNullable<ReviewClaim> }) 
   );
 }
 
-/** A refusal that concerns a claim names the holder, as the application now shows it. */
-function ClaimOutcome({ status, holder }: { status: CommandStatus; holder: string | null }) {
+/** The processor's answer; a refusal that concerns a claim names the holder, as the application now shows it. */
+export function ClaimOutcome({ status, holder }: { status: CommandStatus; holder: string | null }) {
   const admin = holder ?? t('anotherAdmin');
   if (status.status === 'REJECTED' && status.code === 'ALREADY_CLAIMED') {
     return <p class="outcome refused" role="alert" data-code={status.code}>{t('outcomeAlreadyClaimed', { admin })}</p>;
