@@ -195,9 +195,9 @@ try {
     if (overBound.length > 0) {
       failures.push(`outbox not bounded: in ${overBound.length} of ${tables.length} samples its oldest row was older than the ${OUTBOX_BOUND_S} s retention promises (${oldestRowSecondsMax} s at worst; first at ${overBound[0]!.seconds} s, ${overBound[0]!.outboxRows} rows)`);
     }
-    const deletedLine = (await service.metricsText()).split('\n').find((line) => line.startsWith('retention_deleted_rows_total{') && line.includes('table="outbox"'));
+    const deletedLine = (await service.metricsText()).split('\n').find((line) => line.startsWith('backoffice_retention_deleted_rows_total{') && line.includes('table="outbox"'));
     const outboxWritten = deletedLine === undefined ? null : Number(deletedLine.split(' ').pop()) + outboxLeft;
-    if (outboxWritten === null) failures.push('metric missing: retention_deleted_rows_total{table="outbox"}, so the outbox rows written cannot be counted');
+    if (outboxWritten === null) failures.push('metric missing: backoffice_retention_deleted_rows_total{table="outbox"}, so the outbox rows written cannot be counted');
     else if (outboxWritten !== expectedMessages) failures.push(`outbox: ${outboxWritten} rows written (deleted by retention plus left), plan ${expectedMessages}`);
 
     const results = {

@@ -242,8 +242,8 @@ async function main(): Promise<void> {
         const driver = process.cpuUsage(driver0);
         const machine1 = machineCpu();
         const metrics = await service.metricsText();
-        const batches = histogramTotals(metrics, 'processor_batch_commands');
-        const transactions = histogramTotals(metrics, 'processor_transaction_seconds');
+        const batches = histogramTotals(metrics, 'backoffice_processor_batch_commands');
+        const transactions = histogramTotals(metrics, 'backoffice_processor_transaction_seconds');
         return {
           commands: SIZES.commands,
           seconds: (t1 - t0) / 1000,
@@ -326,8 +326,8 @@ async function main(): Promise<void> {
             const after = histogramTotals(metricsAfter, name);
             return { sum: after.sum - before.sum, count: after.count - before.count };
           };
-          const batches = delta('processor_batch_commands');
-          const transactions = delta('processor_transaction_seconds');
+          const batches = delta('backoffice_processor_batch_commands');
+          const transactions = delta('backoffice_processor_transaction_seconds');
           const machineAfter = machineCpu();
           const seconds = (machineAfter.total - machineBefore.total) / 1e6 / os.cpus().length;
           const driverUsed = process.cpuUsage(driverBefore);
@@ -346,7 +346,7 @@ async function main(): Promise<void> {
             avgCommandsPerTransaction: round(batches.sum / batches.count, 1),
             avgTransactionMs: round((transactions.sum / transactions.count) * 1000, 1),
             transactions: transactions.count,
-            serviceProcessingSecondsBuckets: bucketDelta(metricsBefore, metricsAfter, 'command_processing_seconds'),
+            serviceProcessingSecondsBuckets: bucketDelta(metricsBefore, metricsAfter, 'backoffice_command_processing_seconds'),
             stages: stagesBetween(`latency at ${rate}/s`, metricsBefore, metricsAfter),
           };
           return { ...latency, cpuUsPerCmd };

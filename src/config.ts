@@ -28,7 +28,6 @@ export const configSchema = z.object({
   AUTH_AUDIENCE: z.string().min(1).default('backoffice'),
   KAFKA_CLIENT_ID: z.string().min(1).default('backoffice-approval-processor'),
   KAFKA_GROUP_ID: z.string().min(1).default('backoffice-approval-processor'),
-  KAFKA_IDEMPOTENT_PRODUCER: bool.default(true),
   KAFKA_SECURITY_PROTOCOL: z.enum(['PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL']).default('PLAINTEXT'),
   KAFKA_SSL_CA_FILE: pemFile.optional(),
   KAFKA_SSL_CERT_FILE: pemFile.optional(),

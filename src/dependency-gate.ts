@@ -3,7 +3,7 @@ import express from 'express';
 import { Kafka, logLevel } from 'kafkajs';
 import type { ServiceConfig } from './config.ts';
 import { kafkaConnection } from './kafka.ts';
-import { kafkaRefusal, type ClientFailure } from './kafka-refusal.ts';
+import { innermost, kafkaRefusal } from './kafka-refusal.ts';
 import type { Logger } from './logger.ts';
 import type { Metrics } from './metrics.ts';
 import { listen } from './http/listen.ts';
@@ -11,13 +11,6 @@ import { opsRoutes } from './http/routes/ops.ts';
 import { sendProblem } from './http/problem.ts';
 import { probeRegistry } from './schemas/registry-probe.ts';
 import { registryAccess } from './schemas/serde.ts';
-
-/** kafkajs wraps the socket's or the broker's answer in retry errors; the innermost one says what happened. */
-function innermost(error: unknown): ClientFailure {
-  let current = error as ClientFailure & { originalError?: unknown; cause?: unknown };
-  while (current.originalError ?? current.cause) current = (current.originalError ?? current.cause) as typeof current;
-  return current;
-}
 
 /** One metadata round trip with the service's own settings (a blip at start is retried twice, briefly): null when it answered. */
 async function probeKafka(config: ServiceConfig): Promise<string | null> {

@@ -2,7 +2,7 @@ import type { Config } from './config.ts';
 import { untrustedCertificate } from './tls-codes.ts';
 
 /** What kafkajs's errors carry that tells one refusal from another. */
-export interface ClientFailure { name?: string; message: string; code?: string }
+export interface ClientFailure { name?: string; message: string; code?: string; retriable?: boolean }
 
 
 /**
@@ -33,4 +33,11 @@ export function kafkaRefusal(failure: ClientFailure, config: Config): string {
     return `Kafka did not complete a TLS handshake: the listener may be plaintext while KAFKA_SECURITY_PROTOCOL=${protocol} (${failure.message})`;
   }
   return `Kafka refused the connection: ${failure.message}`;
+}
+
+/** kafkajs wraps the socket's or the broker's answer in retry errors; the innermost one says what happened. */
+export function innermost(error: unknown): ClientFailure {
+  let current = error as ClientFailure & { originalError?: unknown; cause?: unknown };
+  while (current.originalError ?? current.cause) current = (current.originalError ?? current.cause) as typeof current;
+  return current;
 }

@@ -55,11 +55,7 @@ export async function startService(config: ServiceConfig, logger: Logger, option
   const kafka = createKafka(config, logger);
   if (!broker.stampsAppendTime) logger.warn('go-mokapi cannot stamp append time: decisions are judged by processing time');
   else await ensureCommandTopic(kafka, topics.commands, logger);
-  // Idempotent on Apache Kafka; KAFKA_IDEMPOTENT_PRODUCER=false only for go-mokapi, which checks
-  // sequences per request instead of per batch.
-  const publisher = new Publisher((createPartitioner) => kafka.producer({
-    idempotent: config.KAFKA_IDEMPOTENT_PRODUCER, maxInFlightRequests: 1, createPartitioner,
-  }), cachingPartitioner);
+  const publisher = new Publisher((settings) => kafka.producer(settings), cachingPartitioner);
   // maxWaitTimeInMs: a fetch still answers as soon as records arrive, but when the pipeline has
   // paused every partition kafkajs sleeps this long before it looks again (consumerGroup.fetch),
   // and with the default 5 s a drained pipeline sat idle for seconds after each resume.

@@ -127,7 +127,7 @@ test.each(SIZES)(`PROCESSOR_MAX_BATCH=%i drains ${COMMANDS} mixed commands in ba
     const samples = await eventually(async () => {
       const current = parseMetrics(await running.metricsText());
       // eslint-disable-next-line honesty/no-default-figure -- an absent sum keeps eventually waiting, and its timeout fails
-      return (valueOf(current, 'processor_batch_commands_sum') ?? 0) >= log.length ? current : undefined;
+      return (valueOf(current, 'backoffice_processor_batch_commands_sum') ?? 0) >= log.length ? current : undefined;
     });
     const batches = await eventually(async () => {
       const logged = running.logEntries('batch applied').map((entry) => Number(entry.commands));
@@ -166,12 +166,12 @@ test.each(SIZES)(`PROCESSOR_MAX_BATCH=%i drains ${COMMANDS} mixed commands in ba
       expect(largest).toBeGreaterThan(DEFAULT_MAX_BATCH);
     }
     // The service's own figures agree with its log: one observation per transaction, each in its buckets.
-    expect(valueOf(samples, 'processor_batch_commands_count')).toBe(batches.length);
-    expect(valueOf(samples, 'processor_batch_commands_sum')).toBe(log.length);
+    expect(valueOf(samples, 'backoffice_processor_batch_commands_count')).toBe(batches.length);
+    expect(valueOf(samples, 'backoffice_processor_batch_commands_sum')).toBe(log.length);
     // A transaction is timed per attempt: on a starved machine a batch may be tried again (a
     // missed heartbeat makes the member rejoin first), which the committed figures above ignore.
-    expect(valueOf(samples, 'processor_transaction_seconds_count')).toBeGreaterThanOrEqual(batches.length);
-    const buckets = allOf(samples, 'processor_batch_commands_bucket');
+    expect(valueOf(samples, 'backoffice_processor_transaction_seconds_count')).toBeGreaterThanOrEqual(batches.length);
+    const buckets = allOf(samples, 'backoffice_processor_batch_commands_bucket');
     expect(buckets.length).toBeGreaterThan(1);
     for (const bucket of buckets) {
       const bound = bucket.labels.le === '+Inf' ? Number.POSITIVE_INFINITY : Number(bucket.labels.le);

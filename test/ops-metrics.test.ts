@@ -11,6 +11,7 @@ import { approve, forCommand, reject, submitNew } from './support/commands.ts';
 import { eventually, startPipeline, type Pipeline } from './support/pipeline.ts';
 import { startTestStack, type TestStack } from './support/stack.ts';
 import { allOf, parseMetrics, valueOf, type Sample } from './support/metrics.ts';
+import { declaredMetrics } from './support/promql.ts';
 
 /**
  * The operational metrics on a real stack (embedded PostgreSQL, go-mokapi broker, dev registry):
@@ -66,49 +67,62 @@ test('after real commands /metrics shows lag per partition, outbox backlog, DLQ 
   // PROCESSOR_COMMIT_INTERVAL_MS: wait until all 7 are.
   const samples = await eventually(async () => {
     const current = await scrape();
-    const settled = valueOf(current, 'outbox_backlog') === 1 && valueOf(current, 'applications_pending') === 2
-      && valueOf(current, 'command_processing_seconds_count') === 7;
+    const settled = valueOf(current, 'backoffice_outbox_backlog') === 1 && valueOf(current, 'backoffice_applications_pending') === 2
+      && valueOf(current, 'backoffice_command_processing_seconds_count') === 7;
     return settled ? current : undefined;
   }, 15_000);
 
-  const age = valueOf(samples, 'applications_oldest_pending_age_seconds')!;
+  const age = valueOf(samples, 'backoffice_applications_oldest_pending_age_seconds')!;
   expect(age).toBeGreaterThan(0);
   expect(age).toBeLessThanOrEqual((Date.now() - started) / 1000 + 1);
   expect(age).toBeGreaterThanOrEqual(truth!.oldest - 1);
 
   // Every partition of the command topic is reported for this group; everything was processed and committed.
   const lag = await eventually(async () => {
-    const current = allOf(await scrape(), 'consumer_lag_messages', { group: stack.config.KAFKA_GROUP_ID, topic: pipeline.topics.commands });
+    const current = allOf(await scrape(), 'backoffice_consumer_lag_messages', { group: stack.config.KAFKA_GROUP_ID, topic: pipeline.topics.commands });
     return current.length === PARTITIONS && current.every((s) => s.value === 0) ? current : undefined;
   }, 15_000);
   expect(lag.map((s) => s.labels.partition).sort()).toEqual(['0', '1', '2']);
 
-  expect(valueOf(samples, 'dlq_messages_total', { reason: 'BAD_MAGIC_BYTE' })).toBe(1);
-  expect(valueOf(samples, 'commands_total', { type: 'SubmitApplication', outcome: 'accepted' })).toBe(4);
-  expect(valueOf(samples, 'commands_total', { type: 'ApproveApplication', outcome: 'accepted' })).toBe(1);
-  expect(valueOf(samples, 'commands_total', { type: 'unknown', outcome: 'dlq' })).toBe(1);
-  expect(valueOf(samples, 'processor_transaction_seconds_count')).toBeGreaterThanOrEqual(1);
-  expect(valueOf(samples, 'processor_transaction_seconds_sum')).toBeGreaterThan(0);
-  expect(valueOf(samples, 'command_processing_seconds_count')).toBe(7);
-  expect(valueOf(samples, 'http_request_duration_seconds_count', { method: 'GET', route: '/applications/:id', status: '200' })).toBe(1);
-  expect(valueOf(samples, 'ops_collector_last_success_timestamp_seconds', { collector: 'consumer_lag' })).toBeGreaterThan(started / 1000);
-  expect(valueOf(samples, 'ops_collector_last_success_timestamp_seconds', { collector: 'database' })).toBeGreaterThan(started / 1000);
-  expect(valueOf(samples, 'ops_collector_errors_total', { collector: 'database' })).toBe(0);
+  expect(valueOf(samples, 'backoffice_dlq_messages_total', { reason: 'BAD_MAGIC_BYTE' })).toBe(1);
+  expect(valueOf(samples, 'backoffice_commands_total', { type: 'SubmitApplication', outcome: 'accepted' })).toBe(4);
+  expect(valueOf(samples, 'backoffice_commands_total', { type: 'ApproveApplication', outcome: 'accepted' })).toBe(1);
+  expect(valueOf(samples, 'backoffice_commands_total', { type: 'unknown', outcome: 'dlq' })).toBe(1);
+  expect(valueOf(samples, 'backoffice_processor_transaction_seconds_count')).toBeGreaterThanOrEqual(1);
+  expect(valueOf(samples, 'backoffice_processor_transaction_seconds_sum')).toBeGreaterThan(0);
+  expect(valueOf(samples, 'backoffice_command_processing_seconds_count')).toBe(7);
+  expect(valueOf(samples, 'backoffice_http_request_duration_seconds_count', { method: 'GET', route: '/applications/:id', status: '200' })).toBe(1);
+  expect(valueOf(samples, 'backoffice_ops_collector_last_success_timestamp_seconds', { collector: 'consumer_lag' })).toBeGreaterThan(started / 1000);
+  expect(valueOf(samples, 'backoffice_ops_collector_last_success_timestamp_seconds', { collector: 'database' })).toBeGreaterThan(started / 1000);
+  expect(valueOf(samples, 'backoffice_ops_collector_errors_total', { collector: 'database' })).toBe(0);
 
   // A decision moves the gauges: one fewer pending.
   const [late] = await pipeline.sender.send([approve(c!.applicationId, master)]);
   await pipeline.reader.waitFor(forCommand(pipeline.topics.events, late!.commandId));
-  await eventually(async () => (valueOf(await scrape(), 'applications_pending') === 1 ? true : undefined), 15_000);
-  expect(valueOf(await scrape(), 'applications_overdue')).toBe(0);
+  await eventually(async () => (valueOf(await scrape(), 'backoffice_applications_pending') === 1 ? true : undefined), 15_000);
+  expect(valueOf(await scrape(), 'backoffice_applications_overdue')).toBe(0);
 
   // The one still pending, submitted longer ago than the review deadline (48 hours by default), is overdue.
   await stack.db.query(`UPDATE applications SET created_at = now() - interval '49 hours' WHERE id = $1`, [d!.applicationId]);
-  await eventually(async () => (valueOf(await scrape(), 'applications_overdue') === 1 ? true : undefined), 15_000);
+  await eventually(async () => (valueOf(await scrape(), 'backoffice_applications_overdue') === 1 ? true : undefined), 15_000);
+});
+
+// Literal, not METRIC_PREFIX: the name operators' dashboards and alerts select is the contract.
+test('every metric GET /metrics exports, the default Node ones included, is named backoffice_...', async () => {
+  const response = await pipeline.http('/metrics');
+  expect(response.status).toBe(200);
+  const text = response.body as string;
+  const names = [...new Set([...declaredMetrics(text), ...parseMetrics(text).map((sample) => sample.name)])];
+  expect(names).toEqual(expect.arrayContaining([
+    'backoffice_commands_total', 'backoffice_outbox_backlog', 'backoffice_http_request_duration_seconds_bucket',
+    'backoffice_service_ready', 'backoffice_processor_stalled_step', 'backoffice_process_cpu_seconds_total', 'backoffice_nodejs_eventloop_lag_p99_seconds',
+  ]));
+  expect(names.filter((name) => !name.startsWith('backoffice_'))).toEqual([]);
 });
 
 test('consumer lag grows while the database holds the processor back, and drains to 0 when it lets go', async () => {
   const group = { group: stack.config.KAFKA_GROUP_ID, topic: pipeline.topics.commands };
-  const totalLag = async () => allOf(await scrape(), 'consumer_lag_messages', group).reduce((sum, s) => sum + s.value, 0);
+  const totalLag = async () => allOf(await scrape(), 'backoffice_consumer_lag_messages', group).reduce((sum, s) => sum + s.value, 0);
   await eventually(async () => ((await totalLag()) === 0 ? true : undefined), 15_000);
 
   // The processor locks the applications it touches; an exclusive lock makes its batch wait uncommitted.
@@ -156,7 +170,7 @@ test('with a broker that answers OffsetFetch to anyone, lag is the group\'s view
   const collector = consumerLagCollector({ kafka, groupId: 'g', topics: ['commands'], metrics, logger: pino({ level: 'silent' }) });
   await collector.poll();
   await collector.poll();
-  const lag = allOf(parseMetrics(await metrics.registry.metrics()), 'consumer_lag_messages', { group: 'g', topic: 'commands' });
+  const lag = allOf(parseMetrics(await metrics.registry.metrics()), 'backoffice_consumer_lag_messages', { group: 'g', topic: 'commands' });
   expect(new Map(lag.map((s) => [s.labels.partition, s.value]))).toEqual(new Map([['0', 3], ['1', 0], ['2', 6]]));
   expect(collector.source()).toBe('group');
   expect(calls.fetchOffsets).toBe(2);
@@ -176,10 +190,10 @@ test('a broker that refuses OffsetFetch to non-members switches the collector to
   await collector.poll();
   expect(collector.source()).toBe('own-commits');
   // Assigned, nothing committed by this instance yet: everything on it counts, as for a fresh group.
-  expect(valueOf(parseMetrics(await metrics.registry.metrics()), 'consumer_lag_messages', { partition: '0' })).toBe(5);
+  expect(valueOf(parseMetrics(await metrics.registry.metrics()), 'backoffice_consumer_lag_messages', { partition: '0' })).toBe(5);
   listeners.get('commit')!({ payload: { topics: [{ topic: 'commands', partitions: [{ partition: 0, offset: '2' }] }] } });
   await collector.poll();
-  expect(valueOf(parseMetrics(await metrics.registry.metrics()), 'consumer_lag_messages', { partition: '0' })).toBe(3);
+  expect(valueOf(parseMetrics(await metrics.registry.metrics()), 'backoffice_consumer_lag_messages', { partition: '0' })).toBe(3);
   expect(calls.fetchOffsets).toBe(1);
   await collector.close();
   expect(listeners.size).toBe(0);
@@ -202,10 +216,10 @@ test('a collector whose dependency is down counts errors, keeps the others going
     await collectors.pollNow();
     await collectors.stop();
     const samples = parseMetrics(await metrics.registry.metrics());
-    expect(valueOf(samples, 'ops_collector_errors_total', { collector: 'consumer_lag' })).toBeGreaterThanOrEqual(1);
-    expect(valueOf(samples, 'ops_collector_errors_total', { collector: 'database' })).toBe(0);
-    expect(valueOf(samples, 'ops_collector_last_success_timestamp_seconds', { collector: 'database' })).toBeGreaterThan(started / 1000);
-    expect(allOf(samples, 'consumer_lag_messages')).toEqual([]);
+    expect(valueOf(samples, 'backoffice_ops_collector_errors_total', { collector: 'consumer_lag' })).toBeGreaterThanOrEqual(1);
+    expect(valueOf(samples, 'backoffice_ops_collector_errors_total', { collector: 'database' })).toBe(0);
+    expect(valueOf(samples, 'backoffice_ops_collector_last_success_timestamp_seconds', { collector: 'database' })).toBeGreaterThan(started / 1000);
+    expect(allOf(samples, 'backoffice_consumer_lag_messages')).toEqual([]);
   } finally {
     await db.end();
   }

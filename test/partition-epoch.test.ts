@@ -22,7 +22,7 @@ let relay: OutboxRelay;
 
 beforeAll(() => {
   kafka = createKafka(suite.stack.config, pino({ level: 'silent' }));
-  publisher = new Publisher((createPartitioner) => kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner }), Partitioners.DefaultPartitioner);
+  publisher = new Publisher((settings) => kafka.producer(settings), Partitioners.DefaultPartitioner);
   relay = new OutboxRelay(publisher, suite.db);
 });
 const ports = () => ({ claim: (partition: number) => claimPartition(suite.db, partition), drain: (partition: number) => relay.drain(partition) });

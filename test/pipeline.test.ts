@@ -47,7 +47,7 @@ test('the same command delivered twice changes state once and counts as a duplic
   const events = suite.pipeline.reader.messages.filter(forCommand(suite.pipeline.topics.events, submit.command.commandId));
   expect(events).toHaveLength(1);
   // Metrics are recorded once the batch's offsets are committed, which may follow the events.
-  await eventually(async () => (/commands_total\{type="SubmitApplication",outcome="duplicate"\} 1\n/.test(await suite.pipeline.metricsText()) ? true : undefined));
+  await eventually(async () => (/backoffice_commands_total\{type="SubmitApplication",outcome="duplicate"\} 1\n/.test(await suite.pipeline.metricsText()) ? true : undefined));
 });
 
 test('approve of a decided application is NOT_PENDING; reject without reason is REASON_REQUIRED', async () => {
@@ -121,9 +121,9 @@ test('a processor stopped mid-stream resumes from committed offsets: nothing los
   const appliedRows = async () => (await stack.db.query<{ command_id: string; processed_at: Date; source_partition: number; source_offset: string }>(
     'SELECT command_id, processed_at, source_partition, source_offset::text FROM processed_commands WHERE command_id = ANY($1::uuid[])', [commandIds])).rows;
 
-  // An idempotent producer (where the broker has them): a retried send must not put a command on
+  // An idempotent producer (go-mokapi refuses them): a retried send must not put a command on
   // the topic twice, which would make the restart meet a duplicate it is right to meet.
-  const producer = suite.pipeline.kafka.producer({ idempotent: stack.config.KAFKA_IDEMPOTENT_PRODUCER, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
+  const producer = suite.pipeline.kafka.producer({ idempotent: stack.broker.kind !== 'go-mokapi', maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
   const send = (inputs: typeof all) => producer.send({
     topic: topics.commands, acks: -1,
@@ -190,10 +190,10 @@ test('a processor stopped mid-stream resumes from committed offsets: nothing los
   const restarted = suite.pipeline.service;
   const figures = await eventually(async () => {
     const samples = parseMetrics(await restarted.metrics.registry.metrics());
-    return (valueOf(samples, 'commands_total', { type: 'SubmitApplication', outcome: 'accepted' }) ?? -1) >= remaining.length ? samples : undefined;
+    return (valueOf(samples, 'backoffice_commands_total', { type: 'SubmitApplication', outcome: 'accepted' }) ?? -1) >= remaining.length ? samples : undefined;
   });
-  expect(valueOf(figures, 'commands_total', { type: 'SubmitApplication', outcome: 'accepted' })).toBe(remaining.length);
-  expect(allOf(figures, 'commands_total', { outcome: 'duplicate' }).filter((sample) => sample.value > 0)).toEqual([]);
+  expect(valueOf(figures, 'backoffice_commands_total', { type: 'SubmitApplication', outcome: 'accepted' })).toBe(remaining.length);
+  expect(allOf(figures, 'backoffice_commands_total', { outcome: 'duplicate' }).filter((sample) => sample.value > 0)).toEqual([]);
 
   // On the events topic, read to its end once the outbox is drained: one outcome per command,
   // published possibly more than once (at least once) but never decided twice (one eventId).

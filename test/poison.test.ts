@@ -48,7 +48,7 @@ test('a command PostgreSQL refuses is dead-lettered UNWRITABLE; the rest of its 
   await pipeline.reader.waitFor(forCommand(pipeline.topics.events, next.command.commandId));
   expect((await pipeline.http('/readyz')).status).toBe(200);
   // Counted once its offset is committed, which may follow the record on the topic by the commit interval.
-  expect(await eventually(async () => (/^dlq_messages_total\{reason="UNWRITABLE"\} 1$/m.test(await pipeline.metricsText()) ? true : undefined))).toBe(true);
+  expect(await eventually(async () => (/^backoffice_dlq_messages_total\{reason="UNWRITABLE"\} 1$/m.test(await pipeline.metricsText()) ? true : undefined))).toBe(true);
 
   // The cause fixed, the dead letter goes back on the command topic and is applied once.
   await suite.stack.db.query('ALTER TABLE applications DROP CONSTRAINT refuse_poisoned_owner');

@@ -53,7 +53,7 @@ async function readAll(): Promise<string[]> {
 }
 
 test('a send whose answer was lost fails, and the next send is written all the same', async () => {
-  const publisher = new Publisher((createPartitioner) => kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner }), Partitioners.DefaultPartitioner);
+  const publisher = new Publisher((settings) => kafka.producer(settings), Partitioners.DefaultPartitioner);
   await expect(publisher.send([{ topic, messages: [{ key: 'a', value: 'first' }] }])).rejects.toThrow();
   expect(dropper.dropped).toBeGreaterThan(0);
   dropper.armed = false;
@@ -65,7 +65,7 @@ test('a send whose answer was lost fails, and the next send is written all the s
 });
 
 test('sends handed over while one is in flight all resolve, each written once and in order per key', async () => {
-  const publisher = new Publisher((createPartitioner) => kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner }), Partitioners.DefaultPartitioner);
+  const publisher = new Publisher((settings) => kafka.producer(settings), Partitioners.DefaultPartitioner);
   const before = (await readAll()).length;
   await Promise.all(Array.from({ length: 20 }, (_, index) => publisher.send([{ topic, messages: [{ key: 'b', value: `b${index}` }] }])));
   await publisher.stop();

@@ -27,11 +27,11 @@ const metric = async (name: string, labels: Record<string, string>) => valueOf(p
 
 /** Resolves after two sweeps have completed from now: whatever one sweep would delete is gone. */
 async function twoSweeps(): Promise<void> {
-  const from = await metric('ops_collector_last_success_timestamp_seconds', { collector: 'retention' });
+  const from = await metric('backoffice_ops_collector_last_success_timestamp_seconds', { collector: 'retention' });
   let seen = from;
   let sweeps = 0;
   await eventually(async () => {
-    const last = await metric('ops_collector_last_success_timestamp_seconds', { collector: 'retention' });
+    const last = await metric('backoffice_ops_collector_last_success_timestamp_seconds', { collector: 'retention' });
     if (last > seen) { sweeps += 1; seen = last; }
     return sweeps >= 2 ? true : undefined;
   });
@@ -51,7 +51,7 @@ test('published outbox rows are deleted after the retention; a row above its par
   const [event] = await pipeline.reader.waitFor(forCommand(pipeline.topics.events, command!.commandId));
   const eventId = event!.headers['event-id'];
   // Published and marked first (kept for the retention), then deleted by a sweep.
-  await eventually(async () => (await metric('retention_deleted_rows_total', { table: 'outbox' })) > 0 ? true : undefined);
+  await eventually(async () => (await metric('backoffice_retention_deleted_rows_total', { table: 'outbox' })) > 0 ? true : undefined);
   await eventually(async () => (await count(`SELECT count(*) AS n FROM outbox WHERE event_id = $1`, [eventId])) === 0 ? true : undefined);
   await twoSweeps();
   expect(await count(`SELECT count(*) AS n FROM outbox WHERE event_id = ANY($1) AND published_at IS NULL`, [[stuck, stuckAbove]])).toBe(2);
@@ -82,7 +82,7 @@ test('a processed command leaves the idempotency window after 7 days; a redelive
   await eventually(async () => (await count(`SELECT count(*) AS n FROM processed_commands WHERE command_id = $1`, [oldCommand!.commandId])) === 0 ? true : undefined);
   await twoSweeps();
   expect(await count(`SELECT count(*) AS n FROM processed_commands WHERE command_id = $1`, [recentCommand!.commandId])).toBe(1);
-  expect(await metric('retention_deleted_rows_total', { table: 'processed_commands' })).toBeGreaterThanOrEqual(1);
+  expect(await metric('backoffice_retention_deleted_rows_total', { table: 'processed_commands' })).toBeGreaterThanOrEqual(1);
 
   // The same record again, past the window: judged as a new command against today's state, and
   // recorded so; its event id is the original's, which the history holds, so no second event

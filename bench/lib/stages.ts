@@ -1,13 +1,13 @@
 /**
  * Where a command's time goes inside the service, from two scrapes of its /metrics:
- * `processor_stage_seconds{stage}` (one observation per pass of a stage) and
- * `processor_append_to_outcome_seconds` (from the command record's append time on the broker
+ * `backoffice_processor_stage_seconds{stage}` (one observation per pass of a stage) and
+ * `backoffice_processor_append_to_outcome_seconds` (from the command record's append time on the broker
  * to the publish acknowledgement of its outcome).
  */
 
 export const STAGES = ['fetch_wait', 'decode', 'transaction', 'publish', 'commit'] as const;
-const STAGE_METRIC = 'processor_stage_seconds';
-const OUTCOME_METRIC = 'processor_append_to_outcome_seconds';
+const STAGE_METRIC = 'backoffice_processor_stage_seconds';
+const OUTCOME_METRIC = 'backoffice_processor_append_to_outcome_seconds';
 
 export interface StageFigure {
   observations: number;

@@ -15,8 +15,8 @@ export type Problem = {
     path: string;
     message: string;
   }[];
-  /** The processor's rejection code this refusal stands for. */
-  code?: "NOT_FOUND" | "ALREADY_EXISTS" | "NOT_PENDING" | "REASON_REQUIRED" | "FORBIDDEN" | "VALIDATION_FAILED" | "IDEMPOTENCY_KEY_REUSED" | "DUPLICATE_PENDING" | "LISTING_NOT_FOUND" | "UNKNOWN" | "ALREADY_CLAIMED" | "CLAIMED_BY_OTHER" | "NOT_CLAIMED";
+  /** The processor's rejection code this refusal stands for, or TOO_MANY_DECISIONS for a POST /decisions of more than it takes. */
+  code?: "NOT_FOUND" | "ALREADY_EXISTS" | "NOT_PENDING" | "REASON_REQUIRED" | "FORBIDDEN" | "VALIDATION_FAILED" | "IDEMPOTENCY_KEY_REUSED" | "DUPLICATE_PENDING" | "LISTING_NOT_FOUND" | "UNKNOWN" | "ALREADY_CLAIMED" | "CLAIMED_BY_OTHER" | "NOT_CLAIMED" | "TOO_MANY_DECISIONS";
 };
 
 /** How guests reach the venue. */
@@ -153,6 +153,35 @@ export type CommandStatus = {
   /** The rejection code (REJECTED) or the dead letter's code (DEAD_LETTERED). */
   code: "NOT_FOUND" | "ALREADY_EXISTS" | "NOT_PENDING" | "REASON_REQUIRED" | "FORBIDDEN" | "VALIDATION_FAILED" | "IDEMPOTENCY_KEY_REUSED" | "DUPLICATE_PENDING" | "LISTING_NOT_FOUND" | "UNKNOWN" | "ALREADY_CLAIMED" | "CLAIMED_BY_OTHER" | "NOT_CLAIMED" | "EMPTY_VALUE" | "BAD_MAGIC_BYTE" | "UNKNOWN_SCHEMA" | "INCOMPATIBLE_SCHEMA" | "MALFORMED_AVRO" | "MISSING_KEY" | "KEY_MISMATCH" | "INVALID_ID" | "INVALID_TEXT" | "UNWRITABLE" | null;
   message: string | null;
+};
+
+/** ACCEPTED once the broker acknowledged its command (poll location for the outcome, NOT_PENDING included), or REFUSED with a code: nothing was sent for it. */
+export type DecisionResult = {
+  status: "ACCEPTED";
+  applicationId: string;
+  idempotencyKey: string;
+  /** The idempotencyKey. */
+  commandId: string;
+  /** /commands/{commandId}: poll it for the outcome. */
+  location: string;
+} | {
+  status: "REFUSED";
+  /** As given; null when it was not text. */
+  applicationId: string | null;
+  /** As given; null when it was not text. */
+  idempotencyKey: string | null;
+  code: "VALIDATION_FAILED" | "REASON_REQUIRED" | "DUPLICATE_KEY" | "IDEMPOTENCY_KEY_REUSED" | "BROKER_UNAVAILABLE";
+  message: string;
+  /** The broken fields of the item, by their path in it. */
+  errors: {
+    path: string;
+    message: string;
+  }[];
+};
+
+export type DecisionResults = {
+  /** One per decision, in request order. */
+  results: DecisionResult[];
 };
 
 export type Decision = {
@@ -379,6 +408,28 @@ export type Readiness = {
   status: "ready" | "not ready";
   /** database, brokerAnswering (the broker answered the consumer within its session timeout), consumerJoined, stalledStep. */
   checks: Record<string, boolean | string>;
+};
+
+/** One decision: its own command with its own idempotency key. */
+export type DecisionRequest = {
+  applicationId: string;
+  /** Becomes this decision's commandId; a retried request with it sends nothing new. */
+  idempotencyKey: string;
+  decision: "APPROVE";
+  /** At most 1000 characters. */
+  note?: string | null;
+} | {
+  applicationId: string;
+  /** Becomes this decision's commandId; a retried request with it sends nothing new. */
+  idempotencyKey: string;
+  decision: "REJECT";
+  /** Trimmed, 1 to 1000 characters. */
+  reason: string;
+};
+
+/** 1 to 100 decisions; each is judged on its own, so a broken one refuses only itself. */
+export type DecisionsRequest = {
+  decisions: DecisionRequest[];
 };
 
 export type ReviewerNoteRequest = {

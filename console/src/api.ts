@@ -1,5 +1,5 @@
 import { currentSession } from './session.ts';
-import type { CommandStatus } from './types.ts';
+import type { CommandStatus, DecisionResult, DecisionResults, DecisionsRequest } from './types.ts';
 
 export type { CommandStatus };
 
@@ -74,7 +74,11 @@ export async function sendCommand(
   const key = crypto.randomUUID();
   const accepted = await post(path, body, key, method);
   onAccepted();
-  const location = accepted.location ?? `/commands/${key}`;
+  return outcomeAt(accepted.location ?? `/commands/${key}`, timeoutMs);
+}
+
+/** Polls a command's location until the processor recorded its outcome, or answers PENDING after `timeoutMs`. */
+export async function outcomeAt(location: string, timeoutMs = 30_000): Promise<CommandStatus> {
   const deadline = Date.now() + timeoutMs;
   for (let wait = 100; ; wait = Math.min(wait * 2, 1000)) {
     const status = await get<CommandStatus>(location);
@@ -82,6 +86,9 @@ export async function sendCommand(
     await pause(wait);
   }
 }
+
+/** POST /decisions: a result per decision, in order; the same body again (same keys) sends nothing new. */
+export const decide = async (body: DecisionsRequest): Promise<DecisionResult[]> => (await request<DecisionResults>('POST', '/decisions', body)).value.results;
 
 /** Query strings without the empty filters. */
 export const query = (params: Record<string, string | number | undefined>) => {

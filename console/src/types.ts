@@ -21,3 +21,6 @@ export { PERFORMANCE_TYPES, REGIONS, RESTAURANT_TYPES } from '../../src/domain/v
 export type { BusinessRegistration, OpeningHours, TicketWindow } from './api-types.ts';
 /** What an owner may change per type (docs/operations.md); null keeps the listing's value. */
 export type SpecificChange = Pick<InfoChangeDetails, 'cast' | 'artists' | 'region' | 'dailyHours' | 'ticketWindow'>;
+/** POST /decisions: many approvals or rejections in one request, a result per item. */
+export type { DecisionRequest, DecisionResult, DecisionResults, DecisionsRequest } from './api-types.ts';
+export { MAX_DECISIONS } from '../../src/domain/values.ts';

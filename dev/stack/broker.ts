@@ -32,4 +32,4 @@ export const DLQ_TOPIC_CONFIGS = { 'max.message.bytes': '2097152' } as const;
  * What the service is told when go-mokapi is the broker, and only then: no idempotent producer
  * (it checks sequences per request, not per batch) and its other quirks (KAFKA_BROKER_QUIRKS).
  */
-export const MOKAPI_ENV = { KAFKA_IDEMPOTENT_PRODUCER: 'false', KAFKA_BROKER_QUIRKS: 'go-mokapi' } as const;
+export const MOKAPI_ENV = { KAFKA_BROKER_QUIRKS: 'go-mokapi' } as const;

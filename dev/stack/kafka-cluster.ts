@@ -6,7 +6,8 @@ import { Kafka, logLevel, type Admin } from 'kafkajs';
 import type { EmbeddedBroker } from './broker.ts';
 import { jdkAtLeast } from './java.ts';
 import { spawnJvm, type Jvm } from './jvm.ts';
-import { clusterId, createTopics, DEFAULT_KAFKA_VERSION, KAFKA_JVM_FLAGS, kafkaLibs, warmCoordinators } from './kafka.ts';
+import { clusterId, createTopics, DEFAULT_KAFKA_VERSION, KAFKA_JVM_FLAGS, kafkaLibs, warmCoordinators, type Access } from './kafka.ts';
+import { kafkaSecurity, saslClient, scramFormatArgs, securedBrokerProperties, securedControllerProperties, type KafkaSecurity } from './kafka-security.ts';
 import { freePort, listensOn } from './ports.ts';
 
 /**
@@ -47,8 +48,10 @@ export interface ClusterNode {
 export interface EmbeddedKafkaCluster extends EmbeddedBroker {
   kind: 'apache-kafka';
   version: string;
-  /** For results: `apache-kafka 4.4.0 x3 rf=3 min.isr=2`. */
+  /** For results: `apache-kafka 4.4.0 x3 rf=3 min.isr=2 sasl_ssl`. */
   topology: string;
+  /** Its users, passwords and certificates: every client reaches it over SASL_SSL. */
+  security: KafkaSecurity;
   brokerNodes: ClusterNode[];
   controllerNodes: ClusterNode[];
   /** The node id of the active (quorum leader) controller, from the controllers' quorum state. */
@@ -71,8 +74,8 @@ const propertiesText = (settings: NodeSettings): string =>
 interface KafkaRuntime {
   java: string;
   server(properties: string, heap: string): string[];
-  /** What `kafka-storage.sh format` does. */
-  format(properties: string, id: string): Promise<void>;
+  /** What `kafka-storage.sh format` does, with `extra` arguments. */
+  format(properties: string, id: string, extra: string[]): Promise<void>;
 }
 
 async function kafkaRuntime(version: string, announce: (line: string) => void): Promise<KafkaRuntime> {
@@ -84,8 +87,8 @@ async function kafkaRuntime(version: string, announce: (line: string) => void): 
     server: (properties, heap) => [
       ...(process.env.KAFKA_HEAP_OPTS ?? `-Xms64m -Xmx${heap}`).split(/\s+/).filter(Boolean), ...KAFKA_JVM_FLAGS, '-cp', classpath, 'kafka.Kafka', properties,
     ],
-    async format(properties, id) {
-      await promisify(execFile)(jdk.java, [...KAFKA_JVM_FLAGS, '-XX:TieredStopAtLevel=1', '-cp', classpath, 'kafka.tools.StorageTool', 'format', `--cluster-id=${id}`, '-c', properties], { timeout: 60_000 });
+    async format(properties, id, extra) {
+      await promisify(execFile)(jdk.java, [...KAFKA_JVM_FLAGS, '-XX:TieredStopAtLevel=1', '-cp', classpath, 'kafka.tools.StorageTool', 'format', `--cluster-id=${id}`, '-c', properties, ...extra], { timeout: 60_000 });
     },
   };
 }
@@ -122,36 +125,23 @@ function sharedSettings(voters: string, partitions: number): NodeSettings {
   };
 }
 
-function brokerSettings(id: number, dir: string, port: number): NodeSettings {
-  return {
-    'process.roles': 'broker',
-    'node.id': id,
-    listeners: `PLAINTEXT://127.0.0.1:${port}`,
-    'advertised.listeners': `PLAINTEXT://127.0.0.1:${port}`,
-    'inter.broker.listener.name': 'PLAINTEXT',
-    'listener.security.protocol.map': 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
-    'log.dirs': join(dir, 'log'),
-  };
-}
+const brokerSettings = (security: KafkaSecurity, id: number, dir: string, port: number): NodeSettings =>
+  ({ 'process.roles': 'broker', 'node.id': id, ...securedBrokerProperties(security, port), 'log.dirs': join(dir, 'log') });
 
-function controllerSettings(id: number, dir: string, port: number): NodeSettings {
-  return {
-    'process.roles': 'controller',
-    'node.id': id,
-    listeners: `CONTROLLER://127.0.0.1:${port}`,
-    'listener.security.protocol.map': 'CONTROLLER:PLAINTEXT',
-    'log.dirs': join(dir, 'log'),
-  };
-}
+const controllerSettings = (security: KafkaSecurity, id: number, dir: string, port: number): NodeSettings =>
+  ({ 'process.roles': 'controller', 'node.id': id, ...securedControllerProperties(security, port), 'log.dirs': join(dir, 'log') });
+
+/** The certificates name localhost. */
+const address = (port: number) => `localhost:${port}`;
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function admin(brokers: string[]): Admin {
-  return new Kafka({ brokers, clientId: 'embedded-cluster', logLevel: logLevel.NOTHING, retry: { retries: 0 }, connectionTimeout: 1000 }).admin();
+function admin(brokers: string[], access: Access): Admin {
+  return new Kafka({ brokers, ...access, clientId: 'embedded-cluster', logLevel: logLevel.NOTHING, retry: { retries: 0 }, connectionTimeout: 1000 }).admin();
 }
 
-async function withAdmin<T>(brokers: string[], use: (client: Admin) => Promise<T>): Promise<T> {
-  const client = admin(brokers);
+async function withAdmin<T>(brokers: string[], access: Access, use: (client: Admin) => Promise<T>): Promise<T> {
+  const client = admin(brokers, access);
   await client.connect();
   try {
     return await use(client);
@@ -177,14 +167,14 @@ async function until(what: string, timeoutMs: number, check: () => Promise<boole
  * quorum port, a broker answers metadata naming itself (it registers and catches up with the
  * metadata log before it opens its client listener).
  */
-function clusterNode(runtime: KafkaRuntime, spec: { id: number; role: 'broker' | 'controller'; dir: string; port: number; heap: string }): ClusterNode & { launch(): Promise<void> } {
+function clusterNode(runtime: KafkaRuntime, access: Access, spec: { id: number; role: 'broker' | 'controller'; dir: string; port: number; heap: string }): ClusterNode & { launch(): Promise<void> } {
   const properties = join(spec.dir, 'server.properties');
   let jvm: Jvm | null = null;
   const ready = async (node: Jvm) => {
     await until(`${spec.role} ${spec.id} (pid ${node.pid}) did not listen on ${spec.port}`, 90_000, async () => listensOn(node.pid, spec.port), node.exited);
     if (spec.role === 'controller') return;
     await until(`broker ${spec.id} did not answer metadata`, 90_000,
-      () => withAdmin([`127.0.0.1:${spec.port}`], async (client) => (await client.describeCluster()).brokers.some((broker) => broker.nodeId === spec.id)), node.exited);
+      () => withAdmin([address(spec.port)], access, async (client) => (await client.describeCluster()).brokers.some((broker) => broker.nodeId === spec.id)), node.exited);
   };
   return {
     id: spec.id, role: spec.role, port: spec.port, dir: spec.dir,
@@ -230,11 +220,15 @@ function quorumState(dir: string): { leaderId: number; leaderEpoch: number } | n
  * clusters run them: with combined nodes, two brokers down would take two of three voters with
  * them, and with no quorum the ISR could not shrink, so a write would time out instead of being
  * refused with NOT_ENOUGH_REPLICAS (and the loss of the active controller would always be the
- * loss of a broker too).
+ * loss of a broker too). Secured as production clusters are (kafka-security.ts): clients and
+ * replication on SASL_SSL with SCRAM users, the controllers on SASL_PLAINTEXT, and the authorizer
+ * denying whatever no ACL allows.
  */
 export async function startKafkaCluster(options: ClusterOptions): Promise<EmbeddedKafkaCluster> {
   const version = options.version ?? DEFAULT_KAFKA_VERSION;
   const runtime = await kafkaRuntime(version, options.announce ?? (() => {}));
+  const security = await kafkaSecurity(options.dir);
+  const access = saslClient(security, 'admin');
   const port = options.port ?? freePort;
   const controllerPorts = await Promise.all(CONTROLLER_IDS.map(() => port()));
   const brokerPorts = await Promise.all(BROKER_IDS.map(() => port()));
@@ -249,31 +243,32 @@ export async function startKafkaCluster(options: ClusterOptions): Promise<Embedd
     const dir = join(options.dir, `${spec.role}-${spec.id}`);
     mkdirSync(dir, { recursive: true });
     const properties = join(dir, 'server.properties');
-    writeFileSync(properties, propertiesText({ ...shared, ...spec.settings(spec.id, dir, spec.port) }));
-    if (!existsSync(join(dir, 'log', 'meta.properties'))) await runtime.format(properties, id);
-    return clusterNode(runtime, { ...spec, dir });
+    writeFileSync(properties, propertiesText({ ...shared, ...spec.settings(security, spec.id, dir, spec.port) }));
+    // The SCRAM users go into the bootstrap metadata of every node; the first active controller writes them.
+    if (!existsSync(join(dir, 'log', 'meta.properties'))) await runtime.format(properties, id, scramFormatArgs(security));
+    return clusterNode(runtime, access, { ...spec, dir });
   }));
-  const brokers = brokerPorts.map((brokerPort) => `127.0.0.1:${brokerPort}`);
+  const brokers = brokerPorts.map(address);
   const brokerNodes = nodes.filter((node) => node.role === 'broker');
   const controllerNodes = nodes.filter((node) => node.role === 'controller');
   const stopAll = async () => {
     await Promise.all(brokerNodes.map((node) => node.terminate()));
     await Promise.all(controllerNodes.map((node) => node.terminate()));
   };
-  const aliveBrokers = () => brokerNodes.filter((node) => node.alive()).map((node) => `127.0.0.1:${node.port}`);
+  const aliveBrokers = () => brokerNodes.filter((node) => node.alive()).map((node) => address(node.port));
   try {
     await Promise.all(nodes.map((node) => node.launch()));
     const died = () => nodes.map((node) => (node.alive() ? null : node.exitReason())).find(Boolean) ?? null;
     await until(`the ${BROKER_IDS.length} brokers did not all answer metadata`, 120_000,
-      () => withAdmin(brokers, async (client) => (await client.describeCluster()).brokers.length === BROKER_IDS.length), died);
+      () => withAdmin(brokers, access, async (client) => (await client.describeCluster()).brokers.length === BROKER_IDS.length), died);
     for (const node of nodes) await until(`${node.role} ${node.id} did not listen on ${node.port}`, 30_000, async () => listensOn(node.pid(), node.port), died);
-    await warmCoordinators(brokers, 90_000, {});
+    await warmCoordinators(brokers, 90_000, access);
   } catch (error) {
     await Promise.all(nodes.map((node) => node.kill()));
     throw error;
   }
 
-  const topology = `apache-kafka ${version} x${BROKER_IDS.length} rf=${REPLICATION.replicas} min.isr=${REPLICATION.minInsync}`;
+  const topology = `apache-kafka ${version} x${BROKER_IDS.length} rf=${REPLICATION.replicas} min.isr=${REPLICATION.minInsync} sasl_ssl`;
   return {
     kind: 'apache-kafka',
     label: topology,
@@ -282,6 +277,7 @@ export async function startKafkaCluster(options: ClusterOptions): Promise<Embedd
     brokers,
     port: brokerPorts[0]!,
     get pid() { return brokerNodes[0]!.pid(); },
+    security,
     brokerNodes,
     controllerNodes,
     exitReason: () => {
@@ -289,18 +285,18 @@ export async function startKafkaCluster(options: ClusterOptions): Promise<Embedd
       return gone.length === nodes.length ? gone.map((node) => node.exitReason()).join('\n') : null;
     },
     stderrTail: () => nodes.map((node) => `--- ${node.role} ${node.id}\n${node.stderrTail()}`).join('\n'),
-    ensureTopics: (topics, partitions, configs) => createTopics(aliveBrokers(), topics, partitions, configs),
+    ensureTopics: (topics, partitions, configs) => createTopics(aliveBrokers(), topics, partitions, configs, access),
     activeController() {
       const states = controllerNodes.filter((node) => node.alive()).map((node) => quorumState(node.dir)).filter((state) => state !== null && state.leaderId >= 0);
       const latest = states.sort((a, b) => b!.leaderEpoch - a!.leaderEpoch)[0];
       return latest?.leaderId ?? null;
     },
-    leaders: (topic) => withAdmin(aliveBrokers(), async (client) => {
+    leaders: (topic) => withAdmin(aliveBrokers(), access, async (client) => {
       const metadata = await client.fetchTopicMetadata({ topics: [topic] });
       return new Map(metadata.topics[0]!.partitions.map((partition) => [partition.partitionId, partition.leader]));
     }),
     waitInSync: (topics, timeoutMs) => until(`replicas of ${topics.join(', ')} not all in sync`, timeoutMs,
-      () => withAdmin(aliveBrokers(), async (client) => (await client.fetchTopicMetadata({ topics })).topics
+      () => withAdmin(aliveBrokers(), access, async (client) => (await client.fetchTopicMetadata({ topics })).topics
         .every((topic) => topic.partitions.every((partition) => partition.isr.length === partition.replicas.length)))),
     stop: stopAll,
   };

@@ -106,36 +106,73 @@ export async function kafkaSecurity(dir: string): Promise<KafkaSecurity> {
 const jaas = (module: 'plain' | 'scram', options: Record<string, string>) =>
   `org.apache.kafka.common.security.${module}.${module === 'plain' ? 'PlainLoginModule' : 'ScramLoginModule'} required ${Object.entries(options).map(([key, value]) => `${key}="${value}"`).join(' ')};`;
 
-/** server.properties entries that replace the plaintext listeners of the single node. */
-export function securedProperties(security: KafkaSecurity, port: number, controllerPort: number): Record<string, string> {
+/**
+ * What every secured node shares: the authorizer denying what no ACL allows, `admin` as the super
+ * user, and the controller listener on SASL_PLAINTEXT with PLAIN and a static admin. SCRAM
+ * credentials live in the metadata log, which a controller reads only once it runs, so the
+ * controller listener cannot take SCRAM (as Kafka's KRaft docs advise).
+ */
+function authorizerProperties(security: KafkaSecurity): Record<string, string> {
+  const { passwords } = security;
+  return {
+    'sasl.mechanism.controller.protocol': 'PLAIN',
+    'listener.name.controller.sasl.enabled.mechanisms': 'PLAIN',
+    'listener.name.controller.plain.sasl.jaas.config': jaas('plain', { username: 'admin', password: passwords.admin, user_admin: passwords.admin }),
+    'authorizer.class.name': 'org.apache.kafka.metadata.authorizer.StandardAuthorizer',
+    'super.users': 'User:admin',
+    'allow.everyone.if.no.acl.found': 'false',
+  };
+}
+
+/** The SASL_SSL listener `SECURE` (SCRAM-SHA-256/512 and PLAIN), brokers talking to each other on it as admin. */
+function secureListenerProperties(security: KafkaSecurity): Record<string, string> {
   const { passwords, files } = security;
   const admin = { username: 'admin', password: passwords.admin };
   const plainUsers = Object.fromEntries(USERS.map((user) => [`user_${user}`, passwords[user]]));
   return {
-    listeners: `SECURE://127.0.0.1:${port},MTLS://127.0.0.1:${security.mtlsPort},CONTROLLER://127.0.0.1:${controllerPort}`,
-    'advertised.listeners': `SECURE://localhost:${port},MTLS://localhost:${security.mtlsPort}`,
-    'listener.security.protocol.map': 'SECURE:SASL_SSL,MTLS:SSL,CONTROLLER:SASL_PLAINTEXT',
     'inter.broker.listener.name': 'SECURE',
     'sasl.mechanism.inter.broker.protocol': 'SCRAM-SHA-512',
     'listener.name.secure.sasl.enabled.mechanisms': 'PLAIN,SCRAM-SHA-256,SCRAM-SHA-512',
     'listener.name.secure.scram-sha-512.sasl.jaas.config': jaas('scram', admin),
     'listener.name.secure.scram-sha-256.sasl.jaas.config': jaas('scram', admin),
     'listener.name.secure.plain.sasl.jaas.config': jaas('plain', { ...admin, ...plainUsers }),
-    // SCRAM credentials live in the metadata log, which a controller reads only once it runs:
-    // the controller listener takes PLAIN with a static admin (as Kafka's KRaft docs advise).
-    'sasl.mechanism.controller.protocol': 'PLAIN',
-    'listener.name.controller.sasl.enabled.mechanisms': 'PLAIN',
-    'listener.name.controller.plain.sasl.jaas.config': jaas('plain', { ...admin, user_admin: passwords.admin }),
     'ssl.keystore.type': 'PEM',
     'ssl.keystore.location': files.brokerKeystore,
     'ssl.truststore.type': 'PEM',
     'ssl.truststore.location': files.ca,
+    ...authorizerProperties(security),
+  };
+}
+
+/** server.properties entries that replace the plaintext listeners of the single node, with a mutual-TLS listener besides. */
+export function securedProperties(security: KafkaSecurity, port: number, controllerPort: number): Record<string, string> {
+  return {
+    listeners: `SECURE://127.0.0.1:${port},MTLS://127.0.0.1:${security.mtlsPort},CONTROLLER://127.0.0.1:${controllerPort}`,
+    'advertised.listeners': `SECURE://localhost:${port},MTLS://localhost:${security.mtlsPort}`,
+    'listener.security.protocol.map': 'SECURE:SASL_SSL,MTLS:SSL,CONTROLLER:SASL_PLAINTEXT',
+    ...secureListenerProperties(security),
     'listener.name.mtls.ssl.client.auth': 'required',
     // A client certificate's CN is its principal: CN=service is User:service, as over SASL.
     'ssl.principal.mapping.rules': 'RULE:^CN=([^,]+)$/$1/,DEFAULT',
-    'authorizer.class.name': 'org.apache.kafka.metadata.authorizer.StandardAuthorizer',
-    'super.users': 'User:admin',
-    'allow.everyone.if.no.acl.found': 'false',
+  };
+}
+
+/** A broker of the replicated cluster: SASL_SSL for clients and replication, the controllers over SASL_PLAINTEXT. */
+export function securedBrokerProperties(security: KafkaSecurity, port: number): Record<string, string> {
+  return {
+    listeners: `SECURE://127.0.0.1:${port}`,
+    'advertised.listeners': `SECURE://localhost:${port}`,
+    'listener.security.protocol.map': 'SECURE:SASL_SSL,CONTROLLER:SASL_PLAINTEXT',
+    ...secureListenerProperties(security),
+  };
+}
+
+/** A controller of the replicated cluster: its quorum listener over SASL_PLAINTEXT (PLAIN, admin only), and the authorizer. */
+export function securedControllerProperties(security: KafkaSecurity, port: number): Record<string, string> {
+  return {
+    listeners: `CONTROLLER://127.0.0.1:${port}`,
+    'listener.security.protocol.map': 'CONTROLLER:SASL_PLAINTEXT',
+    ...authorizerProperties(security),
   };
 }
 

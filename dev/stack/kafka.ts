@@ -27,7 +27,7 @@ export interface KafkaOptions {
 }
 
 /** How the embedded tooling's own clients (readiness, warm-up, topics) reach the node: as admin when it is secured. */
-type Access = Pick<KafkaConfig, 'ssl' | 'sasl'>;
+export type Access = Pick<KafkaConfig, 'ssl' | 'sasl'>;
 
 export interface EmbeddedKafka extends EmbeddedBroker {
   kind: 'apache-kafka';

@@ -55,7 +55,7 @@ export async function startEmbeddedStack(config: Config, logger: Logger): Promis
       });
       stops.push(() => broker.stop());
       filled.KAFKA_BROKERS = broker.brokers;
-      if (broker.kind === 'go-mokapi') Object.assign(filled, configSchema.pick({ KAFKA_IDEMPOTENT_PRODUCER: true, KAFKA_BROKER_QUIRKS: true }).parse(MOKAPI_ENV));
+      if (broker.kind === 'go-mokapi') Object.assign(filled, configSchema.pick({ KAFKA_BROKER_QUIRKS: true }).parse(MOKAPI_ENV));
       parts.broker = broker.label;
       logger.info({ brokers: broker.brokers, partitions: PARTITIONS, broker: broker.label }, 'embedded broker listening');
     }

@@ -44,6 +44,9 @@ export type Weekday = (typeof WEEKDAYS)[number];
 export const REJECTION_CODES = RejectionCodeSymbols;
 export type RejectionCode = (typeof REJECTION_CODES)[number];
 
+/** At most this many decisions in one POST /decisions: the console sends a larger selection in parts of this size. */
+export const MAX_DECISIONS = 100;
+
 /** Who a token says its holder is: a MASTER admin decides, an OWNER applies for its own listings. */
 export const ROLES = ['MASTER', 'OWNER'] as const;
 export type Role = (typeof ROLES)[number];

@@ -9,6 +9,7 @@ import { adminRoutes } from './routes/admin.ts';
 import { applicationRoutes } from './routes/applications.ts';
 import { commandRoutes } from './routes/commands.ts';
 import { consoleRoutes, type DevSignIn } from './console.ts';
+import { decisionRoutes } from './routes/decisions.ts';
 import { eventRoutes } from './routes/events.ts';
 import type { LiveFeed } from './live-feed.ts';
 import { listingRoutes } from './routes/listings.ts';
@@ -78,6 +79,7 @@ export function createHttpApp(deps: HttpDeps): express.Express {
     next();
   });
   app.use(commandRoutes(deps));
+  app.use(decisionRoutes(deps));
   app.use(applicationRoutes(deps));
   app.use(ownerRoutes(deps));
   app.use(listingRoutes(deps));

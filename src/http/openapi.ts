@@ -8,6 +8,8 @@ import {
   amendBody, approveBody, rejectBody, reviewClaimBody, reviewerNoteBody, reviewReleaseBody, submitBody, withdrawBody,
 } from './command-bodies.ts';
 import { commandAcceptedSchema, commandStatusSchema } from './command-status.ts';
+import { MAX_DECISIONS } from '../domain/values.ts';
+import { DECISION_REQUESTS, decisionResultsSchema, decisionsBody } from './decisions.ts';
 import { applicationPath } from './params.ts';
 import { problemSchema } from './problem.ts';
 import { adminActionsExportQuery, adminActionsQuery } from './routes/admin.ts';
@@ -226,6 +228,26 @@ const paths = {
       path: commandPath, responses: { 200: json('The command\'s status.', commandStatusSchema), 400: respond('BadRequest'), 404: respond('NotFound') },
     }),
   },
+  '/decisions': {
+    post: {
+      operationId: 'decideMany', tags: ['commands'], security: bearer, 'x-required-role': 'MASTER',
+      summary: `Approve or reject up to ${MAX_DECISIONS} applications in one request, a result per decision (MASTER)`,
+      description: [
+        'Each decision becomes its own ApproveApplication or RejectApplication under its own idempotencyKey (its commandId), carrying the caller\'s token as adminToken.',
+        'A broken decision is refused on its own (VALIDATION_FAILED, REASON_REQUIRED, DUPLICATE_KEY for a key an earlier item of the request holds, IDEMPOTENCY_KEY_REUSED for a key used before for another request); the others are sent together and answered ACCEPTED only once the broker acknowledged them.',
+        'When it did not, they are REFUSED with BROKER_UNAVAILABLE and the answer has Retry-After: retry with the same keys. A retried request sends nothing new: a decision already sent (or already applied) is answered from the record. Whether the processor applied it or refused it (NOT_PENDING when another admin decided first) is on its location.',
+      ].join(' '),
+      requestBody: { required: true, content: { 'application/json': { schema: ref(decisionsBody) } } },
+      responses: {
+        200: {
+          ...json('A result per decision, in request order.', decisionResultsSchema),
+          headers: { 'Retry-After': { description: 'Seconds; only when a decision is REFUSED with BROKER_UNAVAILABLE.', schema: { type: 'string' } } },
+        },
+        400: problem(`The body is not a list of 1 to ${MAX_DECISIONS} decisions (more: code TOO_MANY_DECISIONS); nothing was sent.`),
+        401: respond('Unauthorized'), 403: respond('Forbidden'), default: respond('CommandUnexpected'),
+      },
+    },
+  },
   '/applications/{id}/actions': {
     get: read({
       operationId: 'getApplicationActions', tags: ['applications'], summary: 'The admin action log of one application',
@@ -319,7 +341,7 @@ const DOCUMENT = {
   paths,
   components: {
     securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
-    schemas: components(REQUESTS),
+    schemas: components([...REQUESTS, ...DECISION_REQUESTS]),
     responses,
   },
 } as const;

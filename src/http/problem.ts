@@ -15,7 +15,8 @@ export const problemSchema = z.strictObject({
     path: z.string().describe('As the rules name it: details.contact.phone, details.businessHours[2].hours.closesAt, reason, Idempotency-Key.'),
     message: z.string(),
   })).optional().describe('Every broken field of a request body (command gateway), for forms to show next to the field.'),
-  code: z.enum(REJECTION_CODES).optional().describe('The processor\'s rejection code this refusal stands for.'),
+  code: z.enum([...REJECTION_CODES, 'TOO_MANY_DECISIONS']).optional()
+    .describe('The processor\'s rejection code this refusal stands for, or TOO_MANY_DECISIONS for a POST /decisions of more than it takes.'),
 }).meta({ id: 'Problem', description: 'RFC 9457 problem details. `type` is stable: clients may switch on it.' });
 export type ProblemBody = z.output<typeof problemSchema>;
 
@@ -92,7 +93,7 @@ const isDatabaseUnavailable = (error: unknown) =>
 /** What express.json() says of a command body it could not read, by its error `type`. */
 const BODY_ERRORS: Record<string, string> = {
   'entity.parse.failed': 'The body is not valid JSON.',
-  'entity.too.large': 'The body is larger than the limit (256 KiB).',
+  'entity.too.large': 'The body is larger than the route takes (256 KiB; 1 MiB for POST /decisions).',
   'encoding.unsupported': 'The body must be UTF-8 JSON.',
   'charset.unsupported': 'The body must be UTF-8 JSON.',
 };

@@ -30,8 +30,8 @@ export interface OpsCollectors {
  * The gauges that are state, not events: consumer lag per partition, outbox backlog, pending
  * applications and the oldest one's age. Each is polled on its own schedule so that a broker
  * outage does not stop the database gauges and the other way round. Starting never fails: a
- * dependency that is down shows as ops_collector_errors_total until it is back. Start it before
- * the consumer runs, so that it sees the consumer's first group join.
+ * dependency that is down shows as backoffice_ops_collector_errors_total until it is back. Start
+ * it before the consumer runs, so that it sees the consumer's first group join.
  */
 export function startOpsCollectors(deps: OpsCollectorsDeps): OpsCollectors {
   const logger = deps.logger.child({ component: 'ops-collectors' });

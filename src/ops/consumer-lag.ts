@@ -70,7 +70,7 @@ const isNonMemberRefusal = (error: unknown): boolean => {
 };
 
 /**
- * Publishes consumer_lag_messages per partition of the given topics, polled:
+ * Publishes backoffice_consumer_lag_messages per partition of the given topics, polled:
  *
  * - end offsets come from ListOffsets (kafkajs admin fetchTopicOffsets);
  * - committed offsets come from OffsetFetch for the group (admin fetchOffsets), the same view

@@ -1,6 +1,5 @@
-import { Gauge } from 'prom-client';
 import type { Readiness } from '../http/app.ts';
-import type { Metrics } from '../metrics.ts';
+import { metricsOn, type Metrics } from '../metrics.ts';
 import type { ProcessorHealth } from '../processors/processor.ts';
 import { STEPS } from '../processors/runtime/retry.ts';
 
@@ -26,14 +25,14 @@ async function answerWithin(readiness: Readiness, timeoutMs: number): Promise<nu
  * an alert sees what a load balancer sees.
  */
 export function exportHealth(metrics: Metrics, readiness: Readiness, health: Pick<ProcessorHealth, 'stalled'>): void {
-  new Gauge({
+  const { gauge } = metricsOn(metrics.registry);
+  gauge({
     name: 'service_ready', help: 'What /readyz answers: 1 ready (database reachable, broker answering, consumer joined, no step stalled), 0 not.',
-    registers: [metrics.registry],
     async collect() { this.set(await answerWithin(readiness, READINESS_TIMEOUT_MS)); },
   });
-  new Gauge({
+  gauge({
     name: 'processor_stalled_step', help: '1 for the processor step that fails and is being retried (the partition waits), 0 for the others.',
-    labelNames: ['step'] as const, registers: [metrics.registry],
+    labelNames: ['step'] as const,
     collect() {
       for (const step of STEPS) this.set({ step }, health.stalled === step ? 1 : 0);
     },

@@ -10,9 +10,9 @@ export interface Poller {
 
 /**
  * Runs `poll` at once and then `intervalMs` after each completion, never two at a time. A failed
- * poll is counted in ops_collector_errors_total and logged once per outage (not once per poll);
- * the gauges keep their last values, and ops_collector_last_success_timestamp_seconds shows how
- * old they are.
+ * poll is counted in backoffice_ops_collector_errors_total and logged once per outage (not once
+ * per poll); the gauges keep their last values, and
+ * backoffice_ops_collector_last_success_timestamp_seconds shows how old they are.
  */
 export function startPoller(name: string, intervalMs: number, poll: () => Promise<void>, deps: { metrics: Metrics; logger: Logger }): Poller {
   let timer: NodeJS.Timeout | undefined;

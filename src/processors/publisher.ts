@@ -1,4 +1,6 @@
-import type { ICustomPartitioner, Producer, RecordMetadata, TopicMessages } from 'kafkajs';
+import type { ICustomPartitioner, Producer, ProducerConfig, RecordMetadata, TopicMessages } from 'kafkajs';
+
+export type PublisherProducerConfig = Required<Pick<ProducerConfig, 'idempotent' | 'maxInFlightRequests' | 'retry' | 'createPartitioner'>>;
 
 interface Waiting {
   topicMessages: TopicMessages[];
@@ -7,34 +9,30 @@ interface Waiting {
 }
 
 /**
- * One send in flight at a time, carrying everything the partitions handed over meanwhile, and a
- * fresh producer (a new producer id) after any failed send.
+ * One send in flight at a time, carrying everything the partitions handed over meanwhile; a failed
+ * send fails whole, and the relay sends all of it again with a fresh producer.
  *
- * Written here because kafkajs 2.2.4's idempotent producer takes back the sequence numbers of a
- * send that failed. When the broker had written that batch and only its answer was lost, the next
- * send reuses the numbers; the broker takes it for a retry of the first, answers success and
- * writes nothing, and the outbox would mark rows published that no consumer ever sees. A new
- * producer id starts a new sequence, and with one send at a time no other send can be caught
- * between the failure and the replacement.
+ * The producer neither retries inside kafkajs nor is idempotent, because kafkajs 2.2.4's retry is
+ * where records were lost on the replicated cluster (docs/reliability.md), in three ways:
+ * - its retry of a send that spans several brokers goes again only to the brokers that have not
+ *   answered yet, with the partitions grouped by their leaders as they are by then: partitions
+ *   whose leader moved onto a broker that had already answered are sent nowhere, and the send
+ *   resolves as if all was written;
+ * - its idempotent producer takes back the sequence numbers of a failed send, so when the broker
+ *   had written the batch and only the answer was lost, the next send reuses them and the broker
+ *   drops it as a retry while answering success;
+ * - a retry that starts while another broker's request of the first attempt is still in flight
+ *   leaves the sequences behind the broker's when that request fails afterwards (the rolling
+ *   restart lost 39 and 47 events that way).
+ * Without sequence numbers a broker never drops a batch as a duplicate, and without kafkajs's
+ * retry every failure reaches the relay, which sends everything again: what had been written comes
+ * out twice, byte for byte, under the same eventId, which consumers dedupe; nothing is lost.
+ * One send at a time keeps each partition's order; acks=all with min.insync.replicas makes an
+ * acknowledgement durable.
  *
- * And because its retry of a send that spans several brokers goes again only to the brokers that
- * have not answered yet, with the partitions grouped by their leaders as they are by then: when a
- * leader moved (its broker died or shut down) onto a broker that had already answered for its own
- * partitions, the moved partitions are sent nowhere and the send resolves as if all was written
- * (found by the hard bounce and rolling restart scenarios on the replicated cluster: outbox rows
- * marked published, never on the topic). So the partitioner the producer is given notes every
- * partition the send assigns a message to, and a send whose acknowledgements do not name each of
- * them fails, as any failed send does: the relay sends all of it again with a fresh producer, and
- * what was written twice is the same bytes under the same eventId.
- *
- * And because that retry starts while the first attempt's requests to other brokers may still be
- * in flight: one of them failing afterwards takes back sequence numbers the retry has already
- * used again, and the producer leaves a send that succeeded with its numbers behind the broker's.
- * Its next send to that partition then reuses numbers the broker holds: refused as out of order,
- * or, when the batch has the same size, taken for a retry and dropped, yet acknowledged (the
- * rolling restart lost 47 events that way with the check above in place). The partitioner is
- * asked once per message and attempt, so a send it was asked about more often than it has
- * messages was retried inside kafkajs: its producer is replaced once it returns.
+ * The acknowledgements are still checked against the partitions the send assigned messages to: a
+ * send resolved without naming each of them fails, in case a kafkajs upgrade brings any of that
+ * back.
  */
 export class Publisher {
   private readonly create: () => Producer;
@@ -44,21 +42,18 @@ export class Publisher {
   private sending: Promise<void> = Promise.resolve();
   /** `topic/partition` of every message of the send in flight (there is one at a time). */
   private readonly assigned = new Set<string>();
-  /** How often the partitioner was asked during the send in flight. */
-  private assignments = 0;
 
-  /** `create` builds a producer with the partitioner it is handed: `partitioner`, watched. */
-  constructor(create: (createPartitioner: ICustomPartitioner) => Producer, partitioner: ICustomPartitioner) {
+  /** `create` builds a producer with the settings it is handed (the partitioner among them: `partitioner`, watched). */
+  constructor(create: (settings: PublisherProducerConfig) => Producer, partitioner: ICustomPartitioner) {
     const watched: ICustomPartitioner = () => {
       const inner = partitioner();
       return (args) => {
         const partition = inner(args);
         this.assigned.add(`${args.topic}/${partition}`);
-        this.assignments += 1;
         return partition;
       };
     };
-    this.create = () => create(watched);
+    this.create = () => create({ idempotent: false, maxInFlightRequests: 1, retry: { retries: 0 }, createPartitioner: watched });
   }
 
   /** Resolves once the broker acknowledged every message (acks=all), rejects if the send failed. */
@@ -84,12 +79,10 @@ export class Publisher {
       try {
         const producer = await this.connected();
         this.assigned.clear();
-        this.assignments = 0;
         const topicMessages = taken.flatMap((waiting) => waiting.topicMessages);
         const acknowledged = await producer.sendBatch({ acks: -1, topicMessages });
         const skipped = unacknowledged(this.assigned, acknowledged);
         if (skipped.length > 0) throw new Error(`kafkajs resolved a send without an acknowledgement for ${skipped.join(', ')}; sending it again`);
-        if (this.assignments > topicMessages.reduce((sum, topic) => sum + topic.messages.length, 0)) this.discard();
         for (const waiting of taken) waiting.resolve();
       } catch (error) {
         this.discard();

@@ -2,7 +2,7 @@ import type { CommonQueryMethods } from 'slonik';
 import type { z } from 'zod';
 import type { CommandType } from '../domain/types.ts';
 import { sql } from './db.ts';
-import { gatewayCommandRow } from './tables.ts';
+import { gatewayCommandRow, processedCommandRow } from './tables.ts';
 
 /** One command the gateway was asked to produce; `sent` once the broker acknowledged it. */
 export interface GatewayCommand {
@@ -38,8 +38,16 @@ export async function reserveCommand(db: CommonQueryMethods, candidate: Omit<Gat
   return (await findGatewayCommand(db, candidate.commandId))!;
 }
 
-export async function markSent(db: CommonQueryMethods, commandId: string): Promise<void> {
-  await db.query(sql.unsafe`UPDATE gateway_commands SET sent_at = now() WHERE command_id = ${commandId}::uuid AND sent_at IS NULL`);
+export async function markSent(db: CommonQueryMethods, commandIds: string[]): Promise<void> {
+  if (commandIds.length === 0) return;
+  await db.query(sql.unsafe`UPDATE gateway_commands SET sent_at = now() WHERE command_id = ANY(${sql.array(commandIds, 'uuid')}) AND sent_at IS NULL`);
+}
+
+/** Which of `commandIds` the processor has already applied: sending them again would only add a duplicate record. */
+export async function processedAmong(db: CommonQueryMethods, commandIds: string[]): Promise<readonly string[]> {
+  if (commandIds.length === 0) return [];
+  return db.anyFirst(sql.type(processedCommandRow.pick({ command_id: true }))`
+    SELECT command_id FROM processed_commands WHERE command_id = ANY(${sql.array(commandIds, 'uuid')})`);
 }
 
 export async function findGatewayCommand(db: CommonQueryMethods, commandId: string): Promise<GatewayCommand | null> {

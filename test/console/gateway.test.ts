@@ -1,14 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { pino } from 'pino';
-import { createTokenVerifier } from '../../src/auth/tokens.ts';
 import { CommandSender, type CommandInput } from '../../src/client/command-sender.ts';
 import { UUID_RULE } from '../../src/domain/ids.ts';
 import { createKafka } from '../../src/kafka.ts';
-import { createMetrics } from '../../src/metrics.ts';
-import { connectDatabase, type Database } from '../../src/store/db.ts';
 import { restaurantDetails, infoChangeHours } from '../fixtures/details.ts';
-import { expectProblem, serve, type Reply } from '../http/harness.ts';
+import { expectProblem, type Reply } from '../http/harness.ts';
 import { eventually } from '../support/pipeline.ts';
+import { gatewayCalls } from '../support/gateway-calls.ts';
 import { pipelineSuite } from '../support/suite.ts';
 
 /**
@@ -18,27 +16,7 @@ import { pipelineSuite } from '../support/suite.ts';
  */
 
 const suite = pipelineSuite('admin-gateway');
-let db: Database;
-
-beforeAll(async () => {
-  db = await connectDatabase(suite.stack.config.DATABASE_URL, 2);
-});
-afterAll(async () => {
-  await db?.end();
-});
-
-async function call(method: string, path: string, token: string | null, body?: unknown, headers: Record<string, string> = {}, base?: string): Promise<Reply> {
-  const response = await fetch(`${base ?? `http://127.0.0.1:${suite.pipeline.service.httpPort}`}${path}`, {
-    method,
-    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
-    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-  });
-  const contentType = response.headers.get('content-type') ?? '';
-  const text = await response.text();
-  return { status: response.status, headers: response.headers, contentType, body: /json/.test(contentType) && text !== '' ? JSON.parse(text) : text };
-}
-
-const post = (path: string, token: string | null, body?: unknown, headers?: Record<string, string>) => call('POST', path, token, body, headers);
+const { call, commandRecords, gatewayWith, post, refusingSender } = gatewayCalls(suite);
 const owner = () => `owner-${randomUUID().slice(0, 8)}`;
 const newRestaurant = () => ({ kind: 'NEW_LISTING', contentType: 'RESTAURANT', details: restaurantDetails() });
 
@@ -52,17 +30,6 @@ async function outcome(accepted: Reply, token: string) {
     expect(reply.status).toBe(200);
     return reply.body.status === 'PENDING' ? undefined : reply.body;
   });
-}
-
-/** Records on the suite's command topic, by the sum of its end offsets. */
-async function commandRecords(): Promise<number> {
-  const admin = createKafka(suite.stack.config, pino({ level: 'silent' }), '-offsets').admin();
-  await admin.connect();
-  try {
-    return (await admin.fetchTopicOffsets(suite.pipeline.topics.commands)).reduce((sum, p) => sum + Number(p.high), 0);
-  } finally {
-    await admin.disconnect();
-  }
 }
 
 test('submit, amend and approve through the gateway: 202, Location, outcome read back from the processor', async () => {
@@ -180,11 +147,7 @@ test('Idempotency-Key: a retried POST sends nothing new; the key with another bo
 
 test('503 with Retry-After when the broker refuses, nothing produced; the same key later sends the recorded command once', async () => {
   const ownerToken = await suite.stack.token('OWNER', owner());
-  // A broker address where nothing listens: connections are refused.
-  const refusing = { ...suite.stack.config, KAFKA_BROKERS: ['127.0.0.1:1'] };
-  const sender = new CommandSender(createKafka(refusing, pino({ level: 'silent' }), '-refused', { retries: 1, initialRetryTime: 50, maxRetryTime: 100 }), suite.pipeline.serde, suite.pipeline.topics);
-  const verifier = createTokenVerifier({ publicKeyPem: suite.stack.keys.publicKeyPem, issuer: suite.stack.config.AUTH_ISSUER, audience: suite.stack.config.AUTH_AUDIENCE });
-  const away = await serve({ db, verifier, sender, metrics: createMetrics(), logger: pino({ level: 'silent' }), readiness: async () => ({ ready: true, checks: {} }) });
+  const away = await gatewayWith(refusingSender());
   const before = await commandRecords();
   const key = randomUUID();
   const body = newRestaurant();
@@ -197,7 +160,6 @@ test('503 with Retry-After when the broker refuses, nothing produced; the same k
     expectProblem(await call('GET', `/commands/${key}`, ownerToken, undefined, {}, away.url), 404, 'not-found');
   } finally {
     await away.close();
-    await sender.disconnect();
   }
   expect(await commandRecords()).toBe(before);
 
@@ -262,9 +224,7 @@ test('a command the processor dead-lettered answers DEAD_LETTERED with the dead 
   expect(await deadLetters(unwritable.body.commandId)).toEqual([{ code: 'UNWRITABLE', sourced: true }]);
 
   // Bytes the processor cannot decode at all are matched to the gateway's record by key and bytes.
-  const verifier = createTokenVerifier({ publicKeyPem: suite.stack.keys.publicKeyPem, issuer: suite.stack.config.AUTH_ISSUER, audience: suite.stack.config.AUTH_AUDIENCE });
-  const sender = new ForeignRegistrySender(createKafka(suite.stack.config, pino({ level: 'silent' }), '-foreign'), suite.pipeline.serde, suite.pipeline.topics);
-  const foreign = await serve({ db, verifier, sender, metrics: createMetrics(), logger: pino({ level: 'silent' }), readiness: async () => ({ ready: true, checks: {} }) });
+  const foreign = await gatewayWith(new ForeignRegistrySender(createKafka(suite.stack.config, pino({ level: 'silent' }), '-foreign'), suite.pipeline.serde, suite.pipeline.topics));
   try {
     const ownerB = await suite.stack.token('OWNER', owner());
     const sent = await call('POST', '/applications', ownerB, newRestaurant(), {}, foreign.url);
@@ -276,6 +236,5 @@ test('a command the processor dead-lettered answers DEAD_LETTERED with the dead 
     expectProblem(await call('GET', `/commands/${sent.body.commandId}`, ownerToken), 403, 'forbidden');
   } finally {
     await foreign.close();
-    await sender.disconnect();
   }
 });

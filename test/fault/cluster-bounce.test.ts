@@ -19,15 +19,18 @@ const RATE = Number(process.env.FAULT_CLUSTER_RATE ?? 200);
 
 const fileCluster = clusterForFile();
 
-test('every topic, the internal ones included, has three replicas, min.insync.replicas=2 and no unclean leader election', async () => {
+test('every topic, the internal ones included, has three replicas, min.insync.replicas=2 and no unclean leader election; only SASL_SSL clients get in', async () => {
   // The scenario's checks run inside the frame and its fault callbacks.
   expect.hasAssertions();
   const cluster = fileCluster();
   if (!cluster) return notOnCluster('cluster-topology');
   const stack = await startFaultStack({ cluster });
   try {
-    const kafka = new Kafka({ brokers: cluster.brokers, clientId: 'topology-check', logLevel: logLevel.NOTHING });
-    const admin = kafka.admin();
+    // Secured as production is: a client without TLS and credentials gets nowhere.
+    const plaintext = new Kafka({ brokers: cluster.brokers, clientId: 'plaintext', logLevel: logLevel.NOTHING, retry: { retries: 0 }, connectionTimeout: 2000, requestTimeout: 2000 }).admin();
+    await expect(plaintext.connect().then(() => plaintext.describeCluster())).rejects.toThrow();
+    await plaintext.disconnect();
+    const admin = stack.kafka.admin();
     await admin.connect();
     try {
       const topics = [stack.topics.commands, stack.topics.dlq, stack.topics.events, stack.topics.notifications, ...Object.values(stack.topics.listings), '__consumer_offsets'];
@@ -70,6 +73,30 @@ test(`hard bounce: the leader of the command partitions SIGKILLed mid-load and r
     },
   });
 }, 1_200_000);
+
+test('clean bounce: each broker SIGTERMed in turn under load and started again (a rolling restart)', async () => {
+  // The scenario's checks run inside the frame and its fault callbacks.
+  expect.hasAssertions();
+  const cluster = fileCluster();
+  if (!cluster) return notOnCluster('9-rolling-restart');
+  await bounceUnderLoad(cluster, {
+    scenario: '9-rolling-restart', seedNumber: 9, commands: COMMANDS, faults: cluster.brokerNodes.length, rate: RATE,
+    describe: (faults) => `a rolling restart: ${faults.map((fault) => fault.node).join(', ')} SIGTERMed in turn (controlled shutdown), each started again once it had exited`,
+    async inject(stack, index, rnd): Promise<FaultRecord> {
+      const afterMs = Math.round(200 + rnd() * 1500);
+      await pause(afterMs);
+      const node = cluster!.brokerNodes[index]!;
+      const stopping = Date.now();
+      // A controlled shutdown hands every leadership over before the broker exits.
+      const bounced = await bounceNode(stack, node, () => node.terminate(), async () => {
+        const exitMs = Date.now() - stopping;
+        await waitLeadersMoved(cluster!, stack.topics.commands, node, 5000);
+        return exitMs;
+      }, rnd);
+      return { node: `broker ${node.id}`, at: bounced.at, afterMs, shutdownMs: bounced.whileDown, downMs: bounced.downMs, restartMs: bounced.restartMs, inSyncMs: bounced.syncMs };
+    },
+  });
+}, 900_000);
 
 test('the active controller SIGKILLed mid-load, twice: another controller takes over, the brokers and the service go on', async () => {
   // The scenario's checks run inside the frame and its fault callbacks.

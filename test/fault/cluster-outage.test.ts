@@ -9,10 +9,11 @@ import { chooseStack } from '../../dev/stack/choose.ts';
 import type { ClusterNode } from '../../dev/stack/kafka-cluster.ts';
 import { loadSchema } from '../../src/schemas/avro-files.ts';
 import { restaurantDetails } from '../fixtures/details.ts';
-import { clusterForFile, notOnCluster, pause, wholeAgain } from '../support/fault/cluster.ts';
+import { clusterForFile, keepForPostMortem, notOnCluster, pause, wholeAgain } from '../support/fault/cluster.ts';
 import { random, loadProducer, sendPaced, type LoadRecord } from '../support/fault/load.ts';
 import { connectionsTo, osPort } from '../support/fault/ports.ts';
 import { serviceEnv, ServiceProcess } from '../support/fault/process.ts';
+import { ChaosProxy } from '../support/fault/proxy.ts';
 import { buildLoad, expectClean, REDIRECT_PRELOAD, report, seedFor, settle, summarize, waitResumed } from '../support/fault/scenario.ts';
 import { startFaultStack, type FaultStack } from '../support/fault/stack.ts';
 import { groupPosition } from '../support/fault/topics.ts';
@@ -175,10 +176,91 @@ test('two brokers down at once: writes refused with NOT_ENOUGH_REPLICAS, nothing
     expect(applied).toEqual([{ outcome: 'ACCEPTED' }]);
     expect(processor.alive).toBe(true);
     expect(processor.errorLines()).toEqual([]);
+  } catch (error) {
+    keepForPostMortem(stack, processor);
+    throw error;
   } finally {
     await processor?.destroy();
     await stack.stop();
     if (cluster) await wholeAgain(stack).catch(() => {});
+  }
+}, 900_000);
+
+test('one broker cut off from the processor alone, twice, the others reachable: the line converges once it is back', async () => {
+  expect.hasAssertions();
+  const cluster = fileCluster();
+  if (!cluster) return notOnCluster('12-one-broker-cut-off');
+  const stack = await startFaultStack({ cluster });
+  const proxies = cluster.brokerNodes.map((node) => ({ node, proxy: new ChaosProxy(node.port, { quirks: 'none' }), port: 0 }));
+  let processor: ServiceProcess | undefined;
+  try {
+    for (const entry of proxies) entry.port = await entry.proxy.listen();
+    const seed = seedFor(12);
+    const rnd = random(seed);
+    const records = await buildLoad(stack, seed, COMMANDS);
+    processor = await ServiceProcess.start({
+      name: '12-one-broker-cut-off', logDir: stack.dir, preload: REDIRECT_PRELOAD,
+      env: serviceEnv(stack.config, {
+        KAFKA_BROKERS: proxies.map((entry) => `127.0.0.1:${entry.port}`).join(','),
+        FAULT_REDIRECT_MAP: proxies.map((entry) => `${entry.node.port}:${entry.port}`).join(','),
+      }),
+    });
+    await processor.waitReady();
+    const direct = () => proxies.reduce((sum, entry) => sum + connectionsTo(processor!.pid, entry.node.port), 0);
+    expect(direct()).toBe(0);
+    const producer = loadProducer(stack.kafka, { wholeSends: true });
+    await producer.connect();
+    const sending = sendPaced(producer, stack.topics.commands, records, { ratePerSecond: RATE, chunk: 50, persistMs: 120_000 });
+    sending.catch(() => {});
+
+    const cuts: { broker: number; ledCommandPartitions: number[]; cutMs: number; connectionsCut: number; bytesThroughOthers: number; connectionsToOthers: number }[] = [];
+    for (const entry of shuffled(proxies.map((p) => p.node), rnd).slice(0, 2).map((node) => proxies.find((p) => p.node === node)!)) {
+      await waitResumed(stack, 120_000);
+      const others = proxies.filter((other) => other !== entry);
+      const leaders = await cluster.leaders(stack.topics.commands);
+      const bytesBefore = others.reduce((sum, other) => sum + other.proxy.stats.bytes, 0);
+      entry.proxy.refuse(true);
+      const connectionsCut = entry.proxy.cutAll();
+      const cutMs = Math.round(CUT_MS * (0.8 + rnd() * 0.4));
+      await pause(cutMs / 2);
+      // Half-way: the processor still talks to the other brokers, through their proxies only.
+      const connectionsToOthers = others.reduce((sum, other) => sum + connectionsTo(processor!.pid, other.port), 0);
+      expect(entry.proxy.connections).toBe(0);
+      await pause(cutMs / 2);
+      entry.proxy.refuse(false);
+      const bytesThroughOthers = others.reduce((sum, other) => sum + other.proxy.stats.bytes, 0) - bytesBefore;
+      cuts.push({ broker: entry.node.id, ledCommandPartitions: [...leaders].filter(([, leader]) => leader === entry.node.id).map(([partition]) => partition), cutMs, connectionsCut, bytesThroughOthers, connectionsToOthers });
+    }
+    const healedAt = Date.now();
+    await sending;
+    await producer.disconnect();
+    expect(direct()).toBe(0);
+
+    const { expectation, log, convergence, recoverMs, observed, verdict, intents } = await settle(stack, records, 240_000, healedAt);
+    report(summarize({
+      broker: cluster.topology, scenario: '12-one-broker-cut-off', seed, faultsInjected: cuts.length,
+      faults: `${cuts.length} cuts of the processor's connections to one broker (${cuts.map((cut) => `broker ${cut.broker}, ${cut.cutMs} ms`).join('; ')}), refused for the while, the other two reachable`,
+      recoverMs, sent: records.length,
+    }, expectation, verdict, { converged: convergence.converged, logRecords: log.length, cuts, processorAlive: processor.alive }), verdict, intents);
+    expect(convergence.converged).toBe(true);
+    expect(cuts).toHaveLength(2);
+    for (const cut of cuts) {
+      expect(cut.connectionsCut).toBeGreaterThan(0);
+      expect(cut.connectionsToOthers).toBeGreaterThan(0);
+      expect(cut.bytesThroughOthers).toBeGreaterThan(0);
+    }
+    expectClean(verdict, expectation, observed, records.length, intents);
+    expect(processor.alive).toBe(true);
+    await processor.waitReady(60_000);
+    expect((await processor.readyz())?.status).toBe(200);
+    expect(processor.errorLines()).toEqual([]);
+  } catch (error) {
+    keepForPostMortem(stack, processor);
+    throw error;
+  } finally {
+    await processor?.destroy();
+    for (const entry of proxies) await entry.proxy.close();
+    await stack.stop();
   }
 }, 900_000);
 
@@ -246,7 +328,11 @@ test('the schema registry hangs, then dies, while commands of a schema version t
     const notReadyAfterMs = Date.now() - hungAt;
     // Why: decoding waits for the registry, and the log says it is unavailable.
     expect(notReady.stalledStep).toBe('decode');
-    const why = processor.logEntries('processor step failed; retrying').filter((entry) => entry.step === 'decode' && JSON.stringify(entry.err).includes('schema registry unavailable'));
+    // Awaited: readiness can turn before the line reaches the log file.
+    const why = await eventually(async () => {
+      const lines = processor!.logEntries('processor step failed; retrying').filter((entry) => entry.step === 'decode' && JSON.stringify(entry.err).includes('schema registry unavailable'));
+      return lines.length > 0 ? lines : undefined;
+    }, 30_000);
     expect(why.length).toBeGreaterThan(0);
     await pause(5000 + rnd() * 5000);
     const hungMs = Date.now() - hungAt;
@@ -278,6 +364,9 @@ test('the schema registry hangs, then dies, while commands of a schema version t
     expect((await processor.readyz())?.status).toBe(200);
     expect(processor.alive).toBe(true);
     expect(processor.errorLines()).toEqual([]);
+  } catch (error) {
+    keepForPostMortem(stack, processor);
+    throw error;
   } finally {
     await processor?.destroy();
     await stack.stop();

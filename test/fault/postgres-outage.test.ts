@@ -65,7 +65,7 @@ test(`PostgreSQL down for ${OUTAGE_MS / 1000} s under load: not ready during the
   const { expectation, log, convergence, observed, verdict, intents } = await settle(stack, records, 180_000);
   // The outage hits whichever step touches PostgreSQL at that moment: the batch transaction,
   // the outbox drain, or marking published rows. Any of them retrying shows the pause.
-  const retries = String([...(await processor.metricsText()).matchAll(/processor_retries_total\{step="[^"]+"\} (\d+)/g)].reduce((sum, match) => sum + Number(match[1]), 0));
+  const retries = String([...(await processor.metricsText()).matchAll(/backoffice_processor_retries_total\{step="[^"]+"\} (\d+)/g)].reduce((sum, match) => sum + Number(match[1]), 0));
   report(summarize({
     broker: stack.broker.label, scenario: '2-postgres-outage', seed, faultsInjected: 1, faults: `PostgreSQL stopped for ${Math.round(outageMs / 100) / 10} s mid-load`,
     recoverMs: resumeMs, sent: records.length,

@@ -397,7 +397,7 @@ test('the processor stayed up: same process, ready, no errors logged', async () 
   expect((await processor.readyz())?.status).toBe(200);
   expect(processor.errorLines()).toEqual([]);
   const dlq = cases.filter((which) => 'dlq' in which.expected).length;
-  const counted = async () => [...(await processor.metricsText()).matchAll(/^dlq_messages_total\{reason="[A-Z_]+"\} (\d+)$/gm)]
+  const counted = async () => [...(await processor.metricsText()).matchAll(/^backoffice_dlq_messages_total\{reason="[A-Z_]+"\} (\d+)$/gm)]
     .reduce((sum, match) => sum + Number(match[1]), 0);
   // Counted once their offsets are committed, which may follow the records by the commit interval;
   // a count above the expected one fails at once.

@@ -221,9 +221,9 @@ describe('operations endpoints', () => {
     readiness = { ready: true, checks: {} };
   });
 
-  test('GET /metrics exposes http_request_duration_seconds labelled by route pattern, not raw path', async () => {
+  test('GET /metrics exposes backoffice_http_request_duration_seconds labelled by route pattern, not raw path', async () => {
     const count = (text: string, labels: string) => {
-      const line = text.split('\n').find((l) => l.startsWith(`http_request_duration_seconds_count{${labels}} `));
+      const line = text.split('\n').find((l) => l.startsWith(`backoffice_http_request_duration_seconds_count{${labels}} `));
       return line === undefined ? 0 : Number(line.split(' ')[1]);
     };
     const before = (await suite.api.get('/metrics')).body as string;
@@ -236,7 +236,7 @@ describe('operations endpoints', () => {
     expect(reply.status).toBe(200);
     expect(reply.contentType).toMatch(/^text\/plain/);
     const text = reply.body as string;
-    expect(text).toContain('# TYPE http_request_duration_seconds histogram');
+    expect(text).toContain('# TYPE backoffice_http_request_duration_seconds histogram');
     const delta = (labels: string) => count(text, labels) - count(before, labels);
     expect(delta('method="GET",route="/applications/:id",status="404"')).toBe(1);
     expect(delta('method="GET",route="/applications/:id",status="401"')).toBe(2);

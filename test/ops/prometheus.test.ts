@@ -124,11 +124,11 @@ test('every rule expression answers, and every series it selects exists: exporte
 });
 
 test('the health gauges alerts rely on are scraped: ready, no step stalled', async () => {
-  expect((await query('service_ready{job="backoffice"}')).data!.result.map((r) => r.value[1])).toEqual(['1']);
-  const stalled = (await query('processor_stalled_step')).data!.result;
+  expect((await query('backoffice_service_ready{job="backoffice"}')).data!.result.map((r) => r.value[1])).toEqual(['1']);
+  const stalled = (await query('backoffice_processor_stalled_step')).data!.result;
   expect(stalled.map((r) => r.metric.step).sort()).toEqual(['claim', 'commit', 'database', 'decode', 'drain-outbox', 'publish']);
   expect(stalled.every((r) => r.value[1] === '0')).toBe(true);
-  expect(Number((await query('sum(dlq_messages_total)')).data!.result[0]!.value[1])).toBe(1);
+  expect(Number((await query('sum(backoffice_dlq_messages_total)')).data!.result[0]!.value[1])).toBe(1);
 });
 
 test('every query of the Grafana dashboard selects metrics the service exports, and Prometheus answers it', async () => {
@@ -144,8 +144,8 @@ test('every query of the Grafana dashboard selects metrics the service exports, 
 });
 
 test('the PromQL reader finds metrics and skips functions, labels, ranges, durations and numbers', () => {
-  expect(metricNames('histogram_quantile(0.95, sum by (le, route) (rate(http_request_duration_seconds_bucket{job="x"}[$__rate_interval])))'))
-    .toEqual(['http_request_duration_seconds_bucket']);
+  expect(metricNames('histogram_quantile(0.95, sum by (le, route) (rate(backoffice_http_request_duration_seconds_bucket{job="x"}[$__rate_interval])))'))
+    .toEqual(['backoffice_http_request_duration_seconds_bucket']);
   expect(metricNames('max(a_total) > 0 and sum(rate(b_total[5m])) == 0')).toEqual(['a_total', 'b_total']);
   expect(metricNames('up{job="backoffice"} == 0')).toEqual(['up']);
   expect(metricNames('x:sum > 0 and (y:rate5m or vector(0)) == 0')).toEqual(['x:sum', 'y:rate5m']);

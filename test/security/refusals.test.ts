@@ -130,7 +130,7 @@ test('secrets given in files never appear in a log line, the start banner, /metr
   expect(accepted.status).toBe(202);
   await answer('/commands/not-a-command', { headers: { authorization: `Bearer ${owner}` } });
   // The metrics once the poller has looked at lag and backlog with its own connections.
-  await eventually(async () => (/^(\w+_)?consumer_lag_messages\{/m.test(await child.metricsText()) ? true : undefined), 30_000);
+  await eventually(async () => (/^backoffice_consumer_lag_messages\{/m.test(await child.metricsText()) ? true : undefined), 30_000);
   await answer('/metrics');
   child.kill('SIGTERM');
   expect((await child.waitExit(40_000)).code).toBe(0);

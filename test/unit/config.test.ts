@@ -3,7 +3,7 @@ import { configRefusal as fails } from '../support/config-refusal.ts';
 
 test('defaults fill everything but the addresses', () => {
   const config = loadConfig({});
-  expect(config).toMatchObject({ HTTP_PORT: 8080, TOPIC_COMMANDS: 'backoffice.application-commands', KAFKA_IDEMPOTENT_PRODUCER: true });
+  expect(config).toMatchObject({ HTTP_PORT: 8080, TOPIC_COMMANDS: 'backoffice.application-commands' });
   expect(config.KAFKA_BROKERS).toBeUndefined();
 });
 
@@ -30,7 +30,6 @@ test.each([
   [{ SCHEMA_REGISTRY_URL: 'not a url' }, 'SCHEMA_REGISTRY_URL'],
   [{ TOPIC_EVENTS: 'bad topic!' }, 'TOPIC_EVENTS'],
   [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
-  [{ KAFKA_IDEMPOTENT_PRODUCER: 'yes' }, 'KAFKA_IDEMPOTENT_PRODUCER'],
   [{ KAFKA_BROKERS: 'nohostport' }, 'KAFKA_BROKERS must be a comma-separated list of host:port (got "nohostport")'],
   [{ KAFKA_BROKERS: 'a:9092,b' }, 'KAFKA_BROKERS'],
   [{ KAFKA_BROKERS: 'a:99999' }, 'KAFKA_BROKERS'],

@@ -3,6 +3,7 @@ import { get, Problem, query } from '../api.ts';
 import { download } from '../download.ts';
 import { formatTime, t } from '../i18n.ts';
 import { Field } from '../parts/field.tsx';
+import { BulkDecisions, useSelection } from '../parts/bulk.tsx';
 import { useLiveRefresh } from '../parts/live.tsx';
 import { Empty, ErrorBox, Show, useLoad } from '../parts/load.tsx';
 import { ReviewClaimLine } from '../parts/review-claim.tsx';
@@ -73,6 +74,7 @@ export function QueuePage() {
   const edit = (key: keyof Search) => (e: Event) => setDraft({ ...draft, [key]: (e.currentTarget as HTMLInputElement).value });
   // Any outcome can change the queue: a new application, an amendment, a decision by someone else.
   useLiveRefresh(reload);
+  const { selected, toggle, clear } = useSelection();
   const exportCsv = () => download(`/applications.csv${query(parameters(filters))}`, 'applications.csv').then(() => setProblem(null), setProblem);
   return (
     <section>
@@ -107,21 +109,27 @@ export function QueuePage() {
         <button type="button" id="export-queue" onClick={exportCsv}>{t('downloadCsv')}</button>
       </form>
       {problem && <ErrorBox problem={problem} />}
+      <BulkDecisions selected={[...selected.values()]} onSent={clear} />
       <Show loaded={loaded} retry={reload}>{(all) => {
         const matching = all.items.filter((a) => Date.now() - Date.parse(a.createdAt) >= AGES[age] * 1000);
         // The queue arrives oldest first, which is least time left: every application has the same deadline from its submission.
         const items = order === 'leastTimeLeft' ? matching : [...matching].reverse();
         if (items.length === 0) return <Empty />;
+        const selectable = items.filter((a) => a.status === 'PENDING');
+        const allSelected = selectable.length > 0 && selectable.every((a) => selected.has(a.id));
         return (
           <>
             {/* The waiting filter is applied here, so only without it is the API's total what is listed. */}
             <p class="count" data-total={all.total}>{t('queueCount', { count: age === '' ? all.total : items.length })}</p>
             <table class="list" id="queue">
-              <thead><tr><th>{t('submittedAt')}</th><th>{t('waiting')}</th><th>{t('timeLeft')}</th><th>{t('filterContentType')}</th><th>{t('filterKind')}</th><th>{t('name')}</th><th>{t('applicant')}</th><th>{t('filterStatus')}</th></tr></thead>
+              <thead><tr><th><input type="checkbox" id="select-all" aria-label={t('selectAll')} checked={allSelected} disabled={selectable.length === 0}
+                onChange={(e) => toggle(selectable, e.currentTarget.checked)} /></th><th>{t('submittedAt')}</th><th>{t('waiting')}</th><th>{t('timeLeft')}</th><th>{t('filterContentType')}</th><th>{t('filterKind')}</th><th>{t('name')}</th><th>{t('applicant')}</th><th>{t('filterStatus')}</th></tr></thead>
               <tbody>{items.map((a) => {
                 const left = a.reviewDueAt === null ? null : leftUntil(a.reviewDueAt);
                 return (
                 <tr key={a.id} data-id={a.id} data-status={a.status} class={left?.overdue ? 'overdue' : undefined}>
+                  <td><input type="checkbox" class="select" aria-label={t('selectOne', { name: a.name ?? a.id })} checked={selected.has(a.id)} disabled={a.status !== 'PENDING'}
+                    onChange={(e) => toggle([a], e.currentTarget.checked)} /></td>
                   <td>{formatTime(a.createdAt)}</td><td>{waited(a.createdAt)}</td>
                   <td class="due">{left && (left.overdue ? <strong class="badge overdue">{t('overdueBy', { time: left.text })}</strong> : left.text)}</td><td>{t(a.contentType)}</td><td>{t(a.kind)}</td>
                   <td><a href={`#/applications/${a.id}`}>{a.name ?? a.id}</a></td><td>{a.applicantId}</td>

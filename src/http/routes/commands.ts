@@ -19,6 +19,7 @@ import {
 } from '../command-bodies.ts';
 import { produceOnce, type GatewayDeps } from '../command-gateway.ts';
 import { commandAcceptedSchema, commandStatusView } from '../command-status.ts';
+import { approval, rejection } from '../decisions.ts';
 import { applicationPath, parseParams, uuid } from '../params.ts';
 import { forbidden, invalidFields, notFound } from '../problem.ts';
 import { reviewCommandRoutes } from './review-commands.ts';
@@ -125,7 +126,8 @@ export function commandRoutes(deps: GatewayDeps & { verifier: TokenVerifier }): 
     const { id } = parseParams(applicationPath, req.params, 'path');
     const body = bodyOf(approveBody, req, true);
     refuseProblems(fieldProblems(validateNote(body.note)));
-    await accept(req, res, { type: 'ApproveApplication', applicationId: id, adminToken: tokenOf(req), note: body.note }, { route: 'approve', id, body });
+    const { input, request } = approval(id, tokenOf(req), body.note);
+    await accept(req, res, input, request);
   }).all(POST_ONLY);
 
   router.route('/applications/:id/reject').post(auth, requireMaster, json, async (req, res) => {
@@ -133,7 +135,8 @@ export function commandRoutes(deps: GatewayDeps & { verifier: TokenVerifier }): 
     const body = bodyOf(rejectBody, req);
     const reason = checkRejectionReason(body.reason);
     if (!reason.ok) throw invalidFields(fieldProblems([reason.problem]));
-    await accept(req, res, { type: 'RejectApplication', applicationId: id, adminToken: tokenOf(req), reason: reason.reason }, { route: 'reject', id, body: { reason: reason.reason } });
+    const { input, request } = rejection(id, tokenOf(req), reason.reason);
+    await accept(req, res, input, request);
   }).all(POST_ONLY);
 
   reviewCommandRoutes(router, { auth, json, accept });

@@ -3,7 +3,7 @@ import type { Metrics } from '../../metrics.ts';
 import { databaseErrorOf } from '../poison.ts';
 import { BACKOFF_MS } from './consumer.ts';
 
-/** The steps of the pipeline that can stall, as /readyz and processor_stalled_step name them. */
+/** The steps of the pipeline that can stall, as /readyz and backoffice_processor_stalled_step name them. */
 export const STEPS = ['claim', 'drain-outbox', 'decode', 'database', 'publish', 'commit'] as const;
 export type Step = (typeof STEPS)[number];
 

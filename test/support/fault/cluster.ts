@@ -131,10 +131,19 @@ export async function bounceUnderLoad(cluster: EmbeddedKafkaCluster, bounce: Bou
     expect(processor.alive).toBe(true);
     expectClean(verdict, expectation, observed, records.length, intents);
     expect(processor.errorLines()).toEqual([]);
+  } catch (error) {
+    keepForPostMortem(stack, processor);
+    throw error;
   } finally {
     await processor?.destroy();
     await stack.stop();
   }
+}
+
+/** A failed scenario keeps its logs, and says the processor's last warnings where CI shows them. */
+export function keepForPostMortem(stack: FaultStack, processor: ServiceProcess | undefined): void {
+  stack.keep();
+  process.stdout.write(`FAULT-PROCESSOR-WARNINGS ${processor?.name ?? 'none'}\n${(processor?.recentWarnings() ?? []).map((line) => line.slice(0, 600)).join('\n')}\n`);
 }
 
 /** The broker leading most partitions of `topic`, and the partitions it leads. */

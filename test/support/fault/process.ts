@@ -18,13 +18,18 @@ process.once('exit', () => { for (const child of children) child.kill('SIGKILL')
 
 export interface Exit { code: number | null; signal: NodeJS.Signals | null }
 
+const KAFKA_SECURITY = ['KAFKA_SECURITY_PROTOCOL', 'KAFKA_SSL_CA_FILE', 'KAFKA_SASL_MECHANISM', 'KAFKA_SASL_USERNAME', 'KAFKA_SASL_PASSWORD'] as const;
+
+/** How the config reaches Kafka, as settings again (only those it has). */
+const kafkaSecurityEnv = (config: ServiceConfig): Record<string, string> =>
+  Object.fromEntries(KAFKA_SECURITY.flatMap((name) => (config[name] === undefined ? [] : [[name, String(config[name])]])));
+
 /** The environment `node src/main.ts` needs to start nothing embedded and only the service. */
 export function serviceEnv(config: ServiceConfig, overrides: Record<string, string> = {}): Record<string, string> {
   // The stack's own topics, and on go-mokapi its quirks (no idempotence among them).
   return {
     ...topicEnvOf(config),
     KAFKA_BROKER_QUIRKS: config.KAFKA_BROKER_QUIRKS,
-    KAFKA_IDEMPOTENT_PRODUCER: String(config.KAFKA_IDEMPOTENT_PRODUCER),
     KAFKA_BROKERS: config.KAFKA_BROKERS.join(','),
     SCHEMA_REGISTRY_URL: config.SCHEMA_REGISTRY_URL,
     DATABASE_URL: config.DATABASE_URL,
@@ -33,6 +38,7 @@ export function serviceEnv(config: ServiceConfig, overrides: Record<string, stri
     AUTH_AUDIENCE: config.AUTH_AUDIENCE,
     HTTP_HOST: '127.0.0.1',
     KAFKA_GROUP_ID: config.KAFKA_GROUP_ID,
+    ...kafkaSecurityEnv(config),
     LOG_LEVEL: process.env.FAULT_LOG_LEVEL ?? 'warn',
     ...overrides,
   };
@@ -197,6 +203,15 @@ export class ServiceProcess {
    * line naming an unhandled or uncaught error. Throws when a log cannot be read: "could not
    * look" is never "nothing wrong".
    */
+  /** Its last `count` log lines above info (kafkajs's among them), for a failure's report. */
+  recentWarnings(count = 40): string[] {
+    try {
+      return readFileSync(this.logFile, 'utf8').split('\n').filter((line) => line.trim() !== '' && !line.includes('"level":30')).slice(-count);
+    } catch {
+      return [];
+    }
+  }
+
   errorLines(): string[] {
     const read = (file: string) => {
       try {

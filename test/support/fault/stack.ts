@@ -17,6 +17,8 @@ import { createSuiteTopics, sharedKafka, suiteBroker } from '../shared-stack.ts'
 import { migrate } from '../../../src/store/migrate.ts';
 import { mintToken, type Role } from '../../../src/auth/tokens.ts';
 import { connectSerde, type Serde } from '../../../src/schemas/serde.ts';
+import { serviceAcls } from '../../../src/kafka-acls.ts';
+import { grantAcls, saslClient, saslEnv } from '../../../dev/stack/kafka-security.ts';
 
 /**
  * A fault scenario's own real stack: topics and a consumer group of its own on the run's
@@ -33,18 +35,20 @@ export interface FaultStack {
   broker: EmbeddedBroker;
   keys: DevKeys;
   serde: Serde;
-  /** kafkajs client for the test's own producers and readers: always straight to the broker. */
+  /** kafkajs client for the test's own producers and readers: always straight to the broker (on the cluster as its super user). */
   kafka: Kafka;
   /** Queries on a fresh connection each time, so they work across a database restart. */
   query<T extends pg.QueryResultRow = Record<string, any>>(text: string, values?: unknown[]): Promise<T[]>;
   token(role: Role, subject: string, options?: { expiresInSeconds?: number; issuedAt?: Date }): Promise<string>;
   /** Only with `ownPostgres`: the scenario's database server. */
   postgres: { stop(): Promise<void>; start(): Promise<void> } | null;
+  /** Keeps the stack's directory (the service's logs) after `stop`, for a scenario that failed. */
+  keep(): void;
   /** Whether the broker process still runs. */
   brokerAlive(): boolean;
   /** Only with `ownBroker`: the scenario's Kafka node, to SIGKILL and start again on its log. */
   ownKafka: { kill(): Promise<void>; restart(): Promise<void> } | null;
-  /** Only with `cluster`: the replicated cluster the stack's topics live on. */
+  /** Only with `cluster`: the replicated cluster the stack's topics live on; the service reaches it as User:service, with the ACLs of src/kafka-acls.ts alone. */
   cluster: EmbeddedKafkaCluster | null;
   stop(): Promise<void>;
 }
@@ -65,7 +69,13 @@ export async function startFaultStack(options: {
   const stopAll = async () => {
     const exit = stops.length > 0 ? brokerExit() : null;
     if (exit) process.stdout.write(`FAULT-BROKER-DIED ${exit}\n`);
-    if (process.env.FAULT_KEEP) writeFileSync(join(dir, 'broker-stderr.log'), brokerStderr()); for (const stop of stops.reverse()) await stop().catch(() => {}); if (!process.env.FAULT_KEEP) rmSync(dir, { recursive: true, force: true }); };
+    const keep = kept || Boolean(process.env.FAULT_KEEP);
+    if (keep) writeFileSync(join(dir, 'broker-stderr.log'), brokerStderr());
+    for (const stop of stops.reverse()) await stop().catch(() => {});
+    if (keep) process.stdout.write(`FAULT-KEPT ${dir}\n`);
+    else rmSync(dir, { recursive: true, force: true });
+  };
+  let kept = false;
   try {
     let serverUrl: string;
     let postgres: FaultStack['postgres'] = null;
@@ -130,17 +140,20 @@ export async function startFaultStack(options: {
       DATABASE_URL: databaseUrl,
       AUTH_PUBLIC_KEY: keys.publicKeyPem,
       KAFKA_GROUP_ID: `fault-${randomUUID()}`,
+      ...(options.cluster ? saslEnv(options.cluster.security, 'service') : {}),
     }) as ServiceConfig;
     const topics = topicsOf(config);
+    if (options.cluster) await grantAcls(options.cluster.brokers, options.cluster.security, serviceAcls('User:service', topics, config.KAFKA_GROUP_ID));
     const serde = await connectSerde(config.SCHEMA_REGISTRY_URL, topics);
     const kafka = new Kafka({
-      clientId: 'fault-test', brokers: config.KAFKA_BROKERS, logLevel: logLevel.NOTHING,
+      clientId: 'fault-test', brokers: config.KAFKA_BROKERS, logLevel: logLevel.NOTHING, ...(options.cluster ? saslClient(options.cluster.security, 'admin') : {}),
       retry: { retries: 10, initialRetryTime: 100, maxRetryTime: 2000 },
     });
 
     return {
       dir, config, topics, broker, keys, serde, kafka, postgres, ownKafka, cluster: options.cluster ?? null,
       brokerAlive: () => broker.exitReason() === null,
+      keep: () => { kept = true; },
       async query(text, values) {
         const client = new pg.Client({ connectionString: databaseUrl });
         await client.connect();
