@@ -53,6 +53,8 @@ export const configSchema = z.object({
   TOPIC_DLQ: topic('backoffice.application-commands.dlq'),
   /** How long reviewers have to decide an application, counted from its submission: later, it is overdue. */
   REVIEW_DEADLINE_HOURS: z.coerce.number().int().min(1).max(8760).default(48),
+  /** How long a MASTER's review claim on an application holds, counted from the claim command's issuedAt. */
+  REVIEW_CLAIM_MINUTES: z.coerce.number().int().min(1).max(1440).default(15),
   /** The recipient id of the reviewers (MASTER admins) on the notifications topic: new and amended applications are announced to it. */
   REVIEWERS_RECIPIENT_ID: z.string().trim().min(1).max(100).regex(/^[^\p{Cc}]+$/u, 'must not contain control characters').default('backoffice-reviewers'),
   DECISION_MAX_SKEW_SECONDS: z.coerce.number().int().min(0).max(86_400).default(300),

@@ -77,6 +77,7 @@ export async function startService(config: ServiceConfig, logger: Logger, option
     partitionsConcurrently: config.PROCESSOR_PARTITIONS_CONCURRENTLY, maxBatch: config.PROCESSOR_MAX_BATCH,
     transactions: config.PROCESSOR_TRANSACTIONS, commitIntervalMs: config.PROCESSOR_COMMIT_INTERVAL_MS,
     decisionClock: { appendTime: broker.stampsAppendTime, skewMs: config.DECISION_MAX_SKEW_SECONDS * 1000 },
+    reviewClaimMinutes: config.REVIEW_CLAIM_MINUTES,
   });
 
   const readiness = async () => {

@@ -154,7 +154,7 @@ function refusedOnly(output: string): Record<string, string[]> {
     if (/^\s*💡/.test(line) || /^\s*=+/.test(line)) break;
     const header = /^\s*(\d{3}) [A-Za-z ]+\(\d+ operations?\):/.exec(line);
     if (header) status = header[1];
-    const operation = /^\s*- (GET|POST) (\S+)/.exec(line);
+    const operation = /^\s*- (GET|POST|DELETE) (\S+)/.exec(line);
     if (operation && status) (refused[status] ??= []).push(`${operation[1]} ${operation[2]}`);
   }
   for (const paths of Object.values(refused)) paths.sort();

@@ -318,6 +318,22 @@ test('real responses over data the processor wrote validate against the document
   await get('/stats', ownerAToken, 403);
   await get('/stats', null, 401);
 
+  // The reviewers' own work, after the audit checks above: a review claim and a note in the history a MASTER reads, and the notes.
+  const [claimed, noted] = await pipeline.sender.send([
+    { type: 'ClaimReview', applicationId: change!.applicationId, adminToken: master, takeOver: false },
+    { type: 'AddReviewerNote', applicationId: change!.applicationId, adminToken: master, text: '대표자 통화 필요' },
+  ]);
+  expect((await outcome(claimed!.commandId)).type).toBe('ReviewClaimed');
+  expect((await outcome(noted!.commandId)).type).toBe('ReviewerNoteAdded');
+  const reviewed = await get(`/applications/${change!.applicationId}`, master, 200);
+  expect(reviewed.body.reviewClaim).toMatchObject({ adminId: 'admin-openapi' });
+  expect(reviewed.body.history.map((e: { type: string }) => e.type)).toEqual(['ApplicationSubmitted', 'ReviewClaimed', 'ReviewerNoteAdded']);
+  expect((await get(`/applications/${change!.applicationId}/notes`, master, 200)).body.items).toHaveLength(1);
+  await get('/applications/nope/notes', master, 400);
+  await get(`/applications/${missing}/notes`, master, 404);
+  await get(`/applications/${change!.applicationId}/notes`, ownerAToken, 403);
+  await get(`/applications/${change!.applicationId}/notes`, null, 401);
+
   // /commands/{commandId}: what the processor recorded for a command, whoever sent it
   const status = await get(`/commands/${approved!.commandId}`, master, 200);
   expect(status.body).toMatchObject({ status: 'ACCEPTED', outcome: 'ApplicationApproved', listingId });

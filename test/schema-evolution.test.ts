@@ -403,4 +403,36 @@ describe('a next schema version through the running pipeline', () => {
     const commented = framed(nextEvent.id, nextEvent.type.toBuffer({ ...amendedValue, eventId: randomUUID(), payload: { [`${NS}ApplicationCommented`]: { authorId: OWNER, text: '확인 부탁드립니다' } } }));
     expect(await decode(commented)).toEqual({ ok: false, code: 'INCOMPATIBLE_SCHEMA', message: expect.stringContaining(`written with union branch ${NS}ApplicationCommented`) });
   });
+
+  /**
+   * ApplicationEvent v3 adds the review claim events and, like NotificationRequested v2, gives
+   * RejectionCode the default UNKNOWN along with its new codes. A new union branch has no default,
+   * so a consumer still on v2 reads neither a claim nor its refusal: consumers move to v3 before the
+   * service does (docs/operations.md). From v3 on, a code added later reads as UNKNOWN.
+   */
+  test('a consumer holding ApplicationEvent v2 cannot read a review claim or ALREADY_CLAIMED; one on v3 reads a later code as UNKNOWN', async () => {
+    const [, v2, v3] = releasedVersions('ApplicationEvent');
+    const registry = new SchemaRegistry({ host: suite.stack.config.SCHEMA_REGISTRY_URL });
+    const pending = await send('current', submitNew(OWNER));
+    const claimed = await send('current', { type: 'ClaimReview', applicationId: pending.applicationId, adminToken: suite.adminToken, takeOver: false });
+    expect(claimed).toMatchObject({ type: 'ReviewClaimed', body: { adminId: 'admin-evolution', takenOverFrom: null } });
+    const other = await suite.stack.token('MASTER', 'admin-evolution-2');
+    const refused = await send('current', { type: 'ClaimReview', applicationId: pending.applicationId, adminToken: other, takeOver: false });
+    expect(refused).toMatchObject({ type: 'CommandRejected', body: { code: 'ALREADY_CLAIMED' } });
+
+    const asV2 = readerDecoder(registry, avsc.Type.forSchema(v2!.schema as avsc.Schema));
+    expect(await asV2(claimed.message.raw!)).toMatchObject({ ok: false, code: 'INCOMPATIBLE_SCHEMA' });
+    expect(await asV2(refused.message.raw!)).toMatchObject({ ok: false, code: 'INCOMPATIBLE_SCHEMA' });
+    const asV3 = readerDecoder(registry, avsc.Type.forSchema(v3!.schema as avsc.Schema));
+    expect(await asV3(refused.message.raw!)).toEqual({ ok: true, value: refused.message.value });
+
+    const later = structuredClone(v3!.schema) as RecordSchema;
+    (definitionOf(later, 'CommandRejected')!.fields.find((field) => field.name === 'code')!.type as { symbols: string[] }).symbols.push('REVIEW_LOCKED');
+    const writer = avsc.Type.forSchema(later as avsc.Schema);
+    const reader = avsc.Type.forSchema(v3!.schema as avsc.Schema);
+    const value = refused.message.value as { payload: Record<string, object> };
+    const withLaterCode = { ...value, payload: { [`${NS}CommandRejected`]: { ...value.payload[`${NS}CommandRejected`], code: 'REVIEW_LOCKED' } } };
+    const read = reader.fromBuffer(writer.toBuffer(withLaterCode), createResolver(reader, writer)) as typeof value;
+    expect(read.payload[`${NS}CommandRejected`]).toMatchObject({ code: 'UNKNOWN', commandType: 'ClaimReview' });
+  });
 });

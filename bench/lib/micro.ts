@@ -45,9 +45,9 @@ export async function microCosts(options: { kafka: Kafka; serde: Serde; topics: 
   // What the handler does per command once decoded, without the database: fold in order over
   // the state (a fresh view per pass, so every pass decides the same), build the outcome, and
   // encode its outgoing records as Avro.
-  let view = new BatchView({ applications: new Map(), listings: new Map(), pendingChanges: new Map(), known: new Map() });
+  let view = new BatchView({ applications: new Map(), listings: new Map(), pendingChanges: new Map(), known: new Map() }, 15 * 60_000);
   const decideBuildEncode = (index: number) => {
-    if (index % prepared.length === 0) view = new BatchView({ applications: new Map(), listings: new Map(), pendingChanges: new Map(), known: new Map() });
+    if (index % prepared.length === 0) view = new BatchView({ applications: new Map(), listings: new Map(), pendingChanges: new Map(), known: new Map() }, 15 * 60_000);
     const { command, payloadHash } = prepared[index % prepared.length]!;
     const step = view.fold(command, payloadHash, Date.now());
     if (step.outcome === 'duplicate') return;

@@ -27,6 +27,7 @@ function applicationFromRow(r: Record<string, any>): Application {
     id: r.id, applicantId: r.applicant_id, kind: r.kind, listingId: r.listing_id, contentType: r.content_type, status: r.status,
     details: r.details, version: r.version, createdAt: ms(r.created_at)!, updatedAt: ms(r.updated_at)!, decidedAt: ms(r.decided_at),
     decidedBy: r.decided_by, rejectionReason: r.rejection_reason, decisionNote: r.decision_note,
+    reviewClaim: r.review_claimed_by === null ? null : { adminId: r.review_claimed_by, since: ms(r.review_claimed_at)!, expiresAt: ms(r.review_claim_expires_at)! },
   };
 }
 
@@ -105,7 +106,7 @@ export async function handle(message: KafkaMessage, partition: number, deps: Nai
         const other = pending.rows.find((row) => row.id !== command.applicationId);
         pendingChangeId = other?.id ?? null;
       }
-      events = decide(before, command, { listing: current, pendingChangeId });
+      events = decide(before, command, { listing: current, pendingChangeId, reviewClaimMs: 15 * 60_000 });
       for (const event of events) {
         application = evolve(application, event, { applicationId: command.applicationId, at });
         if (event.type === 'ApplicationApproved') listing = evolveListing(current, event, { applicationId: command.applicationId, at });

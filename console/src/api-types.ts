@@ -16,7 +16,7 @@ export type Problem = {
     message: string;
   }[];
   /** The processor's rejection code this refusal stands for, or TOO_MANY_DECISIONS for a POST /decisions of more than it takes. */
-  code?: "NOT_FOUND" | "ALREADY_EXISTS" | "NOT_PENDING" | "REASON_REQUIRED" | "FORBIDDEN" | "VALIDATION_FAILED" | "IDEMPOTENCY_KEY_REUSED" | "DUPLICATE_PENDING" | "LISTING_NOT_FOUND" | "TOO_MANY_DECISIONS";
+  code?: "NOT_FOUND" | "ALREADY_EXISTS" | "NOT_PENDING" | "REASON_REQUIRED" | "FORBIDDEN" | "VALIDATION_FAILED" | "IDEMPOTENCY_KEY_REUSED" | "DUPLICATE_PENDING" | "LISTING_NOT_FOUND" | "UNKNOWN" | "ALREADY_CLAIMED" | "CLAIMED_BY_OTHER" | "NOT_CLAIMED" | "TOO_MANY_DECISIONS";
 };
 
 /** How guests reach the venue. */
@@ -142,16 +142,16 @@ export type CommandAccepted = {
 export type CommandStatus = {
   commandId: string;
   applicationId: string;
-  commandType: "SubmitApplication" | "AmendApplication" | "WithdrawApplication" | "ApproveApplication" | "RejectApplication";
+  commandType: "SubmitApplication" | "AmendApplication" | "WithdrawApplication" | "ApproveApplication" | "RejectApplication" | "ClaimReview" | "ReleaseReview" | "AddReviewerNote";
   /** PENDING until the processor applied it; DEAD_LETTERED when it could not take it at all. */
   status: "PENDING" | "ACCEPTED" | "REJECTED" | "DEAD_LETTERED";
-  outcome: "ApplicationSubmitted" | "ApplicationAmended" | "ApplicationWithdrawn" | "ApplicationApproved" | "ApplicationRejected" | "CommandRejected" | null;
+  outcome: "ApplicationSubmitted" | "ApplicationAmended" | "ApplicationWithdrawn" | "ApplicationApproved" | "ApplicationRejected" | "CommandRejected" | "ReviewClaimed" | "ReviewReleased" | "ReviewerNoteAdded" | null;
   /** The application version after an accepted command. */
   version: number | null;
   /** The listing an approval published or changed. */
   listingId: string | null;
   /** The rejection code (REJECTED) or the dead letter's code (DEAD_LETTERED). */
-  code: "NOT_FOUND" | "ALREADY_EXISTS" | "NOT_PENDING" | "REASON_REQUIRED" | "FORBIDDEN" | "VALIDATION_FAILED" | "IDEMPOTENCY_KEY_REUSED" | "DUPLICATE_PENDING" | "LISTING_NOT_FOUND" | "EMPTY_VALUE" | "BAD_MAGIC_BYTE" | "UNKNOWN_SCHEMA" | "INCOMPATIBLE_SCHEMA" | "MALFORMED_AVRO" | "MISSING_KEY" | "KEY_MISMATCH" | "INVALID_ID" | "INVALID_TEXT" | "UNWRITABLE" | null;
+  code: "NOT_FOUND" | "ALREADY_EXISTS" | "NOT_PENDING" | "REASON_REQUIRED" | "FORBIDDEN" | "VALIDATION_FAILED" | "IDEMPOTENCY_KEY_REUSED" | "DUPLICATE_PENDING" | "LISTING_NOT_FOUND" | "UNKNOWN" | "ALREADY_CLAIMED" | "CLAIMED_BY_OTHER" | "NOT_CLAIMED" | "EMPTY_VALUE" | "BAD_MAGIC_BYTE" | "UNKNOWN_SCHEMA" | "INCOMPATIBLE_SCHEMA" | "MALFORMED_AVRO" | "MISSING_KEY" | "KEY_MISMATCH" | "INVALID_ID" | "INVALID_TEXT" | "UNWRITABLE" | null;
   message: string | null;
 };
 
@@ -192,6 +192,14 @@ export type Decision = {
   decisionNote: string | null;
 };
 
+export type ReviewClaim = {
+  /** The MASTER reviewing it. */
+  adminId: string;
+  since: string;
+  /** REVIEW_CLAIM_MINUTES after the claim; a decision or release ends it earlier. */
+  expiresAt: string;
+};
+
 export type Application = {
   id: string;
   /** The business name: the one a NEW_LISTING proposes, or that of the listing an INFO_CHANGE changes. */
@@ -210,6 +218,8 @@ export type Application = {
   updatedAt: string;
   /** While PENDING: when reviewers must have decided (REVIEW_DEADLINE_HOURS after submission); past it, the application is overdue. Null once decided. */
   reviewDueAt: string | null;
+  /** Who holds the application for review right now; null when no one does. Always null for an OWNER. */
+  reviewClaim: ReviewClaim | null;
 };
 
 export type ApplicationSnapshot = {
@@ -242,9 +252,21 @@ export type EventPayload = {
   adminId: string;
   reason: string;
 } | {
+  type: "ReviewClaimed";
+  adminId: string;
+  since: number;
+  expiresAt: number;
+  takenOverFrom: string | null;
+} | {
+  type: "ReviewReleased";
+  adminId: string;
+} | {
+  type: "ReviewerNoteAdded";
+  adminId: string;
+} | {
   type: "CommandRejected";
-  commandType: "SubmitApplication" | "AmendApplication" | "WithdrawApplication" | "ApproveApplication" | "RejectApplication";
-  code: "NOT_FOUND" | "ALREADY_EXISTS" | "NOT_PENDING" | "REASON_REQUIRED" | "FORBIDDEN" | "VALIDATION_FAILED" | "IDEMPOTENCY_KEY_REUSED" | "DUPLICATE_PENDING" | "LISTING_NOT_FOUND";
+  commandType: "SubmitApplication" | "AmendApplication" | "WithdrawApplication" | "ApproveApplication" | "RejectApplication" | "ClaimReview" | "ReleaseReview" | "AddReviewerNote";
+  code: "NOT_FOUND" | "ALREADY_EXISTS" | "NOT_PENDING" | "REASON_REQUIRED" | "FORBIDDEN" | "VALIDATION_FAILED" | "IDEMPOTENCY_KEY_REUSED" | "DUPLICATE_PENDING" | "LISTING_NOT_FOUND" | "UNKNOWN" | "ALREADY_CLAIMED" | "CLAIMED_BY_OTHER" | "NOT_CLAIMED";
   message: string;
 };
 
@@ -252,7 +274,7 @@ export type ApplicationEvent = {
   /** Stable id; consumers of the events topic dedupe by it. */
   eventId: string;
   commandId: string;
-  type: "ApplicationSubmitted" | "ApplicationAmended" | "ApplicationWithdrawn" | "ApplicationApproved" | "ApplicationRejected" | "CommandRejected";
+  type: "ApplicationSubmitted" | "ApplicationAmended" | "ApplicationWithdrawn" | "ApplicationApproved" | "ApplicationRejected" | "CommandRejected" | "ReviewClaimed" | "ReviewReleased" | "ReviewerNoteAdded";
   /** Application version after this event; unchanged by CommandRejected. */
   version: number;
   occurredAt: string;
@@ -278,6 +300,8 @@ export type ApplicationWithHistory = {
   updatedAt: string;
   /** While PENDING: when reviewers must have decided (REVIEW_DEADLINE_HOURS after submission); past it, the application is overdue. Null once decided. */
   reviewDueAt: string | null;
+  /** Who holds the application for review right now; null when no one does. Always null for an OWNER. */
+  reviewClaim: ReviewClaim | null;
   /** Every outcome event of the application, in the order written. */
   history: ApplicationEvent[];
 };
@@ -291,11 +315,25 @@ export type AdminAction = {
   applicationId: string;
   /** The business name of the application decided (see Application.name). */
   applicationName: string | null;
-  action: "APPROVE" | "REJECT" | "DENIED";
+  action: "APPROVE" | "REJECT" | "DENIED" | "CLAIM" | "TAKE_OVER" | "RELEASE";
   /** Rejection reason, or why a decision was DENIED. */
   reason: string | null;
   commandId: string;
   at: string;
+};
+
+/** A note reviewers keep for each other; never shown to the owner. */
+export type ReviewerNote = {
+  noteId: string;
+  /** The MASTER who wrote it, from the verified token. */
+  adminId: string;
+  text: string;
+  commandId: string;
+  at: string;
+};
+
+export type ReviewerNoteList = {
+  items: ReviewerNote[];
 };
 
 export type Listing = {
@@ -392,6 +430,18 @@ export type DecisionRequest = {
 /** 1 to 100 decisions; each is judged on its own, so a broken one refuses only itself. */
 export type DecisionsRequest = {
   decisions: DecisionRequest[];
+};
+
+export type ReviewerNoteRequest = {
+  /** Trimmed, 1 to 2000 characters. Shown to MASTER admins only. */
+  text: string;
+};
+
+export type ReviewReleaseRequest = Record<string, never>;
+
+export type ReviewClaimRequest = {
+  /** End another admin's live claim (recorded as TAKE_OVER); without it such a claim is refused with ALREADY_CLAIMED. */
+  takeOver?: boolean;
 };
 
 export type RejectRequest = {

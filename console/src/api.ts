@@ -47,13 +47,16 @@ async function request<T>(method: string, path: string, body?: unknown, headers:
 
 export const get = async <T>(path: string): Promise<T> => (await request<T>('GET', path)).value;
 
+/** Commands are POSTs, but for releasing a review claim (DELETE of the claim). */
+type CommandMethod = 'POST' | 'DELETE';
+
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A 503 (the broker did not acknowledge) is retried under the same key, as the answer's Retry-After says. */
-async function post(path: string, body: unknown, key: string, attempts = 3): Promise<{ location: string | null }> {
+async function post(path: string, body: unknown, key: string, method: CommandMethod, attempts = 3): Promise<{ location: string | null }> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await request<CommandStatus>('POST', path, body, { 'Idempotency-Key': key });
+      return await request<CommandStatus>(method, path, body, { 'Idempotency-Key': key });
     } catch (error) {
       if (!(error instanceof Problem) || error.status !== 503 || attempt >= attempts) throw error;
       await pause(error.retryAfterSeconds * 1000);
@@ -65,9 +68,11 @@ async function post(path: string, body: unknown, key: string, attempts = 3): Pro
  * Sends a command through the gateway under one Idempotency-Key (a retry after a lost answer
  * or a 503 sends nothing new), then polls its Location until the processor recorded the outcome.
  */
-export async function sendCommand(path: string, body: unknown, onAccepted: () => void = () => {}, timeoutMs = 30_000): Promise<CommandStatus> {
+export async function sendCommand(
+  path: string, body: unknown, onAccepted: () => void = () => {}, timeoutMs = 30_000, method: CommandMethod = 'POST',
+): Promise<CommandStatus> {
   const key = crypto.randomUUID();
-  const accepted = await post(path, body, key);
+  const accepted = await post(path, body, key, method);
   onAccepted();
   return outcomeAt(accepted.location ?? `/commands/${key}`, timeoutMs);
 }

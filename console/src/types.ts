@@ -6,9 +6,10 @@
 import type { Application, ApplicationEvent, ContentSpecific, InfoChangeDetails, NextCursor } from './api-types.ts';
 
 export type {
-  AdminAction, Address, Application, ApplicationPage, CommandStatus, Contact, DayHours, InfoChangeDetails, Listing, ListingDetails, Stats,
+  AdminAction, Address, Application, ApplicationPage, CommandStatus, Contact, DayHours, InfoChangeDetails, Listing, ListingDetails, ReviewClaim,
+  ReviewerNote, Stats,
 } from './api-types.ts';
-export { AGE_RATINGS, APPLICATION_STATUSES, CONTENT_TYPES, WEEKDAYS } from '../../src/domain/values.ts';
+export { ADMIN_ACTIONS, AGE_RATINGS, APPLICATION_STATUSES, CONTENT_TYPES, WEEKDAYS } from '../../src/domain/values.ts';
 
 export type ContentType = Application['contentType'];
 export type Kind = Application['kind'];

@@ -83,6 +83,16 @@ export interface Application {
   decidedBy: string | null;
   rejectionReason: string | null;
   decisionNote: string | null;
+  /** The admin reviewing it, as last claimed: held while `expiresAt` lies ahead (see reviewClaimHolder). */
+  reviewClaim: ReviewClaim | null;
+}
+
+/** A MASTER's claim to review an application: the others see it and may decide only after a take-over. */
+export interface ReviewClaim {
+  adminId: string;
+  /** The claiming command's issuedAt: replaying the command yields the same claim. */
+  since: number;
+  expiresAt: number;
 }
 
 export interface Listing extends ListingFields {
@@ -111,7 +121,10 @@ export type CommandBody =
   | { type: 'AmendApplication'; applicantId: string; details: ApplicationDetails }
   | { type: 'WithdrawApplication'; applicantId: string }
   | { type: 'ApproveApplication'; admin: AdminAuth; note: string | null }
-  | { type: 'RejectApplication'; admin: AdminAuth; reason: string };
+  | { type: 'RejectApplication'; admin: AdminAuth; reason: string }
+  | { type: 'ClaimReview'; admin: AdminAuth; takeOver: boolean }
+  | { type: 'ReleaseReview'; admin: AdminAuth }
+  | { type: 'AddReviewerNote'; admin: AdminAuth; text: string };
 
 export type Command = CommandMeta & CommandBody;
 export type CommandType = Command['type'];
@@ -130,6 +143,10 @@ export type DomainEvent =
   | { type: 'ApplicationWithdrawn'; applicantId: string }
   | { type: 'ApplicationApproved'; adminId: string; note: string | null; listingId: string; application: ApplicationSnapshot }
   | { type: 'ApplicationRejected'; adminId: string; reason: string }
+  | { type: 'ReviewClaimed'; adminId: string; since: number; expiresAt: number; takenOverFrom: string | null }
+  | { type: 'ReviewReleased'; adminId: string }
+  /** The note's text is not in the event (which travels to the events topic): the shell stores it from the command. */
+  | { type: 'ReviewerNoteAdded'; adminId: string }
   | { type: 'CommandRejected'; commandType: CommandType; code: RejectionCode; message: string };
 
 /** One entry of an application's history: an event of a decided command, under the id derived for it. */
@@ -173,6 +190,18 @@ export interface DecisionContext {
   listing: Listing | null;
   /** Id of a PENDING INFO_CHANGE application on that listing other than this one, if any. */
   pendingChangeId: string | null;
+  /** How long a review claim lasts from the claiming command's issuedAt (REVIEW_CLAIM_MINUTES). */
+  reviewClaimMs: number;
+}
+
+/** A MASTER's note on an application: stored for MASTER routes only, never on a topic or an owner's route. */
+export interface ReviewerNote {
+  noteId: string;
+  applicationId: string;
+  adminId: string;
+  text: string;
+  commandId: string;
+  at: number;
 }
 
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;

@@ -55,13 +55,25 @@ export const isRole = (value: unknown): value is Role => (ROLES as readonly unkn
 export const APPLICATION_STATUSES = ['PENDING', 'APPROVED', 'REJECTED', 'WITHDRAWN'] as const;
 export type ApplicationStatus = (typeof APPLICATION_STATUSES)[number];
 
-/** What an admin's decision was; DENIED when the processor refused the decision itself. */
-export const ADMIN_ACTIONS = ['APPROVE', 'REJECT', 'DENIED'] as const;
+/**
+ * What an admin did: a decision, a review claim (CLAIM, TAKE_OVER of another admin's claim,
+ * RELEASE), or DENIED when the processor refused the admin's command itself.
+ */
+export const ADMIN_ACTIONS = ['APPROVE', 'REJECT', 'DENIED', 'CLAIM', 'TAKE_OVER', 'RELEASE'] as const;
 export type AdminActionKind = (typeof ADMIN_ACTIONS)[number];
+/** The audit entries an application's owner may read: the decisions, not the reviewers' own work. */
+export const OWNER_VISIBLE_ACTIONS = ['APPROVE', 'REJECT', 'DENIED'] as const satisfies readonly AdminActionKind[];
 
-export const COMMAND_TYPES = ['SubmitApplication', 'AmendApplication', 'WithdrawApplication', 'ApproveApplication', 'RejectApplication'] as const;
+/** The reviewers' own work on an application: MASTER only, never shown to the application's owner. */
+export const REVIEW_COMMAND_TYPES = ['ClaimReview', 'ReleaseReview', 'AddReviewerNote'] as const;
+export const REVIEW_EVENT_TYPES = ['ReviewClaimed', 'ReviewReleased', 'ReviewerNoteAdded'] as const;
+
+export const COMMAND_TYPES = [
+  'SubmitApplication', 'AmendApplication', 'WithdrawApplication', 'ApproveApplication', 'RejectApplication', ...REVIEW_COMMAND_TYPES,
+] as const;
 export const EVENT_TYPES = [
   'ApplicationSubmitted', 'ApplicationAmended', 'ApplicationWithdrawn', 'ApplicationApproved', 'ApplicationRejected', 'CommandRejected',
+  ...REVIEW_EVENT_TYPES,
 ] as const;
 
 /** Where a command stands for its sender: PENDING until the processor recorded what became of it. */

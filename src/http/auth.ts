@@ -53,3 +53,7 @@ export const canSee = (principal: Principal, ownerId: string) => principal.role 
 export function assertCanSee(principal: Principal, ownerId: string, what: string): void {
   if (!canSee(principal, ownerId)) throw forbidden(`This ${what} belongs to another owner.`);
 }
+
+/** How an application is shown to the caller: a MASTER also sees who holds it for review. */
+export const viewingFor = (res: Response, reviewDeadlineHours: number) =>
+  ({ reviewDeadlineHours, reviewer: principalOf(res).role === 'MASTER', now: Date.now() });

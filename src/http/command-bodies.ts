@@ -85,6 +85,11 @@ export const amendBody = z.strictObject({ details: applicationDetails }).meta({ 
 export const withdrawBody = z.strictObject({}).meta({ id: 'WithdrawRequest' });
 export const approveBody = z.strictObject({ note: text.nullable().default(null).describe('At most 1000 characters.') }).meta({ id: 'ApproveRequest' });
 export const rejectBody = z.strictObject({ reason: text.describe('Trimmed, 1 to 1000 characters.') }).meta({ id: 'RejectRequest' });
+export const reviewClaimBody = z.strictObject({
+  takeOver: z.boolean().default(false).describe('End another admin\'s live claim (recorded as TAKE_OVER); without it such a claim is refused with ALREADY_CLAIMED.'),
+}).meta({ id: 'ReviewClaimRequest' });
+export const reviewReleaseBody = z.strictObject({}).meta({ id: 'ReviewReleaseRequest' });
+export const reviewerNoteBody = z.strictObject({ text: text.describe('Trimmed, 1 to 2000 characters. Shown to MASTER admins only.') }).meta({ id: 'ReviewerNoteRequest' });
 
 /** One broken field: `path` as the decider writes it (details.contact.phone, businessHours[2].day). */
 export interface FieldProblem { path: string; message: string }

@@ -52,7 +52,8 @@ export function startLiveFeed(deps: { db: Database; logger: Logger; databaseUrl?
   const fanOut = (events: LiveEvent[]) => {
     for (const subscriber of subscribers) {
       const { applicantId } = subscriber.scope;
-      const visible = applicantId === undefined ? events : events.filter((event) => event.applicantId === applicantId);
+      // An owner's stream carries its own applications' outcomes, never the reviewers' own work.
+      const visible = applicantId === undefined ? events : events.filter((event) => event.applicantId === applicantId && !event.reviewersOnly);
       if (visible.length > 0) subscriber.deliver(visible);
     }
   };

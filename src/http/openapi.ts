@@ -4,7 +4,9 @@ import { dirname } from 'node:path';
 import express, { Router } from 'express';
 import { z } from 'zod';
 import type { Role } from '../domain/values.ts';
-import { amendBody, approveBody, rejectBody, submitBody, withdrawBody } from './command-bodies.ts';
+import {
+  amendBody, approveBody, rejectBody, reviewClaimBody, reviewerNoteBody, reviewReleaseBody, submitBody, withdrawBody,
+} from './command-bodies.ts';
 import { commandAcceptedSchema, commandStatusSchema } from './command-status.ts';
 import { MAX_DECISIONS } from '../domain/values.ts';
 import { DECISION_REQUESTS, decisionResultsSchema, decisionsBody } from './decisions.ts';
@@ -19,7 +21,8 @@ import { healthSchema, readinessSchema } from './routes/ops.ts';
 import { ownerListingsQuery, ownerPath } from './routes/owners.ts';
 import { GET_ONLY } from './routes/shared.ts';
 import {
-  adminActionListSchema, adminActionPageSchema, applicationPageSchema, applicationWithHistorySchema, listingPageSchema, listingSchema, statsSchema,
+  adminActionListSchema, adminActionPageSchema, applicationPageSchema, applicationWithHistorySchema, listingPageSchema, listingSchema, reviewerNoteListSchema,
+  statsSchema,
 } from './views.ts';
 
 /**
@@ -162,7 +165,7 @@ const command = (operationId: string, role: Role, summary: string, description: 
   requestBody: { required: !body.safeParse({}).success, content: { 'application/json': { schema: ref(body) } } },
   responses: { 202: respond('Accepted'), ...commandErrors },
 });
-const REQUESTS = [submitBody, amendBody, withdrawBody, approveBody, rejectBody];
+const REQUESTS = [submitBody, amendBody, withdrawBody, approveBody, rejectBody, reviewClaimBody, reviewReleaseBody, reviewerNoteBody];
 
 const operation = (operationId: string, summary: string, content: Record<string, unknown>) =>
   ({ get: { operationId, tags: ['operations'], security: [], summary, responses: content } });
@@ -202,6 +205,20 @@ const paths = {
   },
   '/applications/{id}/reject': {
     post: command('rejectApplication', 'MASTER', 'Reject, with a reason of 1 to 1000 characters (MASTER)', 'Produces RejectApplication carrying the caller\'s token as adminToken.', rejectBody),
+  },
+  '/applications/{id}/review-claim': {
+    post: command('claimReview', 'MASTER', 'Claim the application for review, or take another admin\'s claim over (MASTER)',
+      'Produces ClaimReview. The claim holds REVIEW_CLAIM_MINUTES from the command\'s issuedAt, until a decision, or until released; the others see it as `reviewClaim` and may decide only after a take-over (`takeOver: true`, audited as TAKE_OVER). Claiming what another admin holds without it is REJECTED with ALREADY_CLAIMED, its message naming the holder.', reviewClaimBody),
+    delete: command('releaseReview', 'MASTER', 'Release one\'s own review claim (MASTER)',
+      'Produces ReleaseReview; REJECTED with CLAIMED_BY_OTHER when another admin holds it, NOT_CLAIMED when no one does.', reviewReleaseBody),
+  },
+  '/applications/{id}/notes': {
+    post: command('addReviewerNote', 'MASTER', 'Write a reviewer note (MASTER)',
+      'Produces AddReviewerNote. The text is kept for MASTER routes only: it is on no topic, in no history entry and on no owner\'s route.', reviewerNoteBody),
+    get: read({
+      operationId: 'listReviewerNotes', tags: ['admin'], summary: 'The reviewer notes of one application, oldest first (MASTER only)',
+      path: applicationPath, responses: { 200: json('Its notes, with author and time.', reviewerNoteListSchema), 400: respond('BadRequest'), 404: respond('NotFound') },
+    }),
   },
   '/commands/{commandId}': {
     get: read({

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { reviewDueAt } from '../domain/review-deadline.ts';
-import type { Application, Listing } from '../domain/types.ts';
+import type { Application, Listing, ReviewClaim, ReviewerNote } from '../domain/types.ts';
+import { reviewClaimHolder } from '../processors/decider/review-claim.ts';
 import {
   ADMIN_ACTIONS, APPLICATION_KINDS, APPLICATION_STATUSES, COMMAND_TYPES, CONTENT_TYPES, EVENT_TYPES, REJECTION_CODES,
 } from '../domain/values.ts';
@@ -34,6 +35,9 @@ export const applicationSchema = z.strictObject({
   version: version.describe('Grows by one per accepted change.'),
   details: applicationDetails, decision: decisionSchema, createdAt: at, updatedAt: at,
   reviewDueAt: at.nullable().describe('While PENDING: when reviewers must have decided (REVIEW_DEADLINE_HOURS after submission); past it, the application is overdue. Null once decided.'),
+  reviewClaim: z.strictObject({
+    adminId: text.describe('The MASTER reviewing it.'), since: at, expiresAt: at.describe('REVIEW_CLAIM_MINUTES after the claim; a decision or release ends it earlier.'),
+  }).meta({ id: 'ReviewClaim' }).nullable().describe('Who holds the application for review right now; null when no one does. Always null for an OWNER.'),
 }).meta({ id: 'Application' });
 
 const snapshot = z.strictObject({
@@ -49,6 +53,10 @@ export const eventPayloadSchema = z.discriminatedUnion('type', [
   eventPayload('ApplicationWithdrawn', { applicantId: text }, 'The applicant withdrew it.'),
   eventPayload('ApplicationApproved', { adminId: text, note: text.nullable(), listingId: text, application: snapshot }, 'A MASTER admin approved it.'),
   eventPayload('ApplicationRejected', { adminId: text, reason: text }, 'A MASTER admin rejected it.'),
+  eventPayload('ReviewClaimed', { adminId: text, since: z.number(), expiresAt: z.number(), takenOverFrom: text.nullable() },
+    'A MASTER admin claimed it for review (since and expiresAt in epoch milliseconds); takenOverFrom names the admin whose claim this ended. MASTER only.'),
+  eventPayload('ReviewReleased', { adminId: text }, 'The holder released its review claim. MASTER only.'),
+  eventPayload('ReviewerNoteAdded', { adminId: text }, 'A MASTER admin wrote a reviewer note (its text is at /applications/{id}/notes). MASTER only.'),
   eventPayload('CommandRejected', { commandType: z.enum(COMMAND_TYPES), code: z.enum(REJECTION_CODES), message: text }, 'A command was refused; nothing changed.'),
 ]).meta({ id: 'EventPayload', description: 'The outcome event as the processor recorded it; `type` says which.' });
 
@@ -68,6 +76,11 @@ export const adminActionSchema = z.strictObject({
   applicationName: text.nullable().describe('The business name of the application decided (see Application.name).'), action: z.enum(ADMIN_ACTIONS),
   reason: text.nullable().describe('Rejection reason, or why a decision was DENIED.'), commandId: id, at,
 }).meta({ id: 'AdminAction', description: 'One row of the audit log: every decision, including refused ones (DENIED).' });
+
+export const reviewerNoteSchema = z.strictObject({
+  noteId: id, adminId: text.describe('The MASTER who wrote it, from the verified token.'), text, commandId: id, at,
+}).meta({ id: 'ReviewerNote', description: 'A note reviewers keep for each other; never shown to the owner.' });
+export const reviewerNoteListSchema = z.strictObject({ items: z.array(reviewerNoteSchema) }).meta({ id: 'ReviewerNoteList' });
 
 export const listingSchema = z.strictObject({
   id, ownerId: text, contentType: z.enum(CONTENT_TYPES), name: text, description: text, contact, address, businessHours,
@@ -102,8 +115,11 @@ export type ListingView = z.output<typeof listingSchema>;
 const iso = (ms: number) => new Date(ms).toISOString();
 const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms));
 
+/** How the read side shows an application: `reviewDeadlineHours` for its due time; a live review claim only to a MASTER, judged `now`. */
+export interface ApplicationViewing { reviewDeadlineHours: number; reviewer: boolean; now: number }
+
 /** `name`: see applicationNames. */
-export const applicationView = (a: Application, name: string | null, reviewDeadlineHours: number): ApplicationView => ({
+export const applicationView = (a: Application, name: string | null, viewing: ApplicationViewing): ApplicationView => ({
   id: a.id,
   name,
   applicantId: a.applicantId,
@@ -116,7 +132,15 @@ export const applicationView = (a: Application, name: string | null, reviewDeadl
   decision: { decidedAt: isoOrNull(a.decidedAt), decidedBy: a.decidedBy, rejectionReason: a.rejectionReason, decisionNote: a.decisionNote },
   createdAt: iso(a.createdAt),
   updatedAt: iso(a.updatedAt),
-  reviewDueAt: isoOrNull(reviewDueAt(a, reviewDeadlineHours)),
+  reviewDueAt: isoOrNull(reviewDueAt(a, viewing.reviewDeadlineHours)),
+  reviewClaim: reviewClaimView(viewing.reviewer ? reviewClaimHolder(a, viewing.now) : null),
+});
+
+const reviewClaimView = (claim: ReviewClaim | null) =>
+  (claim === null ? null : { adminId: claim.adminId, since: iso(claim.since), expiresAt: iso(claim.expiresAt) });
+
+export const reviewerNoteView = (n: ReviewerNote): z.output<typeof reviewerNoteSchema> => ({
+  noteId: n.noteId, adminId: n.adminId, text: n.text, commandId: n.commandId, at: iso(n.at),
 });
 
 export const eventView = (e: StoredEvent): EventView => ({

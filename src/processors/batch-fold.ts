@@ -31,7 +31,11 @@ export class BatchView {
   readonly changedApplications = new Set<string>();
   readonly changedListings = new Set<string>();
 
-  constructor(state: BatchState) {
+  private readonly reviewClaimMs: number;
+
+  /** `reviewClaimMs`: how long a review claim lasts (REVIEW_CLAIM_MINUTES). */
+  constructor(state: BatchState, reviewClaimMs: number) {
+    this.reviewClaimMs = reviewClaimMs;
     this.applications = state.applications;
     this.listings = state.listings;
     this.pendingChanges = state.pendingChanges;
@@ -62,6 +66,7 @@ export class BatchView {
     const events = decider.decide(before, command, {
       listing: listingId ? this.listings.get(listingId) ?? null : null,
       pendingChangeId: pending === command.applicationId ? null : pending,
+      reviewClaimMs: this.reviewClaimMs,
     });
     let application = before;
     let listing: Listing | null = null;

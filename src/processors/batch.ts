@@ -61,7 +61,7 @@ export interface Claim { partition: number; token: string }
  * partition's records touch only its own applications), then write state, history, audit and
  * outbox together.
  */
-export async function applyBatch(prepared: Prepared[], deps: { db: Database; serde: Serde; topics: Topics }, claims: readonly Claim[]): Promise<BatchResult> {
+export async function applyBatch(prepared: Prepared[], deps: { db: Database; serde: Serde; topics: Topics; reviewClaimMinutes: number }, claims: readonly Claim[]): Promise<BatchResult> {
   const { topics } = deps;
   const commands = prepared.filter((p): p is Extract<Prepared, { kind: 'command' }> => p.kind === 'command');
   const at = Date.now();
@@ -76,9 +76,9 @@ export async function applyBatch(prepared: Prepared[], deps: { db: Database; ser
     if (moved.length > 0) {
       throw new PartitionMoved(`partitions ${moved.join(', ')} were claimed by another instance; this batch is not applied here`, moved);
     }
-    const view = new BatchView({ applications, listings, pendingChanges, known });
+    const view = new BatchView({ applications, listings, pendingChanges, known }, deps.reviewClaimMinutes * 60_000);
 
-    const write: BatchWrite = { applications: [], listings: [], processed: [], adminActions: [], events: [], outbox: [], deadLetters: [] };
+    const write: BatchWrite = { applications: [], listings: [], processed: [], adminActions: [], events: [], outbox: [], deadLetters: [], reviewerNotes: [] };
     const results: CommandResult[] = [];
     for (const item of prepared) {
       if (item.kind === 'dead-letter') {
@@ -105,6 +105,7 @@ export async function applyBatch(prepared: Prepared[], deps: { db: Database; ser
       const outcome = outcomeOf(step.decided, topics);
       write.events.push(...outcome.events);
       write.adminActions.push(...outcome.adminActions);
+      write.reviewerNotes.push(...outcome.reviewerNotes);
       for (const message of outcome.messages) {
         write.outbox.push({ eventId: message.eventId, sourcePartition: record.partition, topic: message.topic, key: Buffer.from(message.key), value: deps.serde.encode(message.topic, message.value), headers: record.trace });
       }

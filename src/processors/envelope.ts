@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Serde } from '../schemas/serde.ts';
-import { commandFromWire, withAdmin } from '../schemas/commands.ts';
+import { commandFromWire, isAdminCommand, withAdmin } from '../schemas/commands.ts';
 import type { TokenVerifier } from '../auth/tokens.ts';
 import { isUuid, UUID_RULE } from '../domain/ids.ts';
 import type { AdminAuth, Command } from '../domain/types.ts';
@@ -72,7 +72,7 @@ export async function prepare(record: CommandRecord, serde: Serde, verifier: Tok
   const unverified = commandFromWire(wire);
   const appendedAt = Number(record.timestamp);
   const decidedAt = clock.appendTime && appendedAt > 0 ? appendedAt : Date.now();
-  const admin = unverified.type === 'ApproveApplication' || unverified.type === 'RejectApplication'
+  const admin = isAdminCommand(unverified)
     ? await verifyAdmin(verifier, unverified.adminToken, unverified.issuedAt, decidedAt, clock.skewMs)
     : null;
   const payloadHash = createHash('sha256').update(canonical).digest('hex');

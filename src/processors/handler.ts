@@ -20,6 +20,8 @@ export interface HandlerDeps {
   metrics: Metrics;
   logger: Logger;
   decisionClock: DecisionClock;
+  /** REVIEW_CLAIM_MINUTES: how long a review claim holds. */
+  reviewClaimMinutes: number;
 }
 
 /**

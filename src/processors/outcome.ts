@@ -2,7 +2,7 @@ import type { Topics } from '../config.ts';
 import { detailsToWire, listingToWire, specificToWire } from '../schemas/details.ts';
 import type * as Avro from '../schemas/avro-types.ts';
 import { uuidV5 } from './decider/index.ts';
-import type { AdminAction, Application, ApplicationSnapshot, Command, DomainEvent, Listing, RecordedEvent } from '../domain/types.ts';
+import type { AdminAction, Application, ApplicationSnapshot, Command, DomainEvent, Listing, RecordedEvent, ReviewerNote } from '../domain/types.ts';
 import type { NotificationTemplate } from '../domain/values.ts';
 
 /** Namespace of every id derived from a commandId, so a redelivered command yields the same ids. */
@@ -16,6 +16,7 @@ export interface Outcome {
   events: RecordedEvent[];
   adminActions: AdminAction[];
   messages: OutgoingMessage[];
+  reviewerNotes: ReviewerNote[];
 }
 
 export interface DecidedCommand {
@@ -75,7 +76,7 @@ function notification(decided: DecidedCommand, template: Sent, reason: string | 
 export function outcomeOf(decided: DecidedCommand, topics: Topics): Outcome {
   const { command, at } = decided;
   const scope = decided.idScope ?? command.commandId;
-  const outcome: Outcome = { events: [], adminActions: [], messages: [] };
+  const outcome: Outcome = { events: [], adminActions: [], messages: [], reviewerNotes: [] };
   decided.events.forEach((event, index) => {
     const eventId = derivedId(scope, `event/${index}`);
     const version = decided.application?.version ?? 0;
@@ -97,7 +98,24 @@ export function outcomeOf(decided: DecidedCommand, topics: Topics): Outcome {
       outcome.adminActions.push({ adminId: event.adminId, applicationId: command.applicationId, action: 'REJECT', reason: event.reason, commandId: command.commandId, at });
       outcome.messages.push(notification(decided, 'APPLICATION_REJECTED', event.reason, topics));
     }
-    if (event.type === 'CommandRejected' && event.code === 'FORBIDDEN' && (command.type === 'ApproveApplication' || command.type === 'RejectApplication')) {
+    if (event.type === 'ReviewClaimed') {
+      const takeOver = event.takenOverFrom !== null;
+      outcome.adminActions.push({
+        adminId: event.adminId, applicationId: command.applicationId, action: takeOver ? 'TAKE_OVER' : 'CLAIM',
+        reason: takeOver ? `taken over from ${event.takenOverFrom}` : null, commandId: command.commandId, at,
+      });
+    }
+    if (event.type === 'ReviewReleased') {
+      outcome.adminActions.push({ adminId: event.adminId, applicationId: command.applicationId, action: 'RELEASE', reason: null, commandId: command.commandId, at });
+    }
+    // The text comes from the command, never from the event, which travels to the events topic.
+    if (event.type === 'ReviewerNoteAdded' && command.type === 'AddReviewerNote') {
+      outcome.reviewerNotes.push({
+        noteId: derivedId(scope, 'reviewer-note'), applicationId: command.applicationId, adminId: event.adminId, text: command.text.trim(),
+        commandId: command.commandId, at,
+      });
+    }
+    if (event.type === 'CommandRejected' && event.code === 'FORBIDDEN' && 'admin' in command) {
       outcome.adminActions.push({ adminId: command.admin.adminId, applicationId: command.applicationId, action: 'DENIED', reason: event.message, commandId: command.commandId, at });
     }
   });

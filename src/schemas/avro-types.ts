@@ -1,5 +1,11 @@
 // Generated from avro/*.avsc by `npm run generate:types`. Do not edit: a test fails when it drifts.
 
+/** A MASTER's note for the other reviewers; never shown to the owner. */
+export interface AddReviewerNote {
+  adminToken: string;
+  text: string;
+}
+
 export interface Address {
   /** Korean 5-digit postal code. */
   postalCode: string;
@@ -36,7 +42,7 @@ export interface ApplicationCommand {
   commandId: string;
   applicationId: string;
   issuedAt: number;
-  payload: { 'platform.backoffice.SubmitApplication': SubmitApplication } | { 'platform.backoffice.AmendApplication': AmendApplication } | { 'platform.backoffice.WithdrawApplication': WithdrawApplication } | { 'platform.backoffice.ApproveApplication': ApproveApplication } | { 'platform.backoffice.RejectApplication': RejectApplication };
+  payload: { 'platform.backoffice.SubmitApplication': SubmitApplication } | { 'platform.backoffice.AmendApplication': AmendApplication } | { 'platform.backoffice.WithdrawApplication': WithdrawApplication } | { 'platform.backoffice.ApproveApplication': ApproveApplication } | { 'platform.backoffice.RejectApplication': RejectApplication } | { 'platform.backoffice.ClaimReview': ClaimReview } | { 'platform.backoffice.ReleaseReview': ReleaseReview } | { 'platform.backoffice.AddReviewerNote': AddReviewerNote };
 }
 
 /** Topic backoffice.application-events, key = applicationId. eventId is stable: consumers dedupe by it. */
@@ -47,7 +53,7 @@ export interface ApplicationEvent {
   /** Application version after this event; unchanged by CommandRejected. */
   version: number;
   occurredAt: number;
-  payload: { 'platform.backoffice.ApplicationSubmitted': ApplicationSubmitted } | { 'platform.backoffice.ApplicationAmended': ApplicationAmended } | { 'platform.backoffice.ApplicationWithdrawn': ApplicationWithdrawn } | { 'platform.backoffice.ApplicationApproved': ApplicationApproved } | { 'platform.backoffice.ApplicationRejected': ApplicationRejected } | { 'platform.backoffice.CommandRejected': CommandRejected };
+  payload: { 'platform.backoffice.ApplicationSubmitted': ApplicationSubmitted } | { 'platform.backoffice.ApplicationAmended': ApplicationAmended } | { 'platform.backoffice.ApplicationWithdrawn': ApplicationWithdrawn } | { 'platform.backoffice.ApplicationApproved': ApplicationApproved } | { 'platform.backoffice.ApplicationRejected': ApplicationRejected } | { 'platform.backoffice.ReviewClaimed': ReviewClaimed } | { 'platform.backoffice.ReviewReleased': ReviewReleased } | { 'platform.backoffice.ReviewerNoteAdded': ReviewerNoteAdded } | { 'platform.backoffice.CommandRejected': CommandRejected };
 }
 
 export const ApplicationKindSymbols = ['NEW_LISTING', 'INFO_CHANGE'] as const;
@@ -86,6 +92,12 @@ export interface BusinessRegistration {
   number: string;
   /** 대표자명, as on the registration certificate. */
   representativeName: string;
+}
+
+/** A MASTER claims the application for review (REVIEW_CLAIM_MINUTES from issuedAt); takeOver ends another admin's claim. */
+export interface ClaimReview {
+  adminToken: string;
+  takeOver: boolean;
 }
 
 export interface CommandRejected {
@@ -228,8 +240,13 @@ export interface RejectApplication {
   reason: string;
 }
 
-export const RejectionCodeSymbols = ['NOT_FOUND', 'ALREADY_EXISTS', 'NOT_PENDING', 'REASON_REQUIRED', 'FORBIDDEN', 'VALIDATION_FAILED', 'IDEMPOTENCY_KEY_REUSED', 'DUPLICATE_PENDING', 'LISTING_NOT_FOUND'] as const;
+export const RejectionCodeSymbols = ['NOT_FOUND', 'ALREADY_EXISTS', 'NOT_PENDING', 'REASON_REQUIRED', 'FORBIDDEN', 'VALIDATION_FAILED', 'IDEMPOTENCY_KEY_REUSED', 'DUPLICATE_PENDING', 'LISTING_NOT_FOUND', 'UNKNOWN', 'ALREADY_CLAIMED', 'CLAIMED_BY_OTHER', 'NOT_CLAIMED'] as const;
 export type RejectionCode = (typeof RejectionCodeSymbols)[number];
+
+/** The holder gives its review claim up. */
+export interface ReleaseReview {
+  adminToken: string;
+}
 
 export interface RestaurantDetails {
   cuisine: string;
@@ -242,6 +259,24 @@ export interface RestaurantDetails {
 
 export const RestaurantTypeSymbols = ['KOREAN', 'CHINESE', 'WESTERN', 'JAPANESE', 'PUB'] as const;
 export type RestaurantType = (typeof RestaurantTypeSymbols)[number];
+
+/** A MASTER holds the application for review until expiresAt, or until a decision or release ends it. */
+export interface ReviewClaimed {
+  adminId: string;
+  since: number;
+  expiresAt: number;
+  /** The admin whose live claim this one ended. */
+  takenOverFrom: string | null;
+}
+
+export interface ReviewReleased {
+  adminId: string;
+}
+
+/** A reviewer wrote a note. The text is deliberately not here: it is kept for MASTER routes of the service only. */
+export interface ReviewerNoteAdded {
+  adminId: string;
+}
 
 export interface SubmitApplication {
   applicantId: string;

@@ -2,11 +2,15 @@ import type * as Avro from './avro-types.ts';
 import type { AdminAuth, Command, CommandBody, CommandMeta } from '../domain/types.ts';
 import { detailsFromWire, detailsToWire } from './details.ts';
 
-/** A decoded command whose admin token, if any, is not verified yet. */
+type AdminBody = Extract<CommandBody, { admin: unknown }>;
+
+/** A decoded command whose admin token, if any, is not verified yet: an admin command's `admin` verdict is its `adminToken`. */
 export type UnverifiedCommand = CommandMeta & (
-  | Exclude<CommandBody, { type: 'ApproveApplication' } | { type: 'RejectApplication' }>
-  | { type: 'ApproveApplication'; adminToken: string; note: string | null }
-  | { type: 'RejectApplication'; adminToken: string; reason: string });
+  | Exclude<CommandBody, AdminBody>
+  | (AdminBody extends infer B ? B extends AdminBody ? Omit<B, 'admin'> & { adminToken: string } : never : never));
+
+export type UnverifiedAdminCommand = Extract<UnverifiedCommand, { adminToken: string }>;
+export const isAdminCommand = (command: UnverifiedCommand): command is UnverifiedAdminCommand => 'adminToken' in command;
 
 const NS = 'platform.backoffice.';
 
@@ -28,8 +32,17 @@ export function commandFromWire(wire: Avro.ApplicationCommand): UnverifiedComman
     const approve = payload[`${NS}ApproveApplication`];
     return { ...meta, type: 'ApproveApplication', adminToken: approve.adminToken, note: approve.note };
   }
-  const reject = payload[`${NS}RejectApplication`];
-  return { ...meta, type: 'RejectApplication', adminToken: reject.adminToken, reason: reject.reason };
+  if (`${NS}RejectApplication` in payload) {
+    const reject = payload[`${NS}RejectApplication`];
+    return { ...meta, type: 'RejectApplication', adminToken: reject.adminToken, reason: reject.reason };
+  }
+  if (`${NS}ClaimReview` in payload) {
+    const claim = payload[`${NS}ClaimReview`];
+    return { ...meta, type: 'ClaimReview', adminToken: claim.adminToken, takeOver: claim.takeOver };
+  }
+  if (`${NS}ReleaseReview` in payload) return { ...meta, type: 'ReleaseReview', adminToken: payload[`${NS}ReleaseReview`].adminToken };
+  const note = payload[`${NS}AddReviewerNote`];
+  return { ...meta, type: 'AddReviewerNote', adminToken: note.adminToken, text: note.text };
 }
 
 export function commandToWire(command: UnverifiedCommand): Avro.ApplicationCommand {
@@ -46,12 +59,18 @@ export function commandToWire(command: UnverifiedCommand): Avro.ApplicationComma
       return wrap({ [`${NS}ApproveApplication`]: { adminToken: command.adminToken, note: command.note } });
     case 'RejectApplication':
       return wrap({ [`${NS}RejectApplication`]: { adminToken: command.adminToken, reason: command.reason } });
+    case 'ClaimReview':
+      return wrap({ [`${NS}ClaimReview`]: { adminToken: command.adminToken, takeOver: command.takeOver } });
+    case 'ReleaseReview':
+      return wrap({ [`${NS}ReleaseReview`]: { adminToken: command.adminToken } });
+    case 'AddReviewerNote':
+      return wrap({ [`${NS}AddReviewerNote`]: { adminToken: command.adminToken, text: command.text } });
   }
 }
 
 /** Replaces the admin token by the verifier's verdict: the decider never sees a token. */
 export function withAdmin(command: UnverifiedCommand, admin: AdminAuth | null): Command {
-  if (command.type === 'ApproveApplication') return { commandId: command.commandId, applicationId: command.applicationId, issuedAt: command.issuedAt, type: command.type, note: command.note, admin: admin! };
-  if (command.type === 'RejectApplication') return { commandId: command.commandId, applicationId: command.applicationId, issuedAt: command.issuedAt, type: command.type, reason: command.reason, admin: admin! };
-  return command;
+  if (!isAdminCommand(command)) return command;
+  const { adminToken: _token, ...rest } = command;
+  return { ...rest, admin: admin! } as Command;
 }

@@ -2,8 +2,10 @@ import { isUtf8 } from 'node:buffer';
 import type { DatabaseTransactionConnection } from 'slonik';
 import { z } from 'zod';
 import { sql } from './db.ts';
-import type { AdminAction, Application, Listing, ProcessedCommand, RecordedEvent } from '../domain/types.ts';
-import { adminActionToRow, applicationFromRow, applicationToRow, eventToRow, listingFromRow, listingToRow, processedToRow } from './rows.ts';
+import type { AdminAction, Application, Listing, ProcessedCommand, RecordedEvent, ReviewerNote } from '../domain/types.ts';
+import {
+  adminActionToRow, applicationFromRow, applicationToRow, eventToRow, listingFromRow, listingToRow, processedToRow, reviewerNoteToRow,
+} from './rows.ts';
 import { applicationRow, listingRow, outboxRow } from './tables.ts';
 /** A record the batch sends, once committed: `eventId` is its identity for consumers (the `event-id` header). */
 export interface OutboxMessage { eventId: string; sourcePartition: number; topic: string; key: Buffer | null; value: Buffer | null; headers: Record<string, string> }
@@ -20,6 +22,7 @@ export interface BatchWrite {
   events: RecordedEvent[];
   outbox: OutboxMessage[];
   deadLetters: DeadLetterWrite[];
+  reviewerNotes: ReviewerNote[];
 }
 
 /**
@@ -41,7 +44,9 @@ const deadLetterToRecord = (letter: DeadLetterWrite) => ({
 
 /** A timestamptz as to_jsonb writes it (ISO 8601 text), as epoch milliseconds like the row schemas'. */
 const isoTime = z.string().transform((text) => Date.parse(text));
-const applicationJson = applicationRow.extend({ created_at: isoTime, updated_at: isoTime, decided_at: isoTime.nullable() });
+const applicationJson = applicationRow.extend({
+  created_at: isoTime, updated_at: isoTime, decided_at: isoTime.nullable(), review_claimed_at: isoTime.nullable(), review_claim_expires_at: isoTime.nullable(),
+});
 const listingJson = listingRow.extend({ created_at: isoTime, updated_at: isoTime });
 const loadedRow = z.object({ kind: z.enum(['moved', 'application', 'known', 'listing', 'pending']), key: z.string(), value: z.string().nullable(), row_data: z.unknown() });
 
@@ -109,7 +114,9 @@ export async function writeBatch(tx: DatabaseTransactionConnection, batch: Batch
       ON CONFLICT (id) DO UPDATE SET
         listing_id = EXCLUDED.listing_id, status = EXCLUDED.status, details = EXCLUDED.details, version = EXCLUDED.version,
         updated_at = EXCLUDED.updated_at, decided_at = EXCLUDED.decided_at, decided_by = EXCLUDED.decided_by,
-        rejection_reason = EXCLUDED.rejection_reason, decision_note = EXCLUDED.decision_note
+        rejection_reason = EXCLUDED.rejection_reason, decision_note = EXCLUDED.decision_note,
+        review_claimed_by = EXCLUDED.review_claimed_by, review_claimed_at = EXCLUDED.review_claimed_at,
+        review_claim_expires_at = EXCLUDED.review_claim_expires_at
     ), written_listings AS (
       INSERT INTO listings
       SELECT * FROM jsonb_populate_recordset(NULL::listings, ${asRecords(batch.listings.map(listingToRow))})
@@ -130,6 +137,11 @@ export async function writeBatch(tx: DatabaseTransactionConnection, batch: Batch
       SELECT event_id, application_id, command_id, version, type, payload, occurred_at
       FROM jsonb_to_recordset(${asRecords(batch.events.map(eventToRow))}) AS r(event_id uuid, application_id uuid, command_id uuid, version integer, type text, payload jsonb, occurred_at timestamptz)
       ON CONFLICT (event_id) DO NOTHING
+    ), written_notes AS (
+      INSERT INTO reviewer_notes (note_id, application_id, admin_id, text, command_id, at)
+      SELECT note_id, application_id, admin_id, text, command_id, at
+      FROM jsonb_to_recordset(${asRecords(batch.reviewerNotes.map(reviewerNoteToRow))}) AS r(note_id uuid, application_id uuid, admin_id text, text text, command_id uuid, at timestamptz)
+      ON CONFLICT (command_id) DO NOTHING
     ), written_dead_letters AS (
       INSERT INTO dead_lettered_commands (command_id, code, message, source_partition, source_offset)
       SELECT g.command_id, r.code, r.message, r.source_partition, r.source_offset

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
-import type { AdminAction, Application, Listing, ProcessedCommand, RecordedEvent } from '../domain/types.ts';
+import type { AdminAction, Application, Listing, ProcessedCommand, RecordedEvent, ReviewerNote } from '../domain/types.ts';
 import { completeDetails, completeSpecific } from './pre-v2.ts';
-import type { adminActionRow, applicationEventRow, applicationRow, listingRow, processedCommandRow } from './tables.ts';
+import type { adminActionRow, applicationEventRow, applicationRow, listingRow, processedCommandRow, reviewerNoteRow } from './tables.ts';
 
 /**
  * Domain values and their rows: read as the row schemas of tables.ts check them, written as JSON
@@ -18,6 +18,8 @@ export const applicationToRow = (a: Application) => ({
   id: a.id, applicant_id: a.applicantId, kind: a.kind, listing_id: a.listingId, content_type: a.contentType, status: a.status,
   details: a.details, version: a.version, created_at: iso(a.createdAt), updated_at: iso(a.updatedAt), decided_at: iso(a.decidedAt),
   decided_by: a.decidedBy, rejection_reason: a.rejectionReason, decision_note: a.decisionNote,
+  review_claimed_by: a.reviewClaim?.adminId ?? null, review_claimed_at: iso(a.reviewClaim?.since ?? null),
+  review_claim_expires_at: iso(a.reviewClaim?.expiresAt ?? null),
 });
 
 /** Everything of an application but its details (which an export, for one, does not read). */
@@ -25,6 +27,8 @@ export const applicationHeadFromRow = (r: Omit<z.infer<typeof applicationRow>, '
   id: r.id, applicantId: r.applicant_id, kind: r.kind, listingId: r.listing_id, contentType: r.content_type, status: r.status,
   version: r.version, createdAt: r.created_at, updatedAt: r.updated_at, decidedAt: r.decided_at,
   decidedBy: r.decided_by, rejectionReason: r.rejection_reason, decisionNote: r.decision_note,
+  reviewClaim: r.review_claimed_by === null || r.review_claimed_at === null || r.review_claim_expires_at === null
+    ? null : { adminId: r.review_claimed_by, since: r.review_claimed_at, expiresAt: r.review_claim_expires_at },
 });
 
 export const applicationFromRow = ({ details, ...head }: z.infer<typeof applicationRow>): Application => ({ ...applicationHeadFromRow(head), details: completeDetails(details) });
@@ -54,4 +58,8 @@ export const adminActionToRow = (a: AdminAction): AsJson<z.infer<typeof adminAct
 export const processedToRow = (p: ProcessedCommand): AsJson<z.infer<typeof processedCommandRow>, 'payload_hash' | 'source_offset' | 'processed_at'> => ({
   command_id: p.commandId, payload_hash: p.payloadHash, application_id: p.applicationId, command_type: p.commandType, outcome: p.outcome,
   source_partition: p.sourcePartition, source_offset: p.sourceOffset, processed_at: iso(p.processedAt)!,
+});
+
+export const reviewerNoteToRow = (n: ReviewerNote): AsJson<z.infer<typeof reviewerNoteRow>, 'at', 'id'> => ({
+  note_id: n.noteId, application_id: n.applicationId, admin_id: n.adminId, text: n.text, command_id: n.commandId, at: iso(n.at)!,
 });

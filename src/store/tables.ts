@@ -32,6 +32,9 @@ export const applicationRow = z.object({
   decided_by: z.string().nullable(),
   rejection_reason: z.string().nullable(),
   decision_note: z.string().nullable(),
+  review_claimed_by: z.string().nullable(),
+  review_claimed_at: time.nullable(),
+  review_claim_expires_at: time.nullable(),
 });
 
 export const listingRow = z.object({
@@ -83,6 +86,17 @@ export const applicationEventRow = z.object({
   /** The domain event itself, as the batch wrote it. */
   payload: jsonb<DomainEvent>(),
   occurred_at: time,
+});
+
+/** reviewer_notes: read by MASTER routes only. */
+export const reviewerNoteRow = z.object({
+  id: bigint,
+  note_id: uuid,
+  application_id: uuid,
+  admin_id: z.string(),
+  text: z.string(),
+  command_id: uuid,
+  at: time,
 });
 
 /** outbox_rows: insert-only; what was published is the partition's watermark in outbox_published. */

@@ -44,6 +44,7 @@ describe('GET /applications', () => {
       createdAt: '2025-03-01T00:00:30.000Z', updatedAt: '2025-03-01T00:00:30.000Z',
       // PENDING: due the 48 hours of the default review deadline after submission.
       reviewDueAt: '2025-03-03T00:00:30.000Z',
+      reviewClaim: null,
     });
   });
 
@@ -205,6 +206,33 @@ describe('GET /applications', () => {
   });
 });
 
+describe('the review claim on the read side', () => {
+  const claim = (id: string, adminId: string, sinceMs: number, untilMs: number) => suite.stack.db.query(
+    'UPDATE applications SET review_claimed_by = $2, review_claimed_at = $3, review_claim_expires_at = $4 WHERE id = $1',
+    [id, adminId, new Date(sinceMs).toISOString(), new Date(untilMs).toISOString()]);
+
+  test('a MASTER sees the live claim on the page and the lists; an expired one, and every claim for the OWNER, is null', async () => {
+    const applicantId = `claimed-${randomUUID()}`;
+    const live = await insertApplication(suite.stack.db, { applicantId, createdAt: at(1) });
+    const expired = await insertApplication(suite.stack.db, { applicantId, createdAt: at(2) });
+    const now = Date.now();
+    await claim(live.id, 'admin-9', now - 60_000, now + 14 * 60_000);
+    await claim(expired.id, 'admin-9', now - 20 * 60_000, now - 5 * 60_000);
+    const owner = await suite.ownerToken(applicantId);
+
+    const shown = { adminId: 'admin-9', since: new Date(now - 60_000).toISOString(), expiresAt: new Date(now + 14 * 60_000).toISOString() };
+    expect((await suite.api.get(`/applications/${live.id}`, suite.master)).body.reviewClaim).toEqual(shown);
+    expect((await suite.api.get(`/applications/${expired.id}`, suite.master)).body.reviewClaim).toBeNull();
+    const claims = (items: Array<{ id: string; reviewClaim: unknown }>) => Object.fromEntries(items.map((a) => [a.id, a.reviewClaim]));
+    expect(claims((await suite.api.get(`/applications?applicantId=${applicantId}`, suite.master)).body.items)).toEqual({ [live.id]: shown, [expired.id]: null });
+    expect(claims((await suite.api.get(`/owners/${applicantId}/applications`, suite.master)).body.items)).toEqual({ [live.id]: shown, [expired.id]: null });
+
+    expect((await suite.api.get(`/applications/${live.id}`, owner)).body.reviewClaim).toBeNull();
+    expect(claims((await suite.api.get('/applications', owner)).body.items)).toEqual({ [live.id]: null, [expired.id]: null });
+    expect(claims((await suite.api.get(`/owners/${applicantId}/applications`, owner)).body.items)).toEqual({ [live.id]: null, [expired.id]: null });
+  });
+});
+
 describe('GET /applications/:id', () => {
   test('returns state, details, version, decision and the history in order', async () => {
     const app = await insertApplication(suite.stack.db, {
@@ -225,7 +253,7 @@ describe('GET /applications/:id', () => {
       id: app.id, name: '을지로 골뱅이집', applicantId: 'owner-detail', kind: 'NEW_LISTING', contentType: 'RESTAURANT', status: 'REJECTED', listingId: null,
       version: 3, details: app.details,
       decision: { decidedAt: '2025-03-02T12:00:00.000Z', decidedBy: 'admin-7', rejectionReason: '사진이 없습니다', decisionNote: null },
-      createdAt: '2025-03-02T10:00:00.000Z', updatedAt: '2025-03-02T12:00:00.000Z', reviewDueAt: null,
+      createdAt: '2025-03-02T10:00:00.000Z', updatedAt: '2025-03-02T12:00:00.000Z', reviewDueAt: null, reviewClaim: null,
       history: [e1, e2, e3, e4].map((e) => ({
         eventId: e.eventId, commandId: e.commandId, type: e.type, version: e.version, occurredAt: e.occurredAt, payload: e.payload,
       })),

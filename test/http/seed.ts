@@ -32,6 +32,7 @@ export async function insertApplication(db: pg.Client, overrides: Partial<SeedAp
     decidedBy: null,
     rejectionReason: null,
     decisionNote: null,
+    reviewClaim: null,
     ...overrides,
   };
   await db.query(

@@ -19,7 +19,7 @@ export function batchSuite(): BatchSuite {
     suite.stack = await startTestStack();
     suite.db = await connectDatabase(suite.stack.config.DATABASE_URL);
     const topics = topicsOf(suite.stack.config);
-    suite.deps = { db: suite.db, topics, serde: await connectSerde(suite.stack.config.SCHEMA_REGISTRY_URL, topics) };
+    suite.deps = { db: suite.db, topics, serde: await connectSerde(suite.stack.config.SCHEMA_REGISTRY_URL, topics), reviewClaimMinutes: suite.stack.config.REVIEW_CLAIM_MINUTES };
   });
   afterAll(async () => {
     await suite.db?.end();

@@ -181,7 +181,7 @@ function fold(sent: Command[], cuts: number[]): { stored: Stored; deliveries: De
   for (let b = 0; b + 1 < bounds.length; b++) {
     const batch = sent.slice(bounds[b], bounds[b + 1]);
     const { listingIds, ...loaded } = load(stored, batch);
-    const view = new BatchView(loaded);
+    const view = new BatchView(loaded, 15 * 60_000);
     for (const command of batch) {
       const before = view.applications.get(command.applicationId) ?? null;
       const step = view.fold(command, payloadHash(command), AT);

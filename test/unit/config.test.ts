@@ -12,6 +12,11 @@ test('the reviewers\' recipient id has a default and can be set', () => {
   expect(loadConfig({ REVIEWERS_RECIPIENT_ID: ' masters ' }).REVIEWERS_RECIPIENT_ID).toBe('masters');
 });
 
+test('a review claim lasts 15 minutes unless REVIEW_CLAIM_MINUTES says otherwise', () => {
+  expect(loadConfig({}).REVIEW_CLAIM_MINUTES).toBe(15);
+  expect(loadConfig({ REVIEW_CLAIM_MINUTES: '30' }).REVIEW_CLAIM_MINUTES).toBe(30);
+});
+
 test('addresses are parsed', () => {
   const config = loadConfig({ KAFKA_BROKERS: 'a:9092, b:9092', DATABASE_URL: 'postgres://u:p@h:5432/d', SCHEMA_REGISTRY_URL: 'http://r:8081' });
   expect(config.KAFKA_BROKERS).toEqual(['a:9092', 'b:9092']);
@@ -34,6 +39,9 @@ test.each([
   [{ EMBEDDED_KAFKA_VERSION: 'latest' }, 'EMBEDDED_KAFKA_VERSION'],
   [{ AUTH_PUBLIC_KEY: 'abc' }, 'AUTH_PUBLIC_KEY'],
   [{ REVIEWERS_RECIPIENT_ID: 'x'.repeat(101) }, 'REVIEWERS_RECIPIENT_ID'],
+  [{ REVIEW_CLAIM_MINUTES: '0' }, 'REVIEW_CLAIM_MINUTES'],
+  [{ REVIEW_CLAIM_MINUTES: '1441' }, 'REVIEW_CLAIM_MINUTES'],
+  [{ REVIEW_CLAIM_MINUTES: 'soon' }, 'REVIEW_CLAIM_MINUTES'],
   [{ REVIEWERS_RECIPIENT_ID: 'review\nteam' }, 'REVIEWERS_RECIPIENT_ID must not contain control characters'],
   [{ AUTH_PUBLIC_KEY: '-----BEGIN PUBLIC KEY-----', AUTH_JWKS_URL: 'https://idp/jwks' }, 'AUTH_PUBLIC_KEY and AUTH_JWKS_URL'],
 ])('%j fails with one message naming %s', (env, variable) => {

@@ -18,6 +18,7 @@ const LISTING_ID = 'listing-1';
 /** listingIdFor(APP_ID), written out: an expectation computed by listingIdFor would follow it wherever it went. */
 const APP_LISTING_ID = '7ef5a41b-f469-503a-b01b-27d912a5743d';
 const T0 = 1_700_000_000_000;
+const CLAIM_MS = 15 * 60_000;
 
 type CommandOf<T extends CommandType> = Extract<Command, { type: T }>;
 
@@ -38,6 +39,7 @@ function application(kind: ApplicationKind, status: ApplicationStatus, overrides
     decidedBy: decided ? ADMIN : null,
     rejectionReason: status === 'REJECTED' ? '사진 부족' : null,
     decisionNote: null,
+    reviewClaim: null,
     ...overrides,
   };
 }
@@ -51,7 +53,7 @@ function existingListing(overrides: Partial<Listing> = {}): Listing {
 }
 
 function context(overrides: Partial<DecisionContext> = {}): DecisionContext {
-  return { listing: existingListing(), pendingChangeId: null, ...overrides };
+  return { listing: existingListing(), pendingChangeId: null, reviewClaimMs: CLAIM_MS, ...overrides };
 }
 
 const MASTER: AdminAuth = { ok: true, adminId: ADMIN };
@@ -88,6 +90,18 @@ function reject(overrides: Partial<CommandOf<'RejectApplication'>> = {}): Comman
   return { ...meta, type: 'RejectApplication', admin: MASTER, reason: '사진이 부족합니다', ...overrides };
 }
 
+function claim(overrides: Partial<CommandOf<'ClaimReview'>> = {}): CommandOf<'ClaimReview'> {
+  return { ...meta, type: 'ClaimReview', admin: MASTER, takeOver: false, ...overrides };
+}
+
+function release(overrides: Partial<CommandOf<'ReleaseReview'>> = {}): CommandOf<'ReleaseReview'> {
+  return { ...meta, type: 'ReleaseReview', admin: MASTER, ...overrides };
+}
+
+function note(overrides: Partial<CommandOf<'AddReviewerNote'>> = {}): CommandOf<'AddReviewerNote'> {
+  return { ...meta, type: 'AddReviewerNote', admin: MASTER, text: '사업자등록증 사본 확인 필요', ...overrides };
+}
+
 function commandFor(type: CommandType, kind: ApplicationKind): Command {
   switch (type) {
     case 'SubmitApplication': return submit(kind);
@@ -95,6 +109,9 @@ function commandFor(type: CommandType, kind: ApplicationKind): Command {
     case 'WithdrawApplication': return withdraw();
     case 'ApproveApplication': return approve();
     case 'RejectApplication': return reject();
+    case 'ClaimReview': return claim();
+    case 'ReleaseReview': return release();
+    case 'AddReviewerNote': return note();
   }
 }
 
@@ -135,6 +152,9 @@ describe('every status against every command', () => {
     WithdrawApplication: 'NOT_PENDING',
     ApproveApplication: 'NOT_PENDING',
     RejectApplication: 'NOT_PENDING',
+    ClaimReview: 'NOT_PENDING',
+    ReleaseReview: 'NOT_PENDING',
+    AddReviewerNote: 'ReviewerNoteAdded',
   };
   const MATRIX: Record<ApplicationStatus | 'none', Row> = {
     none: {
@@ -143,6 +163,9 @@ describe('every status against every command', () => {
       WithdrawApplication: 'NOT_FOUND',
       ApproveApplication: 'NOT_FOUND',
       RejectApplication: 'NOT_FOUND',
+      ClaimReview: 'NOT_FOUND',
+      ReleaseReview: 'NOT_FOUND',
+      AddReviewerNote: 'NOT_FOUND',
     },
     PENDING: {
       SubmitApplication: 'ALREADY_EXISTS',
@@ -150,6 +173,9 @@ describe('every status against every command', () => {
       WithdrawApplication: 'ApplicationWithdrawn',
       ApproveApplication: 'ApplicationApproved',
       RejectApplication: 'ApplicationRejected',
+      ClaimReview: 'ReviewClaimed',
+      ReleaseReview: 'NOT_CLAIMED',
+      AddReviewerNote: 'ReviewerNoteAdded',
     },
     APPROVED: NOT_PENDING,
     REJECTED: NOT_PENDING,
@@ -171,6 +197,7 @@ describe('every status against every command', () => {
 
 describe('every rejection code the decider can produce', () => {
   const pending = application('NEW_LISTING', 'PENDING');
+  const heldByOther = application('NEW_LISTING', 'PENDING', { reviewClaim: { adminId: 'admin-2', since: T0, expiresAt: T0 + CLAIM_MS } });
   const scenarios: [RejectionCode, string, () => DomainEvent][] = [
     ['NOT_FOUND', 'amend of an unknown application', () => decideOne(null, amend())],
     ['ALREADY_EXISTS', 'a second submit', () => decideOne(pending, submit())],
@@ -180,6 +207,9 @@ describe('every rejection code the decider can produce', () => {
     ['VALIDATION_FAILED', 'submit with a bad phone', () => decideOne(null, submit('NEW_LISTING', { details: restaurantDetails({ contact: { phone: 'x' } }) }))],
     ['DUPLICATE_PENDING', 'a second pending change of a listing', () => decideOne(null, submit('INFO_CHANGE'), context({ pendingChangeId: 'app-0' }))],
     ['LISTING_NOT_FOUND', 'a change of an unknown listing', () => decideOne(null, submit('INFO_CHANGE'), context({ listing: null }))],
+    ['ALREADY_CLAIMED', 'a claim of what another admin holds', () => decideOne(heldByOther, claim())],
+    ['CLAIMED_BY_OTHER', 'approve of what another admin holds', () => decideOne(heldByOther, approve())],
+    ['NOT_CLAIMED', 'release of an unclaimed application', () => decideOne(pending, release())],
   ];
 
   test.each(scenarios)('%s: %s', (code, _label, run) => {
@@ -187,9 +217,9 @@ describe('every rejection code the decider can produce', () => {
     expect(event.type === 'CommandRejected' && event.code).toBe(code);
   });
 
-  test('all codes but IDEMPOTENCY_KEY_REUSED (the shell\'s) are covered', () => {
+  test('all codes but IDEMPOTENCY_KEY_REUSED (the shell\'s) and UNKNOWN (a reader\'s default) are covered', () => {
     const covered = new Set(scenarios.map(([code]) => code));
-    expect([...covered].sort()).toEqual(RejectionCodeSymbols.filter((code) => code !== 'IDEMPOTENCY_KEY_REUSED').sort());
+    expect([...covered].sort()).toEqual(RejectionCodeSymbols.filter((code) => code !== 'IDEMPOTENCY_KEY_REUSED' && code !== 'UNKNOWN').sort());
   });
 
   test('the decider never produces IDEMPOTENCY_KEY_REUSED', () => {
@@ -472,6 +502,7 @@ describe('evolve', () => {
       decidedBy: null,
       rejectionReason: null,
       decisionNote: null,
+      reviewClaim: null,
     });
   });
 

@@ -32,7 +32,7 @@ function listingOf(details: ListingDetails, contentType: ContentType): Listing {
 function pending(contentType: ContentType, details: ApplicationDetails): Application {
   return {
     id: APP_ID, applicantId: OWNER, kind: details.type === 'LISTING' ? 'NEW_LISTING' : 'INFO_CHANGE', listingId: details.type === 'LISTING' ? null : LISTING_ID,
-    contentType, status: 'PENDING', details, version: 1, createdAt: T0, updatedAt: T0, decidedAt: null, decidedBy: null, rejectionReason: null, decisionNote: null,
+    contentType, status: 'PENDING', details, version: 1, createdAt: T0, updatedAt: T0, decidedAt: null, decidedBy: null, rejectionReason: null, decisionNote: null, reviewClaim: null,
   };
 }
 
@@ -66,7 +66,7 @@ describe('the business registration number', () => {
   });
 
   test('a bad number is VALIDATION_FAILED with the field path; a good one with dashes is stored as digits', () => {
-    const bad = only(decide(null, submit('RESTAURANT', restaurantDetails({ businessRegistration: businessRegistration({ number: '220-81-62518' }) })), { listing: null, pendingChangeId: null }));
+    const bad = only(decide(null, submit('RESTAURANT', restaurantDetails({ businessRegistration: businessRegistration({ number: '220-81-62518' }) })), { listing: null, pendingChangeId: null, reviewClaimMs: 15 * 60_000 }));
     expect(bad).toMatchObject({ type: 'CommandRejected', code: 'VALIDATION_FAILED', message: expect.stringMatching(/^details\.businessRegistration\.number: is not a valid business registration number/) });
 
     const malformed = validateDetails(restaurantDetails({ businessRegistration: businessRegistration({ number: '22081625', representativeName: ' ' }) }), NEW('RESTAURANT'));
@@ -75,16 +75,16 @@ describe('the business registration number', () => {
       'details.businessRegistration.representativeName: must not be blank',
     ]);
 
-    const good = only(decide(null, submit('RESTAURANT', restaurantDetails({ businessRegistration: businessRegistration({ number: '220-81-62517' }) })), { listing: null, pendingChangeId: null }));
+    const good = only(decide(null, submit('RESTAURANT', restaurantDetails({ businessRegistration: businessRegistration({ number: '220-81-62517' }) })), { listing: null, pendingChangeId: null, reviewClaimMs: 15 * 60_000 }));
     expect(good).toMatchObject({ type: 'ApplicationSubmitted', application: { details: { businessRegistration: { number: '2208162517', representativeName: '김영희' } } } });
   });
 
   test('an amendment is stored as digits too, and the approved listing carries the registration', () => {
     const state = pending('EXHIBITION', exhibitionDetails());
-    const amended = only(decide(state, { ...meta, type: 'AmendApplication', applicantId: OWNER, details: exhibitionDetails({ businessRegistration: businessRegistration({ number: '124-81-00998' }) }) }, { listing: null, pendingChangeId: null }));
+    const amended = only(decide(state, { ...meta, type: 'AmendApplication', applicantId: OWNER, details: exhibitionDetails({ businessRegistration: businessRegistration({ number: '124-81-00998' }) }) }, { listing: null, pendingChangeId: null, reviewClaimMs: 15 * 60_000 }));
     expect(amended).toMatchObject({ type: 'ApplicationAmended', details: { businessRegistration: { number: '1248100998' } } });
     const details = (amended as Extract<DomainEvent, { type: 'ApplicationAmended' }>).details;
-    const approved = only(decide({ ...state, details }, { ...meta, type: 'ApproveApplication', admin: { ok: true, adminId: 'admin' }, note: null }, { listing: null, pendingChangeId: null }));
+    const approved = only(decide({ ...state, details }, { ...meta, type: 'ApproveApplication', admin: { ok: true, adminId: 'admin' }, note: null }, { listing: null, pendingChangeId: null, reviewClaimMs: 15 * 60_000 }));
     if (approved.type !== 'ApplicationApproved') throw new Error(`expected an approval, got ${approved.type}`);
     expect(evolveListing(null, approved, { applicationId: APP_ID, at: T0 }).businessRegistration).toEqual({ number: '1248100998', representativeName: '김영희' });
   });
@@ -168,15 +168,15 @@ describe('INFO_CHANGE of per-type data', () => {
 
   test('a new ticket window must close before the listing\'s run ends', () => {
     const late = change({ ticketWindow: { opensAt: '2025-02-01T10:00', closesAt: '2025-06-02T10:00' } });
-    const refused = only(decide(null, submit('PERFORMANCE', late, LISTING_ID), { listing: performance, pendingChangeId: null }));
+    const refused = only(decide(null, submit('PERFORMANCE', late, LISTING_ID), { listing: performance, pendingChangeId: null, reviewClaimMs: 15 * 60_000 }));
     expect(refused).toMatchObject({ type: 'CommandRejected', code: 'VALIDATION_FAILED', message: 'details.ticketWindow.closesAt: ticket sales must close before the run ends (2025-05-31)' });
-    const amendedLate = only(decide(pending('PERFORMANCE', change({ cast: ['x'] })), { ...meta, type: 'AmendApplication', applicantId: OWNER, details: late }, { listing: performance, pendingChangeId: APP_ID }));
+    const amendedLate = only(decide(pending('PERFORMANCE', change({ cast: ['x'] })), { ...meta, type: 'AmendApplication', applicantId: OWNER, details: late }, { listing: performance, pendingChangeId: APP_ID, reviewClaimMs: 15 * 60_000 }));
     expect(amendedLate).toMatchObject({ type: 'CommandRejected', code: 'VALIDATION_FAILED' });
   });
 
   test('approved, it changes what it names on the listing and keeps the rest', () => {
     const proposed = change({ cast: ['안중근 역: 양준모'], ticketWindow: { opensAt: '2025-02-01T10:00', closesAt: '2025-05-30T20:00' } });
-    const approved = only(decide(pending('PERFORMANCE', proposed), { ...meta, type: 'ApproveApplication', admin: { ok: true, adminId: 'admin' }, note: null }, { listing: performance, pendingChangeId: APP_ID }));
+    const approved = only(decide(pending('PERFORMANCE', proposed), { ...meta, type: 'ApproveApplication', admin: { ok: true, adminId: 'admin' }, note: null }, { listing: performance, pendingChangeId: APP_ID, reviewClaimMs: 15 * 60_000 }));
     if (approved.type !== 'ApplicationApproved') throw new Error(`expected an approval, got ${approved.type}`);
     const next = evolveListing(performance, approved, { applicationId: APP_ID, at: T0 + 1 });
     expect(next.specific).toEqual({ ...performance.specific, cast: ['안중근 역: 양준모'], ticketWindow: proposed.ticketWindow });
@@ -184,7 +184,7 @@ describe('INFO_CHANGE of per-type data', () => {
 
     const exhibition = listingOf(exhibitionDetails({ specific: { region: 'SEOUL', artists: ['a'] } }), 'EXHIBITION');
     const moved = change({ region: 'BUSAN', dailyHours: { opensAt: '09:00', closesAt: '20:00', overnight: false } });
-    const approvedMove = only(decide(pending('EXHIBITION', moved), { ...meta, type: 'ApproveApplication', admin: { ok: true, adminId: 'admin' }, note: null }, { listing: exhibition, pendingChangeId: APP_ID }));
+    const approvedMove = only(decide(pending('EXHIBITION', moved), { ...meta, type: 'ApproveApplication', admin: { ok: true, adminId: 'admin' }, note: null }, { listing: exhibition, pendingChangeId: APP_ID, reviewClaimMs: 15 * 60_000 }));
     if (approvedMove.type !== 'ApplicationApproved') throw new Error(`expected an approval, got ${approvedMove.type}`);
     expect(evolveListing(exhibition, approvedMove, { applicationId: APP_ID, at: T0 + 1 }).specific)
       .toEqual({ ...exhibition.specific, region: 'BUSAN', dailyHours: moved.dailyHours });

@@ -16,7 +16,7 @@ const meta = (n: number) => ({ commandId: `00000000-0000-4000-8000-00000000000${
 function notificationsOf(commands: Command[]): { key: string; recipientId: string; template: string }[][] {
   let state: Application | null = null;
   return commands.map((command) => {
-    const events: DomainEvent[] = decide(state, command, { listing: null, pendingChangeId: null });
+    const events: DomainEvent[] = decide(state, command, { listing: null, pendingChangeId: null, reviewClaimMs: 15 * 60_000 });
     let listing: Listing | null = null;
     for (const event of events) {
       state = evolve(state, event, { applicationId: APP_ID, at: T0 });

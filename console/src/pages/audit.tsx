@@ -4,7 +4,7 @@ import { download } from '../download.ts';
 import { formatTime, t } from '../i18n.ts';
 import { Field } from '../parts/field.tsx';
 import { Empty, ErrorBox, Show, useLoad } from '../parts/load.tsx';
-import type { AdminAction, Page } from '../types.ts';
+import { ADMIN_ACTIONS, type AdminAction, type Page } from '../types.ts';
 
 interface Filters { adminId: string; action: string; from: string; to: string }
 const NONE: Filters = { adminId: '', action: '', from: '', to: '' };
@@ -39,7 +39,7 @@ export function AuditPage() {
         <Field id="audit-admin" label={t('adminId')} value={draft.adminId} onInput={set('adminId')} />
         <div class="field"><label for="audit-action">{t('action')}</label>
           <select id="audit-action" value={draft.action} onChange={set('action')}>
-            <option value="">{t('any')}</option><option value="APPROVE">{t('APPROVE')}</option><option value="REJECT">{t('REJECT')}</option><option value="DENIED">{t('DENIED')}</option>
+            <option value="">{t('any')}</option>{ADMIN_ACTIONS.map((action) => <option key={action} value={action}>{t(action)}</option>)}
           </select></div>
         <Field id="audit-from" label={t('from')} type="datetime-local" value={draft.from} onInput={set('from')} />
         <Field id="audit-to" label={t('to')} type="datetime-local" value={draft.to} onInput={set('to')} />

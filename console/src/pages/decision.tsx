@@ -5,21 +5,24 @@ import { AddressView, ContactView, HoursView, ListingDetailsView, shownValue } f
 import { errorsByField, TextArea } from '../parts/field.tsx';
 import { useLiveRefresh } from '../parts/live.tsx';
 import { Empty, ErrorBox, Show, useLoad } from '../parts/load.tsx';
-import { OutcomeView } from '../parts/outcome.tsx';
+import { ClaimOutcome, ReviewClaimPanel } from '../parts/review-claim.tsx';
+import { ReviewerNotes } from '../parts/reviewer-notes.tsx';
 import type { Session } from '../session.ts';
 import { changeableOn } from '../../../src/processors/decider/registration-data.ts';
 import type { MessageKey } from '../messages.ts';
-import type { AdminAction, Application, ContentType, HistoryEvent, InfoChangeDetails, Listing } from '../types.ts';
+import type { AdminAction, Application, ContentType, HistoryEvent, InfoChangeDetails, Listing, ReviewerNote } from '../types.ts';
 
 type Full = Application & { history: HistoryEvent[] };
 
-async function loadAll(id: string) {
+/** `reviewer`: a MASTER, who also reads the reviewer notes (an owner's token would get 403). */
+async function loadAll(id: string, reviewer: boolean) {
   const application = await get<Full>(`/applications/${id}`);
-  const [actions, listing] = await Promise.all([
+  const [actions, listing, notes] = await Promise.all([
     get<{ items: AdminAction[] }>(`/applications/${id}/actions`),
     application.listingId && application.kind === 'INFO_CHANGE' ? get<Listing>(`/listings/${application.listingId}`) : Promise.resolve(null),
+    reviewer ? get<{ items: ReviewerNote[] }>(`/applications/${id}/notes`).then((list) => list.items) : Promise.resolve([]),
   ]);
-  return { application, actions: actions.items, listing };
+  return { application, actions: actions.items, listing, notes };
 }
 
 /** An INFO_CHANGE beside the listing it changes: current and proposed values side by side. */
@@ -85,13 +88,15 @@ function DecisionForms({ id, onDecided }: { id: string; onDecided: (outcome: Com
 }
 
 export function DecisionPage({ id, session }: { id: string; session: Session }) {
-  const [loaded, reload] = useLoad(() => loadAll(id), [id]);
+  const reviewer = session.role === 'MASTER';
+  const [loaded, reload] = useLoad(() => loadAll(id, reviewer), [id]);
   // Someone else deciding, or the applicant amending or withdrawing, shows here as it happens.
   useLiveRefresh(reload, (outcome) => outcome.applicationId === id);
   // Kept here, not in the forms: the reload that follows a decision removes the forms.
   const [outcome, setOutcome] = useState<CommandStatus | null>(null);
+  const [claimOutcome, setClaimOutcome] = useState<CommandStatus | null>(null);
   return (
-    <Show loaded={loaded} retry={reload}>{({ application: a, actions, listing }) => (
+    <Show loaded={loaded} retry={reload}>{({ application: a, actions, listing, notes }) => (
       <article class="application" data-status={a.status}>
         <h2 id="application-title">{a.name === null ? t('unnamedApplication', { id: a.id }) : t('applicationTitle', { name: a.name })}</h2>
         <dl class="pairs summary">
@@ -104,9 +109,18 @@ export function DecisionPage({ id, session }: { id: string; session: Session }) 
           {a.decision.decidedBy && <><dt>{t('decidedBy')}</dt><dd>{a.decision.decidedBy}</dd></>}
           {a.decision.rejectionReason && <><dt>{t('rejectionReason')}</dt><dd id="rejection-reason">{a.decision.rejectionReason}</dd></>}
         </dl>
-        {outcome && <OutcomeView status={outcome} />}
+        {a.status === 'PENDING' && reviewer && (
+          <ReviewClaimPanel application={a} session={session} outcome={claimOutcome} onOutcome={(status) => {
+            // A decision refused for another's claim is stale once the claim changed: the forms come back.
+            setClaimOutcome(status);
+            setOutcome(null);
+            reload();
+          }} />
+        )}
+        {outcome && <ClaimOutcome status={outcome} holder={a.reviewClaim?.adminId ?? null} />}
         {!outcome && a.status === 'PENDING' && session.role === 'MASTER' && <DecisionForms id={a.id} onDecided={(status) => { setOutcome(status); reload(); }} />}
         {a.details.type === 'LISTING' ? <ListingDetailsView details={a.details} /> : <ChangeView change={a.details} listing={listing} contentType={a.contentType} />}
+        {reviewer && <ReviewerNotes applicationId={a.id} notes={notes} onAdded={reload} />}
         <section><h3>{t('history')}</h3>
           <ol class="history">{a.history.map((e) => <li key={e.eventId}><time>{formatTime(e.occurredAt)}</time> {e.type} · v{e.version}
             {e.payload.type === 'CommandRejected' && <> · {e.payload.code}</>}</li>)}</ol>

@@ -6,6 +6,7 @@ import { Field } from '../parts/field.tsx';
 import { BulkDecisions, useSelection } from '../parts/bulk.tsx';
 import { useLiveRefresh } from '../parts/live.tsx';
 import { Empty, ErrorBox, Show, useLoad } from '../parts/load.tsx';
+import { ReviewClaimLine } from '../parts/review-claim.tsx';
 import { APPLICATION_STATUSES, type ApplicationPage, type ContentType, type Kind, type Status } from '../types.ts';
 
 const AGES = { '': 0, hour: 3600, day: 86_400, week: 7 * 86_400 } as const;
@@ -132,7 +133,7 @@ export function QueuePage() {
                   <td>{formatTime(a.createdAt)}</td><td>{waited(a.createdAt)}</td>
                   <td class="due">{left && (left.overdue ? <strong class="badge overdue">{t('overdueBy', { time: left.text })}</strong> : left.text)}</td><td>{t(a.contentType)}</td><td>{t(a.kind)}</td>
                   <td><a href={`#/applications/${a.id}`}>{a.name ?? a.id}</a></td><td>{a.applicantId}</td>
-                  <td>{t(a.status)}</td>
+                  <td>{t(a.status)}{a.reviewClaim && <> · <ReviewClaimLine claim={a.reviewClaim} /></>}</td>
                 </tr>);
               })}
               </tbody>

@@ -4,6 +4,7 @@ import type { MessageKey } from '../messages.ts';
 
 const EVENT_KEYS: Record<string, MessageKey> = {
   ApplicationSubmitted: 'submitted', ApplicationApproved: 'APPROVED', ApplicationRejected: 'REJECTED', ApplicationWithdrawn: 'WITHDRAWN', ApplicationAmended: 'amend',
+  ReviewClaimed: 'CLAIM', ReviewReleased: 'RELEASE', ReviewerNoteAdded: 'addNote',
 };
 
 /** The processor's answer to a command, in words; NOT_PENDING says another admin was first. */

@@ -3,10 +3,11 @@ import { z } from 'zod';
 import type { TokenVerifier } from '../../auth/tokens.ts';
 import type { Database } from '../../store/db.ts';
 import { actionsOfApplication } from '../../store/read/admin-actions.ts';
+import { notesOf } from '../../store/read/reviewer-notes.ts';
 import { historyOf } from '../../store/read/application-events.ts';
 import { applicationNames } from '../../store/read/application-names.ts';
 import { applicantOf, findNamedApplication, listApplications, streamApplicationSummaries } from '../../store/read/applications.ts';
-import { assertCanSee, authenticate, principalOf } from '../auth.ts';
+import { assertCanSee, authenticate, principalOf, requireMaster, viewingFor } from '../auth.ts';
 import { sendCsv } from '../csv.ts';
 import { applicationColumns } from '../exports.ts';
 import { encodeTimeCursor } from '../cursor.ts';
@@ -14,7 +15,9 @@ import {
   applicationKind, applicationPath, applicationStatus, assertOrdered, contentType, identifier, instant, limit, parseParams, registrationNumber, searchText, timeCursor,
 } from '../params.ts';
 import { forbidden, notFound } from '../problem.ts';
-import { adminActionView, applicationView, applicationWithHistorySchema, eventView } from '../views.ts';
+import {
+  adminActionView, applicationView, applicationWithHistorySchema, eventView, reviewerNoteListSchema, reviewerNoteView,
+} from '../views.ts';
 import { GET_ONLY, methodNotAllowed, sendPage } from './shared.ts';
 
 /** The filters of an owner's list and of GET /applications; each field is a query parameter, documented in /openapi.json as written here. */
@@ -54,7 +57,8 @@ export function applicationRoutes(deps: { db: Database; verifier: TokenVerifier;
     assertOrdered(query, 'submittedFrom', 'submittedTo');
     const page = await listApplications(deps.db, { ...query, applicantId: ownApplications(res, query.applicantId) }, { limit: query.limit, after: query.cursor });
     const names = await applicationNames(deps.db, page.items.map((a) => a.id));
-    sendPage(res, page, (a) => applicationView(a, names.get(a.id) ?? null, deps.reviewDeadlineHours), encodeTimeCursor);
+    const viewing = viewingFor(res, deps.reviewDeadlineHours);
+    sendPage(res, page, (a) => applicationView(a, names.get(a.id) ?? null, viewing), encodeTimeCursor);
   // POST (submit) is the command gateway's, mounted before this router.
   }).all(methodNotAllowed(['GET', 'HEAD', 'POST']));
 
@@ -70,8 +74,9 @@ export function applicationRoutes(deps: { db: Database; verifier: TokenVerifier;
     const found = await findNamedApplication(deps.db, id);
     if (found === null) throw notFound(`Application ${id} does not exist.`);
     assertCanSee(principalOf(res), found.application.applicantId, 'application');
-    const history = await historyOf(deps.db, id);
-    res.json({ ...applicationView(found.application, found.name, deps.reviewDeadlineHours), history: history.map(eventView) } satisfies z.output<typeof applicationWithHistorySchema>);
+    const viewing = viewingFor(res, deps.reviewDeadlineHours);
+    const history = await historyOf(deps.db, id, viewing.reviewer);
+    res.json({ ...applicationView(found.application, found.name, viewing), history: history.map(eventView) } satisfies z.output<typeof applicationWithHistorySchema>);
   }).all(GET_ONLY);
 
   router.route('/applications/:id/actions').get(auth, async (req, res) => {
@@ -79,9 +84,19 @@ export function applicationRoutes(deps: { db: Database; verifier: TokenVerifier;
     const applicantId = await applicantOf(deps.db, id);
     if (applicantId === null) throw notFound(`Application ${id} does not exist.`);
     assertCanSee(principalOf(res), applicantId, 'application');
-    const [actions, names] = await Promise.all([actionsOfApplication(deps.db, id), applicationNames(deps.db, [id])]);
+    const reviewer = principalOf(res).role === 'MASTER';
+    const [actions, names] = await Promise.all([actionsOfApplication(deps.db, id, reviewer), applicationNames(deps.db, [id])]);
     res.json({ items: actions.map((action) => adminActionView(action, names.get(id) ?? null)) });
   }).all(GET_ONLY);
+
+  // The reviewers' notes: MASTER only, so an owner hears 403 before anything about the application.
+  router.route('/applications/:id/notes').get(auth, requireMaster, async (req, res) => {
+    const { id } = parseParams(applicationPath, req.params, 'path');
+    if (await applicantOf(deps.db, id) === null) throw notFound(`Application ${id} does not exist.`);
+    const notes = await notesOf(deps.db, id);
+    res.json({ items: notes.map(reviewerNoteView) } satisfies z.output<typeof reviewerNoteListSchema>);
+  // POST (add a note) is the command gateway's, mounted before this router.
+  }).all(methodNotAllowed(['GET', 'HEAD', 'POST']));
 
   return router;
 }

@@ -8,6 +8,7 @@ import {
 } from '../../processors/decider/validate.ts';
 import { changeFitsListing } from '../../processors/decider/registration-data.ts';
 import type { ApplicationDetails, Listing } from '../../domain/types.ts';
+import { REVIEW_COMMAND_TYPES } from '../../domain/values.ts';
 import { findGatewayCommand } from '../../store/gateway-commands.ts';
 import { findApplication } from '../../store/read/applications.ts';
 import { deadLetterOfCommand, outcomeOfCommand } from '../../store/read/command-outcomes.ts';
@@ -21,6 +22,7 @@ import { commandAcceptedSchema, commandStatusView } from '../command-status.ts';
 import { approval, rejection } from '../decisions.ts';
 import { applicationPath, parseParams, uuid } from '../params.ts';
 import { forbidden, invalidFields, notFound } from '../problem.ts';
+import { reviewCommandRoutes } from './review-commands.ts';
 import { GET_ONLY, methodNotAllowed } from './shared.ts';
 
 export const commandPath = z.object({ commandId: uuid.describe('Command id (the Idempotency-Key).') });
@@ -43,7 +45,7 @@ export function bodyOf<S extends z.ZodType>(schema: S, req: Request, optional = 
   return parsed.data;
 }
 
-const refuseProblems = (problems: FieldProblem[]) => {
+export const refuseProblems = (problems: FieldProblem[]) => {
   if (problems.length > 0) throw invalidFields(problems);
 };
 
@@ -137,6 +139,8 @@ export function commandRoutes(deps: GatewayDeps & { verifier: TokenVerifier }): 
     await accept(req, res, input, request);
   }).all(POST_ONLY);
 
+  reviewCommandRoutes(router, { auth, json, accept });
+
   router.route('/commands/:commandId').get(auth, async (req, res) => {
     const { commandId } = parseParams(commandPath, req.params, 'path');
     const [outcome, sent] = await Promise.all([outcomeOfCommand(deps.db, commandId), findGatewayCommand(deps.db, commandId)]);
@@ -145,7 +149,10 @@ export function commandRoutes(deps: GatewayDeps & { verifier: TokenVerifier }): 
     // A command the broker never acknowledged does not exist, unless it arrived anyway and was applied or dead-lettered.
     if (outcome === null && deadLetter === null && (sent === null || !sent.sent)) throw notFound(`No command ${commandId} was sent.`);
     const principal = principalOf(res);
-    const mine = (sent !== null && sent.requestedBy === principal.subject) || (outcome?.applicantId != null && canSee(principal, outcome.applicantId));
+    // The reviewers' own commands concern an owner's application but are not the owner's to read.
+    const reviewersOwn = (REVIEW_COMMAND_TYPES as readonly string[]).includes(outcome?.commandType ?? sent?.commandType ?? '');
+    const mine = (sent !== null && sent.requestedBy === principal.subject)
+      || (outcome?.applicantId != null && !reviewersOwn && canSee(principal, outcome.applicantId));
     if (principal.role !== 'MASTER' && !mine) throw forbidden('This command belongs to another caller.');
     res.json(commandStatusView(commandId, outcome, sent, deadLetter));
   }).all(GET_ONLY);

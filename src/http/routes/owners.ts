@@ -5,7 +5,7 @@ import type { Database } from '../../store/db.ts';
 import { applicationNames } from '../../store/read/application-names.ts';
 import { listApplications } from '../../store/read/applications.ts';
 import { listingsOfOwner } from '../../store/read/listings.ts';
-import { assertCanSee, authenticate, principalOf } from '../auth.ts';
+import { assertCanSee, authenticate, principalOf, viewingFor } from '../auth.ts';
 import { encodeTimeCursor } from '../cursor.ts';
 import { identifier, limit, parseParams, timeCursor } from '../params.ts';
 import { applicationView, listingView } from '../views.ts';
@@ -25,7 +25,8 @@ export function ownerRoutes(deps: { db: Database; verifier: TokenVerifier; revie
     assertCanSee(principalOf(res), ownerId, 'owner\'s data');
     const page = await listApplications(deps.db, { ...query, applicantId: ownerId }, { limit: query.limit, after: query.cursor });
     const names = await applicationNames(deps.db, page.items.map((a) => a.id));
-    sendPage(res, page, (a) => applicationView(a, names.get(a.id) ?? null, deps.reviewDeadlineHours), encodeTimeCursor);
+    const viewing = viewingFor(res, deps.reviewDeadlineHours);
+    sendPage(res, page, (a) => applicationView(a, names.get(a.id) ?? null, viewing), encodeTimeCursor);
   }).all(GET_ONLY);
 
   router.route('/owners/:ownerId/listings').get(auth, async (req, res) => {

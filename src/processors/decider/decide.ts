@@ -1,7 +1,8 @@
 import { normalizedRegistration } from './business-registration.ts';
 import { listingIdFor } from './listing-id.ts';
 import { changeFitsListing } from './registration-data.ts';
-import { checkRejectionReason, validateDetails, validateNote, validateSubmission } from './validate.ts';
+import { claimedByOther, describeClaim, reviewClaimHolder } from './review-claim.ts';
+import { checkRejectionReason, checkReviewerNote, validateDetails, validateNote, validateSubmission } from './validate.ts';
 import type {
   AdminAuth, Application, ApplicationDetails, ApplicationSnapshot, Command, CommandType, DecisionContext, DomainEvent,
   Listing, RejectionCode,
@@ -23,6 +24,9 @@ export function decide(state: Application | null, command: Command, context: Dec
     case 'WithdrawApplication': return [withdraw(state, command)];
     case 'ApproveApplication': return [approve(state, command, context)];
     case 'RejectApplication': return [reject(state, command)];
+    case 'ClaimReview': return [claimReview(state, command, context)];
+    case 'ReleaseReview': return [releaseReview(state, command)];
+    case 'AddReviewerNote': return [addReviewerNote(state, command)];
   }
 }
 
@@ -112,21 +116,33 @@ function withdraw(state: Application | null, command: CommandOf<'WithdrawApplica
   return 'refused' in gate ? gate.refused : { type: 'ApplicationWithdrawn', applicantId: command.applicantId };
 }
 
-/** The checks approve and reject share; the admin verdict comes first (see decide). */
-function adminGate(
-  state: Application | null,
-  command: CommandOf<'ApproveApplication' | 'RejectApplication'>,
-): { refused: DomainEvent } | { application: Application; adminId: string } {
+type AdminCommand = CommandOf<'ApproveApplication' | 'RejectApplication' | 'ClaimReview' | 'ReleaseReview' | 'AddReviewerNote'>;
+type AdminGate = { refused: DomainEvent } | { application: Application; adminId: string };
+
+/**
+ * The checks every admin command shares; the admin verdict comes first (see decide). A note may
+ * be written on a decided application too; everything else needs it PENDING.
+ */
+function adminGate(state: Application | null, command: AdminCommand, needsPending = true): AdminGate {
   const admin: AdminAuth = command.admin;
   if (!admin.ok) return { refused: rejected(command, 'FORBIDDEN', `admin token refused: ${admin.reason}`) };
   if (state === null) return { refused: rejected(command, 'NOT_FOUND', `application ${command.applicationId} does not exist`) };
   // The first of two racing decisions wins; the second lands here.
-  if (state.status !== 'PENDING') return { refused: notPending(command, state) };
+  if (needsPending && state.status !== 'PENDING') return { refused: notPending(command, state) };
   return { adminId: admin.adminId, application: state };
 }
 
-function approve(state: Application | null, command: CommandOf<'ApproveApplication'>, context: DecisionContext): DomainEvent {
+/** A decision also needs the application not to be held by another admin: they take it over first. */
+function deciderGate(state: Application | null, command: CommandOf<'ApproveApplication' | 'RejectApplication'>): AdminGate {
   const gate = adminGate(state, command);
+  if ('refused' in gate) return gate;
+  const other = claimedByOther(gate.application, gate.adminId, command.issuedAt);
+  if (other === null) return gate;
+  return { refused: rejected(command, 'CLAIMED_BY_OTHER', `application ${gate.application.id} is ${describeClaim(other)}; take the review over before deciding`) };
+}
+
+function approve(state: Application | null, command: CommandOf<'ApproveApplication'>, context: DecisionContext): DomainEvent {
+  const gate = deciderGate(state, command);
   if ('refused' in gate) return gate.refused;
   const { adminId, application } = gate;
   const problems = validateNote(command.note);
@@ -151,9 +167,43 @@ function approve(state: Application | null, command: CommandOf<'ApproveApplicati
 }
 
 function reject(state: Application | null, command: CommandOf<'RejectApplication'>): DomainEvent {
-  const gate = adminGate(state, command);
+  const gate = deciderGate(state, command);
   if ('refused' in gate) return gate.refused;
   const reason = checkRejectionReason(command.reason);
   if (!reason.ok) return rejected(command, 'REASON_REQUIRED', reason.problem);
   return { type: 'ApplicationRejected', adminId: gate.adminId, reason: reason.reason };
+}
+
+/**
+ * Two admins claiming at once: the first in the partition's order wins, the second hears who
+ * holds it. A holder claiming again renews; a take-over ends the other's claim, and says whose.
+ */
+function claimReview(state: Application | null, command: CommandOf<'ClaimReview'>, context: DecisionContext): DomainEvent {
+  const gate = adminGate(state, command);
+  if ('refused' in gate) return gate.refused;
+  const other = claimedByOther(gate.application, gate.adminId, command.issuedAt);
+  if (other !== null && !command.takeOver) {
+    return rejected(command, 'ALREADY_CLAIMED', `application ${gate.application.id} is ${describeClaim(other)}`);
+  }
+  return {
+    type: 'ReviewClaimed', adminId: gate.adminId, since: command.issuedAt, expiresAt: command.issuedAt + context.reviewClaimMs,
+    takenOverFrom: other?.adminId ?? null,
+  };
+}
+
+function releaseReview(state: Application | null, command: CommandOf<'ReleaseReview'>): DomainEvent {
+  const gate = adminGate(state, command);
+  if ('refused' in gate) return gate.refused;
+  const held = reviewClaimHolder(gate.application, command.issuedAt);
+  if (held === null) return rejected(command, 'NOT_CLAIMED', `application ${gate.application.id} is not claimed for review`);
+  if (held.adminId !== gate.adminId) return rejected(command, 'CLAIMED_BY_OTHER', `application ${gate.application.id} is ${describeClaim(held)}; only the holder releases it`);
+  return { type: 'ReviewReleased', adminId: gate.adminId };
+}
+
+function addReviewerNote(state: Application | null, command: CommandOf<'AddReviewerNote'>): DomainEvent {
+  const gate = adminGate(state, command, false);
+  if ('refused' in gate) return gate.refused;
+  const text = checkReviewerNote(command.text);
+  if (!text.ok) return rejected(command, 'VALIDATION_FAILED', text.problem);
+  return { type: 'ReviewerNoteAdded', adminId: gate.adminId };
 }

@@ -27,20 +27,26 @@ export function evolve(state: Application | null, event: DomainEvent, meta: Evol
       decidedBy: null,
       rejectionReason: null,
       decisionNote: null,
+      reviewClaim: null,
     };
   }
   if (state === null) throw new Error(`evolve: ${event.type} for application ${meta.applicationId}, which does not exist`);
+  // The reviewers' own work changes what they see, not the application: no new version.
+  if (event.type === 'ReviewClaimed') return { ...state, reviewClaim: { adminId: event.adminId, since: event.since, expiresAt: event.expiresAt } };
+  if (event.type === 'ReviewReleased') return { ...state, reviewClaim: null };
+  if (event.type === 'ReviewerNoteAdded') return state;
   // Every accepted change after submission bumps the version by exactly one.
   const next = { ...state, version: state.version + 1, updatedAt: meta.at };
   switch (event.type) {
     case 'ApplicationAmended':
       return { ...next, details: event.details };
     case 'ApplicationWithdrawn':
-      return { ...next, status: 'WITHDRAWN' };
+      return { ...next, status: 'WITHDRAWN', reviewClaim: null };
     case 'ApplicationApproved':
       return {
         ...next,
         status: 'APPROVED',
+        reviewClaim: null,
         decidedAt: meta.at,
         decidedBy: event.adminId,
         decisionNote: event.note,
@@ -48,6 +54,6 @@ export function evolve(state: Application | null, event: DomainEvent, meta: Evol
         listingId: state.kind === 'NEW_LISTING' ? event.listingId : state.listingId,
       };
     case 'ApplicationRejected':
-      return { ...next, status: 'REJECTED', decidedAt: meta.at, decidedBy: event.adminId, rejectionReason: event.reason };
+      return { ...next, status: 'REJECTED', reviewClaim: null, decidedAt: meta.at, decidedBy: event.adminId, rejectionReason: event.reason };
   }
 }

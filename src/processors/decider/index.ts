@@ -5,10 +5,11 @@ export { evolve } from './evolve.ts';
 export type { EvolveMeta } from './evolve.ts';
 export { evolveListing } from './listing.ts';
 export { pendingChangeAfter } from './pending-change.ts';
+export { claimedByOther, describeClaim, reviewClaimHolder } from './review-claim.ts';
 export type { ApprovedEvent, ListingMeta } from './listing.ts';
 export { LISTING_ID_NAMESPACE, listingIdFor, uuidV5 } from './listing-id.ts';
 export {
-  LIMITS, checkRejectionReason, validateAddress, validateApplicantId, validateBusinessHours, validateContact,
+  LIMITS, checkRejectionReason, checkReviewerNote, validateAddress, validateApplicantId, validateBusinessHours, validateContact,
   validateDetails, validateInfoChangeDetails, validateListingDetails, validateNote, validateSpecific,
   validateSubmission,
 } from './validate.ts';

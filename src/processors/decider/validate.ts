@@ -31,6 +31,7 @@ export const LIMITS = {
   ticketPriceKrw: { min: 0, max: 10_000_000 },
   note: 1000,
   reason: 1000,
+  reviewerNote: 2000,
 } as const;
 
 export interface DetailsContext {
@@ -194,5 +195,12 @@ export function checkRejectionReason(reason: string): ReasonCheck {
   if (trimmed === '') return { ok: false, problem: 'reason: a rejection needs a reason' };
   // The applicant reads it in a notification, like the note: the same text rules apply.
   const [problem] = textProblems('reason', trimmed, { max: LIMITS.reason, required: true, multiline: true });
+  return problem ? { ok: false, problem } : { ok: true, reason: trimmed };
+}
+
+/** A reviewer note is stored trimmed, like a reason, and must say something. */
+export function checkReviewerNote(text: string): ReasonCheck {
+  const trimmed = typeof text === 'string' ? text.trim() : '';
+  const [problem] = textProblems('text', trimmed, { max: LIMITS.reviewerNote, required: true, multiline: true });
   return problem ? { ok: false, problem } : { ok: true, reason: trimmed };
 }

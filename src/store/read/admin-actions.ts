@@ -2,6 +2,7 @@ import type { Readable } from 'node:stream';
 import type { CommonQueryMethods, FragmentSqlToken } from 'slonik';
 import { z } from 'zod';
 import { sql, type Database } from '../db.ts';
+import { OWNER_VISIBLE_ACTIONS } from '../../domain/values.ts';
 import { adminActionRow } from '../tables.ts';
 import { applicationName, withListing } from './application-names.ts';
 import { pageOf, whereAll, type Page } from './keyset.ts';
@@ -75,8 +76,11 @@ export function streamAdminActions(db: Database, filter: AdminActionFilter, cons
 }
 
 /** Every decision taken on one application, in order. */
-export async function actionsOfApplication(db: CommonQueryMethods, applicationId: string): Promise<AdminActionEntry[]> {
+/** `reviewer`: a MASTER also sees the review claims; the owner only the decisions (OWNER_VISIBLE_ACTIONS). */
+export async function actionsOfApplication(db: CommonQueryMethods, applicationId: string, reviewer: boolean): Promise<AdminActionEntry[]> {
   const rows = await db.any(sql.type(entryRow)`
-    SELECT ${COLUMNS} FROM admin_action_log WHERE application_id = ${applicationId}::uuid ORDER BY admin_action_log.id`);
+    SELECT ${COLUMNS} FROM admin_action_log WHERE application_id = ${applicationId}::uuid
+      ${reviewer ? sql.fragment`` : sql.fragment`AND action = ANY(${sql.array([...OWNER_VISIBLE_ACTIONS], 'text')})`}
+    ORDER BY admin_action_log.id`);
   return rows.map(entryOf);
 }

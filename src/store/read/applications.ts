@@ -75,7 +75,8 @@ export function streamApplicationSummaries(
 ): Promise<void> {
   return streamRows(db, sql.type(summaryRow)`
     SELECT a.id, a.applicant_id, a.kind, a.listing_id, a.content_type, a.status, a.version, a.created_at, a.updated_at, a.decided_at,
-      a.decided_by, a.rejection_reason, a.decision_note, ${applicationName} AS name
+      a.decided_by, a.rejection_reason, a.decision_note, a.review_claimed_by, a.review_claimed_at, a.review_claim_expires_at,
+      ${applicationName} AS name
     FROM applications a ${withListing}
     WHERE ${whereAll(matching(filter))} ORDER BY a.created_at DESC, a.id DESC`, summaryOf, consume);
 }

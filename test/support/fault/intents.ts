@@ -69,6 +69,12 @@ type Code = 'NOT_FOUND' | 'ALREADY_EXISTS' | 'NOT_PENDING' | 'REASON_REQUIRED' |
  * else the command is accepted. Authorisation comes before existence for decisions (a non-admin
  * learns nothing), ownership before status for the applicant's own commands.
  */
+const ADMIN_ON_PENDING: [Code, (s: Situation) => boolean][] = [
+  ['FORBIDDEN', (s) => !s.admin!.ok],
+  ['NOT_FOUND', (s) => s.app === undefined],
+  ['NOT_PENDING', (s) => s.app!.status !== 'PENDING'],
+];
+
 const RULES: Record<Command['type'], [Code, (s: Situation) => boolean][]> = {
   SubmitApplication: [
     ['ALREADY_EXISTS', (s) => s.app !== undefined],
@@ -100,6 +106,14 @@ const RULES: Record<Command['type'], [Code, (s: Situation) => boolean][]> = {
     ['NOT_FOUND', (s) => s.app === undefined],
     ['NOT_PENDING', (s) => s.app!.status !== 'PENDING'],
     ['REASON_REQUIRED', (s) => { const reason = (s.command as Reject).reason.trim(); return reason.length === 0 || [...reason].length > 1000; }],
+  ],
+  // The load sends no review commands (test/console/review-team.test.ts and test/http/review-claims.test.ts
+  // cover them), so no application is ever claimed and the decisions above never meet CLAIMED_BY_OTHER.
+  ClaimReview: ADMIN_ON_PENDING,
+  ReleaseReview: ADMIN_ON_PENDING,
+  AddReviewerNote: [
+    ['FORBIDDEN', (s) => !s.admin!.ok],
+    ['NOT_FOUND', (s) => s.app === undefined],
   ],
 };
 

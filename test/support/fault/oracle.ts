@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { TokenVerifier } from '../../../src/auth/tokens.ts';
-import type { Topics } from '../../../src/config.ts';
+import { loadConfig, type Topics } from '../../../src/config.ts';
 import { BatchView } from '../../../src/processors/batch-fold.ts';
 import type { Application, DomainEvent, Listing } from '../../../src/domain/types.ts';
 import { prepare, type CommandRecord, type DecisionClock } from '../../../src/processors/envelope.ts';
@@ -59,7 +59,7 @@ export async function replay(log: RawRecord[], deps: { serde: Serde; verifier: T
     records: log.length, processed: new Map(), redeliveries: 0, reusedKeys: 0, deadLetters: new Map(),
     applications: new Map(), listings: new Map(), messages: new Map(), sequences: new Map(), adminActions: [], history: new Map(), rejections: {},
   };
-  const model = new BatchView({ applications: new Map(), listings: new Map(), pendingChanges: new Map(), known: new Map() });
+  const model = new BatchView({ applications: new Map(), listings: new Map(), pendingChanges: new Map(), known: new Map() }, loadConfig({}).REVIEW_CLAIM_MINUTES * 60_000);
   const ordered = [...log].sort((a, b) => a.partition - b.partition || Number(BigInt(a.offset) - BigInt(b.offset)));
   for (const record of ordered) {
     const prepared = await prepare(toCommandRecord(record), deps.serde, deps.verifier, deps.clock);
