@@ -2,7 +2,7 @@ import type { Config } from './config.ts';
 import { untrustedCertificate } from './tls-codes.ts';
 
 /** What kafkajs's errors carry that tells one refusal from another. */
-export interface ClientFailure { name?: string; message: string; code?: string; retriable?: boolean }
+export interface ClientFailure { name?: string; message: string; code?: string; type?: string; retriable?: boolean }
 
 
 /**

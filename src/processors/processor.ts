@@ -1,4 +1,4 @@
-import type { Consumer, EachBatchPayload } from 'kafkajs';
+import type { Consumer, EachBatchPayload, TopicPartitionOffsetAndMetadata } from 'kafkajs';
 import type { CommandRecord, Prepared } from './envelope.ts';
 import type { StoredOutboxMessage } from '../store/batch-store.ts';
 import type { OutboxRelay } from './relay.ts';
@@ -9,6 +9,11 @@ import type { Chunk } from './runtime/ports.ts';
 import { superviseConsumer, type ConsumerHealth } from './runtime/consumer.ts';
 import { retryingSteps, type StepHealth } from './runtime/retry.ts';
 import { traceBatch } from '../tracing/batch-span.ts';
+import { innermost } from '../kafka-refusal.ts';
+
+/** kafkajs's name for the broker's NOT_COORDINATOR (16), and how many such refused commits in a row bring a rejoin. */
+const NOT_COORDINATOR = 'NOT_COORDINATOR_FOR_GROUP';
+const REJOIN_AFTER = 3;
 
 /** What kafkajs 2.2.4 says when pause or resume is called on a consumer that is not running. */
 const NOT_RUNNING = 'Consumer group was not initialized';
@@ -44,7 +49,7 @@ export async function runProcessor(deps: ProcessorDeps): Promise<{ health: Proce
     retrying: retryingSteps(health, metrics, logger, () => pipeline.isStopping),
     // Straight to the group coordinator: the consumer's own commitOffsets skips the commit once
     // disconnect() began, and the pipeline commits before it disconnects.
-    offsets: { commit: (offsets) => consumer.commitOffsets(offsets.map((o) => ({ topic, ...o }))) },
+    offsets: { commit: (offsets) => commitThroughCoordinator(offsets.map((o) => ({ topic, ...o }))) },
     flow: {
       pause: (partitions) => outsideRun(() => consumer.pause([{ topic, partitions }])),
       resume: (partitions) => outsideRun(() => consumer.resume([{ topic, partitions }])),
@@ -58,6 +63,22 @@ export async function runProcessor(deps: ProcessorDeps): Promise<{ health: Proce
       transaction: (commands) => metrics.batchSize.observe(commands),
     },
   }, { maxBatch: deps.maxBatch, transactions: deps.transactions, maxOutstanding: deps.maxBatch, commitIntervalMs: deps.commitIntervalMs });
+
+  let supervisor: Awaited<ReturnType<typeof superviseConsumer>> | undefined;
+  let wrongCoordinator = 0;
+  /** A commit refused by a broker that is no longer the group's coordinator, a few times running, brings a fresh join. */
+  async function commitThroughCoordinator(offsets: TopicPartitionOffsetAndMetadata[]): Promise<void> {
+    try {
+      await consumer.commitOffsets(offsets);
+      wrongCoordinator = 0;
+    } catch (error) {
+      if (innermost(error).type === NOT_COORDINATOR && ++wrongCoordinator >= REJOIN_AFTER) {
+        wrongCoordinator = 0;
+        void supervisor?.rejoin();
+      }
+      throw error;
+    }
+  }
 
   /**
    * Between a crash of the consumer and kafkajs's restart of it there is no group to pause or
@@ -99,7 +120,7 @@ export async function runProcessor(deps: ProcessorDeps): Promise<{ health: Proce
     resolveOffset(batch.lastOffset());
   }
 
-  const supervisor = await superviseConsumer(consumer, {
+  supervisor = await superviseConsumer(consumer, {
     topic, health, logger,
     run: { autoCommit: false, eachBatchAutoResolve: false, partitionsConsumedConcurrently: deps.partitionsConcurrently, eachBatch },
     onJoin() {

@@ -16,9 +16,10 @@ export const BACKOFF_MS = [100, 250, 500, 1000, 2000, 5000];
  */
 export async function superviseConsumer(consumer: Consumer, options: {
   topic: string; run: ConsumerRunConfig; health: ConsumerHealth; onJoin(): void; logger: Logger;
-}): Promise<{ stop(): Promise<void> }> {
+}): Promise<{ stop(): Promise<void>; rejoin(): Promise<void> }> {
   const { health, logger } = options;
   let stopping = false;
+  let rejoining = false;
   let restarts = 0;
   consumer.on(consumer.events.GROUP_JOIN, () => {
     restarts = 0;
@@ -53,6 +54,27 @@ export async function superviseConsumer(consumer: Consumer, options: {
   await consumer.subscribe({ topics: [options.topic], fromBeginning: true });
   await consumer.run(options.run);
   return {
+    /**
+     * Leaves the group and joins again through a coordinator looked up afresh. kafkajs 2.2.4
+     * commits offsets to the coordinator it joined through until the next join, even once that
+     * broker answers that it is not the coordinator any more; when the coordinator moved while
+     * every partition was paused (a rolling restart), nothing else brought a join, and the
+     * commits failed for good.
+     */
+    async rejoin() {
+      if (stopping || rejoining) return;
+      rejoining = true;
+      logger.warn('offset commits keep reaching a broker that is not the group coordinator; joining the group again');
+      try {
+        await consumer.stop();
+        if (!stopping) await consumer.run(options.run);
+      } catch (error) {
+        logger.warn({ err: error }, 'rejoin failed; restarting the consumer');
+        restart();
+      } finally {
+        rejoining = false;
+      }
+    },
     /** No restart after this; the batch in hand finishes, publishes and commits. */
     async stop() {
       stopping = true;
