@@ -14,7 +14,7 @@
  *   --commands=N       commands of the processor drain (default 100000, quick 20000)
  *   --naive-commands=N commands the naive peer handles (default 5000, quick 1500)
  *   --service-env=K=V,... extra environment of the service (e.g. PROCESSOR_PARTITIONS_CONCURRENTLY=6)
- *   --skip=a,b         leave out phases: micro, latency, http, broker, db, naive, streams (the Kafka Streams peer; for experiments)
+ *   --skip=a,b         leave out phases: warmup, micro, latency, http, broker, db, naive, streams (the Kafka Streams peer; for experiments)
  *   --service-dir=DIR  run the service from another checkout (a copy with a proposed change
  *                      applied, node_modules linked), to measure the change on the same bench
  */
@@ -35,6 +35,8 @@ import { load, type HttpResult } from './lib/http.ts';
 import { kafkaClient, outputTopics, partitionEnds, preload, topicCounts } from './lib/kafka.ts';
 import { measureLatency, type LatencyResult } from './lib/latency.ts';
 import { microCosts } from './lib/micro.ts';
+import { warmUp } from './lib/warmup.ts';
+import { targetBounds } from './lib/bounds.ts';
 import { cpuMicros, currentRssMb, machineCpu, peakRssMb, startChild, stopAllChildren, treeCpuMicros } from './lib/procs.ts';
 import { summariseProfile, type ProfileSummary } from './lib/profile.ts';
 import { histogramTotals, REPO, startServiceProcess } from './lib/service.ts';
@@ -69,6 +71,7 @@ const SIZES = {
   httpRounds: 3,
   httpConnections: 10,
   microIterations: quick ? 1_000 : 3_000,
+  warmupCommands: quick ? 5_000 : 10_000,
 };
 const BENCH_DIR = join(REPO, 'bench');
 const MILLION_KEYS = ['peak_rss_mb_1m', 'pg_cpu_us_per_cmd_first_100k', 'pg_cpu_us_per_cmd_last_100k', 'million_run'];
@@ -186,6 +189,14 @@ async function main(): Promise<void> {
       if (micro) details.micro_us = Object.fromEntries(Object.entries(micro).map(([k, v]) => [k, round(v, 1)]));
     }
 
+    // Published outbox rows are kept for the run: the ceilings are built from what the processor wrote and emitted.
+    const serviceEnv = { ...stack.serviceEnv, OUTBOX_RETENTION_SECONDS: String(30 * 86_400), ...Object.fromEntries(flags['service-env']!.split(',').filter(Boolean).map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)])) };
+    // The broker compiled before anything is measured (see warmUp): Apache Kafka only, a JVM.
+    if (runs('warmup') && stack.broker.kind === 'apache-kafka') {
+      const warm = await phase('warm-up', () => warmUp({ stack: stack!, kafka, tokens, commands: SIZES.warmupCommands, serviceDir: flags['service-dir'], extraEnv: serviceEnv }));
+      if (warm) details.warmup = { commands: warm.commands, seconds: round(warm.seconds, 1) };
+    }
+
     // 4. The processor drains the preloaded commands.
     const processorDb = await stack.database('processor');
     const profileDir = join(BENCH_DIR, 'profiles');
@@ -198,8 +209,7 @@ async function main(): Promise<void> {
       brokers: broker.brokers, registryUrl: registry.url, databaseUrl: processorDb, publicKeyPem: keys.publicKeyPem, groupId: 'bench-processor',
       nodeFlags: [...flags['node-flags']!.split(' ').filter(Boolean), ...(flags.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])],
       ...(flags['service-dir'] && { serviceDir: flags['service-dir'] }),
-      // Published outbox rows are kept for the run: the ceilings are built from what the processor wrote and emitted.
-      extraEnv: { ...stack.serviceEnv, OUTBOX_RETENTION_SECONDS: String(30 * 86_400), ...Object.fromEntries(flags['service-env']!.split(',').filter(Boolean).map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)])) },
+      extraEnv: serviceEnv,
     });
     const dbClient = new pg.Client({ connectionString: processorDb });
     await dbClient.connect();
@@ -453,16 +463,18 @@ async function main(): Promise<void> {
       const bare = emitted && written && await phase('bare pipeline', async () => {
         const url = await stack!.database('bare');
         const pg0 = treeCpuMicros(stack!.postgresPid);
+        const broker0 = cpuMicros(broker.pid);
         const result = await barePipeline({
           kafka: kafkaClient(broker.brokers, 'bench-bare-pipeline'), commandTopic: processorTopics.commands, ends, emitted, concurrency: 3,
           idempotent: stack!.broker.kind !== 'go-mokapi', databaseUrl: url, rows: written,
         });
-        return { ...result, postgresCpuMicros: treeCpuMicros(stack!.postgresPid) - pg0 };
+        return { ...result, postgresCpuMicros: treeCpuMicros(stack!.postgresPid) - pg0, brokerCpuMicros: cpuMicros(broker.pid) - broker0 };
       });
       if (bare) {
         details.barePipeline = {
           ...bare, seconds: round(bare.seconds, 2), cmdsPerSecond: round(bare.commands / bare.seconds),
           clientCpuUsPerCmd: round(bare.clientCpuMicros / bare.commands, 1), postgresCpuUsPerCmd: round(bare.postgresCpuMicros / bare.commands, 1),
+          brokerCpuUsPerCmd: round(bare.brokerCpuMicros / bare.commands, 1),
         };
       }
 
@@ -615,6 +627,7 @@ async function main(): Promise<void> {
       results.cpu_bound_capacity_cmds_per_s = {
         processor: drain ? capacity((drain.cpuMicros + drain.postgresCpuMicros + drain.brokerCpuMicros) / drain.commands) : null,
         broker_ceiling: brokerResult ? capacity((brokerResult.clientCpuMicros + brokerResult.brokerCpuMicros) / brokerResult.commands) : null,
+        bare_pipeline: bare ? capacity((bare.clientCpuMicros + bare.postgresCpuMicros + bare.brokerCpuMicros) / bare.commands) : null,
         db_ceiling: dbResult ? capacity((dbResult.clientCpuMicros / SIZES.commands) + (dbResult.postgresCpuUsPerCmd ?? NaN)) : null,
         naive: naive ? capacity(naive.cpuUsPerCmd + naive.postgresCpuUsPerCmd + naive.brokerCpuUsPerCmd) : null,
       };
@@ -638,6 +651,10 @@ async function main(): Promise<void> {
         'read API >= 80% of bare (search)': atMost(0.8 * httpRate('bareSearch'), httpRate('serviceSearch')),
       };
       results.targets = targets;
+      results.bounds = targetBounds({
+        cores, bareRate, bareClientCpu, barePostgresCpu, bareBrokerCpu: bare ? bare.brokerCpuMicros / bare.commands : NaN,
+        micro: details.micro_us as Record<string, number> | undefined,
+      });
       if (drain) details.drain = summariseDrain(drain);
     } finally {
       await dbClient.end().catch(() => {});
@@ -794,6 +811,12 @@ function printTable(results: Record<string, unknown>): void {
   for (const [name, value, note] of rows) console.log(`${name.padEnd(width)}  ${shown(value).padStart(9)}  ${note}`);
   console.log('');
   for (const [target, met] of Object.entries(r.targets ?? {})) console.log(`${met === null ? 'MISSING' : met ? 'MET    ' : 'NOT MET'}  ${target}`);
+  const b = r.bounds;
+  if (b) {
+    console.log(`\nwork the bare pipeline does not do, measured apart (micro): ${b.required_extra_cpu_us_per_cmd} us/cmd`);
+    console.log(`${b.service_cpu.bound ? 'BOUND  ' : 'open   '}  service CPU <= 1.5x the bare client's: headroom ${b.service_cpu.headroom_us_per_cmd} us/cmd`);
+    console.log(`${b.throughput.bound ? 'BOUND  ' : 'open   '}  processor >= 85% of the bare pipeline: at least ${b.throughput.minimum_cpu_us_per_cmd} us/cmd of CPU, so at most ${b.throughput.cpu_bound_cmds_per_s} cmds/s on ${os.cpus().length} cores, against ${b.throughput.target_cmds_per_s} needed`);
+  }
   console.log(`\n${flags.results ?? 'bench/results.json'} written (${r.wall_seconds} s)`);
 }
 

@@ -71,3 +71,14 @@ test('sends handed over while one is in flight all resolve, each written once an
   await publisher.stop();
   expect((await readAll()).slice(before)).toEqual(Array.from({ length: 20 }, (_, index) => `b${index}`));
 });
+
+test('sends coalesced past the broker\'s max.message.bytes for one partition are all written, each once and in order', async () => {
+  const publisher = new Publisher((settings) => kafka.producer(settings), Partitioners.DefaultPartitioner);
+  const before = (await readAll()).length;
+  // 30 sends of 100 records of 1 KB on one key: 3 MB for one partition, where the broker takes at most 1 MB a batch.
+  const filler = 'x'.repeat(1000);
+  const sends = Array.from({ length: 30 }, (_, send) => Array.from({ length: 100 }, (_, index) => `c${send * 100 + index}-${filler}`));
+  await Promise.all(sends.map((values) => publisher.send([{ topic, messages: values.map((value) => ({ key: 'c', value })) }])));
+  await publisher.stop();
+  expect((await readAll()).slice(before)).toEqual(sends.flat());
+});

@@ -17,20 +17,25 @@ export const HOP_TOPIC = 'bench.hop';
 export const ISSUER = 'backoffice-dev';
 export const AUDIENCE = 'backoffice';
 
-/** The processor's topics (the defaults) and the naive peer's own output topics on the same broker. */
+/** The processor's topics (the defaults). */
 export const processorTopics: Topics = topicsOf(loadConfig({}));
-export const naiveTopics: Topics = {
-  commands: processorTopics.commands,
-  events: `naive.${processorTopics.events}`,
+
+/** The processor's topics under a prefix: another implementation's (or run's) own, on the same broker. */
+export const prefixedTopics = (prefix: string): Topics => ({
+  commands: `${prefix}.${processorTopics.commands}`,
+  events: `${prefix}.${processorTopics.events}`,
   listings: {
-    RESTAURANT: `naive.${processorTopics.listings.RESTAURANT}`,
-    PERFORMANCE: `naive.${processorTopics.listings.PERFORMANCE}`,
-    EXHIBITION: `naive.${processorTopics.listings.EXHIBITION}`,
+    RESTAURANT: `${prefix}.${processorTopics.listings.RESTAURANT}`,
+    PERFORMANCE: `${prefix}.${processorTopics.listings.PERFORMANCE}`,
+    EXHIBITION: `${prefix}.${processorTopics.listings.EXHIBITION}`,
   },
-  notifications: `naive.${processorTopics.notifications}`,
-  dlq: `naive.${processorTopics.dlq}`,
+  notifications: `${prefix}.${processorTopics.notifications}`,
+  dlq: `${prefix}.${processorTopics.dlq}`,
   reviewersRecipientId: processorTopics.reviewersRecipientId,
-};
+});
+
+/** The naive peer's own output topics; it reads the processor's command topic. */
+export const naiveTopics: Topics = { ...prefixedTopics('naive'), commands: processorTopics.commands };
 
 /** How long a part of the stack took to start, and its memory once started. */
 export interface PartStartup {

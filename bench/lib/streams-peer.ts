@@ -10,23 +10,12 @@ import { connectSerde } from '../../src/schemas/serde.ts';
 import { measureLatency, type LatencyResult } from './latency.ts';
 import { cpuMicros, machineCpu, peakRssMb, startChild, type Child } from './procs.ts';
 import { REPO } from './service.ts';
-import { AUDIENCE, ISSUER, PARTITIONS, processorTopics, type BenchStack } from './stack.ts';
+import { AUDIENCE, ISSUER, PARTITIONS, prefixedTopics, processorTopics, type BenchStack } from './stack.ts';
 import { streamsPeerClasspath } from './streams-jar.ts';
 import type { Expect, Tokens } from './workload.ts';
 
 /** The peer's own topics, its command topic included: it never reads or writes the service's. */
-export const streamsTopics: Topics = {
-  commands: `streams.${processorTopics.commands}`,
-  events: `streams.${processorTopics.events}`,
-  listings: {
-    RESTAURANT: `streams.${processorTopics.listings.RESTAURANT}`,
-    PERFORMANCE: `streams.${processorTopics.listings.PERFORMANCE}`,
-    EXHIBITION: `streams.${processorTopics.listings.EXHIBITION}`,
-  },
-  notifications: `streams.${processorTopics.notifications}`,
-  dlq: `streams.${processorTopics.dlq}`,
-  reviewersRecipientId: processorTopics.reviewersRecipientId,
-};
+export const streamsTopics: Topics = prefixedTopics('streams');
 
 const APPLICATION_ID = 'bench-streams-peer';
 /**

@@ -1,4 +1,4 @@
-import type { ICustomPartitioner, Producer, ProducerConfig, RecordMetadata, TopicMessages } from 'kafkajs';
+import type { ICustomPartitioner, Message, Producer, ProducerConfig, RecordMetadata, TopicMessages } from 'kafkajs';
 
 export type PublisherProducerConfig = Required<Pick<ProducerConfig, 'idempotent' | 'maxInFlightRequests' | 'retry' | 'createPartitioner'>>;
 
@@ -78,11 +78,12 @@ export class Publisher {
       this.waiting = [];
       try {
         const producer = await this.connected();
-        this.assigned.clear();
-        const topicMessages = taken.flatMap((waiting) => waiting.topicMessages);
-        const acknowledged = await producer.sendBatch({ acks: -1, topicMessages });
-        const skipped = unacknowledged(this.assigned, acknowledged);
-        if (skipped.length > 0) throw new Error(`kafkajs resolved a send without an acknowledgement for ${skipped.join(', ')}; sending it again`);
+        for (const part of requestSized(taken.flatMap((waiting) => waiting.topicMessages))) {
+          this.assigned.clear();
+          const acknowledged = await producer.sendBatch({ acks: -1, topicMessages: part });
+          const skipped = unacknowledged(this.assigned, acknowledged);
+          if (skipped.length > 0) throw new Error(`kafkajs resolved a send without an acknowledgement for ${skipped.join(', ')}; sending it again`);
+        }
         for (const waiting of taken) waiting.resolve();
       } catch (error) {
         this.discard();
@@ -107,6 +108,56 @@ export class Publisher {
     this.producer = null;
     void producer?.then((stale) => stale.disconnect()).catch(() => undefined);
   }
+}
+
+/**
+ * Bytes of keys, values and headers one request carries at most. kafkajs puts all of a send's
+ * messages for a partition in one record batch, and the broker refuses a batch over the topic's
+ * max.message.bytes (1 MiB by default) with MESSAGE_TOO_LARGE: under a backlog, coalesced rounds
+ * put more than that on one partition (every reviewers' notification has the same key), and the
+ * relay sent everything again and again. Even if every message lands on one partition, a request
+ * of this size stays below the default, with room for the per-record overhead.
+ */
+export const REQUEST_BYTES = 768 * 1024;
+
+const RECORD_OVERHEAD = 64;
+
+const sizeOf = (message: Message) => {
+  let bytes = RECORD_OVERHEAD + byteLength(message.key) + byteLength(message.value);
+  for (const [name, value] of Object.entries(message.headers ?? {})) {
+    bytes += name.length;
+    for (const part of Array.isArray(value) ? value : [value]) bytes += byteLength(part);
+  }
+  return bytes;
+};
+
+const byteLength = (value: string | Buffer | null | undefined) => (value === null || value === undefined ? 0 : Buffer.byteLength(value));
+
+/**
+ * The messages in requests of at most REQUEST_BYTES, in their order: sent one after the other, a
+ * partition's messages keep their order. A message larger than that goes alone (the dead-letter
+ * topic takes records of up to 2 MiB).
+ */
+export function requestSized(topicMessages: TopicMessages[]): TopicMessages[][] {
+  const parts: TopicMessages[][] = [];
+  let part: TopicMessages[] = [];
+  let bytes = 0;
+  for (const { topic, messages } of topicMessages) {
+    for (const message of messages) {
+      const size = sizeOf(message);
+      if (bytes > 0 && bytes + size > REQUEST_BYTES) {
+        parts.push(part);
+        part = [];
+        bytes = 0;
+      }
+      const last = part[part.length - 1];
+      if (last?.topic === topic) last.messages.push(message);
+      else part.push({ topic, messages: [message] });
+      bytes += size;
+    }
+  }
+  if (part.length > 0) parts.push(part);
+  return parts;
 }
 
 /** The partitions a send assigned messages to that no acknowledgement of it names. */
