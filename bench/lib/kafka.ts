@@ -3,6 +3,7 @@ import { CommandSender } from '../../src/client/command-sender.ts';
 import type { Topics } from '../../src/config.ts';
 import type { Serde } from '../../src/schemas/serde.ts';
 import type { PlannedCommand } from './workload.ts';
+import '../../src/kafkajs-idle-fix.ts';
 
 export const kafkaClient = (brokers: string[], clientId: string) =>
   new Kafka({ clientId, brokers, logLevel: logLevel.ERROR, retry: { retries: 8, initialRetryTime: 100, maxRetryTime: 2000 } });
