@@ -60,7 +60,11 @@ export function startLiveFeed(deps: { db: Database; logger: Logger; databaseUrl?
 
   const readAll = async () => {
     const horizon = await liveHorizon(deps.db);
-    if (position === null) {
+    // With nobody subscribed there is no one to hand rows to: the position moves to the horizon
+    // without reading them, so a processor under load is not followed by a reader of every event
+    // it writes (one query and its rows a round). Checked after the await and acted on in the
+    // same tick: a subscriber that joined meanwhile gets the rows read below instead.
+    if (position === null || subscribers.size === 0) {
       position = horizon;
       return;
     }

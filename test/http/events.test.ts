@@ -71,6 +71,21 @@ test('a client that reconnects with the last id it saw gets exactly what it miss
   }
 });
 
+test('a client that joins without a last id gets what is committed after it joined, not what was committed while nobody listened', async () => {
+  const owner = `owner-${randomUUID()}`;
+  const token = await stack.token('OWNER', owner);
+  const before = await pipeline.sender.send([submitNew(owner), submitNew(owner)]);
+  for (const command of before) await pipeline.reader.waitFor(forCommand(pipeline.topics.events, command.commandId));
+  const stream = await openEventStream(url(), token);
+  try {
+    const [after] = await pipeline.sender.send([submitNew(owner)]);
+    const got = outcomes(await stream.until(has(after!.applicationId, 'ApplicationSubmitted')));
+    expect(got.map((o) => o.applicationId)).toEqual([after!.applicationId]);
+  } finally {
+    stream.close();
+  }
+});
+
 test('an outcome committed after a later one is still delivered, and first: the stream follows commits without gaps', async () => {
   const owner = `owner-${randomUUID()}`;
   const [early] = await pipeline.sender.send([submitNew(owner)]);
