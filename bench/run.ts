@@ -566,6 +566,7 @@ async function main(): Promise<void> {
       const bareClientCpu = bare ? bare.clientCpuMicros / bare.commands : NaN;
       const postgresCpu = drain ? drain.postgresCpuMicros / drain.commands : NaN;
       const barePostgresCpu = bare ? bare.postgresCpuMicros / bare.commands : NaN;
+      const bareBrokerCpu = bare ? bare.brokerCpuMicros / bare.commands : NaN;
       const cpuAt500 = latency ? latency.cpuUsPerCmd : NaN;
       Object.assign(results, {
         commands: SIZES.commands,
@@ -652,7 +653,7 @@ async function main(): Promise<void> {
       };
       results.targets = targets;
       results.bounds = targetBounds({
-        cores, bareRate, bareClientCpu, barePostgresCpu, bareBrokerCpu: bare ? bare.brokerCpuMicros / bare.commands : NaN,
+        cores, bareRate, bareClientCpu, barePostgresCpu, bareBrokerCpu,
         micro: details.micro_us as Record<string, number> | undefined,
       });
       if (drain) details.drain = summariseDrain(drain);

@@ -126,5 +126,11 @@ export function topicsOf(config: Config) {
   } as const;
 }
 export type Topics = ReturnType<typeof topicsOf>;
+
+/** The TOPIC_* settings that give a service `topics` (topicsOf read the other way). */
+export const topicSettings = (topics: Topics): Record<string, string> => ({
+  TOPIC_COMMANDS: topics.commands, TOPIC_EVENTS: topics.events, TOPIC_NOTIFICATIONS: topics.notifications, TOPIC_DLQ: topics.dlq,
+  TOPIC_LISTINGS_RESTAURANT: topics.listings.RESTAURANT, TOPIC_LISTINGS_PERFORMANCE: topics.listings.PERFORMANCE, TOPIC_LISTINGS_EXHIBITION: topics.listings.EXHIBITION,
+});
 export const allTopics = (topics: Topics): string[] =>
   [topics.commands, topics.events, ...Object.values(topics.listings), topics.notifications, topics.dlq];

@@ -11,7 +11,6 @@ import { opsRoutes } from './http/routes/ops.ts';
 import { sendProblem } from './http/problem.ts';
 import { probeRegistry } from './schemas/registry-probe.ts';
 import { registryAccess } from './schemas/serde.ts';
-import './kafkajs-idle-fix.ts';
 
 /** One metadata round trip with the service's own settings (a blip at start is retried twice, briefly): null when it answered. */
 async function probeKafka(config: ServiceConfig): Promise<string | null> {

@@ -1,8 +1,8 @@
 import pg from 'pg';
 import type { Kafka } from 'kafkajs';
-import { allTopics, type Topics } from '../../src/config.ts';
+import { allTopics, topicSettings, type Topics } from '../../src/config.ts';
 import { connectSerde } from '../../src/schemas/serde.ts';
-import { COMMAND_TOPIC_CONFIGS, DLQ_TOPIC_CONFIGS } from '../../dev/stack/broker.ts';
+import { ensureServiceTopics } from '../../dev/stack/choose.ts';
 import { preload } from './kafka.ts';
 import { startServiceProcess } from './service.ts';
 import { PARTITIONS, prefixedTopics, type BenchStack } from './stack.ts';
@@ -10,11 +10,6 @@ import { plan, totals, type Tokens } from './workload.ts';
 
 /** The processor's topics under a prefix of their own: the warm-up leaves the measured topics untouched. */
 export const warmupTopics: Topics = prefixedTopics('warmup');
-
-const topicEnv = (topics: Topics): Record<string, string> => ({
-  TOPIC_COMMANDS: topics.commands, TOPIC_EVENTS: topics.events, TOPIC_NOTIFICATIONS: topics.notifications, TOPIC_DLQ: topics.dlq,
-  TOPIC_LISTINGS_RESTAURANT: topics.listings.RESTAURANT, TOPIC_LISTINGS_PERFORMANCE: topics.listings.PERFORMANCE, TOPIC_LISTINGS_EXHIBITION: topics.listings.EXHIBITION,
-});
 
 /**
  * The processor drains `commands` commands of the same workload on topics and a database of its
@@ -28,9 +23,7 @@ export async function warmUp(options: {
   stack: BenchStack; kafka: Kafka; tokens: Tokens; commands: number; serviceDir?: string; extraEnv: Record<string, string>;
 }): Promise<{ seconds: number; commands: number }> {
   const { stack } = options;
-  await stack.broker.ensureTopics([warmupTopics.commands], PARTITIONS, COMMAND_TOPIC_CONFIGS);
-  await stack.broker.ensureTopics([warmupTopics.dlq], PARTITIONS, DLQ_TOPIC_CONFIGS);
-  await stack.broker.ensureTopics(allTopics(warmupTopics).filter((topic) => topic !== warmupTopics.commands && topic !== warmupTopics.dlq), PARTITIONS);
+  await ensureServiceTopics(stack.broker, { topics: allTopics(warmupTopics), commandTopic: warmupTopics.commands, dlqTopic: warmupTopics.dlq, partitions: PARTITIONS });
   const planned = plan(options.commands, options.tokens, 7);
   const expected = totals(planned);
   const serde = await connectSerde(stack.registry.url, warmupTopics);
@@ -39,7 +32,7 @@ export async function warmUp(options: {
   const started = performance.now();
   const service = await startServiceProcess({
     brokers: stack.broker.brokers, registryUrl: stack.registry.url, databaseUrl, publicKeyPem: stack.keys.publicKeyPem, groupId: 'bench-warmup',
-    ...(options.serviceDir && { serviceDir: options.serviceDir }), extraEnv: { ...options.extraEnv, ...topicEnv(warmupTopics) },
+    ...(options.serviceDir && { serviceDir: options.serviceDir }), extraEnv: { ...options.extraEnv, ...topicSettings(warmupTopics) },
   });
   const db = new pg.Client({ connectionString: databaseUrl });
   try {

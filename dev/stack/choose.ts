@@ -51,6 +51,13 @@ export function describeChoice(choice: StackChoice): string {
     : `embedded stack: go-mokapi fallback broker and the development registry (${choice.fallbackReason}; install a JDK >= 17 and Maven for Apache Kafka)`;
 }
 
+/** `topics` created on the broker, the command and DLQ topics among them with their settings. */
+export async function ensureServiceTopics(broker: EmbeddedBroker, options: { topics: string[]; commandTopic: string; dlqTopic: string; partitions: number }): Promise<void> {
+  await broker.ensureTopics([options.commandTopic], options.partitions, COMMAND_TOPIC_CONFIGS);
+  await broker.ensureTopics([options.dlqTopic], options.partitions, DLQ_TOPIC_CONFIGS);
+  await broker.ensureTopics(options.topics.filter((topic) => topic !== options.commandTopic && topic !== options.dlqTopic), options.partitions);
+}
+
 /** The chosen broker, started with `topics` created (the command and DLQ topics with their settings). */
 export async function startChosenBroker(choice: StackChoice, options: {
   dir: string; topics: string[]; commandTopic: string; dlqTopic: string; partitions: number; port?: number; announce?: (line: string) => void;
@@ -58,9 +65,7 @@ export async function startChosenBroker(choice: StackChoice, options: {
   if (choice.broker === 'go-mokapi') return startMokapi({ dir: options.dir, topics: options.topics, partitions: options.partitions, port: options.port });
   const kafka = await startKafka({ dir: options.dir, version: choice.kafkaVersion, port: options.port, partitions: options.partitions, announce: options.announce });
   try {
-    await kafka.ensureTopics([options.commandTopic], options.partitions, COMMAND_TOPIC_CONFIGS);
-    await kafka.ensureTopics([options.dlqTopic], options.partitions, DLQ_TOPIC_CONFIGS);
-    await kafka.ensureTopics(options.topics.filter((topic) => topic !== options.commandTopic && topic !== options.dlqTopic), options.partitions);
+    await ensureServiceTopics(kafka, options);
   } catch (error) {
     await kafka.stop();
     throw error;
