@@ -15,13 +15,25 @@ export interface BoundFigures {
   bareBrokerCpu: number;
   /** details.micro_us of the same run. */
   micro: Record<string, number> | undefined;
+  /** The bare relay's p99 at the two latency rates (relay-latency.ts), ms. */
+  relayP99?: number | undefined;
+  relayP99High?: number | undefined;
 }
+
+/** The latency targets, ms at a rate (issue 18). */
+export const LATENCY_TARGETS = { 500: 50, 2000: 150 } as const;
 
 export interface TargetBounds {
   /** The per-command work the bare pipeline does not do, µs: prepare (the mix) + decide, build and encode. */
   required_extra_cpu_us_per_cmd: number;
   service_cpu: { headroom_us_per_cmd: number; bound: boolean };
   throughput: { minimum_cpu_us_per_cmd: number; cpu_bound_cmds_per_s: number; target_cmds_per_s: number; bound: boolean };
+  /**
+   * Per rate: the processor's path holds the relay's (two broker hops, a transaction, a produce
+   * and an offset commit per batch), so when the relay alone misses a latency target at a rate,
+   * no shape of the processor meets it there.
+   */
+  latency: Partial<Record<keyof typeof LATENCY_TARGETS, { relay_p99_ms: number; target_ms: number; bound: boolean }>>;
 }
 
 const round1 = (value: number) => Math.round(value * 10) / 10;
@@ -38,7 +50,12 @@ export function targetBounds(figures: BoundFigures): TargetBounds | null {
   const minimum = figures.bareClientCpu + figures.barePostgresCpu + figures.bareBrokerCpu + extra;
   const capacity = (figures.cores * 1e6) / minimum;
   const target = 0.85 * figures.bareRate;
+  const latency: TargetBounds['latency'] = {};
+  for (const [rate, p99] of [[500, figures.relayP99], [2000, figures.relayP99High]] as const) {
+    if (typeof p99 === 'number' && Number.isFinite(p99)) latency[rate] = { relay_p99_ms: round1(p99), target_ms: LATENCY_TARGETS[rate], bound: p99 > LATENCY_TARGETS[rate] };
+  }
   return {
+    latency,
     required_extra_cpu_us_per_cmd: round1(extra),
     service_cpu: { headroom_us_per_cmd: round1(headroom), bound: extra > headroom },
     throughput: { minimum_cpu_us_per_cmd: round1(minimum), cpu_bound_cmds_per_s: Math.round(capacity), target_cmds_per_s: Math.round(target), bound: capacity < target },

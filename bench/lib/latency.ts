@@ -32,6 +32,42 @@ export const percentile = (sorted: number[], p: number) =>
   sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
 
 /**
+ * Sends `count` records at about `rate`/s: whatever is due by the wall clock goes in one send, so
+ * a slow send does not lower the offered load. `send` gets the range and the instant it was sent.
+ */
+export async function paced(rate: number, count: number, send: (from: number, to: number, now: number) => Promise<void>): Promise<{ started: number; seconds: number }> {
+  const started = performance.now();
+  let sent = 0;
+  while (sent < count) {
+    const due = Math.min(count, Math.floor(((performance.now() - started) / 1000) * rate) + 1);
+    if (due <= sent) {
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      continue;
+    }
+    await send(sent, due, performance.now());
+    sent = due;
+  }
+  return { started, seconds: (performance.now() - started) / 1000 };
+}
+
+/**
+ * Waits for `total` arrivals for as long as they keep coming (a fixed cut-off would drop exactly
+ * the slowest). Null when all arrived, else what is missing, in words.
+ */
+export async function untilQuiet(arrived: () => number, total: number, what: string): Promise<string | null> {
+  const sentAll = performance.now();
+  let quietSince = sentAll;
+  for (let seen = -1; arrived() < total;) {
+    if (arrived() !== seen) [seen, quietSince] = [arrived(), performance.now()];
+    if (performance.now() - quietSince > QUIET_MS || performance.now() - sentAll > MAX_WAIT_MS) break;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  if (arrived() >= total) return null;
+  const seconds = (from: number) => ((performance.now() - from) / 1000).toFixed(0);
+  return `${total - arrived()} of ${total} ${what} never arrived (waited ${seconds(sentAll)} s after the last send, the last ${seconds(quietSince)} s without any arrival)`;
+}
+
+/**
  * Submit-to-outcome-event latency at a steady offered load: the mixed stream is sent at `rate`
  * commands/s (small batches every few ms, paced against the wall clock, so a slow send does not
  * lower the offered load), and the end of each command is the instant its ApplicationEvent is on
@@ -149,39 +185,17 @@ export async function measureLatency(options: {
     watcher.catch(() => {});
 
     const records = encodeAll(sender, commands);
-    const started = performance.now();
-    let sent = 0;
-    while (sent < commands.length) {
-      const due = Math.min(commands.length, Math.floor(((performance.now() - started) / 1000) * rate) + 1);
-      if (due <= sent) {
-        await new Promise((resolve) => setTimeout(resolve, 1));
-        continue;
-      }
-      const now = performance.now();
-      for (let index = sent; index < due; index++) {
+    const { started, seconds: sendSeconds } = await paced(rate, commands.length, async (from, to, now) => {
+      for (let index = from; index < to; index++) {
         const slot = slots[index];
         if (slot) slot.sentAt = now;
       }
-      await sender.sendRaw(records.slice(sent, due));
-      sent = due;
-    }
-    const sendSeconds = (performance.now() - started) / 1000;
-    // A fixed cut-off would drop exactly the slowest commands: wait for as long as outcomes keep arriving.
-    const sentAll = performance.now();
-    let quietSince = sentAll;
-    for (let seen = -1; arrivals.size < total;) {
-      if (arrivals.size !== seen) [seen, quietSince] = [arrivals.size, performance.now()];
-      if (performance.now() - quietSince > QUIET_MS || performance.now() - sentAll > MAX_WAIT_MS) break;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+      await sender.sendRaw(records.slice(from, to));
+    });
+    const missing = await untilQuiet(() => arrivals.size, total, `outcome events at ${rate}/s`);
     watching = false;
     await watcher;
-    const missing = total - arrivals.size;
-    if (missing > 0) {
-      const seconds = (from: number) => ((performance.now() - from) / 1000).toFixed(0);
-      throw new Error(`${missing} of ${total} outcome events at ${rate}/s never arrived (waited ${seconds(sentAll)} s after the last send, the last ${seconds(quietSince)} s `
-        + 'without any arrival): percentiles over the rest would leave out the slowest commands');
-    }
+    if (missing !== null) throw new Error(`${missing}: percentiles over the rest would leave out the slowest commands`);
     const pollIntervalMs = method === 'watermark' ? (performance.now() - watchStarted) / Math.max(1, polls) : null;
 
     const warmupEnd = started + options.warmupSeconds * 1000;
@@ -192,7 +206,7 @@ export async function measureLatency(options: {
     }
     latencies.sort((a, b) => a - b);
     return {
-      offeredPerSecond: rate, achievedPerSecond: commands.length / sendSeconds, sent: commands.length, measured: latencies.length, missing,
+      offeredPerSecond: rate, achievedPerSecond: commands.length / sendSeconds, sent: commands.length, measured: latencies.length, missing: 0,
       p50: percentile(latencies, 50), p90: percentile(latencies, 90), p99: percentile(latencies, 99), max: latencies.at(-1) ?? NaN, method, pollIntervalMs,
     };
   } finally {

@@ -14,6 +14,8 @@ import { currentRssMb, processAgeSeconds } from './procs.ts';
 export const PARTITIONS = 6;
 /** A topic of its own for measuring one bare produce-to-consume hop through the broker. */
 export const HOP_TOPIC = 'bench.hop';
+/** The bare relay's topics (relay-latency.ts), partitioned as the command topic. */
+export const RELAY_TOPICS = { in: 'bench.relay.in', out: 'bench.relay.out' };
 export const ISSUER = 'backoffice-dev';
 export const AUDIENCE = 'backoffice';
 
@@ -84,7 +86,7 @@ export async function startBenchStack(brokerSetting: 'kafka' | 'mokapi'): Promis
     const postgres = await startPostgres({ dataDir: join(dir, 'pg'), persistent: true });
     stops.push(() => postgres.stop());
     const postgresPid = Number(readFileSync(join(dir, 'pg', 'pgdata', 'postmaster.pid'), 'utf8').split('\n')[0]);
-    const topics = [...new Set([...allTopics(processorTopics), ...allTopics(naiveTopics), HOP_TOPIC])];
+    const topics = [...new Set([...allTopics(processorTopics), ...allTopics(naiveTopics), HOP_TOPIC, RELAY_TOPICS.in, RELAY_TOPICS.out])];
     // `--broker=kafka` (the default) fails on a machine without a JDK >= 17 and Maven instead of
     // quietly measuring go-mokapi: figures must say which broker they came from.
     let choice: ReturnType<typeof chooseStack>;

@@ -6,6 +6,7 @@ const figures = { cores: 2, bareRate: 6000, bareClientCpu: 120, barePostgresCpu:
 
 test('work beyond the headroom bounds both targets', () => {
   expect(targetBounds(figures)).toEqual({
+    latency: {},
     required_extra_cpu_us_per_cmd: 100,
     service_cpu: { headroom_us_per_cmd: 60, bound: true },
     throughput: { minimum_cpu_us_per_cmd: 400, cpu_bound_cmds_per_s: 5000, target_cmds_per_s: 5100, bound: true },
@@ -21,4 +22,12 @@ test('work within the headroom bounds neither', () => {
 test('a figure missing from the run gives no bound at all', () => {
   expect(targetBounds({ ...figures, micro: undefined })).toBeNull();
   expect(targetBounds({ ...figures, bareBrokerCpu: NaN })).toBeNull();
+});
+
+test('a bare relay slower than a latency target bounds it at that rate only', () => {
+  expect(targetBounds({ ...figures, relayP99: 61.25, relayP99High: 120 })!.latency).toEqual({
+    500: { relay_p99_ms: 61.3, target_ms: 50, bound: true },
+    2000: { relay_p99_ms: 120, target_ms: 150, bound: false },
+  });
+  expect(targetBounds({ ...figures, relayP99: 50, relayP99High: NaN })!.latency).toEqual({ 500: { relay_p99_ms: 50, target_ms: 50, bound: false } });
 });
