@@ -94,12 +94,25 @@ const lastCommitted = (commits: { partition: number; offset: string }[][]) => {
 };
 
 test('the chunks of several partitions handed over together go in one transaction, one send and one offset commit', async () => {
-  const h = harness();
+  // 30 commands, under a tenth of maxBatch: not a backlog.
+  const h = harness({ maxBatch: 1000 });
   for (const partition of [0, 1, 2]) h.pipeline.accept(h.chunk(partition, 0, 9));
   await h.pipeline.stop();
   expect(h.rounds).toEqual([[0, 1, 2]]);
   expect(h.commits).toEqual([[{ partition: 0, offset: '10' }, { partition: 1, offset: '10' }, { partition: 2, offset: '10' }]]);
   expect(h.sent.map((row) => row.id)).toEqual(h.committedRows.map((row) => row.id));
+});
+
+test('a backlog is shared among the free transactions, which run side by side', async () => {
+  // 40 commands, over a tenth of maxBatch: two rounds of 20 at once, not one of 40.
+  const h = harness({ maxBatch: 100, transactions: 2 });
+  h.hold();
+  for (const partition of [0, 1, 2, 3]) h.pipeline.accept(h.chunk(partition, 0, 9));
+  await new Promise((resolve) => setImmediate(resolve));
+  expect(h.rounds).toEqual([[0, 1], [2, 3]]);
+  h.releaseAll();
+  await h.pipeline.stop();
+  expect(lastCommitted(h.commits)).toEqual({ 0: '10', 1: '10', 2: '10', 3: '10' });
 });
 
 test('a partition\'s chunks stay in offset order, and an offset is committed only after its rows were sent', async () => {

@@ -34,6 +34,9 @@ interface Round<R, Row extends OutboxRow> {
   applied?: Applied<Row>;
 }
 
+/** Commands ready in free partitions from which on they count as a backlog: a tenth of `maxBatch`. */
+const BACKLOG_FRACTION = 10;
+
 const seconds = (from: number) => (performance.now() - from) / 1000;
 
 /**
@@ -46,9 +49,9 @@ const seconds = (from: number) => (performance.now() - from) / 1000;
  *   its rows are published in the order their transactions committed (one send at a time).
  * - A round takes the waiting chunks of every partition that is free, up to `maxBatch` commands:
  *   at low load one transaction, one send and one commit carry every partition of a fetch (and
- *   what arrived while the last one ran); a second transaction starts beside a running one only
- *   once a quarter of `maxBatch` is waiting, so under a backlog up to `transactions` rounds run
- *   side by side.
+ *   what arrived while the last one ran). From a tenth of `maxBatch` waiting on (a backlog), the
+ *   waiting commands are shared among the free transactions, so that up to `transactions` rounds
+ *   run side by side.
  * - Rows are published only after their transaction committed, and an offset is committed only
  *   after everything before it in its partition was published.
  * - A partition with more than `maxOutstanding` commands in the pipeline is paused.
@@ -127,11 +130,18 @@ export class Pipeline<R, D, Row extends OutboxRow> {
   }
 
   private schedule(): void {
+    const ready = this.ready();
+    // At low load what arrives while a round runs goes into the next one together: one
+    // transaction, one send and one commit for all. A backlog is shared among the free
+    // transactions instead, so that they run side by side: one round carrying every partition
+    // holds them all, and its length sets the next round's size (at 2,000/s, rounds of ~480
+    // commands one at a time with a core idle).
+    const backlog = ready >= this.settings.maxBatch / BACKLOG_FRACTION;
+    const free = this.settings.transactions - this.transactions;
+    const limit = backlog ? Math.min(this.settings.maxBatch, Math.ceil(ready / free)) : this.settings.maxBatch;
     while (this.transactions < this.settings.transactions) {
-      // Another transaction beside a running one only for a backlog: what arrives while one runs
-      // goes into the next round together, one transaction, one send and one commit for all.
-      if (this.transactions > 0 && this.ready() < this.settings.maxBatch / 4) break;
-      const round = this.nextRound();
+      if (this.transactions > 0 && !backlog) break;
+      const round = this.nextRound(limit);
       if (!round) break;
       this.transactions++;
       void this.transact(round);
@@ -148,14 +158,15 @@ export class Pipeline<R, D, Row extends OutboxRow> {
     return commands;
   }
 
-  private nextRound(): Round<R, Row> | null {
+  /** The waiting chunks of free partitions, up to `limit` commands (a partition's first chunk always goes). */
+  private nextRound(limit: number): Round<R, Row> | null {
     const chunks: Chunk<R>[] = [];
     let commands = 0;
     for (const [partition, queue] of [...this.waiting]) {
       if (queue.length === 0 || this.inTransaction.has(partition)) continue;
-      if (chunks.length > 0 && commands + queue[0]!.records.length > this.settings.maxBatch) continue;
+      if (chunks.length > 0 && commands + queue[0]!.records.length > limit) continue;
       const taken: Chunk<R>[] = [];
-      while (queue.length > 0 && (taken.length === 0 || commands + queue[0]!.records.length <= this.settings.maxBatch)) {
+      while (queue.length > 0 && (taken.length === 0 || commands + queue[0]!.records.length <= limit)) {
         const chunk = queue.shift()!;
         taken.push(chunk);
         commands += chunk.records.length;
@@ -165,7 +176,7 @@ export class Pipeline<R, D, Row extends OutboxRow> {
       // Served last next time, so that no partition waits behind the others for long.
       this.waiting.delete(partition);
       this.waiting.set(partition, queue);
-      if (commands >= this.settings.maxBatch) break;
+      if (commands >= limit) break;
     }
     return chunks.length === 0 ? null : { generation: this.generation, chunks };
   }
