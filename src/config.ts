@@ -61,7 +61,7 @@ export const configSchema = z.object({
   PROCESSOR_PARTITIONS_CONCURRENTLY: z.coerce.number().int().min(1).max(64).default(3),
   PROCESSOR_MAX_BATCH: z.coerce.number().int().min(1).max(5000).default(1000),
   /** Transactions the pipeline runs side by side under a backlog (at low load one carries every partition of a fetch). */
-  PROCESSOR_TRANSACTIONS: z.coerce.number().int().min(1).max(16).default(2),
+  PROCESSOR_TRANSACTIONS: z.coerce.number().int().min(1).max(16).default(3),
   /** Least time between offset commits (the rounds published meanwhile share one); at most this much more is delivered again after a crash. */
   PROCESSOR_COMMIT_INTERVAL_MS: z.coerce.number().int().min(0).max(60_000).default(200),
   /** How long a published outbox row is kept (for an operator to look at) before the sweep deletes it. */
