@@ -6,7 +6,7 @@
  *
  * The CPU figures bound nothing: the processor carries several partitions in one transaction,
  * one send and one offset commit, so its client and PostgreSQL CPU per command can fall below the
- * bare pipeline's, which works partition by partition (a run on 2026-12-02 at 13:25 UTC: service
+ * bare pipeline's, which works partition by partition (a run on 2026-12-02 at 13:20 UTC: service
  * 138.5 against the bare client's 93.1 plus 51.9 of work measured apart). A floor built from the
  * bare pipeline's CPU was shown wrong by that run and is gone.
  */
