@@ -29,6 +29,14 @@ import { migrate } from './store/migrate.ts';
  */
 const SESSION_TIMEOUT_MS = 10_000;
 
+/**
+ * The processor's consumer's maxWaitTimeInMs. A fetch still answers as soon as records arrive,
+ * but when the pipeline has paused every partition kafkajs sleeps this long before it looks again
+ * (consumerGroup.fetch), and with the default 5 s a drained pipeline sat idle for seconds after
+ * each resume.
+ */
+export const FETCH_MAX_WAIT_MS = 100;
+
 export interface RunningService {
   httpPort: number;
   metrics: Metrics;
@@ -56,11 +64,8 @@ export async function startService(config: ServiceConfig, logger: Logger, option
   if (!broker.stampsAppendTime) logger.warn('go-mokapi cannot stamp append time: decisions are judged by processing time');
   else await ensureCommandTopic(kafka, topics.commands, logger);
   const publisher = new Publisher((settings) => kafka.producer(settings), cachingPartitioner);
-  // maxWaitTimeInMs: a fetch still answers as soon as records arrive, but when the pipeline has
-  // paused every partition kafkajs sleeps this long before it looks again (consumerGroup.fetch),
-  // and with the default 5 s a drained pipeline sat idle for seconds after each resume.
   const consumer = kafka.consumer({
-    groupId: config.KAFKA_GROUP_ID, sessionTimeout: SESSION_TIMEOUT_MS, heartbeatInterval: 1000, maxBytesPerPartition: 1_048_576, maxWaitTimeInMs: 100,
+    groupId: config.KAFKA_GROUP_ID, sessionTimeout: SESSION_TIMEOUT_MS, heartbeatInterval: 1000, maxBytesPerPartition: 1_048_576, maxWaitTimeInMs: FETCH_MAX_WAIT_MS,
   });
   await consumer.connect();
   const relay = new OutboxRelay(publisher, db);

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { Kafka, Message } from 'kafkajs';
+import { configSchema } from '../../src/config.ts';
+import { FETCH_MAX_WAIT_MS } from '../../src/service.ts';
 import { paced, percentile, untilQuiet } from './latency.ts';
 
 const SEQ = 'relay-seq';
@@ -18,7 +20,7 @@ export interface RelayLatency {
  * The latency floor of the processor's parts at a steady rate: what submit-to-outcome costs when
  * the middle does nothing but the pipeline's shape. Records are sent as the latency phase sends
  * commands (paced in small batches, acks -1); a relay consumes them as the service's consumer does
- * (maxWaitTimeInMs 100, three partitions at a time), writes one row per record in one transaction
+ * (its fetch wait, its default partitions at a time), writes one row per record in one transaction
  * per batch, produces each record to a second topic with acks -1 (idempotent where the relay is)
  * and commits the batch's offset; a reader with the latency phase's settings notes each arrival.
  * No decode, no decision, no reads or locks: the processor does all of this and more for every
@@ -34,7 +36,7 @@ export async function measureBareRelay(options: {
   await pool.query('CREATE TABLE IF NOT EXISTS bench_relay (id text PRIMARY KEY, payload bytea NOT NULL)');
   const sender = kafka.producer({ maxInFlightRequests: 1 });
   const relayProducer = kafka.producer({ idempotent: options.idempotent, maxInFlightRequests: 1 });
-  const relay = kafka.consumer({ groupId: `bench-relay-${randomUUID()}`, sessionTimeout: 10_000, heartbeatInterval: 1000, maxWaitTimeInMs: 100 });
+  const relay = kafka.consumer({ groupId: `bench-relay-${randomUUID()}`, sessionTimeout: 10_000, heartbeatInterval: 1000, maxWaitTimeInMs: FETCH_MAX_WAIT_MS });
   const reader = kafka.consumer({ groupId: `bench-relay-reader-${randomUUID()}`, sessionTimeout: 10_000, heartbeatInterval: 1000, maxWaitTimeInMs: 5000 });
   const count = records.length;
   const sentAt = new Array<number>(count).fill(NaN);
@@ -50,7 +52,7 @@ export async function measureBareRelay(options: {
     await reader.subscribe({ topic: topics.out, fromBeginning: false });
     await relay.run({
       autoCommit: false,
-      partitionsConsumedConcurrently: 3,
+      partitionsConsumedConcurrently: configSchema.shape.PROCESSOR_PARTITIONS_CONCURRENTLY.parse(undefined),
       eachBatch: async ({ batch }) => {
         if (batch.messages.length === 0) return;
         const client = await pool.connect();
