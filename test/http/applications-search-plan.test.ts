@@ -67,7 +67,8 @@ interface PlanNode { 'Node Type': string; 'Index Name'?: string; 'Relation Name'
 const nodesOf = (node: PlanNode): PlanNode[] => [node, ...(node.Plans ?? []).flatMap(nodesOf)];
 const indexesIn = (plan: PlanNode[]) => [...new Set(plan.flatMap((node) => node['Index Name'] ?? []))];
 const seqScansOf = (plan: PlanNode[]) => plan.filter((node) => node['Node Type'] === 'Seq Scan').map((node) => node['Relation Name']);
-const names = (items: Array<{ details: unknown }>) => items.map((item) => (item.details as { name: string }).name);
+// The name the page's own statement joined in (a NEW_LISTING's proposed name here).
+const names = (items: Array<{ name: string | null }>) => items.map((item) => item.name);
 
 test('the database\'s locale makes trigrams of Korean text', async () => {
   const result = await stack.db.query<{ n: number }>(`SELECT cardinality(show_trgm('을지로 골뱅이집')) AS n`);
@@ -78,7 +79,7 @@ test('the database\'s locale makes trigrams of Korean text', async () => {
 test('q of three or more characters is served by the trigram indexes, page and total', async () => {
   const { page, plans } = await searchAndExplain({ q: '골뱅이' });
   expect(page.total).toBe(ROWS / 10_000);
-  expect(names(page.items).every((name) => name.includes('골뱅이'))).toBe(true);
+  expect(names(page.items).every((name) => name?.includes('골뱅이'))).toBe(true);
   for (const plan of plans) {
     expect(indexesIn(plan)).toEqual(expect.arrayContaining(['applications_search_text', 'listings_search_name']));
     expect(seqScansOf(plan)).toEqual([]);

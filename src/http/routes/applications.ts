@@ -56,9 +56,8 @@ export function applicationRoutes(deps: { db: Database; verifier: TokenVerifier;
     const query = parseParams(applicationsQuery, req.query, 'query');
     assertOrdered(query, 'submittedFrom', 'submittedTo');
     const page = await listApplications(deps.db, { ...query, applicantId: ownApplications(res, query.applicantId) }, { limit: query.limit, after: query.cursor });
-    const names = await applicationNames(deps.db, page.items.map((a) => a.id));
     const viewing = viewingFor(res, deps.reviewDeadlineHours);
-    sendPage(res, page, (a) => applicationView(a, names.get(a.id) ?? null, viewing), encodeTimeCursor);
+    sendPage(res, page, ({ application, name }) => applicationView(application, name, viewing), encodeTimeCursor);
   // POST (submit) is the command gateway's, mounted before this router.
   }).all(methodNotAllowed(['GET', 'HEAD', 'POST']));
 

@@ -2,7 +2,6 @@ import { Router } from 'express';
 import { z } from 'zod';
 import type { TokenVerifier } from '../../auth/tokens.ts';
 import type { Database } from '../../store/db.ts';
-import { applicationNames } from '../../store/read/application-names.ts';
 import { listApplications } from '../../store/read/applications.ts';
 import { listingsOfOwner } from '../../store/read/listings.ts';
 import { assertCanSee, authenticate, principalOf, viewingFor } from '../auth.ts';
@@ -24,9 +23,8 @@ export function ownerRoutes(deps: { db: Database; verifier: TokenVerifier; revie
     const query = parseParams(applicationListQuery, req.query, 'query');
     assertCanSee(principalOf(res), ownerId, 'owner\'s data');
     const page = await listApplications(deps.db, { ...query, applicantId: ownerId }, { limit: query.limit, after: query.cursor });
-    const names = await applicationNames(deps.db, page.items.map((a) => a.id));
     const viewing = viewingFor(res, deps.reviewDeadlineHours);
-    sendPage(res, page, (a) => applicationView(a, names.get(a.id) ?? null, viewing), encodeTimeCursor);
+    sendPage(res, page, ({ application, name }) => applicationView(application, name, viewing), encodeTimeCursor);
   }).all(GET_ONLY);
 
   router.route('/owners/:ownerId/listings').get(auth, async (req, res) => {

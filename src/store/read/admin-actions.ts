@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { sql, type Database } from '../db.ts';
 import { OWNER_VISIBLE_ACTIONS } from '../../domain/values.ts';
 import { adminActionRow } from '../tables.ts';
-import { applicationName, withListing } from './application-names.ts';
+import { applicationName } from './application-names.ts';
 import { pageOf, whereAll, type Page } from './keyset.ts';
 import { streamRows } from './stream.ts';
 
@@ -71,7 +71,7 @@ export function streamAdminActions(db: Database, filter: AdminActionFilter, cons
   return streamRows(db, sql.type(namedEntryRow)`
     SELECT x.*, ${applicationName} AS application_name
     FROM (SELECT ${COLUMNS} FROM admin_action_log WHERE ${whereAll(matching(filter))}) x
-    LEFT JOIN applications a ON a.id = x.application_id ${withListing}
+    LEFT JOIN applications a ON a.id = x.application_id
     ORDER BY x.id::bigint DESC`, (row): NamedAdminActionEntry => ({ ...entryOf(row), applicationName: row.application_name }), consume);
 }
 

@@ -5,7 +5,7 @@ import { sql, type Database } from '../db.ts';
 import { applicationFromRow, applicationHeadFromRow } from '../rows.ts';
 import { applicationRow } from '../tables.ts';
 import type { Application, ApplicationKind, ApplicationStatus, ContentType } from '../../domain/types.ts';
-import { applicationName, withListing } from './application-names.ts';
+import { applicationName } from './application-names.ts';
 import { containsPattern } from './contains-pattern.ts';
 import { countedNewestFirst, timeKeyed, whereAll, type CountedPage, type TimeKey } from './keyset.ts';
 import { streamRows } from './stream.ts';
@@ -39,7 +39,18 @@ const containing = (q: string) => {
     SELECT c.id FROM listings l JOIN applications c ON c.listing_id = l.id AND c.kind = 'INFO_CHANGE' WHERE l.name ILIKE ${pattern})`;
 };
 
-const pageRows = { table: 'applications', alias: 'a', rows: applicationRow.extend(timeKeyed) };
+/** An application and the name people know it by (see applicationNames). */
+export interface NamedApplication { application: Application; name: string | null }
+
+const namedRow = applicationRow.extend({ name: z.string().nullable() });
+
+const namedOf = ({ name, ...application }: z.infer<typeof namedRow>): NamedApplication => ({ application: applicationFromRow(application), name });
+
+/** A page names its applications in its own statement: the list answers in the round trip of its page and count. */
+const pageRows = {
+  table: 'applications', alias: 'a', rows: namedRow.extend(timeKeyed),
+  columns: sql.fragment`${applicationName} AS name`,
+};
 
 /** The filter as conditions on `applications a`. */
 function matching(filter: ApplicationFilter): FragmentSqlToken[] {
@@ -55,11 +66,11 @@ function matching(filter: ApplicationFilter): FragmentSqlToken[] {
   return conditions;
 }
 
-/** Applications newest first (created_at DESC, id DESC), one page after `after`, and how many match in all. */
+/** Applications newest first (created_at DESC, id DESC), named, one page after `after`, and how many match in all. */
 export async function listApplications(
   db: CommonQueryMethods, filter: ApplicationFilter, page: { limit: number; after: TimeKey | null },
-): Promise<CountedPage<Application, TimeKey>> {
-  return countedNewestFirst(db, pageRows, matching(filter), page, applicationFromRow);
+): Promise<CountedPage<NamedApplication, TimeKey>> {
+  return countedNewestFirst(db, pageRows, matching(filter), page, namedOf);
 }
 
 /** An application without its details, named: the business name, or for a change request its listing's. */
@@ -77,7 +88,7 @@ export function streamApplicationSummaries(
     SELECT a.id, a.applicant_id, a.kind, a.listing_id, a.content_type, a.status, a.version, a.created_at, a.updated_at, a.decided_at,
       a.decided_by, a.rejection_reason, a.decision_note, a.review_claimed_by, a.review_claimed_at, a.review_claim_expires_at,
       ${applicationName} AS name
-    FROM applications a ${withListing}
+    FROM applications a
     WHERE ${whereAll(matching(filter))} ORDER BY a.created_at DESC, a.id DESC`, summaryOf, consume);
 }
 
@@ -86,15 +97,11 @@ export async function findApplication(db: CommonQueryMethods, id: string): Promi
   return row === null ? null : applicationFromRow(row);
 }
 
-const namedRow = applicationRow.extend({ name: z.string().nullable() });
-
 /** One application and its name (see applicationNames), in one statement. */
-export async function findNamedApplication(db: CommonQueryMethods, id: string): Promise<{ application: Application; name: string | null } | null> {
+export async function findNamedApplication(db: CommonQueryMethods, id: string): Promise<NamedApplication | null> {
   const row = await db.maybeOne(sql.type(namedRow)`
-    SELECT a.*, ${applicationName} AS name FROM applications a ${withListing} WHERE a.id = ${id}::uuid`);
-  if (row === null) return null;
-  const { name, ...application } = row;
-  return { application: applicationFromRow(application), name };
+    SELECT a.*, ${applicationName} AS name FROM applications a WHERE a.id = ${id}::uuid`);
+  return row === null ? null : namedOf(row);
 }
 
 /** Only the applicant, for access checks that need nothing else. */

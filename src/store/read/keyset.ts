@@ -38,17 +38,30 @@ export function pageOf<R, T, K>(rows: readonly R[], limit: number, map: (row: R)
 }
 
 /**
- * One page of `table`, newest first (created_at DESC, id DESC), after `page.after`; `conditions`
- * name its columns through `alias`, and `rows` is its row schema extended by timeKeyed.
+ * What a newest-first walk reads: `table` as `alias`, and `rows`, its row schema extended by
+ * timeKeyed and by `columns`, computed beside the table's own (in the page's statement, not in a
+ * second round trip after it).
+ */
+export interface Walk<Row> {
+  table: string;
+  alias: string;
+  rows: z.ZodType<Row>;
+  columns?: FragmentSqlToken;
+}
+
+/**
+ * One page of the walk's table, newest first (created_at DESC, id DESC), after `page.after`;
+ * `conditions` name its columns through its alias.
  */
 export async function newestFirst<Row extends { id: string; key_at: string }, T>(
-  db: CommonQueryMethods, from: { table: string; alias: string; rows: z.ZodType<Row> },
+  db: CommonQueryMethods, from: Walk<Row>,
   conditions: FragmentSqlToken[], page: { limit: number; after: TimeKey | null }, map: (row: Row) => T,
 ): Promise<Page<T, TimeKey>> {
-  const { table, alias } = from;
+  const { table, alias, columns } = from;
   const all = page.after === null ? conditions : [...conditions, olderThan(alias, page.after)];
   const rows = await db.any(sql.type(from.rows)`
-    SELECT ${sql.identifier([alias])}.*, ${timeKeyColumn(alias)} AS key_at FROM ${sql.identifier([table])} ${sql.identifier([alias])}
+    SELECT ${sql.identifier([alias])}.*, ${columns ? sql.fragment`${columns}, ` : sql.fragment``}${timeKeyColumn(alias)} AS key_at
+    FROM ${sql.identifier([table])} ${sql.identifier([alias])}
     WHERE ${whereAll(all)}
     ORDER BY ${sql.identifier([alias, 'created_at'])} DESC, ${sql.identifier([alias, 'id'])} DESC
     LIMIT ${page.limit + 1}`);
@@ -61,7 +74,7 @@ export async function newestFirst<Row extends { id: string; key_at: string }, T>
  * that serve them (docs/operations.md, "Search").
  */
 export async function countedNewestFirst<Row extends { id: string; key_at: string }, T>(
-  db: CommonQueryMethods, from: { table: string; alias: string; rows: z.ZodType<Row> },
+  db: CommonQueryMethods, from: Walk<Row>,
   conditions: FragmentSqlToken[], page: { limit: number; after: TimeKey | null }, map: (row: Row) => T,
 ): Promise<CountedPage<T, TimeKey>> {
   const [items, total] = await Promise.all([
