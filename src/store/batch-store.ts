@@ -48,6 +48,8 @@ const applicationJson = applicationRow.extend({
   created_at: isoTime, updated_at: isoTime, decided_at: isoTime.nullable(), review_claimed_at: isoTime.nullable(), review_claim_expires_at: isoTime.nullable(),
 });
 const listingJson = listingRow.extend({ created_at: isoTime, updated_at: isoTime });
+/** What the write returns: schemas built once, not per round (zod compiles a new schema's parser at its first parse). */
+const insertedRow = outboxRow.pick({ id: true, event_id: true });
 const loadedRow = z.object({ kind: z.enum(['moved', 'application', 'known', 'listing', 'pending']), key: z.string(), value: z.string().nullable(), row_data: z.unknown() });
 
 export interface BatchLoad {
@@ -107,7 +109,7 @@ export async function writeBatch(tx: DatabaseTransactionConnection, batch: Batch
       key: asText ? message.key!.toString('utf8') : null, key_bytes: asText ? null : base64(message.key), value: base64(message.value),
     };
   });
-  const inserted = await tx.any(sql.type(outboxRow.pick({ id: true, event_id: true }))`
+  const inserted = await tx.any(sql.type(insertedRow)`
     WITH written_applications AS (
       INSERT INTO applications
       SELECT * FROM jsonb_populate_recordset(NULL::applications, ${asRecords(batch.applications.map(applicationToRow))})

@@ -37,6 +37,8 @@ export const connectDatabase = (url: string, maximumPoolSize = 10): Promise<Data
   });
 };
 
+const answeredRow = z.object({ answered: z.literal(1) });
+
 /** Whether the database answers a query at all; a readiness check. */
 export const databaseAnswers = (db: Database): Promise<boolean> =>
-  db.oneFirst(sql.type(z.object({ answered: z.literal(1) }))`SELECT 1 AS answered`).then(() => true, () => false);
+  db.oneFirst(sql.type(answeredRow)`SELECT 1 AS answered`).then(() => true, () => false);

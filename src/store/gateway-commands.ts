@@ -43,10 +43,12 @@ export async function markSent(db: CommonQueryMethods, commandIds: string[]): Pr
   await db.query(sql.unsafe`UPDATE gateway_commands SET sent_at = now() WHERE command_id = ANY(${sql.array(commandIds, 'uuid')}) AND sent_at IS NULL`);
 }
 
+const processedId = processedCommandRow.pick({ command_id: true });
+
 /** Which of `commandIds` the processor has already applied: sending them again would only add a duplicate record. */
 export async function processedAmong(db: CommonQueryMethods, commandIds: string[]): Promise<readonly string[]> {
   if (commandIds.length === 0) return [];
-  return db.anyFirst(sql.type(processedCommandRow.pick({ command_id: true }))`
+  return db.anyFirst(sql.type(processedId)`
     SELECT command_id FROM processed_commands WHERE command_id = ANY(${sql.array(commandIds, 'uuid')})`);
 }
 

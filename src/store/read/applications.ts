@@ -104,7 +104,9 @@ export async function findNamedApplication(db: CommonQueryMethods, id: string): 
   return row === null ? null : namedOf(row);
 }
 
+const applicantRow = applicationRow.pick({ applicant_id: true });
+
 /** Only the applicant, for access checks that need nothing else. */
 export async function applicantOf(db: CommonQueryMethods, id: string): Promise<string | null> {
-  return db.maybeOneFirst(sql.type(applicationRow.pick({ applicant_id: true }))`SELECT applicant_id FROM applications WHERE id = ${id}::uuid`);
+  return db.maybeOneFirst(sql.type(applicantRow)`SELECT applicant_id FROM applications WHERE id = ${id}::uuid`);
 }

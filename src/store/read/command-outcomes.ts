@@ -44,8 +44,10 @@ export async function outcomeOfCommand(db: CommonQueryMethods, commandId: string
 /** The dead letter a command the gateway sent became, while no outcome replaced it. */
 export interface CommandDeadLetter { code: DeadLetterCode; message: string }
 
+const deadLetterRow = deadLetteredCommandRow.pick({ code: true, message: true });
+
 /** How the processor dead-lettered `commandId`, or null when it did not (or it was not the gateway's). */
 export async function deadLetterOfCommand(db: CommonQueryMethods, commandId: string): Promise<CommandDeadLetter | null> {
-  return db.maybeOne(sql.type(deadLetteredCommandRow.pick({ code: true, message: true }))`
+  return db.maybeOne(sql.type(deadLetterRow)`
     SELECT code, message FROM dead_lettered_commands WHERE command_id = ${commandId}::uuid`);
 }

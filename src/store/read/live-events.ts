@@ -31,9 +31,11 @@ const liveRow = applicationEventRow.pick({ event_id: true, application_id: true,
     written_by: z.string(), id: z.string(), applicant_id: applicationRow.shape.applicant_id, admin_id: z.string().nullable(), reviewers_only: z.boolean(),
   });
 
+const horizonRow = z.object({ horizon: z.string() });
+
 /** Every transaction below it has ended: each row written_by below it is final. */
 export const liveHorizon = (db: CommonQueryMethods): Promise<LivePosition> =>
-  db.oneFirst(sql.type(z.object({ horizon: z.string() }))`SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS horizon`)
+  db.oneFirst(sql.type(horizonRow)`SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS horizon`)
     .then((horizon) => ({ writtenBy: horizon, id: '0' }));
 
 /**

@@ -9,6 +9,7 @@ import { sql, type Database } from '../db.ts';
  * hold a connection and a snapshot instead.
  */
 const EXPORT_TIMEOUT_MS = 10 * 60_000;
+const setConfigRow = z.object({ set_config: z.string() });
 
 /**
  * Every row of `query`, mapped, handed to `consume` as an object stream. slonik reads it through
@@ -23,7 +24,7 @@ export function streamRows<S extends z.ZodType, T>(
   return new Promise((resolve, reject) => {
     let consumed: Promise<void> | undefined;
     const streamed = db.transaction(async (tx) => {
-      await tx.query(sql.type(z.object({ set_config: z.string() }))`SELECT set_config('statement_timeout', ${String(EXPORT_TIMEOUT_MS)}, true)`);
+      await tx.query(sql.type(setConfigRow)`SELECT set_config('statement_timeout', ${String(EXPORT_TIMEOUT_MS)}, true)`);
       await tx.stream(query, (rows) => {
         consumed = consume(rows.map((datum: { data: z.infer<S> }) => map(datum.data)));
         consumed.catch(reject);
