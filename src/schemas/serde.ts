@@ -5,6 +5,7 @@ import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import type { Config, Topics } from '../config.ts';
 import { loadSchema, type AvroSchema } from './avro-files.ts';
 import { createResolver, UnreadableBranchError } from './resolver.ts';
+import { wireFormatWriter } from './wire-format.ts';
 import type { TopLevelSchema } from './generate-types.ts';
 import type * as Avro from './avro-types.ts';
 import type { UNDECODABLE_CODES } from '../domain/values.ts';
@@ -21,7 +22,7 @@ export interface Serde {
   registry: SchemaRegistry;
 }
 
-interface Registered { id: number; type: avro.Type }
+interface Registered { type: avro.Type; write(value: unknown): Buffer }
 
 function subjectSchemas(topics: Topics): [string, TopLevelSchema][] {
   return [
@@ -31,12 +32,6 @@ function subjectSchemas(topics: Topics): [string, TopLevelSchema][] {
     [topics.notifications, 'NotificationRequested'],
   ];
 }
-
-const header = (id: number) => {
-  const prefix = Buffer.alloc(5);
-  prefix.writeInt32BE(id, 1);
-  return prefix;
-};
 
 type Resolution = avro.Resolver | 'incompatible' | 'same';
 
@@ -136,7 +131,8 @@ export async function connectSerde(registryUrl: string, topics: Topics, access: 
     const schema = schemas.get(name) ?? loadSchema(name);
     schemas.set(name, schema);
     const { id } = await registry.register({ type: SchemaType.AVRO, schema: JSON.stringify(schema) }, { subject: `${topic}-value` });
-    byTopic.set(topic, { id, type: avro.Type.forSchema(schema as avro.Schema) });
+    const type = avro.Type.forSchema(schema as avro.Schema);
+    byTopic.set(topic, { type, write: wireFormatWriter(id, type) });
   }
   const decodeCommand = readerDecoder<Avro.ApplicationCommand>(registry, byTopic.get(topics.commands)!.type);
 
@@ -146,7 +142,7 @@ export async function connectSerde(registryUrl: string, topics: Topics, access: 
     encode(topic, value) {
       const registered = byTopic.get(topic);
       if (!registered) throw new Error(`no schema registered for topic ${topic}`);
-      return Buffer.concat([header(registered.id), registered.type.toBuffer(value)]);
+      return registered.write(value);
     },
     decodeAny: (bytes) => registry.decode(bytes),
   };
