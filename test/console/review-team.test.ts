@@ -131,7 +131,9 @@ test('a reviewer note: the MASTER sees it with author and time; the owner\'s pag
   const note = admin.locator('#notes li', { hasText: secret });
   await note.waitFor();
   await expect(note.locator('.author').textContent()).resolves.toBe('reviewer-notes');
-  await expect(admin.locator('#note-text').inputValue()).resolves.toBe('');
+  // The form clears once the gateway reports the command accepted; the live feed can bring the
+  // note onto the page a moment before that (a clean run failed here when it did).
+  await admin.waitForFunction(() => document.querySelector<HTMLTextAreaElement>('#note-text')?.value === '');
 
   const ownerPage = await suite.signIn('OWNER', owner);
   await ownerPage.goto(`${suite.base}/console#/applications/${applicationId}`);
