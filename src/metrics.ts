@@ -57,6 +57,10 @@ export function createMetrics() {
       name: 'processor_append_to_outcome_seconds', help: 'From the command record\'s append time on the broker to the acknowledgement of its outcome records.',
       buckets: [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.25, 0.5, 1, 2.5, 5, 10],
     }),
+    pipelineCommands: gauge({
+      name: 'processor_pipeline_commands', help: 'Commands this instance holds in its pipeline per command partition: fetched, not yet committed to the group (or abandoned at a rebalance).',
+      labelNames: ['partition'] as const,
+    }),
     retries: counter({ name: 'processor_retries_total', help: 'Batch steps retried after a dependency failed.', labelNames: ['step'] as const }),
     outboxBacklog: gauge({ name: 'outbox_backlog', help: 'Outbox rows not yet published (polled from PostgreSQL).' }),
     consumerLag: gauge({

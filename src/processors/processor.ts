@@ -61,6 +61,7 @@ export async function runProcessor(deps: ProcessorDeps): Promise<{ health: Proce
       },
       published: (chunk, at) => { for (const record of chunk.records) metrics.appendToOutcome.observe((at - Number(record.timestamp)) / 1000); },
       transaction: (commands) => metrics.batchSize.observe(commands),
+      held: (partition, commands) => metrics.pipelineCommands.set({ partition }, commands),
     },
   }, { maxBatch: deps.maxBatch, transactions: deps.transactions, maxOutstanding: deps.maxBatch, commitIntervalMs: deps.commitIntervalMs });
 

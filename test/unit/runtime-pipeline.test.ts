@@ -21,6 +21,8 @@ function harness(settings: Partial<PipelineSettings> = {}, faults: { failPublish
   let holdTransactions = false;
   let { failPublishes = 0 } = faults;
   const rounds: number[][] = [];
+  /** What the pipeline last reported holding, per partition. */
+  const held = new Map<number, number>();
   const handler: Handler<number, number[], Row> = {
     claim: async (partition) => `token-${partition}`,
     decode: async (chunk) => chunk.records,
@@ -72,14 +74,14 @@ function harness(settings: Partial<PipelineSettings> = {}, faults: { failPublish
     },
     offsets: { commit: async (offsets) => { commits.push(offsets); } },
     flow: { pause: (partitions) => paused.push(partitions), resume: () => {} },
-    observer: { stage: () => {}, published: () => {}, transaction: () => {} },
+    observer: { stage: () => {}, published: () => {}, transaction: () => {}, held: (partition, commands) => held.set(partition, commands) },
   }, { maxBatch: 100, transactions: 2, maxOutstanding: 1000, commitIntervalMs: 0, ...settings });
   const chunk = (partition: number, from: number, to: number): Chunk<number> => {
     const records = Array.from({ length: to - from + 1 }, (_, index) => from + index);
     return { partition, records, lastOffset: String(to), appendedAt: Date.now(), within: (work) => work(), settled: () => {} };
   };
   return {
-    pipeline, chunk, log, sent, commits, rounds, paused, committedRows,
+    pipeline, chunk, log, sent, commits, rounds, paused, committedRows, held,
     hold: () => { holdTransactions = true; },
     releaseAll: () => { holdTransactions = false; for (const gate of gates.splice(0)) gate(); },
     gates,
@@ -152,13 +154,16 @@ test('a group join drops the waiting chunks, and work in flight from before it i
   h.pipeline.accept(h.chunk(0, 10, 19));
   await new Promise((resolve) => setImmediate(resolve));
   expect(h.rounds).toEqual([[0]]);
+  expect(Object.fromEntries(h.held)).toEqual({ 0: 20 });
   h.pipeline.newGeneration();
+  expect(Object.fromEntries(h.held)).toEqual({ 0: 10 });
   h.releaseAll();
   await h.pipeline.stop();
   expect(h.rounds).toEqual([[0]]);
   expect(h.sent).toEqual([]);
   expect(h.commits).toEqual([]);
   expect(h.log).toEqual([]);
+  expect(Object.fromEntries(h.held)).toEqual({ 0: 0 });
 });
 
 test('a partition with too much in the pipeline is paused; stop takes nothing new and finishes what it holds', async () => {
@@ -167,11 +172,13 @@ test('a partition with too much in the pipeline is paused; stop takes nothing ne
   h.pipeline.accept(h.chunk(3, 0, 9));
   h.pipeline.accept(h.chunk(3, 10, 19));
   expect(h.paused).toEqual([[3]]);
+  expect(Object.fromEntries(h.held)).toEqual({ 3: 20 });
   const stopped = h.pipeline.stop();
   expect(h.pipeline.accept(h.chunk(3, 20, 29))).toBe(false);
   h.releaseAll();
   await stopped;
   expect(lastCommitted(h.commits)).toEqual({ 3: '20' });
+  expect(Object.fromEntries(h.held)).toEqual({ 3: 0 });
 });
 
 test('rounds published within the commit interval share one offset commit, and a stop commits at once', async () => {

@@ -90,8 +90,7 @@ export class Pipeline<R, D, Row extends OutboxRow> {
     const queue = this.waiting.get(partition) ?? [];
     queue.push(chunk);
     this.waiting.set(partition, queue);
-    const outstanding = (this.outstanding.get(partition) ?? 0) + chunk.records.length;
-    this.outstanding.set(partition, outstanding);
+    const outstanding = this.hold(partition, chunk.records.length);
     if (outstanding >= this.settings.maxOutstanding && !this.paused.has(partition)) {
       this.paused.add(partition);
       this.deps.flow.pause([partition]);
@@ -328,13 +327,19 @@ export class Pipeline<R, D, Row extends OutboxRow> {
 
   private release(chunk: Chunk<R>): void {
     const { partition } = chunk;
-    const outstanding = (this.outstanding.get(partition) ?? 0) - chunk.records.length;
-    this.outstanding.set(partition, outstanding);
+    const outstanding = this.hold(partition, -chunk.records.length);
     if (this.paused.has(partition) && outstanding < this.settings.maxOutstanding && !this.stopping) {
       this.paused.delete(partition);
       this.deps.flow.resume([partition]);
     }
     chunk.settled();
+  }
+
+  private hold(partition: number, commands: number): number {
+    const outstanding = (this.outstanding.get(partition) ?? 0) + commands;
+    this.outstanding.set(partition, outstanding);
+    this.deps.observer.held(partition, outstanding);
+    return outstanding;
   }
 
   private isIdle(): boolean {

@@ -64,4 +64,6 @@ export interface Observer<R> {
   published(chunk: Chunk<R>, at: number): void;
   /** Commands per transaction. */
   transaction(commands: number): void;
+  /** Commands of a partition the pipeline holds (fetched, not yet committed or abandoned), at every change. */
+  held(partition: number, commands: number): void;
 }
