@@ -6,7 +6,7 @@ import type { AdminAction, Application, Listing, ProcessedCommand, RecordedEvent
 import {
   adminActionToRow, applicationFromRow, applicationToRow, eventToRow, listingFromRow, listingToRow, processedToRow, reviewerNoteToRow,
 } from './rows.ts';
-import { applicationRow, listingRow, outboxRow } from './tables.ts';
+import { applicationRow, jsonTime, listingRow, outboxRow } from './tables.ts';
 /** A record the batch sends, once committed: `eventId` is its identity for consumers (the `event-id` header). */
 export interface OutboxMessage { eventId: string; sourcePartition: number; topic: string; key: Buffer | null; value: Buffer | null; headers: Record<string, string> }
 export interface StoredOutboxMessage extends OutboxMessage { id: string }
@@ -42,12 +42,10 @@ const deadLetterToRecord = (letter: DeadLetterWrite) => ({
   source_partition: letter.sourcePartition, source_offset: letter.sourceOffset,
 });
 
-/** A timestamptz as to_jsonb writes it (ISO 8601 text), as epoch milliseconds like the row schemas'. */
-const isoTime = z.string().transform((text) => Date.parse(text));
 const applicationJson = applicationRow.extend({
-  created_at: isoTime, updated_at: isoTime, decided_at: isoTime.nullable(), review_claimed_at: isoTime.nullable(), review_claim_expires_at: isoTime.nullable(),
+  created_at: jsonTime, updated_at: jsonTime, decided_at: jsonTime.nullable(), review_claimed_at: jsonTime.nullable(), review_claim_expires_at: jsonTime.nullable(),
 });
-const listingJson = listingRow.extend({ created_at: isoTime, updated_at: isoTime });
+const listingJson = listingRow.extend({ created_at: jsonTime, updated_at: jsonTime });
 /** What the write returns: schemas built once, not per round (zod compiles a new schema's parser at its first parse). */
 const insertedRow = outboxRow.pick({ id: true, event_id: true });
 const loadedRow = z.object({ kind: z.enum(['moved', 'application', 'known', 'listing', 'pending']), key: z.string(), value: z.string().nullable(), row_data: z.unknown() });

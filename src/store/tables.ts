@@ -15,6 +15,8 @@ import { ADMIN_ACTIONS, APPLICATION_KINDS, COMMAND_TYPES, APPLICATION_STATUSES, 
 const uuid = z.string();
 const time = z.number();
 const bigint = z.bigint();
+/** A timestamptz inside json (to_jsonb, json_build_object): ISO 8601 text, read as epoch milliseconds like `time`. */
+export const jsonTime = z.string().transform((text) => Date.parse(text));
 const jsonb = <T>() => z.custom<T>((value) => typeof value === 'object' && value !== null);
 
 export const applicationRow = z.object({

@@ -4,9 +4,8 @@ import type { TokenVerifier } from '../../auth/tokens.ts';
 import type { Database } from '../../store/db.ts';
 import { actionsOfApplication } from '../../store/read/admin-actions.ts';
 import { notesOf } from '../../store/read/reviewer-notes.ts';
-import { historyOf } from '../../store/read/application-events.ts';
 import { applicationNames } from '../../store/read/application-names.ts';
-import { applicantOf, findNamedApplication, listApplications, streamApplicationSummaries } from '../../store/read/applications.ts';
+import { applicantOf, findApplicationWithHistory, listApplications, streamApplicationSummaries } from '../../store/read/applications.ts';
 import { assertCanSee, authenticate, principalOf, requireMaster, viewingFor } from '../auth.ts';
 import { sendCsv } from '../csv.ts';
 import { applicationColumns } from '../exports.ts';
@@ -71,12 +70,11 @@ export function applicationRoutes(deps: { db: Database; verifier: TokenVerifier;
   router.route('/applications/:id').get(auth, async (req, res) => {
     const { id } = parseParams(applicationPath, req.params, 'path');
     const viewing = viewingFor(res, deps.reviewDeadlineHours);
-    // Both reads at once, one round trip of waiting instead of two; the history is dropped unseen
-    // when the application does not exist or is not the caller's.
-    const [found, history] = await Promise.all([findNamedApplication(deps.db, id), historyOf(deps.db, id, viewing.reviewer)]);
+    // The history comes in the same statement, and is dropped unseen when the application is not the caller's.
+    const found = await findApplicationWithHistory(deps.db, id, viewing.reviewer);
     if (found === null) throw notFound(`Application ${id} does not exist.`);
     assertCanSee(principalOf(res), found.application.applicantId, 'application');
-    res.json({ ...applicationView(found.application, found.name, viewing), history: history.map(eventView) } satisfies z.output<typeof applicationWithHistorySchema>);
+    res.json({ ...applicationView(found.application, found.name, viewing), history: found.history.map(eventView) } satisfies z.output<typeof applicationWithHistorySchema>);
   }).all(GET_ONLY);
 
   router.route('/applications/:id/actions').get(auth, async (req, res) => {

@@ -6,6 +6,7 @@ import { applicationFromRow, applicationHeadFromRow } from '../rows.ts';
 import { applicationRow } from '../tables.ts';
 import type { Application, ApplicationKind, ApplicationStatus, ContentType } from '../../domain/types.ts';
 import { applicationName } from './application-names.ts';
+import { historyColumn, historyJson, storedEventsOf, type StoredEvent } from './application-events.ts';
 import { containsPattern } from './contains-pattern.ts';
 import { countedNewestFirst, timeKeyed, whereAll, type CountedPage, type TimeKey } from './keyset.ts';
 import { streamRows } from './stream.ts';
@@ -97,11 +98,20 @@ export async function findApplication(db: CommonQueryMethods, id: string): Promi
   return row === null ? null : applicationFromRow(row);
 }
 
-/** One application and its name (see applicationNames), in one statement. */
-export async function findNamedApplication(db: CommonQueryMethods, id: string): Promise<NamedApplication | null> {
-  const row = await db.maybeOne(sql.type(namedRow)`
-    SELECT a.*, ${applicationName} AS name FROM applications a WHERE a.id = ${id}::uuid`);
-  return row === null ? null : namedOf(row);
+export interface ApplicationWithHistory extends NamedApplication { history: StoredEvent[] }
+
+const withHistoryRow = namedRow.extend({ history: historyJson });
+
+/**
+ * One application, its name (see applicationNames) and its history, in one statement: one round
+ * trip and one statement to plan per read instead of two. `reviewer`: see historyColumn.
+ */
+export async function findApplicationWithHistory(db: CommonQueryMethods, id: string, reviewer: boolean): Promise<ApplicationWithHistory | null> {
+  const row = await db.maybeOne(sql.type(withHistoryRow)`
+    SELECT a.*, ${applicationName} AS name, ${historyColumn(reviewer)} AS history FROM applications a WHERE a.id = ${id}::uuid`);
+  if (row === null) return null;
+  const { history, ...named } = row;
+  return { ...namedOf(named), history: storedEventsOf(history) };
 }
 
 const applicantRow = applicationRow.pick({ applicant_id: true });
