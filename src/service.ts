@@ -37,6 +37,18 @@ const SESSION_TIMEOUT_MS = 10_000;
  */
 export const FETCH_MAX_WAIT_MS = 100;
 
+/**
+ * The processor's consumer's maxBytesPerPartition: 256 bytes for each command a round may take,
+ * and at least 256 KiB. kafkajs keys and values are slices of the fetch's response, so one record
+ * still in the pipeline keeps its whole fetch alive: 1 MiB a partition held 2,000-3,000 commands
+ * a partition in memory under a backlog, while a round takes at most PROCESSOR_MAX_BATCH
+ * (docs/performance.md, "the service's memory"). Scaled with the setting, a larger batch can
+ * still be filled from one fetch.
+ */
+export function fetchBytesPerPartition(maxBatch: number): number {
+  return Math.max(262_144, maxBatch * 256);
+}
+
 export interface RunningService {
   httpPort: number;
   metrics: Metrics;
@@ -65,7 +77,7 @@ export async function startService(config: ServiceConfig, logger: Logger, option
   else await ensureCommandTopic(kafka, topics.commands, logger);
   const publisher = new Publisher((settings) => kafka.producer(settings), cachingPartitioner);
   const consumer = kafka.consumer({
-    groupId: config.KAFKA_GROUP_ID, sessionTimeout: SESSION_TIMEOUT_MS, heartbeatInterval: 1000, maxBytesPerPartition: 1_048_576, maxWaitTimeInMs: FETCH_MAX_WAIT_MS,
+    groupId: config.KAFKA_GROUP_ID, sessionTimeout: SESSION_TIMEOUT_MS, heartbeatInterval: 1000, maxBytesPerPartition: fetchBytesPerPartition(config.PROCESSOR_MAX_BATCH), maxWaitTimeInMs: FETCH_MAX_WAIT_MS,
   });
   await consumer.connect();
   const relay = new OutboxRelay(publisher, db);

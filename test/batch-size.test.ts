@@ -156,7 +156,7 @@ test.each(SIZES)(`PROCESSOR_MAX_BATCH=%i drains ${COMMANDS} mixed commands in ba
     expect(sum(batches)).toBe(log.length);
     expect(batches.filter((commands) => commands < 1 || commands > size)).toEqual([]);
     // ...and the setting is what cut them: the backlog fills batches of exactly 1 and of exactly
-    // 7, and at 5000 the largest partition (over the default bound, in one 1 MB fetch) one batch.
+    // 7, and at 5000 the largest partition (over the default bound, in one fetch: its size scales with the setting) one batch.
     if (size < DEFAULT_MAX_BATCH) {
       expect(largest).toBe(size);
     } else {

@@ -18,6 +18,13 @@ const REJOIN_AFTER = 3;
 /** What kafkajs 2.2.4 says when pause or resume is called on a consumer that is not running. */
 const NOT_RUNNING = 'Consumer group was not initialized';
 
+/**
+ * A partition is paused once half a round's worth of its commands is in the pipeline: with the
+ * chunk it is fetching meanwhile, that still fills a round under a backlog, and what six
+ * partitions hold stays near the rounds in flight (each held command keeps its fetch's buffer).
+ */
+const OUTSTANDING_FRACTION = 2;
+
 export interface ProcessorDeps extends HandlerDeps {
   consumer: Consumer;
   relay: OutboxRelay;
@@ -63,7 +70,7 @@ export async function runProcessor(deps: ProcessorDeps): Promise<{ health: Proce
       transaction: (commands) => metrics.batchSize.observe(commands),
       held: (partition, commands) => metrics.pipelineCommands.set({ partition }, commands),
     },
-  }, { maxBatch: deps.maxBatch, transactions: deps.transactions, maxOutstanding: deps.maxBatch, commitIntervalMs: deps.commitIntervalMs });
+  }, { maxBatch: deps.maxBatch, transactions: deps.transactions, maxOutstanding: Math.ceil(deps.maxBatch / OUTSTANDING_FRACTION), commitIntervalMs: deps.commitIntervalMs });
 
   let supervisor: Awaited<ReturnType<typeof superviseConsumer>> | undefined;
   let wrongCoordinator = 0;

@@ -87,7 +87,7 @@ export class ServiceProcess {
     });
   }
 
-  /** Starts `node --disable-warning=TimeoutNegativeWarning [--import preload] src/main.ts` with exactly `env` (plus PATH and HOME). */
+  /** Starts `node --disable-warning=TimeoutNegativeWarning --max-semi-space-size=16 [--import preload] src/main.ts` with exactly `env` (plus PATH and HOME). */
   static async start(options: { name: string; env: Record<string, string>; logDir: string; preload?: string; script?: string }): Promise<ServiceProcess> {
     const httpPort = await osPort();
     const stem = join(options.logDir, `${options.name}-${Date.now()}`);
@@ -95,8 +95,8 @@ export class ServiceProcess {
     const log = createWriteStream(files.logFile);
     const stderr = createWriteStream(files.stderrFile);
     for (const stream of [log, stderr]) stream.on('error', () => {});
-    // The flags the image's CMD and `npm start` give node (a kafkajs retry timer goes negative).
-    const args = ['--disable-warning=TimeoutNegativeWarning', ...(options.preload ? ['--import', options.preload] : []), options.script ?? 'src/main.ts'];
+    // The flags the image's CMD and `npm start` give node (a kafkajs retry timer goes negative; a young generation V8 would size at 64 MB a semi-space).
+    const args = ['--disable-warning=TimeoutNegativeWarning', '--max-semi-space-size=16', ...(options.preload ? ['--import', options.preload] : []), options.script ?? 'src/main.ts'];
     const child = spawn(process.execPath, args, {
       cwd: REPO,
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...options.env, HTTP_PORT: String(httpPort) },
