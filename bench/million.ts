@@ -129,7 +129,7 @@ try {
       tables.push(entry);
       tablesAt = at.at;
     };
-    const describe = (entry: TableSample) => [`outbox ${entry.outboxRows} rows ${entry.mb.outbox} MB`,
+    const describe = (entry: TableSample) => [`outbox ${entry.outboxRows} rows ${entry.mb.outbox_rows} MB`,
       ...['processed_commands', 'application_events', 'applications'].map((name) => `${name} ~${entry.rows[name]} rows ${entry.mb[name]} MB`)].join(', ');
 
     let last = await sample();

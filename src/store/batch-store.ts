@@ -29,11 +29,20 @@ export interface BatchWrite {
  * Rows as one jsonb parameter, serialised with JSON.stringify and cast in SQL. slonik's sql.jsonb
  * runs safe-stable-stringify and then scans the text for characters PostgreSQL refuses: with
  * batches of thousands of rows that was ~8% of the processor's CPU (profile in docs/performance.md).
+ * Sent in jsonb's binary format (a version byte, 1, then the text), so that the text, megabytes
+ * for a round, is dropped at once instead of living in V8's large-object space until the query
+ * returns and the next full collection: about 30 MB less RSS draining, measured.
  * NUL, the one character jsonb refuses, never reaches here: the envelope dead-letters commands
  * that hold it, keys that hold it travel as base64 to key_bytes, and dead-letter headers are
  * cleaned of it.
  */
-const asRecords = (rows: object[]) => sql.fragment`${JSON.stringify(rows)}::jsonb`;
+const asRecords = (rows: object[]) => {
+  const text = JSON.stringify(rows);
+  const bytes = Buffer.allocUnsafe(1 + Buffer.byteLength(text));
+  bytes[0] = 1;
+  bytes.write(text, 1);
+  return sql.fragment`${sql.binary(bytes)}::jsonb`;
+};
 
 const base64 = (bytes: Buffer | null) => bytes?.toString('base64') ?? null;
 
