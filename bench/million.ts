@@ -2,7 +2,9 @@
  * `npm run bench:million [-- --commands=N] [-- --node-options='--max-old-space-size=…']`: the service, with its default settings, drains
  * 1,000,000 preloaded commands on the embedded Apache Kafka. Reports the service's peak RSS,
  * PostgreSQL's CPU per command over the first and the last 100,000 commands, and the tables' rows
- * and sizes every 10 s. Merges its keys into bench/results.json, but only from a run that passed
+ * and sizes every 10 s, and then, with the service stopped, the same for the keyed reads and writes
+ * alone (lib/keyed-rounds.ts: the lookups and rows keyed by the clients' random ids, in a fresh
+ * database). Merges its keys into bench/results.json, but only from a run that passed
  * every check; otherwise it exits 1 and leaves the file alone:
  *
  *   - what the service left behind matches the plan: processed_commands, application_events and
@@ -23,6 +25,7 @@ import { mintToken } from '../src/auth/tokens.ts';
 import { loadConfig } from '../src/config.ts';
 import { connectSerde } from '../src/schemas/serde.ts';
 import { checkStates, checkTopics, sampleStates } from './lib/checks.ts';
+import { CommandKeys, keyedRounds } from './lib/keyed-rounds.ts';
 import { kafkaClient, outputTopics, preload, topicCounts } from './lib/kafka.ts';
 import { cpuMicros, currentRssMb, peakRssMb, stopAllChildren, treeCpuMicros } from './lib/procs.ts';
 import { REPO, startServiceProcess } from './lib/service.ts';
@@ -73,6 +76,7 @@ try {
   const expected: Expect = { events: 0, notifications: 0, listings: 0, dlq: 0, audit: 0, processed: 0 };
   const expectedTopics = new Map<string, number>();
   const stateSample: [string, FinalState][] = [];
+  const keys = new CommandKeys();
   let preloadSeconds = 0;
   for (let from = 0; from < COMMANDS; from += PART) {
     const planned = plan(Math.min(PART, COMMANDS - from), tokens, 1000 + from / PART);
@@ -80,6 +84,7 @@ try {
     for (const key of Object.keys(expected) as (keyof Expect)[]) expected[key] += partTotals[key];
     topicTotals(planned, processorTopics, expectedTopics);
     stateSample.push(...sampleStates(finalStates(planned), Math.ceil(STATE_SAMPLE / parts), from / PART));
+    for (const command of planned) if (command.commandId !== null) keys.add(command.commandId, command.applicationId);
     preloadSeconds += (await preload(kafka, serde, processorTopics, planned, { lanes: 2, batch: 2000 })).seconds;
     log(`preloaded ${Math.min(from + PART, COMMANDS)} commands`);
   }
@@ -200,6 +205,10 @@ try {
     if (outboxWritten === null) failures.push('metric missing: backoffice_retention_deleted_rows_total{table="outbox"}, so the outbox rows written cannot be counted');
     else if (outboxWritten !== expectedMessages) failures.push(`outbox: ${outboxWritten} rows written (deleted by retention plus left), plan ${expectedMessages}`);
 
+    // With the service stopped, so that PostgreSQL's CPU is the keyed rounds' alone.
+    await service.child.stop();
+    log(`the keyed reads and writes alone: ${keys.count} commands' lookups and processed, event and application rows in a fresh database`);
+    const keyed = await keyedRounds(await stack.database('million_keys'), stack.postgresPid, keys, WINDOW);
     const results = {
       peak_rss_mb_1m: peakRss,
       pg_cpu_us_per_cmd_first_100k: perCommand(samples[0]!, first, 'postgresCpu'),
@@ -210,6 +219,7 @@ try {
         rssMbEvery10s: samples.filter((_, index) => index % 10 === 0).map((s) => Math.round(s.rss)),
         check: { rows: check, topics: onTopics.counts, statesSampled: stateSample.length, stateMismatches: states.length, outboxRowsWritten: [outboxWritten, expectedMessages] },
         outbox: { boundSeconds: OUTBOX_BOUND_S, oldestRowSecondsMax, emptyAfterDrainSeconds: emptiedAfter },
+        keyed_rounds_pg_cpu_us_per_cmd: { first: keyed.first, last: keyed.last, seconds: keyed.seconds },
         tables,
         settings: flags['node-options'] ? `service defaults plus NODE_OPTIONS=${flags['node-options']}` : 'service defaults', broker: stack.broker.label, at: new Date().toISOString(),
       },
