@@ -9,6 +9,7 @@
  * under "PostgreSQL CPU per command flat over 1,000,000".
  */
 import pg from 'pg';
+import { uuidFromHex } from '../../src/domain/ids.ts';
 import { treeCpuMicros } from './procs.ts';
 
 const ROUND = 1000;
@@ -28,10 +29,7 @@ export class CommandKeys {
 
   /** The commands in [from, to) of one lane: lanes split by application, as partitions do, so that they never wait for each other. */
   slice(from: number, to: number, lane: number, lanes: number): { commandIds: string[]; applicationIds: string[] } {
-    const uuid = (offset: number) => {
-      const hex = this.bytes.toString('hex', offset, offset + 16);
-      return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-    };
+    const uuid = (offset: number) => uuidFromHex(this.bytes.toString('hex', offset, offset + 16));
     const commandIds: string[] = [];
     const applicationIds: string[] = [];
     for (let index = from; index < Math.min(to, this.count); index += 1) {

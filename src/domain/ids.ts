@@ -17,3 +17,6 @@ export const UUID_PATTERN = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-8][0-9a-fA-F]{3}-
 export const UUID_RULE = 'must be a UUID (RFC 9562, version 1 to 8, e.g. from crypto.randomUUID())';
 
 export const isUuid = (value: string): boolean => UUID_PATTERN.test(value);
+
+/** 32 hex digits in the 8-4-4-4-12 layout. */
+export const uuidFromHex = (hex: string): string => `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;

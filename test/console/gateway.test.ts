@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { pino } from 'pino';
 import { CommandSender, type CommandInput } from '../../src/client/command-sender.ts';
-import { UUID_RULE } from '../../src/domain/ids.ts';
+import { UUID_RULE, uuidFromHex } from '../../src/domain/ids.ts';
 import { createKafka } from '../../src/kafka.ts';
 import { restaurantDetails, infoChangeHours } from '../fixtures/details.ts';
 import { expectProblem, type Reply } from '../http/harness.ts';
@@ -170,8 +170,7 @@ test('503 with Retry-After when the broker refuses, nothing produced; the same k
 
 /** A version 7 UUID (RFC 9562: 48-bit Unix milliseconds, version 7, random rest), as time-ordered generators make them. */
 function uuidV7(): string {
-  const hex = `${Date.now().toString(16).padStart(12, '0')}7${randomUUID().replaceAll('-', '').slice(13)}`;
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  return uuidFromHex(`${Date.now().toString(16).padStart(12, '0')}7${randomUUID().replaceAll('-', '').slice(13)}`);
 }
 
 test('an Idempotency-Key the processor would dead-letter is refused at the gateway; every RFC 9562 version is taken and reaches its outcome', async () => {

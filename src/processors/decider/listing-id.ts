@@ -1,5 +1,5 @@
 import { hash } from 'node:crypto';
-import { isUuid } from '../../domain/ids.ts';
+import { isUuid, uuidFromHex } from '../../domain/ids.ts';
 
 /**
  * Namespace of listing ids derived from application ids. Fixed forever: changing it would give
@@ -26,8 +26,7 @@ export function uuidV5(name: string, namespace: string): string {
   const bytes = hash('sha1', Buffer.concat([bytesOf(namespace), Buffer.from(name, 'utf8')]), 'buffer').subarray(0, 16);
   bytes[6] = (bytes[6]! & 0x0f) | 0x50; // version 5
   bytes[8] = (bytes[8]! & 0x3f) | 0x80; // RFC variant
-  const hex = bytes.toString('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  return uuidFromHex(bytes.toString('hex'));
 }
 
 /**

@@ -26,10 +26,11 @@ export class PartitionEpoch {
   readonly partition: number;
   private readonly ports: EpochPorts;
   private token: string | null = null;
-  private drained = false;
   private through = -1n;
   /** Moves on whenever a drain's result may not be the whole story any more (see `drain`). */
   private knowledge = 0;
+  /** The `knowledge` the last finished drain started under: drained while nothing moved it on since. */
+  private drainedAt = -1;
 
   constructor(partition: number, ports: EpochPorts) {
     this.partition = partition;
@@ -42,7 +43,7 @@ export class PartitionEpoch {
   }
 
   get isDrained(): boolean {
-    return this.drained;
+    return this.drainedAt === this.knowledge;
   }
 
   /**
@@ -50,15 +51,15 @@ export class PartitionEpoch {
    * this includes every row this epoch committed, so a drained partition's own rows follow it.
    */
   async drain(): Promise<void> {
-    if (this.drained) return;
+    if (this.isDrained) return;
     const asked = this.knowledge;
     const highest = await this.ports.drain(this.partition);
     if (highest !== null && highest > this.through) this.through = highest;
-    // A join, a failed write or a failed send while the drain read: rows it could not see yet (a
-    // round of the old generation committing after its read, then dropped) would be left behind
-    // the partition's later rows, and their watermark would pass them unpublished. The rolling
-    // restart lost such a round twice out of two runs before this check.
-    if (this.knowledge === asked) this.drained = true;
+    // A join, a failed write or a failed send while the drain read leaves the partition undrained:
+    // rows it could not see yet (a round of the old generation committing after its read, then
+    // dropped) would otherwise stay behind the partition's later rows, and their watermark would
+    // pass them unpublished (the rolling restart lost such rounds).
+    this.drainedAt = asked;
   }
 
   /**
@@ -91,7 +92,6 @@ export class PartitionEpoch {
   }
 
   private forget(): void {
-    this.drained = false;
     this.knowledge++;
   }
 }

@@ -3,6 +3,7 @@ import type { CommandInput } from '../../../src/client/command-sender.ts';
 import type { Topics } from '../../../src/config.ts';
 import { listingIdOf } from './intents.ts';
 import type { ContentType } from '../../../src/domain/types.ts';
+import { uuidFromHex } from '../../../src/domain/ids.ts';
 import { commandToWire, type UnverifiedCommand } from '../../../src/schemas/commands.ts';
 import type { Serde } from '../../../src/schemas/serde.ts';
 import { detailsFor, infoChangeContact, infoChangeHours, restaurantDetails } from '../../fixtures/details.ts';
@@ -96,8 +97,7 @@ export function generateLoad(options: LoadOptions): LoadRecord[] {
     for (let index = 0; index < 16; index++) bytes[index] = Math.floor(rnd() * 256);
     bytes[6] = (bytes[6]! & 0x0f) | 0x40;
     bytes[8] = (bytes[8]! & 0x3f) | 0x80;
-    const hex = bytes.toString('hex');
-    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+    return uuidFromHex(bytes.toString('hex'));
   };
   /** An id whose records land on `partition`, so a listing's whole story stays in one ordered log. */
   const uuidOn = (partition: number): string => {
