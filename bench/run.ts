@@ -320,7 +320,10 @@ async function main(): Promise<void> {
 
       // 5. Latency at a steady 500 commands/s, then 2,000/s: same service, fresh commands.
       const postgresPid = stack.postgresPid;
+      // Each rate's span of the service's run, to cut a profile to it.
+      const latencyWindows = new Map<number, { fromMs: number; toMs: number }>();
       const latencyAt = async (rate: number, seed: number): Promise<(LatencyResult & { cpuUsPerCmd: number }) | null> => {
+        const fromMs = performance.now() - spawnedAt;
         const cpuBefore = cpuMicros(service.child.pid);
         const pgBefore = treeCpuMicros(postgresPid);
         const brokerBefore = cpuMicros(broker.pid);
@@ -332,6 +335,7 @@ async function main(): Promise<void> {
           method: flags['latency-method'] === 'watermark' ? 'watermark' : 'consumer',
         }));
         if (latency) {
+          latencyWindows.set(rate, { fromMs, toMs: performance.now() - spawnedAt });
           const metricsAfter = await service.metricsText();
           const delta = (name: string) => {
             const before = histogramTotals(metricsBefore, name);
@@ -365,10 +369,8 @@ async function main(): Promise<void> {
         }
         return null;
       };
-      const latencyFrom = performance.now() - spawnedAt;
       const latency = await latencyAt(SIZES.latencyRate, 4242);
       const latencyHigh = await latencyAt(SIZES.latencyRateHigh, 4343);
-      const latencyWindow = { fromMs: latencyFrom, toMs: performance.now() - spawnedAt };
       // The same rates through the parts alone, with the service idle: the floor under both latency targets.
       const relayAt = async (rate: number, seed: number): Promise<RelayLatency | null> => !runs('latency') || flags.profile ? null : await phase(`bare relay at ${rate}/s`, async () => {
         const records = encodeAll(new CommandSender(kafka, serde, processorTopics), plan(Math.round(rate * SIZES.latencySeconds), tokens, seed));
@@ -385,15 +387,21 @@ async function main(): Promise<void> {
         if (!drain || files.length === 0) throw new Error('no profile written');
         const file = join(profileDir, files[0]!);
         const drainProfile = summariseProfile(file, drain.window);
-        const latencyProfile = latency ? summariseProfile(file, latencyWindow) : null;
+        const atRate = (rate: number, key: string) => {
+          const window = latencyWindows.get(rate);
+          return window ? { ...(details[key] as object), profile: summariseProfile(file, window) } : null;
+        };
+        const high = atRate(SIZES.latencyRateHigh, `latencyAt${SIZES.latencyRateHigh}`);
         const out = {
           commands: SIZES.commands, profileFile: join('bench/profiles', files[0]!),
           drain: { ...summariseDrain(drain), profile: drainProfile },
-          latency: latency ? { ...(details.latency as object), profile: latencyProfile } : null,
+          latency: atRate(SIZES.latencyRate, 'latency'),
+          [`latencyAt${SIZES.latencyRateHigh}`]: high,
         };
         writeFileSync(join(BENCH_DIR, 'profile.json'), `${JSON.stringify(out, null, 2)}\n`);
         printProfile('drain', drainProfile);
-        if (latencyProfile) printProfile('latency phase (500 commands/s)', latencyProfile);
+        if (out.latency) printProfile(`latency phase (${SIZES.latencyRate} commands/s)`, out.latency.profile);
+        if (high) printProfile(`latency phase (${SIZES.latencyRateHigh} commands/s)`, high.profile);
         console.log('\nbench/profile.json written');
         return;
       }
