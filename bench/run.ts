@@ -320,6 +320,7 @@ async function main(): Promise<void> {
 
       // 5. Latency at a steady 500 commands/s, then 2,000/s: same service, fresh commands.
       const postgresPid = stack.postgresPid;
+      const latencyKey = (rate: number) => (rate === SIZES.latencyRate ? 'latency' : `latencyAt${rate}`);
       // Each rate's span of the service's run, to cut a profile to it.
       const latencyWindows = new Map<number, { fromMs: number; toMs: number }>();
       const latencyAt = async (rate: number, seed: number): Promise<(LatencyResult & { cpuUsPerCmd: number }) | null> => {
@@ -355,7 +356,7 @@ async function main(): Promise<void> {
             machine: ((machineAfter.busy - machineBefore.busy) / (machineAfter.total - machineBefore.total)) * os.cpus().length,
           };
           const cpuUsPerCmd = (cpuMicros(service.child.pid) - cpuBefore) / latency.sent;
-          details[rate === SIZES.latencyRate ? 'latency' : `latencyAt${rate}`] = {
+          details[latencyKey(rate)] = {
             ...latency,
             coresBusy: { ...Object.fromEntries(Object.entries(cores).map(([k, v]) => [k, round(v, 2)])), otherProcesses: round(cores.machine - cores.service - cores.postgres - cores.broker - cores.benchDriver, 2) },
             cpu_us_per_cmd: round(cpuUsPerCmd, 1),
@@ -387,21 +388,15 @@ async function main(): Promise<void> {
         if (!drain || files.length === 0) throw new Error('no profile written');
         const file = join(profileDir, files[0]!);
         const drainProfile = summariseProfile(file, drain.window);
-        const atRate = (rate: number, key: string) => {
-          const window = latencyWindows.get(rate);
-          return window ? { ...(details[key] as object), profile: summariseProfile(file, window) } : null;
-        };
-        const high = atRate(SIZES.latencyRateHigh, `latencyAt${SIZES.latencyRateHigh}`);
+        const latencyProfiles = [...latencyWindows].map(([rate, window]) => ({ rate, summary: summariseProfile(file, window) }));
         const out = {
           commands: SIZES.commands, profileFile: join('bench/profiles', files[0]!),
           drain: { ...summariseDrain(drain), profile: drainProfile },
-          latency: atRate(SIZES.latencyRate, 'latency'),
-          [`latencyAt${SIZES.latencyRateHigh}`]: high,
+          ...Object.fromEntries(latencyProfiles.map(({ rate, summary }) => [latencyKey(rate), { ...(details[latencyKey(rate)] as object), profile: summary }])),
         };
         writeFileSync(join(BENCH_DIR, 'profile.json'), `${JSON.stringify(out, null, 2)}\n`);
         printProfile('drain', drainProfile);
-        if (out.latency) printProfile(`latency phase (${SIZES.latencyRate} commands/s)`, out.latency.profile);
-        if (high) printProfile(`latency phase (${SIZES.latencyRateHigh} commands/s)`, high.profile);
+        for (const { rate, summary } of latencyProfiles) printProfile(`latency phase (${rate} commands/s)`, summary);
         console.log('\nbench/profile.json written');
         return;
       }
