@@ -16,7 +16,7 @@ import { serviceEnv, ServiceProcess } from '../support/fault/process.ts';
 import { UNACKNOWLEDGED_LOG } from '../../src/http/command-gateway.ts';
 import { ChaosProxy } from '../support/fault/proxy.ts';
 import { buildLoad, expectClean, REDIRECT_PRELOAD, report, seedFor, settle, summarize, waitResumed } from '../support/fault/scenario.ts';
-import { startFaultStack, type FaultStack } from '../support/fault/stack.ts';
+import { registryAnswering, startFaultStack, type FaultStack } from '../support/fault/stack.ts';
 import { groupPosition } from '../support/fault/topics.ts';
 import { eventually } from '../support/pipeline.ts';
 
@@ -280,7 +280,7 @@ test('one broker cut off from the processor alone, twice, the others reachable: 
 async function nextCommandVersion(stack: FaultStack): Promise<{ id: number; reencode(record: LoadRecord): LoadRecord }> {
   const current = loadSchema('ApplicationCommand') as { fields: unknown[] };
   const next = { ...current, fields: [...current.fields, { name: 'origin', type: ['null', 'string'], default: null }] };
-  const { id } = await stack.serde.registry.register({ type: SchemaType.AVRO, schema: JSON.stringify(next) }, { subject: `${stack.topics.commands}-value` });
+  const { id } = await registryAnswering(() => stack.serde.registry.register({ type: SchemaType.AVRO, schema: JSON.stringify(next) }, { subject: `${stack.topics.commands}-value` }));
   const reader = avro.Type.forSchema(current as avro.Schema);
   const writer = avro.Type.forSchema(next as avro.Schema);
   const header = Buffer.alloc(5);

@@ -1,3 +1,4 @@
+import { setTimeout } from 'node:timers/promises';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -144,7 +145,7 @@ export async function startFaultStack(options: {
     }) as ServiceConfig;
     const topics = topicsOf(config);
     if (options.cluster) await grantAcls(options.cluster.brokers, options.cluster.security, serviceAcls('User:service', topics, config.KAFKA_GROUP_ID));
-    const serde = await connectSerde(config.SCHEMA_REGISTRY_URL, topics);
+    const serde = await registryAnswering(() => connectSerde(config.SCHEMA_REGISTRY_URL, topics));
     const kafka = new Kafka({
       clientId: 'fault-test', brokers: config.KAFKA_BROKERS, logLevel: logLevel.NOTHING, ...(options.cluster ? saslClient(options.cluster.security, 'admin') : {}),
       retry: { retries: 10, initialRetryTime: 100, maxRetryTime: 2000 },
@@ -171,5 +172,23 @@ export async function startFaultStack(options: {
   } catch (error) {
     await stopAll();
     throw error;
+  }
+}
+
+/**
+ * A registry's call from the harness, asked again until it answers or a minute passed. An
+ * Apicurio just started on a loaded machine (a three-broker cluster beside it) can take longer
+ * than one request's timeout to answer its first registrations, and the registry client does
+ * not retry a timeout; the service has its own retries, the harness needs these.
+ */
+export async function registryAnswering<T>(call: () => Promise<T>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await call();
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await setTimeout(250);
+    }
   }
 }
