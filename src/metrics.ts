@@ -62,6 +62,9 @@ export function createMetrics() {
       labelNames: ['partition'] as const,
     }),
     retries: counter({ name: 'processor_retries_total', help: 'Batch steps retried after a dependency failed.', labelNames: ['step'] as const }),
+    liveSubscribers: gauge({ name: 'live_feed_subscribers', help: 'Console streams (GET /events) this instance feeds.' }),
+    liveNotifications: counter({ name: 'live_feed_notifications_total', help: 'Commits of outcomes this instance was notified of (LISTEN application_events).' }),
+    liveReads: counter({ name: 'live_feed_reads_total', help: 'Reads of application_events by the live feed; none while no console stream is open.' }),
     outboxBacklog: gauge({ name: 'outbox_backlog', help: 'Outbox rows not yet published (polled from PostgreSQL).' }),
     consumerLag: gauge({
       name: 'consumer_lag_messages', help: 'Records on the command topic not yet committed by the consumer group, per partition (polled).',

@@ -107,7 +107,7 @@ export async function startService(config: ServiceConfig, logger: Logger, option
   // The gateway answers a waiting HTTP caller: a few seconds of retries, then 503 with Retry-After.
   const sender = new CommandSender(createKafka(config, logger, '-gateway', GATEWAY_RETRY), serde, topics);
   await sender.connect();
-  const live = startLiveFeed({ db, databaseUrl: config.DATABASE_URL, logger });
+  const live = startLiveFeed({ db, metrics, databaseUrl: config.DATABASE_URL, logger });
   const app = createHttpApp({ db, verifier, metrics, readiness, sender, live, reviewDeadlineHours: config.REVIEW_DEADLINE_HOURS, devSignIn: options.devSignIn, logger: logger.child({ component: 'http' }) });
   const server = await listen(app, heldPort ?? config.HTTP_PORT, config.HTTP_HOST);
   const httpPort = (server.address() as { port: number }).port;

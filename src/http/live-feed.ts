@@ -1,5 +1,6 @@
 import pg from 'pg';
 import type { Logger } from '../logger.ts';
+import type { Metrics } from '../metrics.ts';
 import { forPg } from '../store/database-url.ts';
 import type { Database } from '../store/db.ts';
 import { liveEventsBetween, liveHorizon, type LiveEvent, type LivePosition } from '../store/read/live-events.ts';
@@ -40,14 +41,21 @@ const samePosition = (a: LivePosition, b: LivePosition) => a.writtenBy === b.wri
  * `databaseUrl` is for the LISTEN connection (slonik's pool cannot hold one); without it the
  * feed only polls.
  */
-export function startLiveFeed(deps: { db: Database; logger: Logger; databaseUrl?: string | undefined }): LiveFeed {
+export function startLiveFeed(deps: {
+  db: Database; logger: Logger; metrics: Pick<Metrics, 'liveSubscribers' | 'liveNotifications' | 'liveReads'>; databaseUrl?: string | undefined;
+}): LiveFeed {
+  const { metrics } = deps;
   const logger = deps.logger.child({ component: 'live-feed' });
   const subscribers = new Set<{ scope: LiveScope; deliver: (events: LiveEvent[]) => void }>();
   /** Null until the first read: the feed starts from the horizon it first sees, and needs no database to be created. */
   let position: LivePosition | null = null;
+  /** Subscribers waiting for their first position: a read on their behalf must fix one. */
+  let joining = 0;
   let reading: Promise<void> | null = null;
   let again = false;
   let closed = false;
+
+  const counted = () => metrics.liveSubscribers.set(subscribers.size);
 
   const fanOut = (events: LiveEvent[]) => {
     for (const subscriber of subscribers) {
@@ -59,11 +67,17 @@ export function startLiveFeed(deps: { db: Database; logger: Logger; databaseUrl?
   };
 
   const readAll = async () => {
+    // With nobody subscribed or joining there is no one to hand rows to, and no query is made:
+    // the processor commits a round every few milliseconds under load, and each commit notifies.
+    // The next subscriber starts from the horizon it finds (and catches up from its own last id).
+    if (subscribers.size === 0 && joining === 0) {
+      position = null;
+      return;
+    }
+    metrics.liveReads.inc();
     const horizon = await liveHorizon(deps.db);
-    // With nobody subscribed there is no one to hand rows to: the position moves to the horizon
-    // without reading them, so a processor under load is not followed by a reader of every event
-    // it writes (one query and its rows a round). Checked after the await and acted on in the
-    // same tick: a subscriber that joined meanwhile gets the rows read below instead.
+    // The rows up to the horizon are not read for a subscriber that left meanwhile. Checked after
+    // the await and acted on in the same tick: one that joined meanwhile gets the rows read below.
     if (position === null || subscribers.size === 0) {
       position = horizon;
       return;
@@ -105,7 +119,10 @@ export function startLiveFeed(deps: { db: Database; logger: Logger; databaseUrl?
     if (closed || deps.databaseUrl === undefined) return;
     // pg reads the URL's sslmode, sslrootcert, sslcert and sslkey itself.
     const client = new pg.Client({ connectionString: forPg(deps.databaseUrl) });
-    client.on('notification', read);
+    client.on('notification', () => {
+      metrics.liveNotifications.inc();
+      read();
+    });
     client.on('error', (error) => {
       logger.warn({ err: error }, 'live feed lost its LISTEN connection; polling until it is back');
       void client.end().catch(() => {});
@@ -128,17 +145,24 @@ export function startLiveFeed(deps: { db: Database; logger: Logger; databaseUrl?
     async subscribe(scope, after, send) {
       // The first subscriber of a feed that has not read yet fixes its position (and finds out
       // whether the database answers, before anything is sent).
-      while (position === null) await readNow();
+      joining++;
+      try {
+        while (position === null) await readNow();
+      } finally {
+        joining--;
+      }
       const buffered: LiveEvent[][] = [];
       let live = false;
       const subscriber = { scope, deliver: (events: LiveEvent[]) => (live ? send(events) : buffered.push(events)) };
       const through: LivePosition = position;
       subscribers.add(subscriber);
+      counted();
       let behind = false;
       if (after !== null && !samePosition(after, through)) {
         const missed = await liveEventsBetween(deps.db, after, through, CATCH_UP_LIMIT + 1, scope.applicantId)
           .catch((error: unknown) => {
             subscribers.delete(subscriber);
+            counted();
             throw error;
           });
         behind = missed.length > CATCH_UP_LIMIT;
@@ -146,13 +170,17 @@ export function startLiveFeed(deps: { db: Database; logger: Logger; databaseUrl?
       }
       for (const events of buffered) send(events);
       live = true;
-      return { from: after !== null && !behind ? after : through, behind, close: () => void subscribers.delete(subscriber) };
+      return { from: after !== null && !behind ? after : through, behind, close: () => {
+        subscribers.delete(subscriber);
+        counted();
+      } };
     },
     async close() {
       closed = true;
       clearInterval(tick);
       clearTimeout(relisten);
       subscribers.clear();
+      counted();
       await reading;
       await listener?.end().catch(() => {});
     },

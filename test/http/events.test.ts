@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { approve, forCommand, submitNew } from '../support/commands.ts';
 import { openEventStream, type StreamedEvent } from '../support/event-stream.ts';
-import { startPipeline, type Pipeline } from '../support/pipeline.ts';
+import { eventually, startPipeline, type Pipeline } from '../support/pipeline.ts';
 import { startTestStack, type TestStack } from '../support/stack.ts';
 
 let stack: TestStack;
@@ -109,6 +109,31 @@ test('an outcome committed after a later one is still delivered, and first: the 
   } finally {
     stream.close();
     await slow.end();
+  }
+});
+
+/** An unlabelled counter or gauge has its one series from the start. */
+const value = async (metric: { get(): Promise<{ values: { value: number }[] }> }) => (await metric.get()).values[0]!.value;
+
+test('with no stream open the feed reads nothing, however many commits it is told of; a stream that opens is fed again', async () => {
+  const { metrics } = pipeline.service;
+  await eventually(async () => ((await value(metrics.liveSubscribers)) === 0 ? true : undefined));
+  const [reads, notified] = [await value(metrics.liveReads), await value(metrics.liveNotifications)];
+  const owner = `owner-${randomUUID()}`;
+  for (const command of await pipeline.sender.send([submitNew(owner), submitNew(owner)])) {
+    await pipeline.reader.waitFor(forCommand(pipeline.topics.events, command.commandId));
+  }
+  await eventually(async () => ((await value(metrics.liveNotifications)) > notified ? true : undefined));
+  expect(await value(metrics.liveReads)).toBe(reads);
+
+  const stream = await openEventStream(url(), master);
+  try {
+    expect(await value(metrics.liveSubscribers)).toBe(1);
+    const [after] = await pipeline.sender.send([submitNew(owner)]);
+    await stream.until(has(after!.applicationId, 'ApplicationSubmitted'));
+    expect(await value(metrics.liveReads)).toBeGreaterThan(reads);
+  } finally {
+    stream.close();
   }
 });
 

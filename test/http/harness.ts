@@ -35,7 +35,7 @@ export async function serve(
   deps: Omit<HttpDeps, 'sender' | 'reviewDeadlineHours' | 'live'> & Partial<Pick<HttpDeps, 'sender' | 'reviewDeadlineHours'>>,
 ): Promise<Api> {
   // Polled only (no LISTEN connection): suites that follow the live stream run the whole service.
-  const live = startLiveFeed({ db: deps.db, logger: deps.logger });
+  const live = startLiveFeed({ db: deps.db, metrics: deps.metrics, logger: deps.logger });
   const app = createHttpApp({ ...deps, live, sender: deps.sender ?? UNUSED_SENDER, reviewDeadlineHours: deps.reviewDeadlineHours ?? loadConfig({}).REVIEW_DEADLINE_HOURS });
   const server = await new Promise<Server>((resolve, reject) => {
     const listening = app.listen(0, '127.0.0.1', (error?: Error) => (error ? reject(error) : resolve(listening)));
