@@ -20,6 +20,7 @@ import { startRetention } from './ops/retention.ts';
 import { exportHealth } from './ops/health-gauges.ts';
 import { connectSerde, registryAccess } from './schemas/serde.ts';
 import { connectDatabase, databaseAnswers } from './store/db.ts';
+import { roundPool } from './store/round-pool.ts';
 import { migrate } from './store/migrate.ts';
 
 /**
@@ -64,7 +65,8 @@ const GATEWAY_RETRY = { retries: 3, initialRetryTime: 100, maxRetryTime: 1000 };
 export async function startService(config: ServiceConfig, logger: Logger, options: { devSignIn?: DevSignIn } = {}): Promise<RunningService> {
   const metrics = createMetrics();
   await migrate(config.DATABASE_URL, logger);
-  const db = await connectDatabase(config.DATABASE_URL, config.PROCESSOR_TRANSACTIONS + 8);
+  const db = await connectDatabase(config.DATABASE_URL, 8);
+  const rounds = roundPool(config.DATABASE_URL, config.PROCESSOR_TRANSACTIONS, logger);
   const topics = topicsOf(config);
   const heldPort = await untilDependenciesAnswer(config, { metrics, logger });
   const serde = await connectSerde(config.SCHEMA_REGISTRY_URL, topics, registryAccess(config));
@@ -90,7 +92,7 @@ export async function startService(config: ServiceConfig, logger: Logger, option
     outboxRetentionSeconds: config.OUTBOX_RETENTION_SECONDS, idempotencyWindowDays: config.IDEMPOTENCY_WINDOW_DAYS, intervalMs: config.RETENTION_SWEEP_INTERVAL_MS,
   });
   const processor = await runProcessor({
-    consumer, relay, db, serde, verifier, topics, metrics, logger: logger.child({ component: 'processor' }),
+    consumer, relay, db, rounds, serde, verifier, topics, metrics, logger: logger.child({ component: 'processor' }),
     partitionsConcurrently: config.PROCESSOR_PARTITIONS_CONCURRENTLY, maxBatch: config.PROCESSOR_MAX_BATCH,
     transactions: config.PROCESSOR_TRANSACTIONS, commitIntervalMs: config.PROCESSOR_COMMIT_INTERVAL_MS,
     decisionClock: { appendTime: broker.stampsAppendTime, skewMs: config.DECISION_MAX_SKEW_SECONDS * 1000 },
@@ -125,6 +127,7 @@ export async function startService(config: ServiceConfig, logger: Logger, option
       await sender.disconnect();
       await new Promise<void>((resolve) => { server.close(() => resolve()); server.closeAllConnections(); });
       await live.close();
+      await rounds.end();
       await db.end();
       logger.info('service stopped');
     },

@@ -1,8 +1,7 @@
-import { applyBatch } from '../src/processors/batch.ts';
+import { applyBatch, foldRound } from '../src/processors/batch.ts';
 import { PartitionMoved } from '../src/processors/runtime/epochs.ts';
-import { loadBatch } from '../src/store/batch-store.ts';
+import { loadedFrom, loadQuery, storedFrom, writeQuery } from '../src/store/batch-store.ts';
 import { claimPartition } from '../src/store/claims-store.ts';
-import type { Database } from '../src/store/db.ts';
 import { eventually } from './support/pipeline.ts';
 import { batchSuite, deadLetterAt } from './support/batch-suite.ts';
 
@@ -37,12 +36,20 @@ test('a claim waits for the batch of the previous holder in flight, then sees wh
   let release!: () => void;
   const released = new Promise<void>((resolve) => { release = resolve; });
   let claimed = false;
-  const inFlight = suite.db.transaction(async (tx) => {
-    expect((await loadBatch(tx, { claims: [{ partition: 2, token: holder }], applicationIds: [], commandIds: [], listingIds: [] })).moved).toEqual([]);
+  let holding!: (moved: number[]) => void;
+  const held = new Promise<number[]>((resolve) => { holding = resolve; });
+  // applyBatch's steps, with a pause between the load (the claim held) and the write.
+  const inFlight = (async () => {
+    const { rows, round } = await suite.deps.rounds.begin(loadQuery({ claims: [{ partition: 2, token: holder }], applicationIds: [], commandIds: [], listingIds: [] }));
+    const load = loadedFrom(rows);
+    holding(load.moved);
     await released;
-    await applyBatch([deadLetterAt(2, 7)], { ...suite.deps, db: tx as unknown as Database }, [{ partition: 2, token: holder }]);
-  });
+    const { write } = foldRound([deadLetterAt(2, 7)], load, suite.deps, Date.now());
+    return storedFrom(await round.commitWith(writeQuery(write)), write);
+  })();
 
+  // Once the batch holds the claim: a claim taken before its load would simply overtake it.
+  expect(await Promise.race([held, inFlight])).toEqual([]);
   const claiming = claimPartition(suite.db, 2).then((token) => { claimed = true; return token; });
   // The claim is blocked on the holder's row lock (PostgreSQL says so), not merely slow.
   await eventually(async () => {
@@ -51,7 +58,8 @@ test('a claim waits for the batch of the previous holder in flight, then sees wh
   });
   expect(claimed).toBe(false);
   release();
-  const [, token] = await Promise.all([inFlight, claiming]);
+  const [stored, token] = await Promise.all([inFlight, claiming]);
+  expect(stored).toHaveLength(1);
   expect(await outboxOffsets(2)).toEqual([7]);
   await expect(applyBatch([deadLetterAt(2, 8)], suite.deps, [{ partition: 2, token: holder }])).rejects.toBeInstanceOf(PartitionMoved);
   await applyBatch([deadLetterAt(2, 9)], suite.deps, [{ partition: 2, token }]);

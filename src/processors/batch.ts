@@ -1,7 +1,7 @@
 import type { Topics } from '../config.ts';
 import type { Serde } from '../schemas/serde.ts';
-import type { Database } from '../store/db.ts';
-import { loadBatch, writeBatch, type BatchWrite, type OutboxMessage, type StoredOutboxMessage } from '../store/batch-store.ts';
+import type { RoundPool } from '../store/round-pool.ts';
+import { loadedFrom, loadQuery, storedFrom, writeQuery, type BatchLoad, type BatchWrite, type OutboxMessage, type StoredOutboxMessage } from '../store/batch-store.ts';
 import { uuidV5 } from './decider/index.ts';
 import { BatchView } from './batch-fold.ts';
 import type { Command, DomainEvent } from '../domain/types.ts';
@@ -54,73 +54,86 @@ function deadLetterMessage(prepared: Extract<Prepared, { kind: 'dead-letter' }>,
 
 export interface Claim { partition: number; token: string }
 
+type Commands = Extract<Prepared, { kind: 'command' }>[];
+
+/** What a round reads: every partition's claim, and what its commands touch. */
+function askOf(commands: Commands, claims: readonly Claim[]) {
+  const listingIds = new Set<string>();
+  for (const { command } of commands) if (command.type === 'SubmitApplication' && command.listingId && isUuid(command.listingId)) listingIds.add(command.listingId);
+  return {
+    claims, applicationIds: [...new Set(commands.map((p) => p.command.applicationId))].sort(),
+    commandIds: commands.map((p) => p.command.commandId), listingIds: [...listingIds].sort(),
+  };
+}
+
+/** The round's records decided in order over what it loaded: what to write, and each record's result. */
+export function foldRound(prepared: Prepared[], load: BatchLoad, deps: { serde: Serde; topics: Topics; reviewClaimMinutes: number }, at: number): { write: BatchWrite; results: CommandResult[] } {
+  const { topics } = deps;
+  const view = new BatchView(load, deps.reviewClaimMinutes * 60_000);
+  const write: BatchWrite = { applications: [], listings: [], processed: [], adminActions: [], events: [], outbox: [], deadLetters: [], reviewerNotes: [] };
+  const results: CommandResult[] = [];
+  for (const item of prepared) {
+    if (item.kind === 'dead-letter') {
+      const letter = deadLetterMessage(item, topics);
+      write.outbox.push(letter);
+      // The gateway keys a command by its applicationId and records the bytes it sent.
+      const key = item.record.key?.toString('utf8');
+      if (key !== undefined && isUuid(key) && letter.value !== null) {
+        write.deadLetters.push({
+          applicationId: key, value: letter.value, code: item.code, message: letter.headers['error.message']!,
+          sourcePartition: item.record.partition, sourceOffset: item.record.offset,
+        });
+      }
+      results.push({ outcome: 'dlq', type: 'unknown', code: item.code, partition: item.record.partition, offset: item.record.offset, timestamp: item.record.timestamp });
+      continue;
+    }
+    const { command, payloadHash, record } = item;
+    const ref = { partition: record.partition, offset: record.offset, timestamp: record.timestamp, commandId: command.commandId, applicationId: command.applicationId };
+    const step = view.fold(command, payloadHash, at);
+    if (step.outcome === 'duplicate') {
+      results.push({ ...ref, outcome: 'duplicate', type: command.type });
+      continue;
+    }
+    const outcome = outcomeOf(step.decided, topics);
+    write.events.push(...outcome.events);
+    write.adminActions.push(...outcome.adminActions);
+    write.reviewerNotes.push(...outcome.reviewerNotes);
+    for (const message of outcome.messages) {
+      write.outbox.push({ eventId: message.eventId, sourcePartition: record.partition, topic: message.topic, key: Buffer.from(message.key), value: deps.serde.encode(message.topic, message.value), headers: record.trace });
+    }
+    const rejection = step.decided.events.find(isRejection);
+    if (step.outcome === 'decided') {
+      write.processed.push({
+        commandId: command.commandId, payloadHash, applicationId: command.applicationId, commandType: command.type,
+        outcome: rejection ? `REJECTED:${rejection.code}` : 'ACCEPTED', sourcePartition: record.partition, sourceOffset: record.offset, processedAt: at,
+      });
+    }
+    results.push({ ...ref, outcome: rejection ? 'rejected' : 'accepted', type: command.type, ...(rejection && { code: rejection.code }) });
+  }
+  write.applications = [...view.changedApplications].map((id) => view.applications.get(id)!);
+  write.listings = [...view.changedListings].map((id) => view.listings.get(id)!);
+  return { write, results };
+}
+
 /**
  * Applies the records of one or more partitions in one transaction: check every partition's
  * claim, dedupe by commandId, lock and load what they touch, decide in order (each partition's
  * records in offset order, partitions one after the other: a valid serial order, since a
  * partition's records touch only its own applications), then write state, history, audit and
- * outbox together.
+ * outbox together. Two round trips: BEGIN with the load, the write with COMMIT (src/store/round-pool.ts).
  */
-export async function applyBatch(prepared: Prepared[], deps: { db: Database; serde: Serde; topics: Topics; reviewClaimMinutes: number }, claims: readonly Claim[]): Promise<BatchResult> {
-  const { topics } = deps;
-  const commands = prepared.filter((p): p is Extract<Prepared, { kind: 'command' }> => p.kind === 'command');
+export async function applyBatch(prepared: Prepared[], deps: { rounds: RoundPool; serde: Serde; topics: Topics; reviewClaimMinutes: number }, claims: readonly Claim[]): Promise<BatchResult> {
+  const commands = prepared.filter((p): p is Commands[number] => p.kind === 'command');
   const at = Date.now();
-
-  return deps.db.transaction(async (tx) => {
-    const listingIds = new Set<string>();
-    for (const { command } of commands) if (command.type === 'SubmitApplication' && command.listingId && isUuid(command.listingId)) listingIds.add(command.listingId);
-    const { moved, applications, known, listings, pendingChanges } = await loadBatch(tx, {
-      claims, applicationIds: [...new Set(commands.map((p) => p.command.applicationId))].sort(),
-      commandIds: commands.map((p) => p.command.commandId), listingIds: [...listingIds].sort(),
-    });
-    if (moved.length > 0) {
-      throw new PartitionMoved(`partitions ${moved.join(', ')} were claimed by another instance; this batch is not applied here`, moved);
+  const { rows, round } = await deps.rounds.begin(loadQuery(askOf(commands, claims)));
+  try {
+    const load = loadedFrom(rows);
+    if (load.moved.length > 0) {
+      throw new PartitionMoved(`partitions ${load.moved.join(', ')} were claimed by another instance; this batch is not applied here`, load.moved);
     }
-    const view = new BatchView({ applications, listings, pendingChanges, known }, deps.reviewClaimMinutes * 60_000);
-
-    const write: BatchWrite = { applications: [], listings: [], processed: [], adminActions: [], events: [], outbox: [], deadLetters: [], reviewerNotes: [] };
-    const results: CommandResult[] = [];
-    for (const item of prepared) {
-      if (item.kind === 'dead-letter') {
-        const letter = deadLetterMessage(item, topics);
-        write.outbox.push(letter);
-        // The gateway keys a command by its applicationId and records the bytes it sent.
-        const key = item.record.key?.toString('utf8');
-        if (key !== undefined && isUuid(key) && letter.value !== null) {
-          write.deadLetters.push({
-            applicationId: key, value: letter.value, code: item.code, message: letter.headers['error.message']!,
-            sourcePartition: item.record.partition, sourceOffset: item.record.offset,
-          });
-        }
-        results.push({ outcome: 'dlq', type: 'unknown', code: item.code, partition: item.record.partition, offset: item.record.offset, timestamp: item.record.timestamp });
-        continue;
-      }
-      const { command, payloadHash, record } = item;
-      const ref = { partition: record.partition, offset: record.offset, timestamp: record.timestamp, commandId: command.commandId, applicationId: command.applicationId };
-      const step = view.fold(command, payloadHash, at);
-      if (step.outcome === 'duplicate') {
-        results.push({ ...ref, outcome: 'duplicate', type: command.type });
-        continue;
-      }
-      const outcome = outcomeOf(step.decided, topics);
-      write.events.push(...outcome.events);
-      write.adminActions.push(...outcome.adminActions);
-      write.reviewerNotes.push(...outcome.reviewerNotes);
-      for (const message of outcome.messages) {
-        write.outbox.push({ eventId: message.eventId, sourcePartition: record.partition, topic: message.topic, key: Buffer.from(message.key), value: deps.serde.encode(message.topic, message.value), headers: record.trace });
-      }
-      const rejection = step.decided.events.find(isRejection);
-      if (step.outcome === 'decided') {
-        write.processed.push({
-          commandId: command.commandId, payloadHash, applicationId: command.applicationId, commandType: command.type,
-          outcome: rejection ? `REJECTED:${rejection.code}` : 'ACCEPTED', sourcePartition: record.partition, sourceOffset: record.offset, processedAt: at,
-        });
-      }
-      results.push({ ...ref, outcome: rejection ? 'rejected' : 'accepted', type: command.type, ...(rejection && { code: rejection.code }) });
-    }
-    write.applications = [...view.changedApplications].map((id) => view.applications.get(id)!);
-    write.listings = [...view.changedListings].map((id) => view.listings.get(id)!);
-    const published = await writeBatch(tx, write);
-    return { published, results };
-  });
+    const { write, results } = foldRound(prepared, load, deps, at);
+    return { published: storedFrom(await round.commitWith(writeQuery(write)), write), results };
+  } finally {
+    await round.abandon();
+  }
 }

@@ -4,6 +4,7 @@ import type { Topics } from '../config.ts';
 import type { Serde } from '../schemas/serde.ts';
 import type { TokenVerifier } from '../auth/tokens.ts';
 import type { Database } from '../store/db.ts';
+import type { RoundPool } from '../store/round-pool.ts';
 import type { StoredOutboxMessage } from '../store/batch-store.ts';
 import { claimPartition } from '../store/claims-store.ts';
 import { applyBatch } from './batch.ts';
@@ -14,6 +15,8 @@ import type { Applied, Handler } from './runtime/ports.ts';
 
 export interface HandlerDeps {
   db: Database;
+  /** The rounds' own pipelining connections (src/store/round-pool.ts). */
+  rounds: RoundPool;
   serde: Serde;
   verifier: TokenVerifier;
   topics: Topics;

@@ -1,5 +1,4 @@
 import { isUtf8 } from 'node:buffer';
-import type { DatabaseTransactionConnection } from 'slonik';
 import { z } from 'zod';
 import { sql } from './db.ts';
 import type { AdminAction, Application, Listing, ProcessedCommand, RecordedEvent, ReviewerNote } from '../domain/types.ts';
@@ -70,18 +69,19 @@ export interface BatchLoad {
   pendingChanges: Map<string, string>;
 }
 
+export interface BatchAsk { claims: readonly { partition: number; token: string }[]; applicationIds: string[]; commandIds: string[]; listingIds: string[] }
+
 /**
- * Everything a batch reads, in one round trip (the load_batch function: claims held, rows
+ * Everything a batch reads, in one statement (the load_batch function: claims held, rows
  * locked in id order so that concurrent batches never wait on each other in a cycle, and each
  * read after a lock on a fresh snapshot). The listings are those `listingIds` name and those of
  * the locked applications.
  */
-export async function loadBatch(tx: DatabaseTransactionConnection, asked: {
-  claims: readonly { partition: number; token: string }[]; applicationIds: string[]; commandIds: string[]; listingIds: string[];
-}): Promise<BatchLoad> {
-  const rows = await tx.any(sql.type(loadedRow)`SELECT * FROM load_batch(
+export const loadQuery = (asked: BatchAsk) => sql.type(loadedRow)`SELECT * FROM load_batch(
     ${sql.array(asked.claims.map((claim) => claim.partition), 'int4')}, ${sql.array(asked.claims.map((claim) => claim.token), 'int8')},
-    ${sql.array(asked.applicationIds, 'uuid')}, ${sql.array(asked.commandIds, 'uuid')}, ${sql.array(asked.listingIds, 'uuid')})`);
+    ${sql.array(asked.applicationIds, 'uuid')}, ${sql.array(asked.commandIds, 'uuid')}, ${sql.array(asked.listingIds, 'uuid')})`;
+
+export function loadedFrom(rows: readonly z.output<typeof loadedRow>[]): BatchLoad {
   const load: BatchLoad = { moved: [], applications: new Map(), known: new Map(), listings: new Map(), pendingChanges: new Map() };
   for (const row of rows) {
     switch (row.kind) {
@@ -106,9 +106,9 @@ export async function loadBatch(tx: DatabaseTransactionConnection, asked: {
  * jsonb parameter; an empty array inserts nothing): one round trip instead of six, which under
  * load was most of the batch's transaction time. A dead letter the gateway sent is recorded by
  * its commandId here too, so GET /commands/:commandId answers DEAD_LETTERED exactly when the
- * dead letter is committed. Returns the outbox rows actually inserted.
+ * dead letter is committed. It returns the outbox rows actually inserted (see storedFrom).
  */
-export async function writeBatch(tx: DatabaseTransactionConnection, batch: BatchWrite): Promise<StoredOutboxMessage[]> {
+export function writeQuery(batch: BatchWrite) {
   const outboxRecords = batch.outbox.map((message, ord) => {
     const asText = message.key !== null && isUtf8(message.key) && !message.key.includes(0);
     return {
@@ -116,7 +116,7 @@ export async function writeBatch(tx: DatabaseTransactionConnection, batch: Batch
       key: asText ? message.key!.toString('utf8') : null, key_bytes: asText ? null : base64(message.key), value: base64(message.value),
     };
   });
-  const inserted = await tx.any(sql.type(insertedRow)`
+  return sql.type(insertedRow)`
     WITH written_applications AS (
       INSERT INTO applications
       SELECT * FROM jsonb_populate_recordset(NULL::applications, ${asRecords(batch.applications.map(applicationToRow))})
@@ -165,7 +165,11 @@ export async function writeBatch(tx: DatabaseTransactionConnection, batch: Batch
     WHERE NOT EXISTS (SELECT 1 FROM application_events e WHERE e.event_id = r.event_id)
     ORDER BY r.ord
     ON CONFLICT (event_id) DO NOTHING
-    RETURNING id, event_id`);
+    RETURNING id, event_id`;
+}
+
+/** The outbox messages `writeQuery` inserted, from the rows it returned. */
+export function storedFrom(inserted: readonly z.output<typeof insertedRow>[], batch: BatchWrite): StoredOutboxMessage[] {
   // The first message of an eventId, as the INSERT keeps it (ORDER BY ord, ON CONFLICT DO NOTHING):
   // a reused key and its redelivery in one batch derive one eventId for two contents.
   const byEventId = new Map<string, OutboxMessage>();

@@ -1,34 +1,48 @@
-import { SpanKind, SpanStatusCode, type Span } from '@opentelemetry/api';
+import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import type { Interceptor } from 'slonik';
 import { tracer, tracingOn } from './switch.ts';
 
+/** A query's span, ended with the query's error if it failed. */
+export interface QuerySpan { end(error?: Error): void }
+
+const UNTRACED: QuerySpan = { end: () => {} };
+
+/** One CLIENT span for a PostgreSQL query, a child of the active span; nothing when tracing is off. */
+export function querySpan(text: string): QuerySpan {
+  if (!tracingOn()) return UNTRACED;
+  const operation = /^\s*([A-Za-z]+)/.exec(text)?.[1]?.toUpperCase() ?? 'QUERY';
+  const span = tracer().startSpan(`${operation} postgresql`, {
+    kind: SpanKind.CLIENT, attributes: { 'db.system.name': 'postgresql', 'db.operation.name': operation, 'db.query.text': text.slice(0, 2000) },
+  });
+  return {
+    end(error) {
+      if (error) {
+        span.recordException(error);
+        span.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
+      }
+      span.end();
+    },
+  };
+}
+
 /**
- * One CLIENT span per PostgreSQL query, through slonik's interceptors. Explicit rather than
+ * A span per query of slonik's pool, through its interceptors (the processor's rounds, on their
+ * own pool, open theirs in src/store/round-pool.ts). Explicit rather than
  * @opentelemetry/instrumentation-pg: that one patches `pg` through require/import hooks, which
  * never see a module loaded by jest's ESM loader (the tests) and need `--import` loader hooks in
- * production; an interceptor works the same in both, and slonik is the only way to the database.
+ * production; explicit spans work the same in both.
  */
 export function databaseSpans(): Interceptor {
-  const open = new Map<string, Span>();
+  const open = new Map<string, QuerySpan>();
   const end = (queryId: string, error?: Error) => {
-    const span = open.get(queryId);
-    if (!span) return null;
+    open.get(queryId)?.end(error);
     open.delete(queryId);
-    if (error) {
-      span.recordException(error);
-      span.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
-    }
-    span.end();
     return null;
   };
   return {
     name: 'opentelemetry',
     beforeQueryExecution: (queryContext, query) => {
-      if (!tracingOn()) return null;
-      const operation = /^\s*([A-Za-z]+)/.exec(query.sql)?.[1]?.toUpperCase() ?? 'QUERY';
-      open.set(queryContext.queryId, tracer().startSpan(`${operation} postgresql`, {
-        kind: SpanKind.CLIENT, attributes: { 'db.system.name': 'postgresql', 'db.operation.name': operation, 'db.query.text': query.sql.slice(0, 2000) },
-      }));
+      if (tracingOn()) open.set(queryContext.queryId, querySpan(query.sql));
       return null;
     },
     afterQueryExecution: (queryContext) => end(queryContext.queryId),

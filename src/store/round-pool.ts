@@ -1,0 +1,105 @@
+import pg from 'pg';
+import type { QuerySqlToken } from 'slonik';
+import type { z } from 'zod';
+import type { Logger } from '../logger.ts';
+import { querySpan } from '../tracing/db-spans.ts';
+import { forPg } from './database-url.ts';
+
+
+/** A round's transaction between its load and its write: the write commits it, or it is abandoned. */
+export interface OpenRound {
+  /** Sends the write and COMMIT together; resolves with the write's rows once both answered. */
+  commitWith<T extends z.ZodType>(write: QuerySqlToken<T>): Promise<z.output<T>[]>;
+  /** Rolls back, if the round is still open (after a failed load or write it is already closed). */
+  abandon(): Promise<void>;
+}
+
+export interface RoundPool {
+  /** Sends BEGIN and the load together; resolves with the load's rows and the open round. */
+  begin<T extends z.ZodType>(load: QuerySqlToken<T>): Promise<{ rows: z.output<T>[]; round: OpenRound }>;
+  end(): Promise<void>;
+}
+
+/** int8 as bigint, as slonik's type parsers give it (src/store/tables.ts); everything else as pg parses it. */
+const INT8 = 20;
+const types = { getTypeParser: ((oid: number, format?: 'text' | 'binary') => (oid === INT8 ? BigInt : pg.types.getTypeParser(oid, format))) as typeof pg.types.getTypeParser };
+
+/** Settled with PostgreSQL's answer, rows or an error with its SQLSTATE, rather than a lost connection. */
+const answered = (settled: PromiseSettledResult<unknown>) =>
+  settled.status === 'fulfilled' || /^[0-9A-Z]{5}$/.test(String((settled.reason as { code?: unknown } | null)?.code));
+
+const parseRows = <T extends z.ZodType>(query: QuerySqlToken<T>, rows: unknown[]): z.output<T>[] => rows.map((row) => query.parser.parse(row));
+
+/**
+ * The processor's rounds on their own pool of pipelining clients (pg's `pipeline` mode): BEGIN
+ * goes out with the round's load and COMMIT with its write, so a round costs two round trips to
+ * PostgreSQL instead of four. Each round trip costs the busy machine a wake-up of the backend
+ * and of the service, 1.5-2 ms at 500 commands/s even for BEGIN (docs/performance.md). slonik
+ * cannot do this: its transaction() awaits START TRANSACTION before the body runs, and its
+ * client sends a query only once the previous one answered. The statements are slonik's `sql`
+ * tokens, checked against their row schemas as slonik's pool checks them (src/store/db.ts).
+ *
+ * Pipelined, a failed statement does not stop the next one from being sent: a COMMIT behind a
+ * failed write ends the aborted transaction as a rollback, and a load behind a failed BEGIN
+ * fails too. A client whose round failed is discarded rather than reused.
+ */
+export function roundPool(databaseUrl: string, size: number, logger: Logger): RoundPool {
+  // pg reads the URL's sslmode, sslrootcert, sslcert and sslkey itself. The limits are slonik's pool's.
+  const pool = new pg.Pool({
+    connectionString: forPg(databaseUrl), max: size, pipeline: true, types,
+    statement_timeout: 30_000, idle_in_transaction_session_timeout: 60_000, connectionTimeoutMillis: 5_000,
+  });
+  // An idle client's connection can end (PostgreSQL restarted): the pool drops it, and the next round connects again.
+  pool.on('error', (error) => logger.warn({ err: error }, 'a PostgreSQL connection of the processor\'s pool failed while idle'));
+
+  const sent = (client: pg.PoolClient, query: QuerySqlToken<z.ZodType> | string) => {
+    // slonik's tokens number their parameters $slonik_1, ...; slonik turns them into $1, ... as it executes.
+    const text = typeof query === 'string' ? query : query.sql.replaceAll('$slonik_', '$');
+    const span = querySpan(text);
+    const answer = typeof query === 'string' ? client.query(text) : client.query(text, query.values as unknown[]);
+    return answer.then((result) => { span.end(); return result; }, (error: Error) => { span.end(error); throw error; });
+  };
+
+  return {
+    async begin(load) {
+      const client = await pool.connect();
+      let open = true;
+      const close = (error?: Error) => {
+        open = false;
+        client.release(error);
+      };
+      const [begun, loaded] = await Promise.allSettled([sent(client, 'BEGIN'), sent(client, load)]);
+      const failed = begun.status === 'rejected' ? begun : loaded.status === 'rejected' ? loaded : null;
+      if (failed) {
+        close(failed.reason as Error);
+        throw failed.reason;
+      }
+      const round: OpenRound = {
+        async commitWith(write) {
+          if (!open) throw new Error('the round was already committed or abandoned');
+          const [wrote, committed] = await Promise.allSettled([sent(client, write), sent(client, 'COMMIT')]);
+          const refused = wrote.status === 'rejected' ? wrote : committed.status === 'rejected' ? committed : null;
+          if (refused) {
+            // PostgreSQL answered both (a refused write, then COMMIT as a rollback): the connection is idle and can be reused.
+            close(answered(wrote) && answered(committed) ? undefined : refused.reason as Error);
+            throw refused.reason;
+          }
+          close();
+          return parseRows(write, (wrote as PromiseFulfilledResult<pg.QueryResult>).value.rows);
+        },
+        async abandon() {
+          if (!open) return;
+          open = false;
+          await sent(client, 'ROLLBACK').then(() => client.release(), (error: Error) => client.release(error));
+        },
+      };
+      try {
+        return { rows: parseRows(load, (loaded as PromiseFulfilledResult<pg.QueryResult>).value.rows), round };
+      } catch (error) {
+        await round.abandon();
+        throw error;
+      }
+    },
+    end: () => pool.end(),
+  };
+}
