@@ -112,8 +112,9 @@ test('two brokers down at once: writes refused with NOT_ENOUGH_REPLICAS, nothing
     const sending = sendPaced(producer, stack.topics.commands, records.slice(half + 1000), { ratePerSecond: RATE, chunk: 50, persistMs: 180_000 });
     sending.catch(() => {});
 
-    // Once the controller has fenced both, the survivor leads every partition alone.
-    const isrShrunkMs = await waitIsrOf(stack, [stack.topics.commands, stack.topics.events, stack.topics.notifications], survivor!.id, 60_000);
+    // Once the controller has fenced both, the survivor leads every partition alone (the probe's
+    // too: until its leader moved, the probe would be told NOT_LEADER_FOR_PARTITION instead).
+    const isrShrunkMs = await waitIsrOf(stack, [stack.topics.commands, stack.topics.events, stack.topics.notifications, probeTopic], survivor!.id, 60_000);
     const pendingAtShrink = await unpublishedIds(stack);
     const publishedAtShrink = await publishedCount(stack);
     const refused = await probe.send({ topic: probeTopic, acks: -1, messages: [{ value: 'probe' }] }).then(() => null, (error: { type?: string; cause?: { type?: string } }) => error.type ?? error.cause?.type);
