@@ -63,9 +63,17 @@ export function roundPool(databaseUrl: string, size: number, logger: Logger): Ro
   return {
     async begin(load) {
       const client = await pool.connect();
+      // pg-pool listens for a checked-out client's errors no longer, and pg emits a connection's
+      // failure (PostgreSQL restarted, idle_in_transaction_session_timeout) while no statement is
+      // waiting as an 'error' event: unheard, it would end the process. The round's next
+      // statement fails instead, and the pipeline retries the round.
+      const lost = (error: Error) => logger.warn({ err: error }, 'the PostgreSQL connection of a round in flight failed');
+      client.on('error', lost);
       let open = true;
       const close = (error?: Error) => {
         open = false;
+        // A client released with an error is discarded: it keeps the listener for what it may still emit.
+        if (!error) client.off('error', lost);
         client.release(error);
       };
       const [begun, loaded] = await Promise.allSettled([sent(client, 'BEGIN'), sent(client, load)]);
@@ -90,7 +98,7 @@ export function roundPool(databaseUrl: string, size: number, logger: Logger): Ro
         async abandon() {
           if (!open) return;
           open = false;
-          await sent(client, 'ROLLBACK').then(() => client.release(), (error: Error) => client.release(error));
+          await sent(client, 'ROLLBACK').then(() => close(), (error: Error) => close(error));
         },
       };
       try {
