@@ -376,7 +376,8 @@ async function main(): Promise<void> {
       const latency = await latencyAt(SIZES.latencyRate, 4242);
       const latencyHigh = await latencyAt(SIZES.latencyRateHigh, 4343);
       // The same rates through the parts alone, with the service idle: the floor under both latency targets.
-      const relayAt = async (rate: number, seed: number): Promise<(RelayLatency & { clientCpuUsPerCmdAtLeast: number | null }) | null> => !runs('latency') || flags.profile ? null : await phase(`bare relay at ${rate}/s`, async () => {
+      type RelayRun = RelayLatency & { clientCpuUsPerCmdAtLeast: number | null };
+      const relayAt = async (rate: number, seed: number): Promise<RelayRun | null> => !runs('latency') || flags.profile ? null : await phase(`bare relay at ${rate}/s`, async () => {
         const records = encodeAll(new CommandSender(kafka, serde, processorTopics), plan(Math.round(rate * SIZES.latencySeconds), tokens, seed));
         const databaseUrl = await stack!.database(`relay_${rate}`);
         const before = process.cpuUsage();
@@ -390,7 +391,7 @@ async function main(): Promise<void> {
       });
       const relay = await relayAt(SIZES.latencyRate, 4242);
       const relayHigh = await relayAt(SIZES.latencyRateHigh, 4343);
-      const rounded = (r: (RelayLatency & { clientCpuUsPerCmdAtLeast: number | null }) | null) => r && {
+      const rounded = (r: RelayRun | null) => r && {
         ...r, p50: round(r.p50, 1), p90: round(r.p90, 1), p99: round(r.p99, 1), max: round(r.max, 1),
         clientCpuUsPerCmdAtLeast: r.clientCpuUsPerCmdAtLeast === null ? null : round(r.clientCpuUsPerCmdAtLeast, 1),
       };

@@ -55,7 +55,10 @@ export function startLiveFeed(deps: {
   let again = false;
   let closed = false;
 
-  const counted = () => metrics.liveSubscribers.set(subscribers.size);
+  const leave = (subscriber: { scope: LiveScope; deliver: (events: LiveEvent[]) => void }) => {
+    subscribers.delete(subscriber);
+    metrics.liveSubscribers.set(subscribers.size);
+  };
 
   const fanOut = (events: LiveEvent[]) => {
     for (const subscriber of subscribers) {
@@ -156,13 +159,12 @@ export function startLiveFeed(deps: {
       const subscriber = { scope, deliver: (events: LiveEvent[]) => (live ? send(events) : buffered.push(events)) };
       const through: LivePosition = position;
       subscribers.add(subscriber);
-      counted();
+      metrics.liveSubscribers.set(subscribers.size);
       let behind = false;
       if (after !== null && !samePosition(after, through)) {
         const missed = await liveEventsBetween(deps.db, after, through, CATCH_UP_LIMIT + 1, scope.applicantId)
           .catch((error: unknown) => {
-            subscribers.delete(subscriber);
-            counted();
+            leave(subscriber);
             throw error;
           });
         behind = missed.length > CATCH_UP_LIMIT;
@@ -170,17 +172,13 @@ export function startLiveFeed(deps: {
       }
       for (const events of buffered) send(events);
       live = true;
-      return { from: after !== null && !behind ? after : through, behind, close: () => {
-        subscribers.delete(subscriber);
-        counted();
-      } };
+      return { from: after !== null && !behind ? after : through, behind, close: () => leave(subscriber) };
     },
     async close() {
       closed = true;
       clearInterval(tick);
       clearTimeout(relisten);
-      subscribers.clear();
-      counted();
+      for (const subscriber of subscribers) leave(subscriber);
       await reading;
       await listener?.end().catch(() => {});
     },

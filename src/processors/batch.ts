@@ -1,7 +1,7 @@
 import type { Topics } from '../config.ts';
 import type { Serde } from '../schemas/serde.ts';
 import type { RoundPool } from '../store/round-pool.ts';
-import { loadedFrom, loadQuery, storedFrom, writeQuery, type BatchLoad, type BatchWrite, type OutboxMessage, type StoredOutboxMessage } from '../store/batch-store.ts';
+import { loadedFrom, loadQuery, storedFrom, writeQuery, type BatchAsk, type BatchLoad, type BatchWrite, type OutboxMessage, type StoredOutboxMessage } from '../store/batch-store.ts';
 import { uuidV5 } from './decider/index.ts';
 import { BatchView } from './batch-fold.ts';
 import type { Command, DomainEvent } from '../domain/types.ts';
@@ -57,7 +57,7 @@ export interface Claim { partition: number; token: string }
 type Commands = Extract<Prepared, { kind: 'command' }>[];
 
 /** What a round reads: every partition's claim, and what its commands touch. */
-function askOf(commands: Commands, claims: readonly Claim[]) {
+function askOf(commands: Commands, claims: readonly Claim[]): BatchAsk {
   const listingIds = new Set<string>();
   for (const { command } of commands) if (command.type === 'SubmitApplication' && command.listingId && isUuid(command.listingId)) listingIds.add(command.listingId);
   return {

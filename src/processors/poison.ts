@@ -1,6 +1,7 @@
 import type { BatchResult } from './batch.ts';
 import type { Prepared } from './envelope.ts';
 import { PartitionMoved } from './runtime/epochs.ts';
+import { isSqlState } from '../store/sql-state.ts';
 
 /**
  * SQLSTATE classes a retry cannot fix: data exceptions (22), integrity constraint violations
@@ -21,7 +22,7 @@ export interface Refusal { sqlState: string; message: string }
  */
 export function databaseErrorOf(error: unknown): Refusal | null {
   for (let current = error as Wrapped, depth = 0; current && depth < 6; current = (current.cause ?? current.context) as Wrapped, depth++) {
-    if (typeof current.code === 'string' && /^[0-9A-Z]{5}$/.test(current.code)) return { sqlState: current.code, message: String(current.message) };
+    if (isSqlState(current.code)) return { sqlState: current.code, message: String(current.message) };
   }
   return null;
 }

@@ -23,11 +23,15 @@ const rowSchemas: Interceptor = {
   },
 };
 
+/** Every pool's limits: slonik's and the processor's rounds' (src/store/round-pool.ts). */
+export const POOL_LIMITS = { statementTimeoutMs: 30_000, connectionTimeoutMs: 5_000, idleInTransactionMs: 60_000 } as const;
+
 export const connectDatabase = (url: string, maximumPoolSize = 10): Promise<Database> => {
   const ssl = tlsOf(url);
   return createPool(url, {
     ...(ssl ? { ssl } : {}),
-    maximumPoolSize, statementTimeout: 30_000, connectionTimeout: 5_000, idleInTransactionSessionTimeout: 60_000,
+    maximumPoolSize, statementTimeout: POOL_LIMITS.statementTimeoutMs, connectionTimeout: POOL_LIMITS.connectionTimeoutMs,
+    idleInTransactionSessionTimeout: POOL_LIMITS.idleInTransactionMs,
     // slonik's default runs DISCARD ALL on every release: one more round trip per transaction and
     // per pooled query. Nothing here leaves session state behind (no SET without LOCAL, no temp
     // tables, no named prepared statements), so there is nothing to discard.

@@ -4,7 +4,8 @@ import type { z } from 'zod';
 import type { Logger } from '../logger.ts';
 import { querySpan } from '../tracing/db-spans.ts';
 import { forPg } from './database-url.ts';
-
+import { POOL_LIMITS } from './db.ts';
+import { isSqlState } from './sql-state.ts';
 
 /** A round's transaction between its load and its write: the write commits it, or it is abandoned. */
 export interface OpenRound {
@@ -24,9 +25,7 @@ export interface RoundPool {
 const INT8 = 20;
 const types = { getTypeParser: ((oid: number, format?: 'text' | 'binary') => (oid === INT8 ? BigInt : pg.types.getTypeParser(oid, format))) as typeof pg.types.getTypeParser };
 
-/** Settled with PostgreSQL's answer, rows or an error with its SQLSTATE, rather than a lost connection. */
-const answered = (settled: PromiseSettledResult<unknown>) =>
-  settled.status === 'fulfilled' || /^[0-9A-Z]{5}$/.test(String((settled.reason as { code?: unknown } | null)?.code));
+type Statement = QuerySqlToken<z.ZodType> | string;
 
 const parseRows = <T extends z.ZodType>(query: QuerySqlToken<T>, rows: unknown[]): z.output<T>[] => rows.map((row) => query.parser.parse(row));
 
@@ -41,23 +40,34 @@ const parseRows = <T extends z.ZodType>(query: QuerySqlToken<T>, rows: unknown[]
  *
  * Pipelined, a failed statement does not stop the next one from being sent: a COMMIT behind a
  * failed write ends the aborted transaction as a rollback, and a load behind a failed BEGIN
- * fails too. A client whose round failed is discarded rather than reused.
+ * fails too. A client whose round failed is discarded, unless PostgreSQL answered both statements
+ * of a refused write and its COMMIT: the transaction is over then, and the connection idle.
  */
 export function roundPool(databaseUrl: string, size: number, logger: Logger): RoundPool {
-  // pg reads the URL's sslmode, sslrootcert, sslcert and sslkey itself. The limits are slonik's pool's.
+  // pg reads the URL's sslmode, sslrootcert, sslcert and sslkey itself.
   const pool = new pg.Pool({
-    connectionString: forPg(databaseUrl), max: size, pipeline: true, types,
-    statement_timeout: 30_000, idle_in_transaction_session_timeout: 60_000, connectionTimeoutMillis: 5_000,
+    connectionString: forPg(databaseUrl), max: size, pipeline: true, types, statement_timeout: POOL_LIMITS.statementTimeoutMs,
+    idle_in_transaction_session_timeout: POOL_LIMITS.idleInTransactionMs, connectionTimeoutMillis: POOL_LIMITS.connectionTimeoutMs,
   });
   // An idle client's connection can end (PostgreSQL restarted): the pool drops it, and the next round connects again.
   pool.on('error', (error) => logger.warn({ err: error }, 'a PostgreSQL connection of the processor\'s pool failed while idle'));
 
-  const sent = (client: pg.PoolClient, query: QuerySqlToken<z.ZodType> | string) => {
+  const sent = (client: pg.PoolClient, query: Statement) => {
     // slonik's tokens number their parameters $slonik_1, ...; slonik turns them into $1, ... as it executes.
     const text = typeof query === 'string' ? query : query.sql.replaceAll('$slonik_', '$');
     const span = querySpan(text);
     const answer = typeof query === 'string' ? client.query(text) : client.query(text, query.values as unknown[]);
     return answer.then((result) => { span.end(); return result; }, (error: Error) => { span.end(error); throw error; });
+  };
+
+  /** Two statements sent together: both results, or the first failure and whether PostgreSQL answered both. */
+  const both = async (client: pg.PoolClient, first: Statement, second: Statement): Promise<
+    { failure: null; results: [pg.QueryResult, pg.QueryResult] } | { failure: Error; answered: boolean }
+  > => {
+    const settled = await Promise.allSettled([sent(client, first), sent(client, second)]);
+    const failed = settled.find((result) => result.status === 'rejected');
+    if (!failed) return { failure: null, results: settled.map((result) => (result as PromiseFulfilledResult<pg.QueryResult>).value) as [pg.QueryResult, pg.QueryResult] };
+    return { failure: failed.reason as Error, answered: settled.every((result) => result.status === 'fulfilled' || isSqlState((result.reason as { code?: unknown } | null)?.code)) };
   };
 
   return {
@@ -76,24 +86,22 @@ export function roundPool(databaseUrl: string, size: number, logger: Logger): Ro
         if (!error) client.off('error', lost);
         client.release(error);
       };
-      const [begun, loaded] = await Promise.allSettled([sent(client, 'BEGIN'), sent(client, load)]);
-      const failed = begun.status === 'rejected' ? begun : loaded.status === 'rejected' ? loaded : null;
-      if (failed) {
-        close(failed.reason as Error);
-        throw failed.reason;
+      const begun = await both(client, 'BEGIN', load);
+      if (begun.failure) {
+        close(begun.failure);
+        throw begun.failure;
       }
       const round: OpenRound = {
         async commitWith(write) {
           if (!open) throw new Error('the round was already committed or abandoned');
-          const [wrote, committed] = await Promise.allSettled([sent(client, write), sent(client, 'COMMIT')]);
-          const refused = wrote.status === 'rejected' ? wrote : committed.status === 'rejected' ? committed : null;
-          if (refused) {
+          const committed = await both(client, write, 'COMMIT');
+          if (committed.failure) {
             // PostgreSQL answered both (a refused write, then COMMIT as a rollback): the connection is idle and can be reused.
-            close(answered(wrote) && answered(committed) ? undefined : refused.reason as Error);
-            throw refused.reason;
+            close(committed.answered ? undefined : committed.failure);
+            throw committed.failure;
           }
           close();
-          return parseRows(write, (wrote as PromiseFulfilledResult<pg.QueryResult>).value.rows);
+          return parseRows(write, committed.results[0].rows);
         },
         async abandon() {
           if (!open) return;
@@ -102,7 +110,7 @@ export function roundPool(databaseUrl: string, size: number, logger: Logger): Ro
         },
       };
       try {
-        return { rows: parseRows(load, (loaded as PromiseFulfilledResult<pg.QueryResult>).value.rows), round };
+        return { rows: parseRows(load, begun.results[1].rows), round };
       } catch (error) {
         await round.abandon();
         throw error;
